@@ -1,0 +1,103 @@
+// The headless CLI: `heapgraph <command> …` on the same engine as the app. Human-readable output
+// by default, --json for machines, a progress bar on stderr when it is a terminal, and on any
+// error one line on stderr and a non-zero exit (2 for usage, 1 otherwise), never a stack trace.
+import { parseArgs } from 'node:util'
+import { HeapSnapshotError } from '../shared/heap/errors'
+import { loadSnapshotFile } from './backend/load-snapshot'
+import { progressBar } from './cli/format'
+import {
+  runExport,
+  runShow,
+  runSummary,
+  runTop,
+  runWhy,
+  UsageError,
+  type CommandContext,
+} from './cli/commands'
+
+const USAGE = `heapgraph — why is this object still alive?
+
+Usage:
+  heapgraph summary <snapshot> [--top N] [--json]        classes by retained size
+  heapgraph top <snapshot> [--arrays] [--top N] [--json]  largest objects (or arrays)
+  heapgraph why <snapshot> <@id|ClassName> [--paths K] [--json]
+                                                          retainer paths from GC roots
+  heapgraph show <snapshot> @id [--json]                 details, references, retainers
+  heapgraph export <snapshot> [--format csv|ndjson] [-o file]
+                                                          every object, streamed
+
+<snapshot> is a .heapsnapshot file, optionally gzipped.`
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  top: { type: 'string' },
+  arrays: { type: 'boolean' },
+  paths: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+type Runner = (context: CommandContext) => void | Promise<void>
+
+const COMMANDS: Record<string, Runner> = {
+  summary: runSummary,
+  top: runTop,
+  why: runWhy,
+  show: runShow,
+  export: (context) => runExport(context, process.stdout),
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+  } catch (error) {
+    process.stderr.write(`heapgraph: ${(error as Error).message}\n`)
+    return 2
+  }
+  const [command, ...positionals] = parsed.positionals
+  if (parsed.values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE + '\n')
+    return command === undefined && !parsed.values.help ? 2 : 0
+  }
+  const run = COMMANDS[command]
+  if (!run) {
+    process.stderr.write(`heapgraph: unknown command "${command}" (try heapgraph --help)\n`)
+    return 2
+  }
+  const file = positionals[0]
+  if (file === undefined) {
+    process.stderr.write(`heapgraph: ${command} needs a snapshot file (try heapgraph --help)\n`)
+    return 2
+  }
+  const progress = progressBar(process.stderr)
+  try {
+    const snapshot = await loadSnapshotFile(file, { onProgress: progress })
+    progress.done()
+    await run({
+      file,
+      snapshot,
+      json: parsed.values.json === true,
+      out: (text) => process.stdout.write(text + '\n'),
+      values: parsed.values,
+      positionals,
+    })
+    return 0
+  } catch (error) {
+    progress.done()
+    if (error instanceof UsageError) {
+      process.stderr.write(`heapgraph: ${error.message}\n`)
+      return 2
+    }
+    const message =
+      error instanceof HeapSnapshotError
+        ? `${file}: ${error.message}`
+        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`
+    process.stderr.write(`heapgraph: ${message}\n`)
+    return 1
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

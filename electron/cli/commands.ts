@@ -1,0 +1,398 @@
+// The CLI's snapshot commands, one small object each: summary, top, why, show, export.
+// Each takes parsed arguments and an output sink; JSON output is the documented shape.
+import { createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { HeapSnapshotError } from '../../shared/heap/errors'
+import type { HeapSnapshot } from '../../shared/heap/snapshot'
+import { getArrays, type ArrayEntry } from '../../shared/heap/queries/arrays'
+import {
+  describeObject,
+  findNodeById,
+  formatEdge,
+  getOutgoingEdges,
+  getRetainers,
+  summarizeObject,
+  type ObjectSummary,
+  type Reference,
+} from '../../shared/heap/queries/nodes'
+import { findRetainerPaths, type PathStep } from '../../shared/heap/queries/paths'
+import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
+import { clip, formatBytes, table } from './format'
+
+/** The public object shape of the CLI's JSON. */
+export interface Obj {
+  id: number
+  type: string
+  name: string
+  className: string
+  selfSize: number
+  retainedSize: number
+  distance: number | null
+}
+
+export interface SnapshotInfo {
+  file: string
+  nodeCount: number
+  edgeCount: number
+  totalSize: number
+  exposeInternals: boolean
+}
+
+export interface CommandContext {
+  file: string
+  snapshot: HeapSnapshot
+  json: boolean
+  out: (text: string) => void
+  values: Record<string, string | boolean | undefined>
+  positionals: string[]
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+export function toObj(summary: ObjectSummary): Obj {
+  const { id, type, name, className, selfSize, retainedSize, distance } = summary
+  return { id, type, name, className, selfSize, retainedSize, distance }
+}
+
+export function snapshotInfo(file: string, snapshot: HeapSnapshot): SnapshotInfo {
+  return {
+    file,
+    nodeCount: snapshot.graph.nodeCount,
+    edgeCount: snapshot.graph.edgeCount,
+    totalSize: snapshot.totalSize,
+    exposeInternals: !snapshot.hasUserRoots,
+  }
+}
+
+function headerLine(info: SnapshotInfo): string {
+  return `${info.file}: ${info.nodeCount.toLocaleString('en-US')} objects, ${info.edgeCount.toLocaleString('en-US')} references, ${formatBytes(info.totalSize)}${info.exposeInternals ? ' (exposeInternals)' : ''}`
+}
+
+function positiveInt(
+  value: string | boolean | undefined,
+  fallback: number,
+  option: string,
+): number {
+  if (value === undefined) return fallback
+  const parsed = Number(value)
+  if (typeof value !== 'string' || !Number.isInteger(parsed) || parsed < 1) {
+    throw new UsageError(`--${option} takes a positive whole number, not "${String(value)}"`)
+  }
+  return parsed
+}
+
+function formatDistance(distance: number | null): string {
+  if (distance === null) return '-'
+  return distance >= 100_000_000 ? `sys+${distance - 100_000_000}` : String(distance)
+}
+
+function objectRows(objects: ObjectSummary[]): string[][] {
+  return objects.map((object) => [
+    `@${object.id}`,
+    clip(object.className, 40),
+    clip(object.name, 40),
+    formatDistance(object.distance),
+    formatBytes(object.selfSize),
+    formatBytes(object.retainedSize),
+  ])
+}
+
+const OBJECT_HEADER = ['id', 'class', 'name', 'distance', 'self', 'retained']
+const OBJECT_NUMERIC = [false, false, false, true, true, true]
+
+export function runSummary(context: CommandContext): void {
+  const top = positiveInt(context.values.top, 30, 'top')
+  const classes = getSummary(context.snapshot).slice(0, top)
+  const info = snapshotInfo(context.file, context.snapshot)
+  if (context.json) {
+    const rows = classes.map(({ className, count, selfSize, retainedSize, distance }) => ({
+      className,
+      count,
+      selfSize,
+      retainedSize,
+      distance,
+    }))
+    context.out(JSON.stringify({ snapshot: info, classes: rows }, null, 2))
+    return
+  }
+  context.out(headerLine(info))
+  context.out(
+    table(
+      ['class', 'count', 'distance', 'self', 'retained'],
+      classes.map((entry) => [
+        clip(entry.className, 60),
+        entry.count.toLocaleString('en-US'),
+        formatDistance(entry.distance),
+        formatBytes(entry.selfSize),
+        formatBytes(entry.retainedSize),
+      ]),
+      [false, true, true, true, true],
+    ),
+  )
+}
+
+/** The N objects with the largest retained size, synthetic roots left out. */
+export function topObjects(snapshot: HeapSnapshot, count: number): ObjectSummary[] {
+  const { graph, retainedSize } = snapshot
+  const synthetic = graph.nodeTypeCode.synthetic
+  // A bounded selection: keep the best `count` ordinals in a small sorted array.
+  const best: number[] = []
+  for (let node = 0; node < graph.nodeCount; node++) {
+    if (graph.nodeType[node] === synthetic) continue
+    const size = retainedSize[node]
+    if (best.length === count && size <= retainedSize[best[best.length - 1]]) continue
+    let position = best.length
+    while (position > 0 && retainedSize[best[position - 1]] < size) position--
+    best.splice(position, 0, node)
+    if (best.length > count) best.pop()
+  }
+  return best.map((node) => summarizeObject(snapshot, node))
+}
+
+export function runTop(context: CommandContext): void {
+  const top = positiveInt(context.values.top, 20, 'top')
+  const info = snapshotInfo(context.file, context.snapshot)
+  if (context.values.arrays) {
+    const arrays = getArrays(context.snapshot, {
+      count: top,
+      kinds: ['array', 'typed-array', 'array-buffer', 'backing-store'],
+    }).items
+    if (context.json) {
+      const objects = arrays.map((entry) => ({
+        ...toObj(entry),
+        kind: entry.kind,
+        length: entry.length,
+        lengthIsEstimate: entry.lengthIsEstimate,
+        storeSize: entry.storeSize,
+      }))
+      context.out(JSON.stringify({ snapshot: info, objects }, null, 2))
+      return
+    }
+    context.out(headerLine(info))
+    context.out(
+      table(
+        [...OBJECT_HEADER, 'kind', 'length', 'store'],
+        arrays.map((entry: ArrayEntry) => [
+          ...objectRows([entry])[0],
+          entry.kind,
+          entry.length === null
+            ? '?'
+            : `${entry.lengthIsEstimate ? '~' : ''}${entry.length.toLocaleString('en-US')}`,
+          formatBytes(entry.storeSize),
+        ]),
+        [...OBJECT_NUMERIC, false, true, true],
+      ),
+    )
+    return
+  }
+  const objects = topObjects(context.snapshot, top)
+  if (context.json) {
+    context.out(JSON.stringify({ snapshot: info, objects: objects.map(toObj) }, null, 2))
+    return
+  }
+  context.out(headerLine(info))
+  context.out(table(OBJECT_HEADER, objectRows(objects), OBJECT_NUMERIC))
+}
+
+/** Resolves `@id` or a class name (its largest instance) to a node. */
+export function resolveTarget(snapshot: HeapSnapshot, target: string): number {
+  const idMatch = /^@?(\d+)$/.exec(target)
+  if (idMatch) {
+    const node = findNodeById(snapshot, Number(idMatch[1]))
+    if (node === null)
+      throw new HeapSnapshotError('range', `no object @${idMatch[1]} in this snapshot`)
+    return node
+  }
+  const classes = findClasses(snapshot, target)
+  if (classes.length === 0)
+    throw new HeapSnapshotError('range', `no object of class "${target}" in this snapshot`)
+  let best: ObjectSummary | null = null
+  for (const entry of classes) {
+    const first = getClassMembers(snapshot, entry.classKey, 0, 1).items[0]
+    if (first && (!best || first.retainedSize > best.retainedSize)) best = first
+  }
+  if (!best) throw new HeapSnapshotError('range', `no object of class "${target}" in this snapshot`)
+  return best.node
+}
+
+function formatPath(path: PathStep[]): string {
+  return path
+    .map((step, position) => {
+      const label = `${clip(step.node.className, 40)} @${step.node.id}`
+      if (position === 0 || !step.edge) return label
+      return `  ${formatEdge(step.edge.type, step.edge.name)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
+    })
+    .join('\n')
+}
+
+export function runWhy(context: CommandContext): void {
+  const target = context.positionals[1]
+  if (target === undefined)
+    throw new UsageError('why needs an object: heapgraph why <snapshot> <@id|ClassName>')
+  const count = positiveInt(context.values.paths, 1, 'paths')
+  const node = resolveTarget(context.snapshot, target)
+  const result = findRetainerPaths(context.snapshot, node, { count })
+  const targetObj = summarizeObject(context.snapshot, node)
+  if (context.json) {
+    const paths = result.paths.map((path) =>
+      path.map((step) => ({ node: toObj(step.node), edge: step.edge })),
+    )
+    context.out(JSON.stringify({ target: toObj(targetObj), paths }, null, 2))
+    return
+  }
+  context.out(
+    `${targetObj.className} @${targetObj.id}: self ${formatBytes(targetObj.selfSize)}, retained ${formatBytes(targetObj.retainedSize)}, distance ${formatDistance(targetObj.distance)}`,
+  )
+  if (!result.reachable) {
+    context.out('No GC root reaches this object: it is garbage that the next collection frees.')
+    return
+  }
+  if (result.paths.length === 0) {
+    context.out('Only weak references reach this object: it is not kept alive by them.')
+    return
+  }
+  result.paths.forEach((path, position) => {
+    context.out(`\nPath ${position + 1} (${path.length - 1} references from a GC root):`)
+    context.out(formatPath(path))
+  })
+  if (result.truncated) context.out('\n(search stopped at its budget; more paths may exist)')
+}
+
+function referenceRows(references: Reference[]): string[][] {
+  return references.map((reference) => [
+    formatEdge(reference.edge.type, reference.edge.name) + (reference.edge.isWeak ? ' (weak)' : ''),
+    ...objectRows([reference.node])[0],
+  ])
+}
+
+export function runShow(context: CommandContext): void {
+  const target = context.positionals[1]
+  if (target === undefined || !/^@?\d+$/.test(target)) {
+    throw new UsageError('show needs an object id: heapgraph show <snapshot> @id')
+  }
+  const node = resolveTarget(context.snapshot, target)
+  const details = describeObject(context.snapshot, node)
+  const edges = getOutgoingEdges(context.snapshot, node, 0, 50)
+  const retainers = getRetainers(context.snapshot, node, 0, 50)
+  if (context.json) {
+    const reference = (
+      item: Reference,
+    ): { edge: { type: string; name: string; isWeak: boolean }; node: Obj } => ({
+      edge: { type: item.edge.type, name: item.edge.name, isWeak: item.edge.isWeak },
+      node: toObj(item.node),
+    })
+    context.out(
+      JSON.stringify(
+        {
+          object: {
+            ...toObj(details),
+            retainerCount: details.retainerCount,
+            edgeCount: details.edgeCount,
+            detachedness: details.detachedness,
+            dominator: details.dominator ? toObj(details.dominator) : null,
+          },
+          edges: { total: edges.total, items: edges.items.map(reference) },
+          retainers: { total: retainers.total, items: retainers.items.map(reference) },
+        },
+        null,
+        2,
+      ),
+    )
+    return
+  }
+  context.out(`${details.className} @${details.id} (${details.type})`)
+  context.out(`  name:        ${clip(details.name, 100)}`)
+  context.out(`  self size:   ${formatBytes(details.selfSize)}`)
+  context.out(`  retained:    ${formatBytes(details.retainedSize)}`)
+  context.out(`  distance:    ${formatDistance(details.distance)}`)
+  context.out(`  retainers:   ${details.retainerCount}`)
+  context.out(
+    `  dominator:   ${details.dominator ? `${details.dominator.className} @${details.dominator.id}` : '-'}`,
+  )
+  const referenceHeader = ['reference', ...OBJECT_HEADER]
+  const referenceNumeric = [false, ...OBJECT_NUMERIC]
+  context.out(`\nReferences (${edges.items.length} of ${edges.total}):`)
+  context.out(table(referenceHeader, referenceRows(edges.items), referenceNumeric))
+  context.out(
+    `\nRetainers (${retainers.items.length} of ${retainers.total}, nearest to a GC root first):`,
+  )
+  context.out(table(referenceHeader, referenceRows(retainers.items), referenceNumeric))
+}
+
+function csvCell(value: string | number | null): string {
+  if (value === null) return ''
+  const text = String(value)
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+/** Streams every node as CSV or NDJSON to a file or stdout, respecting backpressure. */
+export async function runExport(
+  context: CommandContext,
+  stdout: NodeJS.WritableStream,
+): Promise<void> {
+  const format = (context.values.format as string | undefined) ?? 'csv'
+  if (format !== 'csv' && format !== 'ndjson') {
+    throw new UsageError(`--format takes csv or ndjson, not "${format}"`)
+  }
+  const outputFile = context.values.output as string | undefined
+  const stream = outputFile ? createWriteStream(outputFile) : stdout
+  const failed = outputFile
+    ? once(stream, 'error').then(([error]) => {
+        throw new HeapSnapshotError(
+          'format',
+          `cannot write ${outputFile}: ${(error as Error).message}`,
+        )
+      })
+    : null
+  const { snapshot } = context
+  const { graph } = snapshot
+  const columns = [
+    'id',
+    'type',
+    'name',
+    'className',
+    'selfSize',
+    'retainedSize',
+    'distance',
+    'dominatorId',
+  ]
+  let buffer = format === 'csv' ? columns.join(',') + '\n' : ''
+  const write = async (text: string): Promise<void> => {
+    if (!stream.write(text)) {
+      const drained = once(stream, 'drain')
+      await (failed ? Promise.race([drained, failed]) : drained)
+    }
+  }
+  for (let node = 0; node < graph.nodeCount; node++) {
+    const object = summarizeObject(snapshot, node)
+    const dominatorId = node === graph.rootNode ? null : graph.objectId[snapshot.dominator[node]]
+    if (format === 'csv') {
+      buffer +=
+        [
+          object.id,
+          object.type,
+          object.name,
+          object.className,
+          object.selfSize,
+          object.retainedSize,
+          object.distance,
+          dominatorId,
+        ]
+          .map(csvCell)
+          .join(',') + '\n'
+    } else {
+      buffer += JSON.stringify({ ...toObj(object), dominatorId }) + '\n'
+    }
+    if (buffer.length > 1 << 16) {
+      await write(buffer)
+      buffer = ''
+    }
+  }
+  if (buffer) await write(buffer)
+  if (outputFile) {
+    stream.end()
+    await Promise.race([once(stream, 'finish'), failed])
+  }
+}

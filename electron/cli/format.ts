@@ -1,0 +1,64 @@
+// Human-readable output helpers for the CLI: byte sizes, aligned tables, a progress bar.
+import type { Progress } from '../../shared/heap/progress'
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
+
+/** Bytes in decimal units, as DevTools shows them ("12.3 MB"). */
+export function formatBytes(bytes: number): string {
+  let value = bytes
+  let unit = 0
+  while (Math.abs(value) >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`
+}
+
+/** Left-aligns text columns and right-aligns the ones flagged numeric. */
+export function table(header: string[], rows: string[][], numeric: boolean[]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  )
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) =>
+        numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]),
+      )
+      .join('  ')
+      .trimEnd()
+  return [line(header), ...rows.map(line)].join('\n')
+}
+
+/** Shortens long names for table cells. */
+export function clip(text: string, width = 60): string {
+  const oneLine = text.replace(/\s+/g, ' ')
+  return oneLine.length <= width ? oneLine : oneLine.slice(0, width - 1) + '…'
+}
+
+/** A progress bar redrawn in place on a terminal; silent elsewhere. */
+export function progressBar(
+  stream: NodeJS.WriteStream,
+): ((progress: Progress) => void) & { done(): void } {
+  let drawn = false
+  let last = 0
+  const draw = (progress: Progress): void => {
+    if (!stream.isTTY) return
+    const now = Date.now()
+    if (now - last < 80 && progress.done < progress.total) return
+    last = now
+    const fraction = progress.total > 0 ? Math.min(1, progress.done / progress.total) : 0
+    const width = 24
+    const filled = Math.round(fraction * width)
+    const amount =
+      progress.total > 1000 ? ` ${formatBytes(progress.done)} / ${formatBytes(progress.total)}` : ''
+    const text = `[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${progress.phase}${amount}`
+    stream.write(`\r${text.slice(0, (stream.columns || 100) - 1)}\x1b[K`)
+    drawn = true
+  }
+  return Object.assign(draw, {
+    done(): void {
+      if (drawn) stream.write('\r\x1b[K')
+      drawn = false
+    },
+  })
+}

@@ -1,0 +1,94 @@
+// ESLint flat config: typescript-eslint recommended everywhere, plus the folder boundaries of
+// STYLE.md (engine imports nothing Node- or UI-side; renderer never imports the backend;
+// only electron/main.ts and electron/preload.ts import electron).
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import globals from 'globals'
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'zlib']
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'dist/', 'coverage/', '.bench/', 'test/fixtures/generated/'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use string unions or `as const` objects.' },
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+      ],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'shared/ runs anywhere: no Node-only APIs.' },
+            { group: ['electron', '**/electron/**'], message: 'shared/ never imports electron/.' },
+            {
+              group: ['**/renderer/**', 'react', 'react-dom'],
+              message: 'shared/ never imports UI.',
+            },
+          ],
+        },
+      ],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/main.ts', 'electron/preload.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron'],
+              message: 'Only electron/main.ts and electron/preload.ts import electron.',
+            },
+            { group: ['**/renderer/**'], message: 'The backend never imports the renderer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/electron/**', 'electron'],
+              message: 'The renderer talks only through the protocol.',
+            },
+            {
+              group: ['**/shared/heap/**'],
+              message: 'The renderer imports only types from shared/protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['eslint.config.js', 'bin/**/*.mjs', 'scripts/**/*.mjs'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+)

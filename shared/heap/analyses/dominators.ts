@@ -1,0 +1,182 @@
+// Dominator tree (Lengauer–Tarjan, simple eval/link) and retained sizes over essential edges.
+// It follows DevTools' procedure step by step so results match it exactly, including nodes
+// the root cannot reach through essential edges: first DFS from those with only non-essential
+// retainers (in ordinal order, parented to the root), then any left (cliques) one by one.
+import type { HeapGraph } from '../graph/heap-graph'
+import type { BitVector } from './bit-vector'
+
+export interface DominatorResult {
+  /** Per node: ordinal of its immediate dominator; the root dominates itself. */
+  dominator: Uint32Array
+  /** Per node: bytes freed if the node were freed (its dominator subtree's self sizes). */
+  retainedSize: Float64Array
+  /** Nodes the root does not reach through essential edges (hung under the root). */
+  unreachableCount: number
+}
+
+/**
+ * Computes immediate dominators and retained sizes.
+ * @param selfSize the per-node self sizes to accumulate (after shallow-size redistribution)
+ */
+export function computeDominators(
+  graph: HeapGraph,
+  essential: BitVector,
+  selfSize: Float64Array,
+): DominatorResult {
+  const { nodeCount, firstEdge, edgeTarget, firstRetainer, retainerEdge, retainerNode } = graph
+  // Vertices are numbered 1..N (ordinal + 1) so that 0 can mean "none", as in the paper.
+  const size = nodeCount + 1
+  const parent = new Uint32Array(size)
+  const ancestor = new Uint32Array(size)
+  const vertex = new Uint32Array(size)
+  const label = new Uint32Array(size)
+  const semi = new Uint32Array(size)
+  const dom = new Uint32Array(size)
+  // Buckets as singly linked lists: each vertex sits in at most one bucket at a time.
+  const bucketHead = new Uint32Array(size)
+  const bucketNext = new Uint32Array(size)
+  // Per vertex: the next outgoing edge the iterative DFS will look at. Also reused later as
+  // the stack for path compression (the DFS is done by then).
+  const nextEdge = new Uint32Array(size)
+  let n = 0
+
+  const dfs = (start: number): void => {
+    nextEdge[start] = firstEdge[start - 1]
+    let v = start
+    while (v !== 0) {
+      if (semi[v] === 0) {
+        semi[v] = ++n
+        vertex[n] = v
+        label[v] = v
+      }
+      let following = parent[v]
+      const end = firstEdge[v]
+      for (let edge = nextEdge[v]; edge < end; edge++) {
+        if (!essential.get(edge)) continue
+        const w = edgeTarget[edge] + 1
+        if (semi[w] === 0) {
+          parent[w] = v
+          nextEdge[w] = firstEdge[w - 1]
+          nextEdge[v] = edge + 1
+          following = w
+          break
+        }
+      }
+      if (following === parent[v]) nextEdge[v] = end
+      v = following
+    }
+  }
+
+  const hasOnlyNonEssentialRetainers = (node: number): boolean => {
+    const end = firstRetainer[node + 1]
+    for (let slot = firstRetainer[node]; slot < end; slot++) {
+      if (essential.get(retainerEdge[slot])) return false
+    }
+    return true
+  }
+
+  const r = graph.rootNode + 1
+  dfs(r)
+  let unreachableCount = 0
+  if (n < nodeCount) {
+    unreachableCount = nodeCount - n
+    for (let v = 1; v <= nodeCount; v++) {
+      if (semi[v] === 0 && hasOnlyNonEssentialRetainers(v - 1)) {
+        parent[v] = r
+        dfs(v)
+      }
+    }
+  }
+  if (n < nodeCount) {
+    for (let v = 1; v <= nodeCount; v++) {
+      if (semi[v] === 0) {
+        parent[v] = r
+        semi[v] = ++n
+        vertex[n] = v
+        label[v] = v
+      }
+    }
+  }
+
+  const stack = nextEdge
+  const evaluate = (v: number): number => {
+    if (ancestor[v] === 0) return v
+    // Compress the path from v towards its forest root, iteratively.
+    let top = 0
+    let u = v
+    while (ancestor[ancestor[u]] !== 0) {
+      stack[++top] = u
+      u = ancestor[u]
+    }
+    while (top > 0) {
+      const w = stack[top--]
+      const a = ancestor[w]
+      if (semi[label[a]] < semi[label[w]]) label[w] = label[a]
+      ancestor[w] = ancestor[a]
+    }
+    return label[v]
+  }
+
+  for (let i = n; i >= 2; i--) {
+    const w = vertex[i]
+    const node = w - 1
+    let orphan = true
+    const end = firstRetainer[node + 1]
+    for (let slot = firstRetainer[node]; slot < end; slot++) {
+      if (!essential.get(retainerEdge[slot])) continue
+      orphan = false
+      const u = evaluate(retainerNode[slot] + 1)
+      if (semi[u] < semi[w]) semi[w] = semi[u]
+    }
+    // A node without essential retainers has the root as its only predecessor.
+    if (orphan) semi[w] = semi[r]
+    const semiVertex = vertex[semi[w]]
+    bucketNext[w] = bucketHead[semiVertex]
+    bucketHead[semiVertex] = w
+    const p = parent[w]
+    ancestor[w] = p
+    for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
+      const u = evaluate(v)
+      dom[v] = semi[u] < semi[v] ? u : p
+    }
+    bucketHead[p] = 0
+  }
+  dom[0] = r
+  dom[r] = r
+  for (let i = 2; i <= n; i++) {
+    const w = vertex[i]
+    if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]]
+  }
+
+  const dominator = new Uint32Array(nodeCount)
+  const retainedSize = new Float64Array(nodeCount)
+  for (let node = 0; node < nodeCount; node++) {
+    dominator[node] = dom[node + 1] - 1
+    retainedSize[node] = selfSize[node]
+  }
+  // Accumulate in reverse DFS order, as DevTools does (children before their dominators).
+  for (let i = n; i > 1; i--) {
+    const node = vertex[i] - 1
+    retainedSize[dominator[node]] += retainedSize[node]
+  }
+  return { dominator, retainedSize, unreachableCount }
+}
+
+/** Children lists of the dominator tree as CSR; within a list, descending ordinal (as DevTools). */
+export function buildDominatedNodes(
+  dominator: Uint32Array,
+  rootNode: number,
+): { firstDominated: Uint32Array; dominatedNode: Uint32Array } {
+  const nodeCount = dominator.length
+  const firstDominated = new Uint32Array(nodeCount + 1)
+  const dominatedNode = new Uint32Array(Math.max(0, nodeCount - 1))
+  for (let node = 0; node < nodeCount; node++) {
+    if (node !== rootNode) firstDominated[dominator[node] + 1]++
+  }
+  for (let node = 0; node < nodeCount; node++) firstDominated[node + 1] += firstDominated[node]
+  const nextSlot = firstDominated.slice(1)
+  for (let node = 0; node < nodeCount; node++) {
+    if (node !== rootNode) dominatedNode[--nextSlot[dominator[node]]] = node
+  }
+  return { firstDominated, dominatedNode }
+}

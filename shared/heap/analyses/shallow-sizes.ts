@@ -1,0 +1,64 @@
+// Self sizes as DevTools shows them: hidden nodes, arrays and `system / ExternalStringData`
+// owned by exactly one other object fold their size into that owner (an Array's elements
+// store counts as the Array's own bytes). Only for snapshots with user roots; exposeInternals
+// snapshots show raw allocations.
+import type { HeapGraph } from '../graph/heap-graph'
+
+const UNVISITED = 0xffffffff
+const MULTIPLE_OWNERS = 0xfffffffe
+
+/** Returns per-node self sizes after redistribution (a new array; rawSelfSize is untouched). */
+export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): Float64Array {
+  const selfSize = graph.rawSelfSize.slice()
+  if (!userRoots) return selfSize
+  const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeTarget, rootNode } =
+    graph
+  const { hidden, array, native, synthetic } = graph.nodeTypeCode
+  const weak = graph.edgeTypeCode.weak
+  // owner[node]: the owning node, UNVISITED, or MULTIPLE_OWNERS. A lattice that only rises,
+  // so the fixpoint does not depend on visiting order.
+  const owner = new Uint32Array(nodeCount)
+  const worklist: number[] = []
+  for (let node = 0; node < nodeCount; node++) {
+    const type = nodeType[node]
+    if (
+      type === hidden ||
+      type === array ||
+      (type === native && strings[nodeName[node]] === 'system / ExternalStringData')
+    ) {
+      owner[node] = UNVISITED
+    } else {
+      owner[node] = node
+      worklist.push(node)
+    }
+  }
+  while (worklist.length > 0) {
+    const node = worklist.pop() as number
+    const nodeOwner = owner[node]
+    const end = firstEdge[node + 1]
+    for (let edge = firstEdge[node]; edge < end; edge++) {
+      if (edgeType[edge] === weak) continue
+      const target = edgeTarget[edge]
+      const targetOwner = owner[target]
+      if (targetOwner === UNVISITED) {
+        owner[target] = nodeOwner
+        worklist.push(target)
+      } else if (
+        targetOwner !== target &&
+        targetOwner !== nodeOwner &&
+        targetOwner !== MULTIPLE_OWNERS
+      ) {
+        owner[target] = MULTIPLE_OWNERS
+        worklist.push(target)
+      }
+    }
+  }
+  for (let node = 0; node < nodeCount; node++) {
+    const nodeOwner = owner[node]
+    if (nodeOwner === UNVISITED || nodeOwner === MULTIPLE_OWNERS || nodeOwner === node) continue
+    if (nodeType[nodeOwner] === synthetic || nodeOwner === rootNode) continue
+    selfSize[nodeOwner] += selfSize[node]
+    selfSize[node] = 0
+  }
+  return selfSize
+}

@@ -1,0 +1,1238 @@
+// Streaming parser for V8 .heapsnapshot JSON: a byte-level state machine fed chunk by chunk.
+// The small `snapshot` header goes through JSON.parse; `nodes` and `edges` go straight into
+// per-field typed arrays; each string of `strings` is decoded on its own, so neither the file
+// nor the string table is ever held as one JS string. Errors name the byte offset.
+import { HeapSnapshotError } from '../errors'
+import { resolveLayout, type SnapshotLayout } from '../format'
+import { GrowableArray } from './growable'
+
+/** The `trace_tree` flattened in preorder (allocation stacks). */
+export interface TraceTree {
+  /** Per trace node, in preorder: V8's trace node id. */
+  id: Uint32Array
+  /** Index into trace_function_infos (in units of records, not fields). */
+  functionInfo: Uint32Array
+  count: Float64Array
+  size: Float64Array
+  /** Preorder position of the parent, -1 for the top. */
+  parent: Int32Array
+}
+
+/** Everything the parser read, in struct-of-arrays form, indexed by node/edge ordinal. */
+export interface ParsedSnapshot {
+  layout: SnapshotLayout
+  nodeCount: number
+  edgeCount: number
+  /** Per node: index into layout.nodeTypes. */
+  nodeType: Uint8Array
+  /** Per node: index into strings. */
+  nodeName: Uint32Array
+  /** Per node: V8's object id (@id). */
+  nodeId: Uint32Array
+  /** Per node: self size in bytes as V8 wrote it. */
+  nodeSelfSize: Float64Array
+  /** Per node: trace node id (0 when allocation tracking was off or the field is absent). */
+  nodeTraceNodeId: Uint32Array
+  /** Per node: V8's detachedness (0 unknown, 1 attached, 2 detached). */
+  nodeDetachedness: Uint8Array
+  /** CSR offsets, length nodeCount+1: edges of node n are firstEdge[n]..firstEdge[n+1]-1. */
+  firstEdge: Uint32Array
+  /** Per edge: index into layout.edgeTypes. */
+  edgeType: Uint8Array
+  /** Per edge: string index for named edges, the number for element/hidden edges. */
+  edgeNameOrIndex: Uint32Array
+  /** Per edge: target node ordinal. */
+  edgeTarget: Uint32Array
+  strings: string[]
+  /** Flattened location records, object_index already converted to a node ordinal. */
+  locations: Uint32Array
+  traceFunctionInfos: Uint32Array
+  traceTree: TraceTree | null
+  samples: Float64Array
+  /** Sections the parser did not know and skipped. */
+  skippedSections: string[]
+}
+
+/** Injectable limits, so that KB-sized tests exercise the paths multi-GB files take. */
+export interface ParserLimits {
+  /** Longest single string accepted, in UTF-16 code units (V8's own limit by default). */
+  maxStringLength: number
+  /** Largest node/edge count accepted from a header or the data. */
+  maxElementCount: number
+}
+
+export const DEFAULT_PARSER_LIMITS: ParserLimits = {
+  maxStringLength: 2 ** 29 - 24,
+  maxElementCount: 2 ** 32 - 1,
+}
+
+// Parser states. Plain numbers keep the hot loop's switch a jump table.
+const S_START = 0 // before the top-level '{'
+const S_KEY_OR_END = 1 // after '{': a key or '}'
+const S_KEY = 2 // inside a key string
+const S_COLON = 3 // after a key
+const S_AFTER_VALUE = 4 // after a top-level value: ',' or '}'
+const S_NEXT_KEY = 5 // after ',': a key
+const S_DONE = 6 // after the final '}'
+const S_ARRAY_OPEN = 7 // before the '[' of a numeric array or strings
+const S_NUMBERS = 8 // inside a numeric array
+const S_STRINGS = 9 // inside the strings array, between strings
+const S_STRING = 10 // inside a string of the strings array
+const S_TRACE_TREE = 11 // inside trace_tree
+const S_SKIP = 12 // skipping (or capturing) an unknown value
+
+// Sections, for numeric sinks and progress phase names.
+const SEC_NONE = 0
+const SEC_NODES = 1
+const SEC_EDGES = 2
+const SEC_LOCATIONS = 3
+const SEC_TRACE_FUNCTIONS = 4
+const SEC_SAMPLES = 5
+const SEC_STRINGS = 6
+const SEC_TRACE_TREE = 7
+const SEC_HEADER = 8
+const SEC_UNKNOWN = 9
+
+const SECTION_NAMES = [
+  'header',
+  'nodes',
+  'edges',
+  'locations',
+  'trace_function_infos',
+  'samples',
+  'strings',
+  'trace_tree',
+  'snapshot',
+  'unknown section',
+]
+
+// Per-field roles for nodes and edges (looked up by field position in the hot loop).
+// Role 0: a field the engine does not use.
+const F_TYPE = 1
+const F_NAME = 2
+const F_ID = 3
+const F_SELF_SIZE = 4
+const F_EDGE_COUNT = 5
+const F_TRACE_NODE_ID = 6
+const F_DETACHEDNESS = 7
+const F_TO_NODE = 8
+
+const CH_QUOTE = 0x22
+const CH_BACKSLASH = 0x5c
+const CH_COMMA = 0x2c
+const CH_COLON = 0x3a
+const CH_LBRACE = 0x7b
+const CH_RBRACE = 0x7d
+const CH_LBRACKET = 0x5b
+const CH_RBRACKET = 0x5d
+const CH_0 = 0x30
+const CH_9 = 0x39
+const MAX_HEADER_BYTES = 16 * 1024 * 1024
+const UINT32_MAX = 0xffffffff
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+}
+
+function describeByte(c: number): string {
+  if (c >= 0x21 && c <= 0x7e) return `'${String.fromCharCode(c)}'`
+  return `byte 0x${c.toString(16).padStart(2, '0')}`
+}
+
+function hexValue(c: number): number {
+  if (c >= CH_0 && c <= CH_9) return c - CH_0
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10
+  return -1
+}
+
+declare class TextDecoder {
+  constructor(label?: string)
+  decode(input: Uint8Array): string
+}
+
+/**
+ * Parses a heap snapshot from byte chunks: `write()` each chunk in order, then `finish()`.
+ * Holds only typed arrays and the decoded strings; never the input text.
+ */
+export class SnapshotParser {
+  private state = S_START
+  private section = SEC_NONE
+  /** Absolute offset of the current chunk's first byte. */
+  private base = 0
+  private layout: SnapshotLayout | null = null
+  private readonly limits: ParserLimits
+
+  // Key being read at the top level.
+  private keyBytes: number[] = []
+  private key = ''
+  private readonly seenKeys = new Set<string>()
+  private readonly skippedSections: string[] = []
+
+  // Numeric arrays.
+  private numberValue = 0
+  private numberDigits = 0
+  /** 0: after '[', 1: after ',', 2: after a value. */
+  private separator = 0
+  private numberStart = 0
+
+  // Nodes, struct of arrays.
+  private nodeCapacity = 0
+  private nodeCount = 0
+  private nodeFieldPosition = 0
+  private nodeFieldRole = new Uint8Array(0)
+  private nodeType = new Uint8Array(0)
+  private nodeName = new Uint32Array(0)
+  private nodeId = new Uint32Array(0)
+  private nodeSelfSize = new Float64Array(0)
+  private nodeTraceNodeId = new Uint32Array(0)
+  private nodeDetachedness = new Uint8Array(0)
+  /** Edge count of node n at [n+1]; prefix-summed in finish(). */
+  private firstEdge = new Uint32Array(1)
+  private nodesSeen = false
+
+  // Edges.
+  private edgeCapacity = 0
+  private edgeCount = 0
+  private edgeFieldPosition = 0
+  private edgeFieldRole = new Uint8Array(0)
+  private edgeType = new Uint8Array(0)
+  private edgeNameOrIndex = new Uint32Array(0)
+  private edgeTarget = new Uint32Array(0)
+  private edgesSeen = false
+  /** Edge targets are validated against this once nodes are known. */
+  private pendingTargetCheck = false
+
+  // Other numeric sections.
+  private locations = new GrowableArray('u32', 256)
+  private traceFunctionInfos = new GrowableArray('u32', 256)
+  private samples = new GrowableArray('f64', 256)
+
+  // Strings.
+  private strings: string[] = []
+  private stringsSeen = false
+  private stringBuffer = new Uint16Array(1024)
+  private stringLength = 0
+  private stringStart = 0
+  /** 0 none, 1 after backslash, 2..5 reading \u hex digit 1..4. */
+  private escapeState = 0
+  private escapeValue = 0
+  private utf8Needed = 0
+  private utf8CodePoint = 0
+  private utf8Minimum = 0
+  private readonly utf16Decoder = new TextDecoder('utf-16le')
+
+  // trace_tree.
+  private traceId = new GrowableArray('u32', 64)
+  private traceFunction = new GrowableArray('u32', 64)
+  private traceCount = new GrowableArray('f64', 64)
+  private traceSize = new GrowableArray('f64', 64)
+  private traceParent = new GrowableArray('i32', 64)
+  private traceStack = new GrowableArray('i32', 64)
+  private traceGroup: number[] = []
+  private traceFieldCount = 4
+  private traceSeen = false
+
+  // Skipping and capturing unknown values (and the header).
+  private skipDepth = 0
+  private skipInString = false
+  private skipEscape = false
+  private skipStarted = false
+  private capture: number[] | null = null
+  private captureStart = 0
+
+  constructor(limits: Partial<ParserLimits> = {}) {
+    this.limits = { ...DEFAULT_PARSER_LIMITS, ...limits }
+  }
+
+  /** Name of the section being read, for progress reports. */
+  get currentSection(): string {
+    return SECTION_NAMES[this.section]
+  }
+
+  /** Bytes consumed so far. */
+  get bytesRead(): number {
+    return this.base
+  }
+
+  /** Feeds the next chunk of input. */
+  write(chunk: Uint8Array): void {
+    const n = chunk.length
+    let i = 0
+    while (i < n) {
+      switch (this.state) {
+        case S_NUMBERS:
+          i = this.readNumbers(chunk, i, n)
+          break
+        case S_STRING:
+          i = this.readString(chunk, i, n)
+          break
+        case S_STRINGS:
+          i = this.readBetweenStrings(chunk, i, n)
+          break
+        case S_TRACE_TREE:
+          i = this.readTraceTree(chunk, i, n)
+          break
+        case S_SKIP:
+          i = this.readSkip(chunk, i, n)
+          break
+        default:
+          i = this.readStructure(chunk, i, n)
+      }
+    }
+    this.base += n
+  }
+
+  private fail(
+    code: 'syntax' | 'format' | 'count' | 'range' | 'too-large',
+    message: string,
+    at: number,
+  ): never {
+    throw new HeapSnapshotError(code, message, at)
+  }
+
+  private unexpected(c: number, expected: string, at: number): never {
+    this.fail('syntax', `expected ${expected}, found ${describeByte(c)}`, at)
+  }
+
+  /** Top-level structure: braces, keys, colons, commas. Handles one byte. */
+  private readStructure(chunk: Uint8Array, i: number, _n: number): number {
+    const c = chunk[i]
+    const at = this.base + i
+    if (this.state === S_KEY) {
+      if (c === CH_QUOTE) {
+        this.key = String.fromCharCode(...this.keyBytes)
+        this.keyBytes = []
+        this.state = S_COLON
+      } else {
+        if (this.keyBytes.length > 256)
+          this.fail('format', 'a top-level key is implausibly long', at)
+        this.keyBytes.push(c)
+      }
+      return i + 1
+    }
+    if (isSpace(c)) return i + 1
+    switch (this.state) {
+      case S_START:
+        if (c !== CH_LBRACE) {
+          if (c === 0x1f) this.fail('format', 'this is gzip data; decompress it before parsing', at)
+          this.unexpected(
+            c,
+            "'{' at the start of a heap snapshot (is this a .heapsnapshot file?)",
+            at,
+          )
+        }
+        this.state = S_KEY_OR_END
+        return i + 1
+      case S_KEY_OR_END:
+        if (c === CH_RBRACE) return this.endTopLevel(i)
+        if (c !== CH_QUOTE) this.unexpected(c, "a key or '}'", at)
+        this.state = S_KEY
+        return i + 1
+      case S_NEXT_KEY:
+        if (c !== CH_QUOTE) this.unexpected(c, "a key after ','", at)
+        this.state = S_KEY
+        return i + 1
+      case S_COLON:
+        if (c !== CH_COLON) this.unexpected(c, `':' after "${this.key}"`, at)
+        this.beginValue(at + 1)
+        return i + 1
+      case S_AFTER_VALUE:
+        this.section = SEC_NONE
+        if (c === CH_COMMA) {
+          this.state = S_NEXT_KEY
+          return i + 1
+        }
+        if (c === CH_RBRACE) return this.endTopLevel(i)
+        this.unexpected(c, "',' or '}' after a top-level value", at)
+        break
+      case S_ARRAY_OPEN:
+        if (c !== CH_LBRACKET) this.unexpected(c, `'[' to open "${this.key}"`, at)
+        this.separator = 0
+        if (this.section === SEC_STRINGS) {
+          this.state = S_STRINGS
+        } else if (this.section === SEC_TRACE_TREE) {
+          this.state = S_TRACE_TREE
+          this.traceStack.push(-1)
+          this.traceGroup = []
+        } else {
+          this.state = S_NUMBERS
+        }
+        return i + 1
+      case S_DONE:
+        this.unexpected(c, "nothing after the final '}'", at)
+    }
+    return i + 1
+  }
+
+  private endTopLevel(i: number): number {
+    this.state = S_DONE
+    this.section = SEC_NONE
+    return i + 1
+  }
+
+  /** Dispatches on the key just read. */
+  private beginValue(at: number): void {
+    const key = this.key
+    if (this.seenKeys.has(key)) this.fail('format', `the key "${key}" appears twice`, at)
+    this.seenKeys.add(key)
+    if (key === 'snapshot') {
+      this.section = SEC_HEADER
+      this.beginSkip(true, at)
+      return
+    }
+    const numeric: Record<string, number> = {
+      nodes: SEC_NODES,
+      edges: SEC_EDGES,
+      locations: SEC_LOCATIONS,
+      trace_function_infos: SEC_TRACE_FUNCTIONS,
+      samples: SEC_SAMPLES,
+      strings: SEC_STRINGS,
+      trace_tree: SEC_TRACE_TREE,
+    }
+    const section = numeric[key]
+    if (section === undefined) {
+      this.section = SEC_UNKNOWN
+      this.skippedSections.push(key)
+      this.beginSkip(false, at)
+      return
+    }
+    if (section !== SEC_STRINGS && this.layout === null) {
+      this.fail('format', `"${key}" comes before the "snapshot" header that describes it`, at)
+    }
+    this.section = section
+    this.state = S_ARRAY_OPEN
+    if (section === SEC_NODES) this.beginNodes()
+    else if (section === SEC_EDGES) this.beginEdges()
+    else if (section === SEC_STRINGS) this.stringsSeen = true
+    else if (section === SEC_TRACE_TREE) this.traceSeen = true
+  }
+
+  private beginSkip(captureIt: boolean, at: number): void {
+    this.state = S_SKIP
+    this.skipDepth = 0
+    this.skipInString = false
+    this.skipEscape = false
+    this.skipStarted = false
+    this.capture = captureIt ? [] : null
+    this.captureStart = at
+  }
+
+  /** Skips (or, for the header, captures) one JSON value of unknown shape. */
+  private readSkip(chunk: Uint8Array, i: number, n: number): number {
+    const capture = this.capture
+    for (; i < n; i++) {
+      const c = chunk[i]
+      if (this.skipInString) {
+        if (capture) capture.push(c)
+        if (this.skipEscape) this.skipEscape = false
+        else if (c === CH_BACKSLASH) this.skipEscape = true
+        else if (c === CH_QUOTE) {
+          this.skipInString = false
+          if (this.skipDepth === 0) return this.endSkip(i + 1)
+        }
+        continue
+      }
+      if (!this.skipStarted && isSpace(c)) continue
+      if (
+        this.skipDepth === 0 &&
+        this.skipStarted &&
+        (c === CH_COMMA || c === CH_RBRACE || isSpace(c))
+      ) {
+        // A scalar value ended; let the structure reader see the delimiter.
+        return this.endSkip(i)
+      }
+      if (capture && !this.skipStarted && c !== CH_LBRACE) {
+        this.unexpected(c, '\'{\' to open the "snapshot" header', this.base + i)
+      }
+      this.skipStarted = true
+      if (capture) {
+        capture.push(c)
+        if (capture.length > MAX_HEADER_BYTES) {
+          this.fail('format', 'the "snapshot" header is larger than 16 MB', this.captureStart)
+        }
+      }
+      if (c === CH_QUOTE) this.skipInString = true
+      else if (c === CH_LBRACE || c === CH_LBRACKET) this.skipDepth++
+      else if (c === CH_RBRACE || c === CH_RBRACKET) {
+        if (this.skipDepth === 0) this.unexpected(c, 'a value', this.base + i)
+        this.skipDepth--
+        if (this.skipDepth === 0) return this.endSkip(i + 1)
+      }
+    }
+    return i
+  }
+
+  private endSkip(i: number): number {
+    this.state = S_AFTER_VALUE
+    const capture = this.capture
+    if (capture) {
+      this.capture = null
+      let header: unknown
+      try {
+        header = JSON.parse(new TextDecoder('utf-8').decode(Uint8Array.from(capture)))
+      } catch (error) {
+        this.fail(
+          'syntax',
+          `the "snapshot" header is not valid JSON: ${String(error)}`,
+          this.captureStart,
+        )
+      }
+      this.layout = resolveLayout(header, this.captureStart)
+      this.setupFieldRoles(this.layout)
+    }
+    return i
+  }
+
+  private setupFieldRoles(layout: SnapshotLayout): void {
+    const nodeRoles = new Uint8Array(layout.nodeFieldCount)
+    nodeRoles[layout.nodeTypeField] = F_TYPE
+    nodeRoles[layout.nodeNameField] = F_NAME
+    nodeRoles[layout.nodeIdField] = F_ID
+    nodeRoles[layout.nodeSelfSizeField] = F_SELF_SIZE
+    nodeRoles[layout.nodeEdgeCountField] = F_EDGE_COUNT
+    if (layout.nodeTraceNodeIdField >= 0) nodeRoles[layout.nodeTraceNodeIdField] = F_TRACE_NODE_ID
+    if (layout.nodeDetachednessField >= 0) nodeRoles[layout.nodeDetachednessField] = F_DETACHEDNESS
+    this.nodeFieldRole = nodeRoles
+    const edgeRoles = new Uint8Array(layout.edgeFieldCount)
+    edgeRoles[layout.edgeTypeField] = F_TYPE
+    edgeRoles[layout.edgeNameField] = F_NAME
+    edgeRoles[layout.edgeToNodeField] = F_TO_NODE
+    this.edgeFieldRole = edgeRoles
+    const traceFields = layout.traceNodeFields
+    if (traceFields.length > 0) this.traceFieldCount = traceFields.length - 1
+  }
+
+  private checkDeclaredCount(count: number | null, what: string): void {
+    if (count !== null && count > this.limits.maxElementCount) {
+      this.fail(
+        'too-large',
+        `the header declares ${count} ${what}, more than this engine accepts (${this.limits.maxElementCount})`,
+        this.captureStart,
+      )
+    }
+  }
+
+  private beginNodes(): void {
+    const layout = this.layout as SnapshotLayout
+    this.nodesSeen = true
+    this.checkDeclaredCount(layout.declaredNodeCount, 'nodes')
+    this.growNodes(layout.declaredNodeCount ?? 1 << 16)
+  }
+
+  private growNodes(capacity: number): void {
+    const copy = <T extends Uint8Array | Uint32Array | Float64Array>(old: T, next: T): T => {
+      next.set(old.subarray(0, this.nodeCount) as never)
+      return next
+    }
+    try {
+      this.nodeType = copy(this.nodeType, new Uint8Array(capacity))
+      this.nodeName = copy(this.nodeName, new Uint32Array(capacity))
+      this.nodeId = copy(this.nodeId, new Uint32Array(capacity))
+      this.nodeSelfSize = copy(this.nodeSelfSize, new Float64Array(capacity))
+      this.nodeDetachedness = copy(this.nodeDetachedness, new Uint8Array(capacity))
+      if (this.layout?.nodeTraceNodeIdField !== -1) {
+        this.nodeTraceNodeId = copy(this.nodeTraceNodeId, new Uint32Array(capacity))
+      }
+      const firstEdge = new Uint32Array(capacity + 1)
+      firstEdge.set(this.firstEdge.subarray(0, this.nodeCount + 1))
+      this.firstEdge = firstEdge
+    } catch (error) {
+      this.fail(
+        'too-large',
+        `cannot allocate room for ${capacity} nodes: ${String(error)}`,
+        this.base,
+      )
+    }
+    this.nodeCapacity = capacity
+  }
+
+  private beginEdges(): void {
+    const layout = this.layout as SnapshotLayout
+    this.edgesSeen = true
+    this.checkDeclaredCount(layout.declaredEdgeCount, 'edges')
+    // Without a declared count, the node edge counts (if nodes came first) give the total.
+    let capacity = layout.declaredEdgeCount
+    if (capacity === null && this.nodesSeen) {
+      let total = 0
+      for (let node = 0; node < this.nodeCount; node++) total += this.firstEdge[node + 1]
+      capacity = total
+    }
+    this.growEdges(Math.max(capacity ?? 1 << 16, 1))
+    this.pendingTargetCheck = !this.nodesSeen
+  }
+
+  private growEdges(capacity: number): void {
+    try {
+      const edgeType = new Uint8Array(capacity)
+      edgeType.set(this.edgeType.subarray(0, this.edgeCount))
+      const edgeName = new Uint32Array(capacity)
+      edgeName.set(this.edgeNameOrIndex.subarray(0, this.edgeCount))
+      const edgeTarget = new Uint32Array(capacity)
+      edgeTarget.set(this.edgeTarget.subarray(0, this.edgeCount))
+      this.edgeType = edgeType
+      this.edgeNameOrIndex = edgeName
+      this.edgeTarget = edgeTarget
+    } catch (error) {
+      this.fail(
+        'too-large',
+        `cannot allocate room for ${capacity} edges: ${String(error)}`,
+        this.base,
+      )
+    }
+    this.edgeCapacity = capacity
+  }
+
+  /** The hot loop: digits, commas and whitespace of a numeric array. */
+  private readNumbers(chunk: Uint8Array, i: number, n: number): number {
+    let value = this.numberValue
+    let digits = this.numberDigits
+    for (; i < n; i++) {
+      const c = chunk[i]
+      if (c >= CH_0 && c <= CH_9) {
+        if (digits === 0) {
+          if (this.separator === 2) this.unexpected(c, "',' between numbers", this.base + i)
+          this.numberStart = this.base + i
+        }
+        value = value * 10 + (c - CH_0)
+        digits++
+        continue
+      }
+      if (digits > 0) {
+        if (digits > 15) this.fail('too-large', 'number has more than 15 digits', this.numberStart)
+        this.acceptNumber(value, this.numberStart)
+        value = 0
+        digits = 0
+        this.separator = 2
+      }
+      if (c === CH_COMMA) {
+        if (this.separator !== 2) this.unexpected(c, 'a number', this.base + i)
+        this.separator = 1
+      } else if (c === CH_RBRACKET) {
+        if (this.separator === 1) this.unexpected(c, "a number after ','", this.base + i)
+        this.numberValue = 0
+        this.numberDigits = 0
+        this.endNumbers(this.base + i)
+        return i + 1
+      } else if (!isSpace(c)) {
+        const expected = c === 0x2d ? 'a non-negative integer' : "a digit, ',' or ']'"
+        this.unexpected(c, `${expected} in "${this.key}"`, this.base + i)
+      }
+    }
+    this.numberValue = value
+    this.numberDigits = digits
+    return i
+  }
+
+  private acceptNumber(value: number, at: number): void {
+    switch (this.section) {
+      case SEC_NODES:
+        this.acceptNodeValue(value, at)
+        return
+      case SEC_EDGES:
+        this.acceptEdgeValue(value, at)
+        return
+      case SEC_LOCATIONS:
+        if (value > UINT32_MAX) this.fail('too-large', 'location value exceeds 2^32-1', at)
+        this.locations.push(value)
+        return
+      case SEC_TRACE_FUNCTIONS:
+        if (value > UINT32_MAX) this.fail('too-large', 'trace function value exceeds 2^32-1', at)
+        this.traceFunctionInfos.push(value)
+        return
+      default:
+        this.samples.push(value)
+    }
+  }
+
+  private acceptNodeValue(value: number, at: number): void {
+    const node = this.nodeCount
+    if (node === this.nodeCapacity) {
+      const declared = this.layout?.declaredNodeCount ?? null
+      if (declared !== null) {
+        this.fail('count', `"nodes" holds more than the ${declared} nodes the header declares`, at)
+      }
+      if (node >= this.limits.maxElementCount) {
+        this.fail('too-large', `more than ${this.limits.maxElementCount} nodes`, at)
+      }
+      this.growNodes(Math.min(node * 2, this.limits.maxElementCount))
+    }
+    const position = this.nodeFieldPosition
+    switch (this.nodeFieldRole[position]) {
+      case F_TYPE:
+        if (value >= (this.layout as SnapshotLayout).nodeTypes.length) {
+          this.fail(
+            'range',
+            `node ${node} has type ${value}, but only ${(this.layout as SnapshotLayout).nodeTypes.length} node types are declared`,
+            at,
+          )
+        }
+        this.nodeType[node] = value
+        break
+      case F_NAME:
+        if (value > UINT32_MAX) this.fail('range', `node ${node} name index is too large`, at)
+        this.nodeName[node] = value
+        break
+      case F_ID:
+        if (value > UINT32_MAX) this.fail('too-large', `node ${node} id exceeds 2^32-1`, at)
+        this.nodeId[node] = value
+        break
+      case F_SELF_SIZE:
+        this.nodeSelfSize[node] = value
+        break
+      case F_EDGE_COUNT:
+        if (value > UINT32_MAX) this.fail('too-large', `node ${node} edge count exceeds 2^32-1`, at)
+        this.firstEdge[node + 1] = value
+        break
+      case F_TRACE_NODE_ID:
+        if (value > UINT32_MAX)
+          this.fail('too-large', `node ${node} trace node id exceeds 2^32-1`, at)
+        this.nodeTraceNodeId[node] = value
+        break
+      case F_DETACHEDNESS:
+        if (value > 3)
+          this.fail('range', `node ${node} has detachedness ${value}, expected 0..2`, at)
+        this.nodeDetachedness[node] = value
+        break
+    }
+    if (position + 1 === this.nodeFieldRole.length) {
+      this.nodeFieldPosition = 0
+      this.nodeCount = node + 1
+    } else {
+      this.nodeFieldPosition = position + 1
+    }
+  }
+
+  private acceptEdgeValue(value: number, at: number): void {
+    const edge = this.edgeCount
+    if (edge === this.edgeCapacity) {
+      const declared = this.layout?.declaredEdgeCount ?? null
+      if (declared !== null) {
+        this.fail('count', `"edges" holds more than the ${declared} edges the header declares`, at)
+      }
+      if (edge >= this.limits.maxElementCount) {
+        this.fail('too-large', `more than ${this.limits.maxElementCount} edges`, at)
+      }
+      this.growEdges(Math.min(edge * 2, this.limits.maxElementCount))
+    }
+    const position = this.edgeFieldPosition
+    const layout = this.layout as SnapshotLayout
+    switch (this.edgeFieldRole[position]) {
+      case F_TYPE:
+        if (value >= layout.edgeTypes.length) {
+          this.fail(
+            'range',
+            `edge ${edge} has type ${value}, but only ${layout.edgeTypes.length} edge types are declared`,
+            at,
+          )
+        }
+        this.edgeType[edge] = value
+        break
+      case F_NAME:
+        if (value > UINT32_MAX) this.fail('range', `edge ${edge} name or index exceeds 2^32-1`, at)
+        this.edgeNameOrIndex[edge] = value
+        break
+      case F_TO_NODE: {
+        const fieldCount = layout.nodeFieldCount
+        if (value % fieldCount !== 0) {
+          this.fail(
+            'range',
+            `edge ${edge} points to ${value}, which is not a multiple of the ${fieldCount} node fields`,
+            at,
+          )
+        }
+        const target = value / fieldCount
+        if (!this.pendingTargetCheck && target >= this.nodeCount) {
+          this.fail(
+            'range',
+            `edge ${edge} points to node ${target}, but there are only ${this.nodeCount} nodes`,
+            at,
+          )
+        }
+        this.edgeTarget[edge] = target
+        break
+      }
+    }
+    if (position + 1 === this.edgeFieldRole.length) {
+      this.edgeFieldPosition = 0
+      this.edgeCount = edge + 1
+    } else {
+      this.edgeFieldPosition = position + 1
+    }
+  }
+
+  private endNumbers(at: number): void {
+    const layout = this.layout as SnapshotLayout
+    if (this.section === SEC_NODES) {
+      if (this.nodeFieldPosition !== 0) {
+        this.fail(
+          'count',
+          `"nodes" ends inside a node: its length is not a multiple of ${layout.nodeFieldCount} fields`,
+          at,
+        )
+      }
+      if (layout.declaredNodeCount !== null && this.nodeCount !== layout.declaredNodeCount) {
+        this.fail(
+          'count',
+          `the header declares ${layout.declaredNodeCount} nodes but "nodes" holds ${this.nodeCount}`,
+          at,
+        )
+      }
+    } else if (this.section === SEC_EDGES) {
+      if (this.edgeFieldPosition !== 0) {
+        this.fail(
+          'count',
+          `"edges" ends inside an edge: its length is not a multiple of ${layout.edgeFieldCount} fields`,
+          at,
+        )
+      }
+      if (layout.declaredEdgeCount !== null && this.edgeCount !== layout.declaredEdgeCount) {
+        this.fail(
+          'count',
+          `the header declares ${layout.declaredEdgeCount} edges but "edges" holds ${this.edgeCount}`,
+          at,
+        )
+      }
+    } else if (this.section === SEC_SAMPLES) {
+      const fields = layout.sampleFields.length || 2
+      if (this.samples.length % fields !== 0) {
+        this.fail('count', `"samples" length is not a multiple of ${fields} fields`, at)
+      }
+    } else if (this.section === SEC_LOCATIONS) {
+      const fields = layout.locationFields.length || 4
+      if (this.locations.length % fields !== 0) {
+        this.fail('count', `"locations" length is not a multiple of ${fields} fields`, at)
+      }
+    }
+    this.state = S_AFTER_VALUE
+  }
+
+  /** Between strings of the strings array: '"', ',' or ']'. */
+  private readBetweenStrings(chunk: Uint8Array, i: number, n: number): number {
+    for (; i < n; i++) {
+      const c = chunk[i]
+      if (isSpace(c)) continue
+      const at = this.base + i
+      if (c === CH_QUOTE) {
+        if (this.separator === 2) this.unexpected(c, "',' between strings", at)
+        this.state = S_STRING
+        this.stringLength = 0
+        this.stringStart = at
+        return i + 1
+      }
+      if (c === CH_COMMA) {
+        if (this.separator !== 2) this.unexpected(c, 'a string', at)
+        this.separator = 1
+      } else if (c === CH_RBRACKET) {
+        if (this.separator === 1) this.unexpected(c, "a string after ','", at)
+        this.state = S_AFTER_VALUE
+        return i + 1
+      } else {
+        this.unexpected(c, "a string, ',' or ']' in \"strings\"", at)
+      }
+    }
+    return i
+  }
+
+  private pushCodeUnit(unit: number): void {
+    if (this.stringLength === this.stringBuffer.length) {
+      if (this.stringLength >= this.limits.maxStringLength) {
+        this.fail(
+          'too-large',
+          `a string is longer than ${this.limits.maxStringLength} characters`,
+          this.stringStart,
+        )
+      }
+      const next = new Uint16Array(
+        Math.min(this.stringBuffer.length * 2, this.limits.maxStringLength),
+      )
+      next.set(this.stringBuffer)
+      this.stringBuffer = next
+    }
+    this.stringBuffer[this.stringLength++] = unit
+  }
+
+  private pushCodePoint(codePoint: number): void {
+    if (codePoint < 0x10000) {
+      this.pushCodeUnit(codePoint)
+    } else {
+      const v = codePoint - 0x10000
+      this.pushCodeUnit(0xd800 + (v >> 10))
+      this.pushCodeUnit(0xdc00 + (v & 0x3ff))
+    }
+  }
+
+  /** Inside a string: decodes UTF-8 and JSON escapes into UTF-16 code units. */
+  private readString(chunk: Uint8Array, i: number, n: number): number {
+    for (; i < n; i++) {
+      const c = chunk[i]
+      if (this.utf8Needed > 0) {
+        if ((c & 0xc0) === 0x80) {
+          this.utf8CodePoint = (this.utf8CodePoint << 6) | (c & 0x3f)
+          if (--this.utf8Needed === 0) {
+            const cp = this.utf8CodePoint
+            const valid = cp >= this.utf8Minimum && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff)
+            this.pushCodePoint(valid ? cp : 0xfffd)
+          }
+          continue
+        }
+        // A truncated sequence: replace it and look at this byte afresh.
+        this.utf8Needed = 0
+        this.pushCodeUnit(0xfffd)
+      }
+      if (this.escapeState !== 0) {
+        this.readEscape(c, this.base + i)
+        continue
+      }
+      if (c === CH_QUOTE) {
+        this.endString()
+        return i + 1
+      }
+      if (c === CH_BACKSLASH) {
+        this.escapeState = 1
+      } else if (c < 0x80) {
+        if (c < 0x20)
+          this.unexpected(c, 'an escaped control character inside a string', this.base + i)
+        if (this.stringLength === this.stringBuffer.length) this.pushCodeUnit(c)
+        else this.stringBuffer[this.stringLength++] = c
+      } else if (c >= 0xc2 && c <= 0xdf) {
+        this.utf8Needed = 1
+        this.utf8CodePoint = c & 0x1f
+        this.utf8Minimum = 0x80
+      } else if (c >= 0xe0 && c <= 0xef) {
+        this.utf8Needed = 2
+        this.utf8CodePoint = c & 0x0f
+        this.utf8Minimum = 0x800
+      } else if (c >= 0xf0 && c <= 0xf4) {
+        this.utf8Needed = 3
+        this.utf8CodePoint = c & 0x07
+        this.utf8Minimum = 0x10000
+      } else {
+        this.pushCodeUnit(0xfffd)
+      }
+    }
+    return i
+  }
+
+  private readEscape(c: number, at: number): void {
+    if (this.escapeState === 1) {
+      let unit = -1
+      switch (c) {
+        case CH_QUOTE:
+        case CH_BACKSLASH:
+        case 0x2f:
+          unit = c
+          break
+        case 0x62:
+          unit = 0x08
+          break
+        case 0x66:
+          unit = 0x0c
+          break
+        case 0x6e:
+          unit = 0x0a
+          break
+        case 0x72:
+          unit = 0x0d
+          break
+        case 0x74:
+          unit = 0x09
+          break
+        case 0x75:
+          this.escapeState = 2
+          this.escapeValue = 0
+          return
+        default:
+          this.unexpected(c, 'a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)', at)
+      }
+      this.escapeState = 0
+      this.pushCodeUnit(unit)
+      return
+    }
+    const digit = hexValue(c)
+    if (digit < 0) this.unexpected(c, 'a hex digit in a \\u escape', at)
+    this.escapeValue = this.escapeValue * 16 + digit
+    if (this.escapeState === 5) {
+      this.escapeState = 0
+      this.pushCodeUnit(this.escapeValue)
+    } else {
+      this.escapeState++
+    }
+  }
+
+  private endString(): void {
+    if (this.utf8Needed > 0) {
+      this.utf8Needed = 0
+      this.pushCodeUnit(0xfffd)
+    }
+    const length = this.stringLength
+    const units = this.stringBuffer
+    let text: string
+    if (length < 64) {
+      text = String.fromCharCode.apply(null, units.subarray(0, length) as unknown as number[])
+    } else {
+      text = this.utf16Decoder.decode(new Uint8Array(units.buffer, 0, length * 2))
+    }
+    this.strings.push(text)
+    this.separator = 2
+    this.state = S_STRINGS
+  }
+
+  /** trace_tree: nested groups of (fields..., [children]). */
+  private readTraceTree(chunk: Uint8Array, i: number, n: number): number {
+    let value = this.numberValue
+    let digits = this.numberDigits
+    for (; i < n; i++) {
+      const c = chunk[i]
+      const at = this.base + i
+      if (c >= CH_0 && c <= CH_9) {
+        if (digits === 0) {
+          if (this.separator === 2) this.unexpected(c, "',' in trace_tree", at)
+          this.numberStart = at
+        }
+        value = value * 10 + (c - CH_0)
+        digits++
+        continue
+      }
+      if (digits > 0) {
+        if (digits > 15) this.fail('too-large', 'number has more than 15 digits', this.numberStart)
+        if (this.traceGroup.length === this.traceFieldCount) {
+          this.fail(
+            'format',
+            `a trace_tree node has more than ${this.traceFieldCount} fields before its children`,
+            this.numberStart,
+          )
+        }
+        this.traceGroup.push(value)
+        value = 0
+        digits = 0
+        this.separator = 2
+      }
+      if (isSpace(c)) continue
+      if (c === CH_COMMA) {
+        if (this.separator !== 2) this.unexpected(c, 'a value in trace_tree', at)
+        this.separator = 1
+      } else if (c === CH_LBRACKET) {
+        if (this.separator === 2) this.unexpected(c, "',' in trace_tree", at)
+        if (this.traceGroup.length !== this.traceFieldCount) {
+          this.fail(
+            'format',
+            `a trace_tree node has ${this.traceGroup.length} fields before its children, expected ${this.traceFieldCount}`,
+            at,
+          )
+        }
+        this.addTraceNode()
+        this.separator = 0
+      } else if (c === CH_RBRACKET) {
+        if (this.separator === 1) this.unexpected(c, "a value after ',' in trace_tree", at)
+        if (this.traceGroup.length !== 0) {
+          this.fail('format', 'a trace_tree node has no children array', at)
+        }
+        this.traceStack.length--
+        this.separator = 2
+        if (this.traceStack.length === 0) {
+          this.numberValue = 0
+          this.numberDigits = 0
+          this.state = S_AFTER_VALUE
+          return i + 1
+        }
+      } else {
+        this.unexpected(c, "a digit, ',', '[' or ']' in trace_tree", at)
+      }
+    }
+    this.numberValue = value
+    this.numberDigits = digits
+    return i
+  }
+
+  private addTraceNode(): void {
+    const fields = (this.layout as SnapshotLayout).traceNodeFields
+    const position = (name: string, fallback: number): number => {
+      const found = fields.indexOf(name)
+      return found === -1 ? fallback : found
+    }
+    const group = this.traceGroup
+    const parent = this.traceStack.data[this.traceStack.length - 1]
+    this.traceId.push(group[position('id', 0)] ?? 0)
+    this.traceFunction.push(group[position('function_info_index', 1)] ?? 0)
+    this.traceCount.push(group[position('count', 2)] ?? 0)
+    this.traceSize.push(group[position('size', 3)] ?? 0)
+    this.traceParent.push(parent)
+    this.traceStack.push(this.traceId.length - 1)
+    this.traceGroup = []
+  }
+
+  /** Validates what was read and returns it. Throws if the input ended early or disagrees. */
+  finish(): ParsedSnapshot {
+    const at = this.base
+    if (this.state !== S_DONE) {
+      if (this.state === S_START && at === 0) {
+        throw new HeapSnapshotError('truncated', 'the input is empty', 0)
+      }
+      throw new HeapSnapshotError(
+        'truncated',
+        `the input ends inside ${this.state === S_START ? 'whitespace' : `"${this.currentSectionKey()}"`}; the file is truncated`,
+        at,
+      )
+    }
+    const layout = this.layout
+    if (layout === null) {
+      throw new HeapSnapshotError(
+        'format',
+        'this JSON has no "snapshot" header; it is not a V8 heap snapshot',
+        null,
+      )
+    }
+    for (const [seen, key] of [
+      [this.nodesSeen, 'nodes'],
+      [this.edgesSeen, 'edges'],
+      [this.stringsSeen, 'strings'],
+    ] as const) {
+      if (!seen) throw new HeapSnapshotError('format', `the snapshot has no "${key}" section`, null)
+    }
+    const nodeCount = this.nodeCount
+    const edgeCount = this.edgeCount
+    if (nodeCount === 0) throw new HeapSnapshotError('format', 'the snapshot has no nodes', null)
+    if (layout.rootIndex / layout.nodeFieldCount >= nodeCount) {
+      throw new HeapSnapshotError(
+        'range',
+        `snapshot.root_index points past the ${nodeCount} nodes`,
+        null,
+      )
+    }
+    // Prefix-sum edge counts into CSR offsets.
+    const firstEdge = this.firstEdge.subarray(0, nodeCount + 1)
+    firstEdge[0] = 0
+    let total = 0
+    for (let node = 0; node < nodeCount; node++) {
+      total += firstEdge[node + 1]
+      if (total > edgeCount) break
+      firstEdge[node + 1] = total
+    }
+    if (total !== edgeCount) {
+      throw new HeapSnapshotError(
+        'count',
+        `the nodes' edge_count fields ${total > edgeCount ? 'exceed' : 'add up to less than'} the ${edgeCount} edges in "edges"`,
+        null,
+      )
+    }
+    const strings = this.strings
+    this.validateIndexes(layout, nodeCount, edgeCount, strings.length)
+    const locations = this.locations.trimmed()
+    const locationFields = layout.locationFields.length || 4
+    const objectIndexField = Math.max(0, layout.locationFields.indexOf('object_index'))
+    for (let record = 0; record < locations.length; record += locationFields) {
+      const objectIndex = locations[record + objectIndexField]
+      const node = objectIndex / layout.nodeFieldCount
+      if (!Number.isInteger(node) || node >= nodeCount) {
+        throw new HeapSnapshotError(
+          'range',
+          `location ${record / locationFields} points to ${objectIndex}, which is not a node`,
+          null,
+        )
+      }
+      locations[record + objectIndexField] = node
+    }
+    const hasTrace = this.traceSeen && this.traceId.length > 0
+    return {
+      layout,
+      nodeCount,
+      edgeCount,
+      nodeType: this.nodeType.subarray(0, nodeCount),
+      nodeName: this.nodeName.subarray(0, nodeCount),
+      nodeId: this.nodeId.subarray(0, nodeCount),
+      nodeSelfSize: this.nodeSelfSize.subarray(0, nodeCount),
+      nodeTraceNodeId:
+        layout.nodeTraceNodeIdField === -1
+          ? new Uint32Array(nodeCount)
+          : this.nodeTraceNodeId.subarray(0, nodeCount),
+      nodeDetachedness: this.nodeDetachedness.subarray(0, nodeCount),
+      firstEdge,
+      edgeType: this.edgeType.subarray(0, edgeCount),
+      edgeNameOrIndex: this.edgeNameOrIndex.subarray(0, edgeCount),
+      edgeTarget: this.edgeTarget.subarray(0, edgeCount),
+      strings,
+      locations,
+      traceFunctionInfos: this.traceFunctionInfos.trimmed(),
+      traceTree: hasTrace
+        ? {
+            id: this.traceId.trimmed(),
+            functionInfo: this.traceFunction.trimmed(),
+            count: this.traceCount.trimmed(),
+            size: this.traceSize.trimmed(),
+            parent: this.traceParent.trimmed(),
+          }
+        : null,
+      samples: this.samples.trimmed(),
+      skippedSections: this.skippedSections,
+    }
+  }
+
+  private currentSectionKey(): string {
+    if (
+      this.state === S_KEY ||
+      this.state === S_COLON ||
+      this.state === S_KEY_OR_END ||
+      this.state === S_NEXT_KEY ||
+      this.state === S_AFTER_VALUE
+    ) {
+      return 'the top-level object'
+    }
+    return this.key
+  }
+
+  private validateIndexes(
+    layout: SnapshotLayout,
+    nodeCount: number,
+    edgeCount: number,
+    stringCount: number,
+  ): void {
+    const nodeName = this.nodeName
+    for (let node = 0; node < nodeCount; node++) {
+      if (nodeName[node] >= stringCount) {
+        throw new HeapSnapshotError(
+          'range',
+          `node ${node} (@${this.nodeId[node]}) has name index ${nodeName[node]}, but there are only ${stringCount} strings`,
+          null,
+        )
+      }
+    }
+    const numericType = new Uint8Array(layout.edgeTypes.length)
+    for (const name of ['element', 'hidden']) {
+      const type = layout.edgeTypes.indexOf(name)
+      if (type !== -1) numericType[type] = 1
+    }
+    const edgeType = this.edgeType
+    const edgeName = this.edgeNameOrIndex
+    const edgeTarget = this.edgeTarget
+    for (let edge = 0; edge < edgeCount; edge++) {
+      if (numericType[edgeType[edge]] === 0 && edgeName[edge] >= stringCount) {
+        throw new HeapSnapshotError(
+          'range',
+          `edge ${edge} has name index ${edgeName[edge]}, but there are only ${stringCount} strings`,
+          null,
+        )
+      }
+      if (this.pendingTargetCheck && edgeTarget[edge] >= nodeCount) {
+        throw new HeapSnapshotError(
+          'range',
+          `edge ${edge} points to node ${edgeTarget[edge]}, but there are only ${nodeCount} nodes`,
+          null,
+        )
+      }
+    }
+  }
+}
+
+/** Parses a whole snapshot held in memory (tests, small inputs). */
+export function parseSnapshotBytes(
+  bytes: Uint8Array,
+  chunkSize = 1 << 20,
+  limits?: Partial<ParserLimits>,
+): ParsedSnapshot {
+  const parser = new SnapshotParser(limits)
+  for (let start = 0; start < bytes.length; start += chunkSize) {
+    parser.write(bytes.subarray(start, Math.min(bytes.length, start + chunkSize)))
+  }
+  return parser.finish()
+}

@@ -1,0 +1,178 @@
+// Retainer paths from GC roots to an object: a best-first search backwards over retainers,
+// ordered by path length plus the retainer's distance (A*), so the first path is the chain of
+// nearest retainers that DevTools' Retainers pane expands, and later ones follow by length.
+// Weak edges are never used: a weak reference does not explain why an object is alive.
+import { edgeName, type HeapGraph } from '../graph/heap-graph'
+import { NO_DISTANCE } from '../analyses/distances'
+import type { HeapSnapshot } from '../snapshot'
+import { sortedRetainerSlots, summarizeObject, type ObjectSummary } from './nodes'
+
+/** One step of a path: the object, and the reference to it from the previous step's object. */
+export interface PathStep {
+  node: ObjectSummary
+  edge: { type: string; name: string } | null
+}
+
+export interface RetainerPaths {
+  /** Each path runs from a GC root (first step) to the target (last step). */
+  paths: PathStep[][]
+  /** False when no GC root reaches the object (it is garbage awaiting collection). */
+  reachable: boolean
+  /** True when the search stopped at its state budget before finding `count` paths. */
+  truncated: boolean
+}
+
+export interface PathOptions {
+  /** How many paths (default 1). */
+  count?: number
+  /** Search budget in partial paths (default 200 000). */
+  maxStates?: number
+}
+
+/** A binary min-heap of state ids ordered by (cost, -depth, id). */
+class StateHeap {
+  private items: number[] = []
+  constructor(
+    private readonly cost: number[],
+    private readonly depth: number[],
+  ) {}
+  get size(): number {
+    return this.items.length
+  }
+  private less(a: number, b: number): boolean {
+    const { cost, depth } = this
+    if (cost[a] !== cost[b]) return cost[a] < cost[b]
+    if (depth[a] !== depth[b]) return depth[a] > depth[b]
+    return a < b
+  }
+  push(state: number): void {
+    const items = this.items
+    let position = items.push(state) - 1
+    while (position > 0) {
+      const parent = (position - 1) >> 1
+      if (!this.less(items[position], items[parent])) break
+      ;[items[position], items[parent]] = [items[parent], items[position]]
+      position = parent
+    }
+  }
+  pop(): number {
+    const items = this.items
+    const top = items[0]
+    const last = items.pop() as number
+    if (items.length > 0) {
+      items[0] = last
+      let position = 0
+      for (;;) {
+        const left = position * 2 + 1
+        const right = left + 1
+        let smallest = position
+        if (left < items.length && this.less(items[left], items[smallest])) smallest = left
+        if (right < items.length && this.less(items[right], items[smallest])) smallest = right
+        if (smallest === position) break
+        ;[items[position], items[smallest]] = [items[smallest], items[position]]
+        position = smallest
+      }
+    }
+    return top
+  }
+}
+
+/** Edges DevTools' distance BFS would not follow, so paths agree with its distances. */
+function isSkippedByDistance(graph: HeapGraph, retainer: number, edge: number): boolean {
+  const type = graph.nodeType[retainer]
+  const name = graph.strings[graph.nodeName[retainer]]
+  if (type === graph.nodeTypeCode.hidden && name === 'system / NativeContext') {
+    return edgeName(graph, edge) === 'sloppy_function_map'
+  }
+  if (type === graph.nodeTypeCode.array && name === '(map descriptors)') {
+    const position = parseInt(edgeName(graph, edge), 10)
+    return !(position < 2 || position % 3 !== 1)
+  }
+  return false
+}
+
+function isRetainedByRoot(graph: HeapGraph, node: number): boolean {
+  const { firstRetainer, retainerNode, retainerEdge, edgeType, rootNode } = graph
+  for (let slot = firstRetainer[node]; slot < firstRetainer[node + 1]; slot++) {
+    if (retainerNode[slot] === rootNode && edgeType[retainerEdge[slot]] !== graph.edgeTypeCode.weak)
+      return true
+  }
+  return false
+}
+
+/** The k shortest retainer paths from GC roots to `target` that use no weak edge. */
+export function findRetainerPaths(
+  snapshot: HeapSnapshot,
+  target: number,
+  options: PathOptions = {},
+): RetainerPaths {
+  const graph = snapshot.graph
+  const wanted = Math.max(1, options.count ?? 1)
+  const maxStates = options.maxStates ?? 200_000
+  const { distance } = snapshot
+  if (target === graph.rootNode) {
+    return {
+      paths: [[{ node: summarizeObject(snapshot, target), edge: null }]],
+      reachable: true,
+      truncated: false,
+    }
+  }
+  if (distance[target] === NO_DISTANCE) return { paths: [], reachable: false, truncated: false }
+  // Partial paths, growing backwards from the target: state -> (node, previous state, edge).
+  const stateNode: number[] = []
+  const stateParent: number[] = []
+  const stateEdge: number[] = []
+  const depth: number[] = []
+  const cost: number[] = []
+  const heap = new StateHeap(cost, depth)
+  const addState = (node: number, parent: number, edge: number, steps: number): void => {
+    stateNode.push(node)
+    stateParent.push(parent)
+    stateEdge.push(edge)
+    depth.push(steps)
+    cost.push(steps + distance[node])
+    heap.push(stateNode.length - 1)
+  }
+  const onPath = (state: number, node: number): boolean => {
+    for (let current = state; current !== -1; current = stateParent[current]) {
+      if (stateNode[current] === node) return true
+    }
+    return false
+  }
+  addState(target, -1, -1, 0)
+  const paths: PathStep[][] = []
+  let truncated = false
+  while (heap.size > 0 && paths.length < wanted) {
+    if (stateNode.length > maxStates) {
+      truncated = true
+      break
+    }
+    const state = heap.pop()
+    const node = stateNode[state]
+    if (isRetainedByRoot(graph, node)) {
+      const steps: PathStep[] = []
+      let edge = -1
+      for (let current = state; current !== -1; current = stateParent[current]) {
+        steps.push({
+          node: summarizeObject(snapshot, stateNode[current]),
+          edge:
+            edge === -1
+              ? null
+              : { type: graph.edgeTypes[graph.edgeType[edge]], name: edgeName(graph, edge) },
+        })
+        edge = stateEdge[current]
+      }
+      paths.push(steps)
+      continue
+    }
+    for (const slot of sortedRetainerSlots(snapshot, node)) {
+      const edge = graph.retainerEdge[slot]
+      const retainer = graph.retainerNode[slot]
+      if (graph.edgeType[edge] === graph.edgeTypeCode.weak) continue
+      if (retainer === graph.rootNode || distance[retainer] === NO_DISTANCE) continue
+      if (isSkippedByDistance(graph, retainer, edge) || onPath(state, retainer)) continue
+      addState(retainer, state, edge, depth[state] + 1)
+    }
+  }
+  return { paths, reachable: true, truncated }
+}

@@ -1,0 +1,46 @@
+// Search by @id, class name or object name. Names are matched on the string table first, so a
+// scan over ten million nodes compares numbers, not strings.
+import type { HeapSnapshot } from '../snapshot'
+import { findNodeById, summarizeObject, type ObjectSummary, type Page } from './nodes'
+
+export interface SearchQuery {
+  text: string
+  start?: number
+  count?: number
+}
+
+/**
+ * Finds objects: `@123` (or a bare number) by id; otherwise objects whose class name or name
+ * contains the text, case-insensitively. Largest retained size first.
+ */
+export function searchObjects(snapshot: HeapSnapshot, query: SearchQuery): Page<ObjectSummary> {
+  const text = query.text.trim()
+  const start = Math.max(0, query.start ?? 0)
+  const count = Math.max(0, query.count ?? 50)
+  const idMatch = /^@?(\d+)$/.exec(text)
+  if (idMatch) {
+    const node = findNodeById(snapshot, Number(idMatch[1]))
+    const items = node === null ? [] : [summarizeObject(snapshot, node)]
+    return { start: 0, total: items.length, items: items.slice(start, start + count) }
+  }
+  const needle = text.toLowerCase()
+  if (needle === '') return { start: 0, total: 0, items: [] }
+  const { strings, nodeName, nodeCount } = snapshot.graph
+  const matches = new Uint8Array(strings.length)
+  for (let id = 0; id < strings.length; id++) {
+    if (strings[id].toLowerCase().includes(needle)) matches[id] = 1
+  }
+  const found: number[] = []
+  const { className, selfSize } = snapshot
+  for (let node = 0; node < nodeCount; node++) {
+    if ((matches[nodeName[node]] || matches[className[node]]) && selfSize[node] > 0)
+      found.push(node)
+  }
+  const retained = snapshot.retainedSize
+  found.sort((a, b) => retained[b] - retained[a] || a - b)
+  return {
+    start,
+    total: found.length,
+    items: found.slice(start, start + count).map((node) => summarizeObject(snapshot, node)),
+  }
+}

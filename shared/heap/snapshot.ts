@@ -1,0 +1,126 @@
+// A loaded heap snapshot: the graph plus every analysis, built by initializeSnapshot() as named
+// stages in DevTools' order (like HeapSnapshot.initialize()). Arrays are indexed by node ordinal.
+import { cancelledError } from './errors'
+import { createHeapGraph, type HeapGraph } from './graph/heap-graph'
+import type { ParsedSnapshot } from './parse/snapshot-parser'
+import type { CancelSignal, ProgressSink } from './progress'
+import type { BitVector } from './analyses/bit-vector'
+import { computeClassNames } from './analyses/class-names'
+import { computeDistances } from './analyses/distances'
+import { buildDominatedNodes, computeDominators } from './analyses/dominators'
+import { propagateDomState } from './analyses/dom-state'
+import { computeEssentialEdges } from './analyses/essential-edges'
+import { hasUserRoots, markPageObjects } from './analyses/roots'
+import { computeShallowSizes } from './analyses/shallow-sizes'
+import { WeakMapEdgeNames } from './analyses/weak-map-edges'
+
+export interface HeapSnapshot {
+  readonly graph: HeapGraph
+  /** False for snapshots taken with `exposeInternals` (no user roots at the root). */
+  readonly hasUserRoots: boolean
+  /** Per node: self size as DevTools shows it (after shallow-size redistribution), bytes. */
+  readonly selfSize: Float64Array
+  /** Per node: retained size, bytes. */
+  readonly retainedSize: Float64Array
+  /** Per node: immediate dominator ordinal (the root's is itself). */
+  readonly dominator: Uint32Array
+  /** Dominator tree children as CSR over node ordinals. */
+  readonly firstDominated: Uint32Array
+  readonly dominatedNode: Uint32Array
+  /** Per node: distance from GC roots (NO_DISTANCE when unreachable). */
+  readonly distance: Int32Array
+  /** Per node: string index of the class name the Summary shows. */
+  readonly className: Uint32Array
+  /** Per node: index of its location record in graph.locations, or -1. */
+  readonly nodeLocation: Int32Array
+  /** Per edge: whether it counts for dominators. */
+  readonly essentialEdge: BitVector
+  /** Per node: reachable from user roots (page-owned). */
+  readonly pageObject: BitVector
+  /** Nodes not reachable from the root through essential edges. */
+  readonly unreachableCount: number
+  /** Root's retained size plus the header's extra native bytes. */
+  readonly totalSize: number
+}
+
+export interface InitializeOptions {
+  onProgress?: ProgressSink
+  signal?: CancelSignal
+}
+
+function buildNodeLocations(graph: HeapGraph): Int32Array {
+  const nodeLocation = new Int32Array(graph.nodeCount).fill(-1)
+  const fields = graph.layout.locationFields
+  const fieldCount = fields.length || 4
+  const objectField = Math.max(0, fields.indexOf('object_index'))
+  const { locations } = graph
+  // Later records win, as in DevTools' location map.
+  for (let record = 0; record < locations.length; record += fieldCount) {
+    nodeLocation[locations[record + objectField]] = record
+  }
+  return nodeLocation
+}
+
+/** Runs every analysis over a parsed snapshot, reporting each stage to the progress sink. */
+export function initializeSnapshot(
+  parsed: ParsedSnapshot,
+  options: InitializeOptions = {},
+): HeapSnapshot {
+  const stages = [
+    'Building retainers',
+    'Propagating DOM state',
+    'Marking page objects',
+    'Finding essential edges',
+    'Calculating shallow sizes',
+    'Building dominator tree',
+    'Calculating distances',
+    'Calculating class names',
+  ]
+  let stage = 0
+  const step = (): void => {
+    if (options.signal?.aborted) throw cancelledError()
+    options.onProgress?.({ phase: stages[stage], done: stage, total: stages.length })
+    stage++
+  }
+  step()
+  const graph = createHeapGraph(parsed)
+  step()
+  propagateDomState(graph)
+  step()
+  const pageObject = markPageObjects(graph)
+  const userRoots = hasUserRoots(graph)
+  step()
+  const weakMapNames = new WeakMapEdgeNames(graph)
+  const essentialEdge = computeEssentialEdges(graph, pageObject, weakMapNames)
+  step()
+  const selfSize = computeShallowSizes(graph, userRoots)
+  step()
+  const { dominator, retainedSize, unreachableCount } = computeDominators(
+    graph,
+    essentialEdge,
+    selfSize,
+  )
+  const { firstDominated, dominatedNode } = buildDominatedNodes(dominator, graph.rootNode)
+  step()
+  const distance = computeDistances(graph, weakMapNames)
+  step()
+  const className = computeClassNames(graph)
+  const nodeLocation = buildNodeLocations(graph)
+  options.onProgress?.({ phase: 'Done', done: stages.length, total: stages.length })
+  return {
+    graph,
+    hasUserRoots: userRoots,
+    selfSize,
+    retainedSize,
+    dominator,
+    firstDominated,
+    dominatedNode,
+    distance,
+    className,
+    nodeLocation,
+    essentialEdge,
+    pageObject,
+    unreachableCount,
+    totalSize: retainedSize[graph.rootNode] + graph.layout.extraNativeBytes,
+  }
+}

@@ -585,6 +585,8 @@ export class SnapshotParser {
 
   /** The hot loop: digits, commas and whitespace of a numeric array. */
   private readNumbers(chunk: Uint8Array, i: number, n: number): number {
+    if (this.section === SEC_NODES) return this.readNodeNumbers(chunk, i, n)
+    if (this.section === SEC_EDGES) return this.readEdgeNumbers(chunk, i, n)
     let value = this.numberValue
     let digits = this.numberDigits
     for (; i < n; i++) {
@@ -624,14 +626,9 @@ export class SnapshotParser {
     return i
   }
 
+  /** Stores one value of a section other than nodes and edges. */
   private acceptNumber(value: number, at: number): void {
     switch (this.section) {
-      case SEC_NODES:
-        this.acceptNodeValue(value, at)
-        return
-      case SEC_EDGES:
-        this.acceptEdgeValue(value, at)
-        return
       case SEC_LOCATIONS:
         if (value > UINT32_MAX) this.fail('too-large', 'location value exceeds 2^32-1', at)
         this.locations.push(value)
@@ -645,120 +642,254 @@ export class SnapshotParser {
     }
   }
 
-  private acceptNodeValue(value: number, at: number): void {
-    const node = this.nodeCount
-    if (node === this.nodeCapacity) {
-      const declared = this.layout?.declaredNodeCount ?? null
-      if (declared !== null) {
-        this.fail('count', `"nodes" holds more than the ${declared} nodes the header declares`, at)
-      }
-      if (node >= this.limits.maxElementCount) {
-        this.fail('too-large', `more than ${this.limits.maxElementCount} nodes`, at)
-      }
-      this.growNodes(Math.min(node * 2, this.limits.maxElementCount))
+  /** Grows node arrays before node `node` is written, or fails when the header said fewer. */
+  private makeNodeRoom(node: number, at: number): void {
+    const declared = this.layout?.declaredNodeCount ?? null
+    if (declared !== null) {
+      this.fail('count', `"nodes" holds more than the ${declared} nodes the header declares`, at)
     }
-    const position = this.nodeFieldPosition
-    switch (this.nodeFieldRole[position]) {
-      case F_TYPE:
-        if (value >= (this.layout as SnapshotLayout).nodeTypes.length) {
-          this.fail(
-            'range',
-            `node ${node} has type ${value}, but only ${(this.layout as SnapshotLayout).nodeTypes.length} node types are declared`,
-            at,
-          )
-        }
-        this.nodeType[node] = value
-        break
-      case F_NAME:
-        if (value > UINT32_MAX) this.fail('range', `node ${node} name index is too large`, at)
-        this.nodeName[node] = value
-        break
-      case F_ID:
-        if (value > UINT32_MAX) this.fail('too-large', `node ${node} id exceeds 2^32-1`, at)
-        this.nodeId[node] = value
-        break
-      case F_SELF_SIZE:
-        this.nodeSelfSize[node] = value
-        break
-      case F_EDGE_COUNT:
-        if (value > UINT32_MAX) this.fail('too-large', `node ${node} edge count exceeds 2^32-1`, at)
-        this.firstEdge[node + 1] = value
-        break
-      case F_TRACE_NODE_ID:
-        if (value > UINT32_MAX)
-          this.fail('too-large', `node ${node} trace node id exceeds 2^32-1`, at)
-        this.nodeTraceNodeId[node] = value
-        break
-      case F_DETACHEDNESS:
-        if (value > 3)
-          this.fail('range', `node ${node} has detachedness ${value}, expected 0..2`, at)
-        this.nodeDetachedness[node] = value
-        break
+    if (node >= this.limits.maxElementCount) {
+      this.fail('too-large', `more than ${this.limits.maxElementCount} nodes`, at)
     }
-    if (position + 1 === this.nodeFieldRole.length) {
-      this.nodeFieldPosition = 0
-      this.nodeCount = node + 1
-    } else {
-      this.nodeFieldPosition = position + 1
-    }
+    this.nodeCount = node
+    this.growNodes(Math.min(node * 2, this.limits.maxElementCount))
   }
 
-  private acceptEdgeValue(value: number, at: number): void {
-    const edge = this.edgeCount
-    if (edge === this.edgeCapacity) {
-      const declared = this.layout?.declaredEdgeCount ?? null
-      if (declared !== null) {
-        this.fail('count', `"edges" holds more than the ${declared} edges the header declares`, at)
-      }
-      if (edge >= this.limits.maxElementCount) {
-        this.fail('too-large', `more than ${this.limits.maxElementCount} edges`, at)
-      }
-      this.growEdges(Math.min(edge * 2, this.limits.maxElementCount))
+  /** Grows edge arrays before edge `edge` is written, or fails when the header said fewer. */
+  private makeEdgeRoom(edge: number, at: number): void {
+    const declared = this.layout?.declaredEdgeCount ?? null
+    if (declared !== null) {
+      this.fail('count', `"edges" holds more than the ${declared} edges the header declares`, at)
     }
-    const position = this.edgeFieldPosition
+    if (edge >= this.limits.maxElementCount) {
+      this.fail('too-large', `more than ${this.limits.maxElementCount} edges`, at)
+    }
+    this.edgeCount = edge
+    this.growEdges(Math.min(edge * 2, this.limits.maxElementCount))
+  }
+
+  private failNumberSyntax(c: number, separator: number, at: number): never {
+    if (c === CH_COMMA) this.unexpected(c, 'a number', at)
+    if (c === CH_RBRACKET) this.unexpected(c, "a number after ','", at)
+    if (c >= CH_0 && c <= CH_9) this.unexpected(c, "',' between numbers", at)
+    const expected = c === 0x2d ? 'a non-negative integer' : "a digit, ',' or ']'"
+    this.unexpected(c, `${expected} in "${this.key}"${separator === 2 ? '' : ''}`, at)
+  }
+
+  /**
+   * The hottest loop: digits of `nodes` straight into per-field arrays. State lives in locals
+   * and is written back at the end of the chunk.
+   */
+  private readNodeNumbers(chunk: Uint8Array, i: number, n: number): number {
+    let value = this.numberValue
+    let digits = this.numberDigits
+    let separator = this.separator
+    let position = this.nodeFieldPosition
+    let node = this.nodeCount
+    const roles = this.nodeFieldRole
+    const fieldCount = roles.length
+    const typeCount = (this.layout as SnapshotLayout).nodeTypes.length
+    let capacity = this.nodeCapacity
+    let nodeType = this.nodeType
+    let nodeName = this.nodeName
+    let nodeId = this.nodeId
+    let selfSize = this.nodeSelfSize
+    let edgeCounts = this.firstEdge
+    let traceNodeId = this.nodeTraceNodeId
+    let detachedness = this.nodeDetachedness
+    for (; i < n; i++) {
+      const c = chunk[i]
+      if (c >= CH_0 && c <= CH_9) {
+        if (digits === 0 && separator === 2) this.failNumberSyntax(c, separator, this.base + i)
+        value = value * 10 + (c - CH_0)
+        digits++
+        continue
+      }
+      if (digits !== 0) {
+        const at = this.base + i - digits
+        if (digits > 15) this.fail('too-large', 'number has more than 15 digits', at)
+        if (position === 0 && node === capacity) {
+          this.makeNodeRoom(node, at)
+          capacity = this.nodeCapacity
+          nodeType = this.nodeType
+          nodeName = this.nodeName
+          nodeId = this.nodeId
+          selfSize = this.nodeSelfSize
+          edgeCounts = this.firstEdge
+          traceNodeId = this.nodeTraceNodeId
+          detachedness = this.nodeDetachedness
+        }
+        switch (roles[position]) {
+          case F_TYPE:
+            if (value >= typeCount) {
+              this.fail(
+                'range',
+                `node ${node} has type ${value}, but only ${typeCount} node types are declared`,
+                at,
+              )
+            }
+            nodeType[node] = value
+            break
+          case F_NAME:
+            if (value > UINT32_MAX) this.fail('range', `node ${node} name index is too large`, at)
+            nodeName[node] = value
+            break
+          case F_ID:
+            if (value > UINT32_MAX) this.fail('too-large', `node ${node} id exceeds 2^32-1`, at)
+            nodeId[node] = value
+            break
+          case F_SELF_SIZE:
+            selfSize[node] = value
+            break
+          case F_EDGE_COUNT:
+            if (value > UINT32_MAX)
+              this.fail('too-large', `node ${node} edge count exceeds 2^32-1`, at)
+            edgeCounts[node + 1] = value
+            break
+          case F_TRACE_NODE_ID:
+            if (value > UINT32_MAX)
+              this.fail('too-large', `node ${node} trace node id exceeds 2^32-1`, at)
+            traceNodeId[node] = value
+            break
+          case F_DETACHEDNESS:
+            if (value > 3)
+              this.fail('range', `node ${node} has detachedness ${value}, expected 0..2`, at)
+            detachedness[node] = value
+            break
+        }
+        if (++position === fieldCount) {
+          position = 0
+          node++
+        }
+        value = 0
+        digits = 0
+        separator = 2
+      }
+      if (c === CH_COMMA) {
+        if (separator !== 2) this.failNumberSyntax(c, separator, this.base + i)
+        separator = 1
+      } else if (c === CH_RBRACKET) {
+        if (separator === 1) this.failNumberSyntax(c, separator, this.base + i)
+        this.nodeFieldPosition = position
+        this.nodeCount = node
+        this.numberValue = 0
+        this.numberDigits = 0
+        this.separator = 2
+        this.endNumbers(this.base + i)
+        return i + 1
+      } else if (!isSpace(c)) {
+        this.failNumberSyntax(c, separator, this.base + i)
+      }
+    }
+    this.numberValue = value
+    this.numberDigits = digits
+    this.separator = separator
+    this.nodeFieldPosition = position
+    this.nodeCount = node
+    return i
+  }
+
+  /** Digits of `edges` straight into per-field arrays; targets validated on the way. */
+  private readEdgeNumbers(chunk: Uint8Array, i: number, n: number): number {
+    let value = this.numberValue
+    let digits = this.numberDigits
+    let separator = this.separator
+    let position = this.edgeFieldPosition
+    let edge = this.edgeCount
+    const roles = this.edgeFieldRole
+    const fieldCount = roles.length
     const layout = this.layout as SnapshotLayout
-    switch (this.edgeFieldRole[position]) {
-      case F_TYPE:
-        if (value >= layout.edgeTypes.length) {
-          this.fail(
-            'range',
-            `edge ${edge} has type ${value}, but only ${layout.edgeTypes.length} edge types are declared`,
-            at,
-          )
+    const typeCount = layout.edgeTypes.length
+    const nodeFieldCount = layout.nodeFieldCount
+    const nodeCount = this.pendingTargetCheck ? Infinity : this.nodeCount
+    let capacity = this.edgeCapacity
+    let edgeType = this.edgeType
+    let edgeName = this.edgeNameOrIndex
+    let edgeTarget = this.edgeTarget
+    for (; i < n; i++) {
+      const c = chunk[i]
+      if (c >= CH_0 && c <= CH_9) {
+        if (digits === 0 && separator === 2) this.failNumberSyntax(c, separator, this.base + i)
+        value = value * 10 + (c - CH_0)
+        digits++
+        continue
+      }
+      if (digits !== 0) {
+        const at = this.base + i - digits
+        if (digits > 15) this.fail('too-large', 'number has more than 15 digits', at)
+        if (position === 0 && edge === capacity) {
+          this.makeEdgeRoom(edge, at)
+          capacity = this.edgeCapacity
+          edgeType = this.edgeType
+          edgeName = this.edgeNameOrIndex
+          edgeTarget = this.edgeTarget
         }
-        this.edgeType[edge] = value
-        break
-      case F_NAME:
-        if (value > UINT32_MAX) this.fail('range', `edge ${edge} name or index exceeds 2^32-1`, at)
-        this.edgeNameOrIndex[edge] = value
-        break
-      case F_TO_NODE: {
-        const fieldCount = layout.nodeFieldCount
-        if (value % fieldCount !== 0) {
-          this.fail(
-            'range',
-            `edge ${edge} points to ${value}, which is not a multiple of the ${fieldCount} node fields`,
-            at,
-          )
+        switch (roles[position]) {
+          case F_TYPE:
+            if (value >= typeCount) {
+              this.fail(
+                'range',
+                `edge ${edge} has type ${value}, but only ${typeCount} edge types are declared`,
+                at,
+              )
+            }
+            edgeType[edge] = value
+            break
+          case F_NAME:
+            if (value > UINT32_MAX)
+              this.fail('range', `edge ${edge} name or index exceeds 2^32-1`, at)
+            edgeName[edge] = value
+            break
+          case F_TO_NODE: {
+            const target = value / nodeFieldCount
+            if (target !== Math.floor(target)) {
+              this.fail(
+                'range',
+                `edge ${edge} points to ${value}, which is not a multiple of the ${nodeFieldCount} node fields`,
+                at,
+              )
+            }
+            if (target >= nodeCount) {
+              this.fail(
+                'range',
+                `edge ${edge} points to node ${target}, but there are only ${nodeCount} nodes`,
+                at,
+              )
+            }
+            edgeTarget[edge] = target
+            break
+          }
         }
-        const target = value / fieldCount
-        if (!this.pendingTargetCheck && target >= this.nodeCount) {
-          this.fail(
-            'range',
-            `edge ${edge} points to node ${target}, but there are only ${this.nodeCount} nodes`,
-            at,
-          )
+        if (++position === fieldCount) {
+          position = 0
+          edge++
         }
-        this.edgeTarget[edge] = target
-        break
+        value = 0
+        digits = 0
+        separator = 2
+      }
+      if (c === CH_COMMA) {
+        if (separator !== 2) this.failNumberSyntax(c, separator, this.base + i)
+        separator = 1
+      } else if (c === CH_RBRACKET) {
+        if (separator === 1) this.failNumberSyntax(c, separator, this.base + i)
+        this.edgeFieldPosition = position
+        this.edgeCount = edge
+        this.numberValue = 0
+        this.numberDigits = 0
+        this.separator = 2
+        this.endNumbers(this.base + i)
+        return i + 1
+      } else if (!isSpace(c)) {
+        this.failNumberSyntax(c, separator, this.base + i)
       }
     }
-    if (position + 1 === this.edgeFieldRole.length) {
-      this.edgeFieldPosition = 0
-      this.edgeCount = edge + 1
-    } else {
-      this.edgeFieldPosition = position + 1
-    }
+    this.numberValue = value
+    this.numberDigits = digits
+    this.separator = separator
+    this.edgeFieldPosition = position
+    this.edgeCount = edge
+    return i
   }
 
   private endNumbers(at: number): void {

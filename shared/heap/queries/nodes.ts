@@ -229,16 +229,34 @@ function retainerRank(snapshot: HeapSnapshot, slot: number): number {
 }
 
 /**
- * Retainer slots of a node sorted by the retainer's distance (stable, so ties keep DevTools'
- * order); weak retainers come last and are flagged.
+ * Retainer slots of a node in DevTools' Retainers order: the retainer's distance, then its name,
+ * then slot order (which lists later edges first); weak retainers come last and are flagged.
  */
 export function sortedRetainerSlots(snapshot: HeapSnapshot, node: number): number[] {
   const graph = snapshot.graph
   const slots: number[] = []
-  for (let slot = graph.firstRetainer[node]; slot < graph.firstRetainer[node + 1]; slot++)
+  for (let slot = graph.firstRetainer[node]; slot < graph.firstRetainer[node + 1]; slot++) {
     slots.push(slot)
+  }
+  if (slots.length < 2) return slots
   const ranks = new Map(slots.map((slot) => [slot, retainerRank(snapshot, slot)]))
-  return slots.sort((a, b) => (ranks.get(a) as number) - (ranks.get(b) as number))
+  const names = new Map<number, string>()
+  const nameOf = (slot: number): string => {
+    let name = names.get(slot)
+    if (name === undefined) {
+      name = displayName(snapshot, graph.retainerNode[slot])
+      names.set(slot, name)
+    }
+    return name
+  }
+  return slots.sort((a, b) => {
+    const byRank = (ranks.get(a) as number) - (ranks.get(b) as number)
+    if (byRank !== 0) return byRank
+    const nameA = nameOf(a)
+    const nameB = nameOf(b)
+    if (nameA !== nameB) return nameA < nameB ? -1 : 1
+    return a - b
+  })
 }
 
 /** Retainers, nearest to the GC roots first. The reference's `node` is the retaining object. */

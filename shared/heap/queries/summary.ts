@@ -39,6 +39,12 @@ function internalKey(snapshot: HeapSnapshot, node: number): string | number {
   return `${field('script_id', 1)},${field('line', 2)},${field('column', 3)},${graph.strings[classId]}`
 }
 
+/** The public class key of a node: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
+export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
+  const key = internalKey(snapshot, node)
+  return typeof key === 'number' ? ',' + snapshot.graph.strings[key] : key
+}
+
 function buildSummary(snapshot: HeapSnapshot): SummaryData {
   const { graph, selfSize, retainedSize, distance } = snapshot
   const nodeCount = graph.nodeCount

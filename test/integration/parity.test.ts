@@ -1,0 +1,213 @@
+// The parity bar: on real snapshots (Node's v8.writeHeapSnapshot, CDP with and without
+// exposeInternals, a Chrome page), our engine's self size, retained size, dominator, distance,
+// class name and class key of every node, the Summary, and the first retainer path equal those of
+// Chrome DevTools' own engine (bundled from chrome-devtools-frontend).
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
+import type { HeapSnapshot } from '../../shared/heap/snapshot'
+import { findRetainerPaths } from '../../shared/heap/queries/paths'
+import { classKeyOf, getSummary } from '../../shared/heap/queries/summary'
+import { NO_DISTANCE } from '../../shared/heap/analyses/distances'
+import {
+  devtoolsFirstRetainerPath,
+  loadWithDevtools,
+  type DevtoolsNodeResults,
+} from '../helpers/devtools-engine'
+import { fixture, type FixtureName } from '../helpers/fixtures'
+import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
+
+const NODE_FIXTURES: FixtureName[] = [
+  'kitchen-sink',
+  'cdp-plain',
+  'cdp-expose-internals',
+  'map-cache',
+  'closure-context',
+  'timer',
+  'class-cycle',
+  'unreachable-cycle',
+  'weak-map',
+  'weak-ref',
+  'typed-array',
+]
+const chromiumMissing = chromiumUnavailableReason()
+if (chromiumMissing) {
+  console.warn(`parity: the Chrome page snapshot is SKIPPED: ${chromiumMissing}`)
+}
+
+/** Compares two per-node sequences and describes the first few differences. */
+function mismatches(
+  count: number,
+  ours: (node: number) => unknown,
+  theirs: (node: number) => unknown,
+): string[] {
+  const found: string[] = []
+  let total = 0
+  for (let node = 0; node < count; node++) {
+    const a = ours(node)
+    const b = theirs(node)
+    if (a !== b) {
+      total++
+      if (found.length < 5) found.push(`node ${node}: ours ${String(a)}, DevTools ${String(b)}`)
+    }
+  }
+  if (total > found.length) found.push(`... ${total} differences in all`)
+  return found
+}
+
+function parityChecks(name: FixtureName): void {
+  let ours: HeapSnapshot
+  let theirs: DevtoolsNodeResults
+  beforeAll(async () => {
+    const file = await fixture(name)
+    const warn = console.warn
+    console.warn = () => {} // DevTools reports unreachable nodes on every Node heap
+    try {
+      theirs = await loadWithDevtools(file)
+    } finally {
+      console.warn = warn
+    }
+    ours = await loadSnapshotFile(file)
+  }, 300_000)
+
+  it('has the same nodes and user-roots mode as DevTools', () => {
+    expect(ours.graph.nodeCount).toBe(theirs.nodeCount)
+    expect(ours.graph.edgeCount).toBe(theirs.edgeCount)
+    expect(ours.hasUserRoots).toBe(theirs.hasUserRoots)
+  })
+
+  it('matches DevTools on the self size of every node', () => {
+    const count = ours.graph.nodeCount
+    expect(
+      mismatches(
+        count,
+        (n) => ours.selfSize[n],
+        (n) => theirs.selfSize[n],
+      ),
+    ).toEqual([])
+  })
+
+  it('matches DevTools on the retained size of every node', () => {
+    const count = ours.graph.nodeCount
+    expect(
+      mismatches(
+        count,
+        (n) => ours.retainedSize[n],
+        (n) => theirs.retainedSize[n],
+      ),
+    ).toEqual([])
+  })
+
+  it('matches DevTools on the dominator of every node', () => {
+    const count = ours.graph.nodeCount
+    expect(
+      mismatches(
+        count,
+        (n) => ours.dominator[n],
+        (n) => theirs.dominator[n],
+      ),
+    ).toEqual([])
+  })
+
+  it('matches DevTools on the distance of every node', () => {
+    const count = ours.graph.nodeCount
+    expect(
+      mismatches(
+        count,
+        (n) => ours.distance[n],
+        (n) => theirs.distance[n],
+      ),
+    ).toEqual([])
+  })
+
+  it('matches DevTools on the class name and class key of every node', () => {
+    const count = ours.graph.nodeCount
+    const strings = ours.graph.strings
+    expect(
+      mismatches(
+        count,
+        (n) => strings[ours.className[n]],
+        (n) => theirs.className[n],
+      ),
+    ).toEqual([])
+    expect(
+      mismatches(
+        count,
+        (n) => classKeyOf(ours, n),
+        (n) => theirs.classKey[n],
+      ),
+    ).toEqual([])
+  })
+
+  it('matches DevTools on the detachedness of every node', () => {
+    const count = ours.graph.nodeCount
+    expect(
+      mismatches(
+        count,
+        (n) => ours.graph.detachedness[n],
+        (n) => theirs.detachedness[n],
+      ),
+    ).toEqual([])
+  })
+
+  it('matches DevTools Summary view row by row', () => {
+    const expected = new Map(theirs.summary.map((row) => [row.classKey, row]))
+    const actual = getSummary(ours)
+    expect(actual.length).toBe(expected.size)
+    for (const row of actual) {
+      const other = expected.get(row.classKey)
+      expect(other, row.classKey).toBeDefined()
+      if (!other) continue
+      expect({
+        key: row.classKey,
+        className: row.className,
+        count: row.count,
+        selfSize: row.selfSize,
+        retainedSize: row.retainedSize,
+        distance: row.distance ?? NO_DISTANCE,
+      }).toEqual({
+        key: other.classKey,
+        className: other.className,
+        count: other.count,
+        selfSize: other.selfSize,
+        retainedSize: other.retainedSize,
+        distance: other.distance,
+      })
+    }
+  })
+
+  it('finds the retainer path DevTools expands first', () => {
+    // The 150 objects with the largest retained size and every 97th node, reachable ones only.
+    const count = ours.graph.nodeCount
+    const byRetained = Array.from({ length: count }, (_, node) => node)
+      .sort((a, b) => ours.retainedSize[b] - ours.retainedSize[a])
+      .slice(0, 150)
+    const sample = new Set([...byRetained, ...Array.from({ length: count / 97 }, (_, k) => k * 97)])
+    let compared = 0
+    for (const node of sample) {
+      if (node === ours.graph.rootNode || ours.distance[node] === NO_DISTANCE) continue
+      const expected = devtoolsFirstRetainerPath(theirs, node)
+      if (expected.length === 0) continue
+      const { paths } = findRetainerPaths(ours, node)
+      expect(paths.length, `node ${node} has a path`).toBe(1)
+      // A root child is its own first step; DevTools still lists the retainers of such a node.
+      if (paths[0].length === 1) continue
+      const reversed = [...paths[0]].reverse()
+      const ourSteps = reversed.slice(1, expected.length + 1).map((step, position) => ({
+        node: step.node.node,
+        edgeName: reversed[position].edge?.name,
+      }))
+      expect(ourSteps, `path of node ${node}`).toEqual(
+        expected.map((step) => ({ node: step.node, edgeName: step.edgeName })),
+      )
+      compared++
+    }
+    expect(compared).toBeGreaterThan(50)
+  })
+}
+
+describe('parity with Chrome DevTools heap snapshot engine', () => {
+  for (const name of NODE_FIXTURES) {
+    describe(name, () => parityChecks(name))
+  }
+  describe.skipIf(chromiumMissing !== undefined)('chrome-page', () => parityChecks('chrome-page'))
+})

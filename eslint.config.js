@@ -88,7 +88,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'bin/**/*.mjs', 'scripts/**/*.mjs'],
+    // Fixture programs are plain CommonJS run by a child `node`.
+    files: ['test/fixtures/programs/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Tool configs must default-export.
+    files: ['eslint.config.js', 'vitest.config.ts', 'bin/**/*.mjs', 'scripts/**/*.mjs'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 )

@@ -343,6 +343,9 @@ describe('fixtures', () => {
     const holder = heap.nodes('object', 'LeakDetachedHolder')
     expect(holder).toHaveLength(1)
     expect(heap.follow(holder[0], 'property', 'detachedRoot')).toBe(div)
+    expect(heap.pathTo(div)).toMatch(
+      /-internal:global_object-> object 'Window \[JSGlobalObject\] [^']*' -property:leakDetachedNodes-> object 'Array' -element:\d-> /,
+    )
     const [attached] = heap.nodes('native', '<div id="attached-root">')
     expect(heap.field(attached, 'detachedness')).toBe(1)
   })

@@ -1,0 +1,304 @@
+// Analyses against brute-force oracles on random graphs (retained size = bytes that become
+// unreachable when the node is deleted; dominators by definition; distances by BFS), and on
+// hand-checked graphs for DevTools' special cases (redistribution, weak edges, orphans, cliques,
+// WeakMap ephemerons, page objects).
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
+import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
+import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../shared/heap/analyses/distances'
+import { SnapshotBuilder, type NodeHandle } from '../helpers/snapshot-builder'
+
+function load(builder: SnapshotBuilder, chunkSize = 1 << 16): HeapSnapshot {
+  return initializeSnapshot(parseSnapshotBytes(builder.toBytes(), chunkSize))
+}
+
+interface RandomGraph {
+  nodeCount: number
+  selfSize: number[]
+  /** [from, to, isWeak] */
+  edges: Array<[number, number, boolean]>
+}
+
+/**
+ * Random heaps in exposeInternals style (every root child synthetic, so no redistribution and
+ * no page-object rule): a random spanning tree of strong edges from the root, then extra edges.
+ */
+const randomGraph = fc
+  .integer({ min: 2, max: 24 })
+  .chain((nodeCount) =>
+    fc.record({
+      nodeCount: fc.constant(nodeCount),
+      parents: fc.array(fc.nat(), { minLength: nodeCount - 1, maxLength: nodeCount - 1 }),
+      selfSize: fc.array(fc.integer({ min: 0, max: 1000 }), {
+        minLength: nodeCount,
+        maxLength: nodeCount,
+      }),
+      extra: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean()), { maxLength: nodeCount * 3 }),
+      // Some tree edges are left out, so some nodes hang only off weak edges or nothing.
+      dropped: fc.array(fc.boolean(), { minLength: nodeCount - 1, maxLength: nodeCount - 1 }),
+    }),
+  )
+  .map(({ nodeCount, parents, selfSize, extra, dropped }): RandomGraph => {
+    const edges: Array<[number, number, boolean]> = []
+    for (let node = 1; node < nodeCount; node++) {
+      if (!dropped[node - 1] || node === 1) edges.push([parents[node - 1] % node, node, false])
+    }
+    for (const [a, b, weak] of extra) edges.push([a % nodeCount, b % nodeCount, weak])
+    selfSize[0] = 0
+    return { nodeCount, selfSize, edges }
+  })
+
+function buildRandom(graph: RandomGraph): SnapshotBuilder {
+  const builder = new SnapshotBuilder()
+  const nodes: NodeHandle[] = [builder.root]
+  const rootChildren = new Set(graph.edges.filter(([from]) => from === 0).map(([, to]) => to))
+  for (let node = 1; node < graph.nodeCount; node++) {
+    const type = rootChildren.has(node) ? 'synthetic' : 'object'
+    nodes.push(builder.node(type, `N${node}`, { selfSize: graph.selfSize[node] }))
+  }
+  graph.edges.forEach(([from, to, weak], position) => {
+    if (weak) builder.edge(nodes[from], 'weak', `w${position}`, nodes[to])
+    else builder.edge(nodes[from], 'property', `p${position}`, nodes[to])
+  })
+  return builder
+}
+
+/**
+ * DevTools' view of reachability: nodes without strong retainers (other than themselves) hang
+ * under the root. Returns the edges with those virtual root edges added.
+ */
+function withOrphansUnderRoot(graph: RandomGraph): RandomGraph {
+  const retained = new Array<boolean>(graph.nodeCount).fill(false)
+  for (const [from, to, weak] of graph.edges) if (!weak && from !== to) retained[to] = true
+  const edges = [...graph.edges]
+  for (let node = 1; node < graph.nodeCount; node++) {
+    if (!retained[node]) edges.push([0, node, false])
+  }
+  return { ...graph, edges }
+}
+
+/** Nodes reachable from the root over strong edges, optionally with one node deleted. */
+function reachable(graph: RandomGraph, deleted = -1): boolean[] {
+  const seen = new Array<boolean>(graph.nodeCount).fill(false)
+  if (deleted === 0) return seen
+  const stack = [0]
+  seen[0] = true
+  while (stack.length > 0) {
+    const node = stack.pop() as number
+    for (const [from, to, weak] of graph.edges) {
+      if (from === node && !weak && to !== deleted && !seen[to]) {
+        seen[to] = true
+        stack.push(to)
+      }
+    }
+  }
+  return seen
+}
+
+function bfsDistances(graph: RandomGraph): number[] {
+  const distance = new Array<number>(graph.nodeCount).fill(NO_DISTANCE)
+  distance[0] = 0
+  const queue = [0]
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head]
+    for (const [from, to, weak] of graph.edges) {
+      if (from === node && !weak && distance[to] === NO_DISTANCE) {
+        distance[to] = distance[node] + 1
+        queue.push(to)
+      }
+    }
+  }
+  return distance
+}
+
+describe('analyses', () => {
+  it('computes retained sizes equal to the bytes freed by deleting each node', () => {
+    fc.assert(
+      fc.property(randomGraph, (heap) => {
+        const snapshot = load(buildRandom(heap))
+        const graph = withOrphansUnderRoot(heap)
+        const live = reachable(graph)
+        // Unreachable cycles (cliques) follow DevTools' special procedure: a hand-checked test.
+        fc.pre(live.every(Boolean))
+        for (let node = 1; node < graph.nodeCount; node++) {
+          const after = reachable(graph, node)
+          let freed = 0
+          for (let other = 0; other < graph.nodeCount; other++) {
+            if (live[other] && !after[other]) freed += graph.selfSize[other]
+          }
+          expect(snapshot.retainedSize[node], `node ${node}`).toBe(freed)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('computes immediate dominators by their definition', () => {
+    fc.assert(
+      fc.property(randomGraph, (heap) => {
+        const snapshot = load(buildRandom(heap))
+        const graph = withOrphansUnderRoot(heap)
+        const live = reachable(graph)
+        fc.pre(live.every(Boolean))
+        // dominators[v]: nodes whose deletion makes v unreachable (v itself excluded).
+        const dominators: Array<Set<number>> = []
+        for (let node = 0; node < graph.nodeCount; node++) dominators.push(new Set([0]))
+        for (let candidate = 1; candidate < graph.nodeCount; candidate++) {
+          if (!live[candidate]) continue
+          const after = reachable(graph, candidate)
+          for (let node = 1; node < graph.nodeCount; node++) {
+            if (node !== candidate && live[node] && !after[node]) dominators[node].add(candidate)
+          }
+        }
+        for (let node = 1; node < graph.nodeCount; node++) {
+          if (!live[node]) continue
+          // The immediate dominator is the strict dominator dominated by all the others.
+          const strict = [...dominators[node]]
+          const immediate = strict.find((d) =>
+            strict.every((other) => other === d || dominators[d].has(other)),
+          )
+          expect(snapshot.dominator[node], `node ${node}`).toBe(immediate)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('computes distances by BFS over strong edges when there are no user roots', () => {
+    fc.assert(
+      fc.property(randomGraph, (graph) => {
+        const snapshot = load(buildRandom(graph))
+        expect(Array.from(snapshot.distance)).toEqual(bfsDistances(graph))
+        expect(snapshot.hasUserRoots).toBe(false)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('hangs nodes held only by weak edges, and unreachable cliques, under the root', () => {
+    const builder = new SnapshotBuilder()
+    const roots = builder.node('synthetic', '(GC roots)')
+    builder.edge(builder.root, 'element', 1, roots)
+    const held = builder.node('object', 'Held', { selfSize: 10 })
+    builder.edge(roots, 'property', 'held', held)
+    const weakOnly = builder.node('object', 'WeakOnly', { selfSize: 20 })
+    builder.edge(held, 'weak', 'ref', weakOnly)
+    const child = builder.node('object', 'ChildOfWeakOnly', { selfSize: 5 })
+    builder.edge(weakOnly, 'property', 'child', child)
+    const cliqueA = builder.node('object', 'CliqueA', { selfSize: 7 })
+    const cliqueB = builder.node('object', 'CliqueB', { selfSize: 9 })
+    builder.edge(cliqueA, 'property', 'b', cliqueB)
+    builder.edge(cliqueB, 'property', 'a', cliqueA)
+    const snapshot = load(builder)
+    // The weakly held node and what it holds hang under the root, as in DevTools.
+    expect(snapshot.dominator[weakOnly]).toBe(builder.root)
+    expect(snapshot.dominator[child]).toBe(weakOnly)
+    expect(snapshot.retainedSize[weakOnly]).toBe(25)
+    // Each clique member is visited alone from the root: dominated by the root, retaining itself.
+    expect(snapshot.dominator[cliqueA]).toBe(builder.root)
+    expect(snapshot.dominator[cliqueB]).toBe(builder.root)
+    expect(snapshot.retainedSize[cliqueA]).toBe(7)
+    expect(snapshot.retainedSize[cliqueB]).toBe(9)
+    expect(snapshot.retainedSize[builder.root]).toBe(10 + 20 + 5 + 7 + 9)
+    expect(snapshot.distance[weakOnly]).toBe(NO_DISTANCE)
+    expect(snapshot.distance[held]).toBe(2)
+    expect(snapshot.unreachableCount).toBe(4)
+  })
+
+  it('folds singly owned arrays and hidden nodes into their owner when there are user roots', () => {
+    const builder = new SnapshotBuilder()
+    const { global } = builder.standardRoots('user-roots')
+    const array = builder.node('object', 'Array', { selfSize: 32 })
+    builder.edge(global, 'property', 'list', array)
+    const elements = builder.node('array', '(object elements)', { selfSize: 8016 })
+    builder.edge(array, 'internal', 'elements', elements)
+    const shared = builder.node('array', '(shared store)', { selfSize: 100 })
+    const other = builder.node('object', 'Other', { selfSize: 16 })
+    builder.edge(global, 'property', 'other', other)
+    builder.edge(array, 'internal', 'a', shared)
+    builder.edge(other, 'internal', 'b', shared)
+    const hiddenChain = builder.node('hidden', 'system / Something', { selfSize: 24 })
+    builder.edge(elements, 'internal', 'x', hiddenChain)
+    const snapshot = load(builder)
+    expect(snapshot.hasUserRoots).toBe(true)
+    expect(snapshot.selfSize[array]).toBe(32 + 8016 + 24)
+    expect(snapshot.selfSize[elements]).toBe(0)
+    expect(snapshot.selfSize[hiddenChain]).toBe(0)
+    // Two owners: the shared store keeps its own size.
+    expect(snapshot.selfSize[shared]).toBe(100)
+    expect(snapshot.graph.rawSelfSize[elements]).toBe(8016)
+    // User roots first: the global at 1, system objects from 100000000.
+    expect(snapshot.distance[global]).toBe(1)
+    expect(snapshot.distance[array]).toBe(2)
+    expect(snapshot.distance[builder.root]).toBe(BASE_SYSTEM_DISTANCE)
+  })
+
+  it('keeps raw sizes for exposeInternals snapshots', () => {
+    const builder = new SnapshotBuilder()
+    const { global } = builder.standardRoots('expose-internals')
+    const array = builder.node('object', 'Array', { selfSize: 32 })
+    builder.edge(global, 'property', 'list', array)
+    const elements = builder.node('array', '(object elements)', { selfSize: 8016 })
+    builder.edge(array, 'internal', 'elements', elements)
+    const snapshot = load(builder)
+    expect(snapshot.hasUserRoots).toBe(false)
+    expect(snapshot.selfSize[array]).toBe(32)
+    expect(snapshot.selfSize[elements]).toBe(8016)
+    expect(snapshot.retainedSize[array]).toBe(32 + 8016)
+  })
+
+  it('attributes a WeakMap value to its key, not to the table', () => {
+    const builder = new SnapshotBuilder()
+    const { global } = builder.standardRoots('user-roots')
+    const map = builder.node('object', 'WeakMap', { selfSize: 32 })
+    const table = builder.node('array', '(weak map table)', { selfSize: 64, id: 1001 })
+    const key = builder.node('object', 'Key', { selfSize: 16, id: 1003 })
+    const value = builder.node('object', 'Value', { selfSize: 5000, id: 1005 })
+    builder.edge(global, 'property', 'map', map)
+    builder.edge(global, 'property', 'key', key)
+    builder.edge(map, 'internal', 'table', table)
+    const pair = ' / part of key (Key @1003) -> value (Value @1005) pair in WeakMap (table @1001)'
+    builder.edge(table, 'internal', '1' + pair, value)
+    builder.edge(key, 'internal', '2' + pair, value)
+    const snapshot = load(builder)
+    // The table's edge is not essential, so the key alone dominates the value.
+    expect(snapshot.dominator[value]).toBe(key)
+    expect(snapshot.retainedSize[key]).toBe(16 + 5000)
+    // Distance comes from the second edge of the pair, so it is max(table, key) + 1 (DevTools'
+    // crbug.com/1290800 rule): the table sits at 3, behind the WeakMap.
+    expect(snapshot.distance[key]).toBe(2)
+    expect(snapshot.distance[table]).toBe(3)
+    expect(snapshot.distance[value]).toBe(4)
+  })
+
+  it('ignores edges from non-page objects into page objects for dominators', () => {
+    const builder = new SnapshotBuilder()
+    const { global, handleScope } = builder.standardRoots('user-roots')
+    const object = builder.node('object', 'PageObject', { selfSize: 50 })
+    builder.edge(global, 'property', 'a', object)
+    const leaf = builder.node('object', 'Leaf', { selfSize: 70 })
+    builder.edge(object, 'property', 'leaf', leaf)
+    // A debugger-style handle points at the leaf from outside the page.
+    const handle = builder.node('hidden', 'system / Handle', { selfSize: 8 })
+    builder.edge(handleScope, 'internal', '1', handle)
+    builder.edge(handle, 'internal', 'target', leaf)
+    const snapshot = load(builder)
+    expect(snapshot.dominator[leaf]).toBe(object)
+    expect(snapshot.retainedSize[object]).toBe(120)
+  })
+
+  it('gives the same results whatever the chunk size', () => {
+    fc.assert(
+      fc.property(randomGraph, fc.integer({ min: 1, max: 7 }), (graph, chunkSize) => {
+        const builder = buildRandom(graph)
+        const whole = load(builder)
+        const chunked = load(builder, chunkSize)
+        expect(Array.from(chunked.retainedSize)).toEqual(Array.from(whole.retainedSize))
+        expect(Array.from(chunked.dominator)).toEqual(Array.from(whole.dominator))
+        expect(chunked.graph.strings).toEqual(whole.graph.strings)
+      }),
+      { numRuns: 100 },
+    )
+  })
+})

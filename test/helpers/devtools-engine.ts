@@ -437,10 +437,28 @@ export function devtoolsFirstRetainerPath(
 ): DevtoolsRetainerStep[] {
   const state = internals.get(results)
   if (!state) throw new Error('results did not come from loadWithDevtools()')
-  const { engine, snapshot } = state
+  return retainerChain(state.engine, state.snapshot, node, options.maxLevels)
+}
+
+/**
+ * The same chain for a snapshot from loadDevtoolsSnapshot() (the benchmark's lean load).
+ * `node` is an ordinal.
+ */
+export async function devtoolsRetainerChain(
+  snapshot: unknown,
+  node: number,
+): Promise<DevtoolsRetainerStep[]> {
+  return retainerChain(await loadEngine(), snapshot as DtSnapshot, node, undefined)
+}
+
+function retainerChain(
+  engine: DevtoolsEngine,
+  snapshot: DtSnapshot,
+  node: number,
+  maxLevels = RETAINERS_EXPAND_LEVELS,
+): DevtoolsRetainerStep[] {
   const { ComparatorConfig, baseUnreachableDistance } = engine.HeapSnapshotModel
   const comparator = new ComparatorConfig(...RETAINERS_SORT)
-  const maxLevels = options.maxLevels ?? RETAINERS_EXPAND_LEVELS
   const steps: DevtoolsRetainerStep[] = []
   let nodeIndex = node * snapshot.nodeFieldCount
   for (let level = 0; level < maxLevels; level++) {

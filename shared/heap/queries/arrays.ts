@@ -5,6 +5,7 @@
 import type { HeapSnapshot } from '../snapshot'
 import type { Page } from './nodes'
 import { summarizeObject, type ObjectSummary } from './nodes'
+import { sortByKeyDescending } from './sort'
 
 export type ArrayKind = 'array' | 'typed-array' | 'array-buffer' | 'backing-store' | 'elements'
 
@@ -35,15 +36,23 @@ const BYTES_PER_ELEMENT: Record<string, number> = {
 
 const ELEMENT_STORE_NAMES = new Set(['(object elements)', '(array elements)', '(double elements)'])
 
-interface CatalogRow {
-  node: number
-  kind: ArrayKind
-  length: number | null
-  lengthIsEstimate: boolean
-  storeSize: number
+const KINDS: ArrayKind[] = ['array', 'typed-array', 'array-buffer', 'backing-store', 'elements']
+
+/** The catalog as typed arrays indexed by node ordinal, plus the rows in display order. */
+interface Catalog {
+  /** Row nodes, largest retained size first. */
+  rows: Uint32Array
+  /** Per node: index into KINDS + 1, or 0 when the node is not in the catalog. */
+  kind: Uint8Array
+  /** Per node: element count (bytes for buffers), meaningful for catalog nodes. */
+  length: Float64Array
+  lengthIsEstimate: Uint8Array
+  storeSize: Float64Array
+  /** Rows per kind, in display order, built on first filtered query. */
+  byKinds: Map<string, Uint32Array>
 }
 
-const catalogs = new WeakMap<HeapSnapshot, CatalogRow[]>()
+const catalogs = new WeakMap<HeapSnapshot, Catalog>()
 
 /**
  * Slot size and FixedArray header as this V8 build lays them out: pointer-compressed heaps
@@ -64,7 +73,29 @@ function slotLayout(snapshot: HeapSnapshot): { slotSize: number; headerSize: num
   return common >= 64 ? { slotSize: 8, headerSize: 16 } : { slotSize: 4, headerSize: 8 }
 }
 
-function buildCatalog(snapshot: HeapSnapshot): CatalogRow[] {
+// Name categories, looked up per string index so the scan over nodes compares numbers.
+const NAME_OTHER = 0
+const NAME_ARRAY = 1
+const NAME_TYPED_ARRAY = 2
+const NAME_ARRAY_BUFFER = 3
+const NAME_BACKING_STORE = 4
+const NAME_ELEMENTS = 5
+
+function nameCategories(strings: readonly string[]): Uint8Array {
+  const category = new Uint8Array(strings.length)
+  for (let id = 0; id < strings.length; id++) {
+    const name = strings[id]
+    if (name === 'Array') category[id] = NAME_ARRAY
+    else if (Object.hasOwn(BYTES_PER_ELEMENT, name)) category[id] = NAME_TYPED_ARRAY
+    else if (name === 'ArrayBuffer' || name === 'SharedArrayBuffer')
+      category[id] = NAME_ARRAY_BUFFER
+    else if (name === 'system / JSArrayBufferData') category[id] = NAME_BACKING_STORE
+    else if (ELEMENT_STORE_NAMES.has(name)) category[id] = NAME_ELEMENTS
+  }
+  return category
+}
+
+function buildCatalog(snapshot: HeapSnapshot): Catalog {
   const graph = snapshot.graph
   const {
     nodeCount,
@@ -80,23 +111,51 @@ function buildCatalog(snapshot: HeapSnapshot): CatalogRow[] {
   const { object, native, array } = graph.nodeTypeCode
   const { internal, element } = graph.edgeTypeCode
   const { slotSize, headerSize } = slotLayout(snapshot)
-  const internalTarget = (node: number, name: string): number => {
+  const category = nameCategories(strings)
+  const edgeNameIds = (name: string): Set<number> => {
+    const ids = new Set<number>()
+    strings.forEach((text, id) => {
+      if (text === name) ids.add(id)
+    })
+    return ids
+  }
+  const elementsName = edgeNameIds('elements')
+  const bufferName = edgeNameIds('buffer')
+  const backingStoreName = edgeNameIds('backing_store')
+  const internalTarget = (node: number, names: Set<number>): number => {
     for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
-      if (edgeType[edge] === internal && strings[edgeNameOrIndex[edge]] === name)
-        return edgeTarget[edge]
+      if (edgeType[edge] === internal && names.has(edgeNameOrIndex[edge])) return edgeTarget[edge]
     }
     return -1
   }
   const backingStoreBytes = (buffer: number): number => {
-    const store = internalTarget(buffer, 'backing_store')
+    const store = internalTarget(buffer, backingStoreName)
     return store === -1 ? 0 : rawSelfSize[store]
   }
-  const rows: CatalogRow[] = []
+  const kindOf = new Uint8Array(nodeCount)
+  const lengthOf = new Float64Array(nodeCount)
+  const estimated = new Uint8Array(nodeCount)
+  const storeOf = new Float64Array(nodeCount)
+  const rows: number[] = []
+  const add = (
+    node: number,
+    kind: ArrayKind,
+    length: number,
+    isEstimate: boolean,
+    store: number,
+  ): void => {
+    kindOf[node] = KINDS.indexOf(kind) + 1
+    lengthOf[node] = length
+    estimated[node] = isEstimate ? 1 : 0
+    storeOf[node] = store
+    rows.push(node)
+  }
   for (let node = 0; node < nodeCount; node++) {
+    const kind = category[nodeName[node]]
+    if (kind === NAME_OTHER) continue
     const type = nodeType[node]
-    const name = strings[nodeName[node]]
-    if (type === object && name === 'Array') {
-      const store = internalTarget(node, 'elements')
+    if (kind === NAME_ARRAY && type === object) {
+      const store = internalTarget(node, elementsName)
       if (store === -1) continue
       let maxIndex = -1
       for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
@@ -105,70 +164,69 @@ function buildCatalog(snapshot: HeapSnapshot): CatalogRow[] {
       }
       const storeSize = rawSelfSize[store]
       const counted = maxIndex >= 0
-      rows.push({
+      add(
         node,
-        kind: 'array',
-        length: counted
-          ? maxIndex + 1
-          : Math.max(0, Math.floor((storeSize - headerSize) / slotSize)),
-        lengthIsEstimate: !counted,
+        'array',
+        counted ? maxIndex + 1 : Math.max(0, Math.floor((storeSize - headerSize) / slotSize)),
+        !counted,
         storeSize,
-      })
-    } else if (type === object && name in BYTES_PER_ELEMENT) {
-      const buffer = internalTarget(node, 'buffer')
+      )
+    } else if (kind === NAME_TYPED_ARRAY && type === object) {
+      const buffer = internalTarget(node, bufferName)
       if (buffer === -1) continue
       const offHeap = backingStoreBytes(buffer)
       const storeSize = offHeap > 0 ? offHeap : Math.max(0, rawSelfSize[node] - 2 * headerSize)
-      rows.push({
+      add(
         node,
-        kind: 'typed-array',
-        length: Math.floor(storeSize / BYTES_PER_ELEMENT[name]),
-        lengthIsEstimate: true,
+        'typed-array',
+        Math.floor(storeSize / BYTES_PER_ELEMENT[strings[nodeName[node]]]),
+        true,
         storeSize,
-      })
-    } else if (type === object && (name === 'ArrayBuffer' || name === 'SharedArrayBuffer')) {
-      const store = internalTarget(node, 'backing_store')
+      )
+    } else if (kind === NAME_ARRAY_BUFFER && type === object) {
+      const store = internalTarget(node, backingStoreName)
       if (store === -1) continue
-      rows.push({
-        node,
-        kind: 'array-buffer',
-        length: rawSelfSize[store],
-        lengthIsEstimate: false,
-        storeSize: rawSelfSize[store],
-      })
-    } else if (type === native && name === 'system / JSArrayBufferData') {
-      rows.push({
-        node,
-        kind: 'backing-store',
-        length: rawSelfSize[node],
-        lengthIsEstimate: false,
-        storeSize: rawSelfSize[node],
-      })
-    } else if (type === array && ELEMENT_STORE_NAMES.has(name)) {
+      add(node, 'array-buffer', rawSelfSize[store], false, rawSelfSize[store])
+    } else if (kind === NAME_BACKING_STORE && type === native) {
+      add(node, 'backing-store', rawSelfSize[node], false, rawSelfSize[node])
+    } else if (kind === NAME_ELEMENTS && type === array) {
       const edges = firstEdge[node + 1] - firstEdge[node]
-      rows.push({
+      add(
         node,
-        kind: 'elements',
-        length: Math.max(edges, Math.floor((rawSelfSize[node] - headerSize) / slotSize)),
-        lengthIsEstimate: true,
-        storeSize: rawSelfSize[node],
-      })
+        'elements',
+        Math.max(edges, Math.floor((rawSelfSize[node] - headerSize) / slotSize)),
+        true,
+        rawSelfSize[node],
+      )
     }
   }
-  const retained = snapshot.retainedSize
-  rows.sort(
-    (a, b) => retained[b.node] - retained[a.node] || b.storeSize - a.storeSize || a.node - b.node,
-  )
-  return rows
+  return {
+    rows: sortByKeyDescending(Uint32Array.from(rows), snapshot.retainedSize),
+    kind: kindOf,
+    length: lengthOf,
+    lengthIsEstimate: estimated,
+    storeSize: storeOf,
+    byKinds: new Map(),
+  }
 }
 
-function catalog(snapshot: HeapSnapshot): CatalogRow[] {
-  let rows = catalogs.get(snapshot)
-  if (!rows) {
-    rows = buildCatalog(snapshot)
-    catalogs.set(snapshot, rows)
+function catalog(snapshot: HeapSnapshot): Catalog {
+  let data = catalogs.get(snapshot)
+  if (!data) {
+    data = buildCatalog(snapshot)
+    catalogs.set(snapshot, data)
   }
-  return rows
+  return data
+}
+
+function entry(snapshot: HeapSnapshot, data: Catalog, node: number): ArrayEntry {
+  return {
+    ...summarizeObject(snapshot, node),
+    kind: KINDS[data.kind[node] - 1],
+    length: data.length[node],
+    lengthIsEstimate: data.lengthIsEstimate[node] === 1,
+    storeSize: data.storeSize[node],
+  }
 }
 
 export interface ArraysQuery {
@@ -180,32 +238,29 @@ export interface ArraysQuery {
 
 /** A page of the arrays catalog, largest retained size first. */
 export function getArrays(snapshot: HeapSnapshot, query: ArraysQuery = {}): Page<ArrayEntry> {
-  const kinds = query.kinds ? new Set(query.kinds) : null
-  const rows = kinds ? catalog(snapshot).filter((row) => kinds.has(row.kind)) : catalog(snapshot)
+  const data = catalog(snapshot)
+  let rows = data.rows
+  if (query.kinds) {
+    const wanted = new Set(query.kinds.map((kind) => KINDS.indexOf(kind) + 1))
+    const key = [...wanted].sort().join(',')
+    let filtered = data.byKinds.get(key)
+    if (!filtered) {
+      filtered = data.rows.filter((node) => wanted.has(data.kind[node]))
+      data.byKinds.set(key, filtered)
+    }
+    rows = filtered
+  }
   const start = Math.max(0, Math.min(query.start ?? 0, rows.length))
-  const end = Math.min(rows.length, start + (query.count ?? 50))
+  const end = Math.min(rows.length, start + Math.max(0, query.count ?? 50))
   return {
     start,
     total: rows.length,
-    items: rows.slice(start, end).map((row) => ({
-      ...summarizeObject(snapshot, row.node),
-      kind: row.kind,
-      length: row.length,
-      lengthIsEstimate: row.lengthIsEstimate,
-      storeSize: row.storeSize,
-    })),
+    items: Array.from(rows.subarray(start, end), (node) => entry(snapshot, data, node)),
   }
 }
 
 /** The catalog entry for one node, or null when it is not an array-like object. */
 export function getArrayEntry(snapshot: HeapSnapshot, node: number): ArrayEntry | null {
-  const row = catalog(snapshot).find((candidate) => candidate.node === node)
-  if (!row) return null
-  return {
-    ...summarizeObject(snapshot, row.node),
-    kind: row.kind,
-    length: row.length,
-    lengthIsEstimate: row.lengthIsEstimate,
-    storeSize: row.storeSize,
-  }
+  const data = catalog(snapshot)
+  return data.kind[node] === 0 ? null : entry(snapshot, data, node)
 }

@@ -9,6 +9,9 @@ interface Components {
   component: Int32Array
   /** Per component: member count. */
   size: Int32Array
+  /** Members grouped by component (CSR over `firstMember`), built on first use. */
+  firstMember: Uint32Array | null
+  member: Uint32Array | null
 }
 
 const components = new WeakMap<HeapSnapshot, Components>()
@@ -69,7 +72,7 @@ function computeComponents(snapshot: HeapSnapshot): Components {
       }
     }
   }
-  return { component, size: Int32Array.from(sizes) }
+  return { component, size: Int32Array.from(sizes), firstMember: null, member: null }
 }
 
 function hasSelfEdge(snapshot: HeapSnapshot, node: number): boolean {

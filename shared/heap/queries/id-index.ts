@@ -1,45 +1,41 @@
-// An open-addressing hash table from V8 object id (@id) to node ordinal, in two typed arrays:
-// about 16 bytes per node, built in one pass, O(1) lookups. The first node with an id wins.
+// Lookup from V8 object id (@id) to node ordinal: the ordinals sorted by id (LSD radix sort, two
+// 16-bit passes, O(N)) and a binary search. 4 bytes per node; when several nodes share an id
+// (V8 gives every node a unique one) the lowest ordinal wins.
 
 export class IdIndex {
-  /** Per slot: the id stored there. */
-  private readonly slotId: Uint32Array
-  /** Per slot: node ordinal + 1, or 0 for an empty slot. */
-  private readonly slotNode: Uint32Array
-  private readonly mask: number
-  private readonly shift: number
+  /** Node ordinals in ascending id order (ties by ordinal). */
+  private readonly byId: Uint32Array
 
-  constructor(objectId: Uint32Array) {
-    let capacity = 16
-    while (capacity < objectId.length * 2) capacity *= 2
-    this.slotId = new Uint32Array(capacity)
-    this.slotNode = new Uint32Array(capacity)
-    this.mask = capacity - 1
-    this.shift = 32 - Math.log2(capacity)
-    for (let node = 0; node < objectId.length; node++) {
-      const id = objectId[node]
-      let slot = this.hash(id)
-      while (this.slotNode[slot] !== 0 && this.slotId[slot] !== id) slot = (slot + 1) & this.mask
-      if (this.slotNode[slot] === 0) {
-        this.slotId[slot] = id
-        this.slotNode[slot] = node + 1
+  constructor(private readonly objectId: Uint32Array) {
+    const count = objectId.length
+    let order = new Uint32Array(count)
+    let scratch = new Uint32Array(count)
+    for (let node = 0; node < count; node++) order[node] = node
+    const buckets = new Uint32Array(65537)
+    for (const shift of [0, 16]) {
+      buckets.fill(0)
+      for (let node = 0; node < count; node++) buckets[((objectId[node] >>> shift) & 0xffff) + 1]++
+      for (let bucket = 0; bucket < 65536; bucket++) buckets[bucket + 1] += buckets[bucket]
+      for (let position = 0; position < count; position++) {
+        const node = order[position]
+        scratch[buckets[(objectId[node] >>> shift) & 0xffff]++] = node
       }
+      ;[order, scratch] = [scratch, order]
     }
-  }
-
-  private hash(id: number): number {
-    // Fibonacci hashing: the high bits of the product mix every bit of the id.
-    return Math.imul(id, 0x9e3779b1) >>> this.shift
+    this.byId = order
   }
 
   /** The node ordinal with this id, or null. */
   find(id: number): number | null {
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) return null
-    let slot = this.hash(id)
-    while (this.slotNode[slot] !== 0) {
-      if (this.slotId[slot] === id) return this.slotNode[slot] - 1
-      slot = (slot + 1) & this.mask
+    const { byId, objectId } = this
+    let low = 0
+    let high = byId.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (objectId[byId[middle]] < id) low = middle + 1
+      else high = middle
     }
-    return null
+    return low < byId.length && objectId[byId[low]] === id ? byId[low] : null
   }
 }

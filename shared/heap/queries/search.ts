@@ -1,6 +1,7 @@
 // Search by @id, class name or object name. Names are matched on the string table first, so a
 // scan over ten million nodes compares numbers, not strings.
 import type { HeapSnapshot } from '../snapshot'
+import { sortByKeyDescending } from './sort'
 import { findNodeById, summarizeObject, type ObjectSummary, type Page } from './nodes'
 
 export interface SearchQuery {
@@ -36,11 +37,12 @@ export function searchObjects(snapshot: HeapSnapshot, query: SearchQuery): Page<
     if ((matches[nodeName[node]] || matches[className[node]]) && selfSize[node] > 0)
       found.push(node)
   }
-  const retained = snapshot.retainedSize
-  found.sort((a, b) => retained[b] - retained[a] || a - b)
+  const sorted = sortByKeyDescending(Uint32Array.from(found), snapshot.retainedSize)
   return {
     start,
-    total: found.length,
-    items: found.slice(start, start + count).map((node) => summarizeObject(snapshot, node)),
+    total: sorted.length,
+    items: Array.from(sorted.subarray(start, start + count), (node) =>
+      summarizeObject(snapshot, node),
+    ),
   }
 }

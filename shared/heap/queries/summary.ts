@@ -5,6 +5,7 @@
 import type { HeapSnapshot } from '../snapshot'
 import { NO_DISTANCE } from '../analyses/distances'
 import { summarizeObject, type ObjectSummary, type Page } from './nodes'
+import { sortByKeyDescending } from './sort'
 
 export interface ClassSummary {
   /** Stable key across snapshots: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
@@ -28,15 +29,22 @@ interface SummaryData {
 
 const summaries = new WeakMap<HeapSnapshot, SummaryData>()
 
+function locationField(fields: readonly string[], name: string, fallback: number): number {
+  const position = fields.indexOf(name)
+  return position === -1 ? fallback : position
+}
+
 function internalKey(snapshot: HeapSnapshot, node: number): string | number {
   const graph = snapshot.graph
   const classId = snapshot.className[node]
   const record = snapshot.nodeLocation[node]
   if (graph.nodeType[node] !== graph.nodeTypeCode.object || record === -1) return classId
   const fields = graph.layout.locationFields
-  const field = (name: string, fallback: number): number =>
-    graph.locations[record + (fields.indexOf(name) === -1 ? fallback : fields.indexOf(name))]
-  return `${field('script_id', 1)},${field('line', 2)},${field('column', 3)},${graph.strings[classId]}`
+  const { locations } = graph
+  const scriptId = locations[record + locationField(fields, 'script_id', 1)]
+  const line = locations[record + locationField(fields, 'line', 2)]
+  const column = locations[record + locationField(fields, 'column', 3)]
+  return `${scriptId},${line},${column},${graph.strings[classId]}`
 }
 
 /** The public class key of a node: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
@@ -48,8 +56,10 @@ export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
 function buildSummary(snapshot: HeapSnapshot): SummaryData {
   const { graph, selfSize, retainedSize, distance } = snapshot
   const nodeCount = graph.nodeCount
-  // Aggregate by DevTools' internal keys first (string index or location key)...
-  const internalIndex = new Map<string | number, number>()
+  // Aggregate by DevTools' internal keys first: a class-name string index for most nodes (looked
+  // up in a typed array), a location string for `object` nodes with a location (in a Map)...
+  const byClassId = new Int32Array(graph.strings.length).fill(-1)
+  const byLocationKey = new Map<string, number>()
   const internalKeys: Array<string | number> = []
   const counts: number[] = []
   const selfSums: number[] = []
@@ -57,13 +67,25 @@ function buildSummary(snapshot: HeapSnapshot): SummaryData {
   const minDistance: number[] = []
   const sampleNode: number[] = []
   const nodeInternal = new Int32Array(nodeCount).fill(-1)
+  const { className, nodeLocation } = snapshot
+  const objectType = graph.nodeTypeCode.object
+  const nodeType = graph.nodeType
   for (let node = 0; node < nodeCount; node++) {
     if (!selfSize[node]) continue
-    const key = internalKey(snapshot, node)
-    let position = internalIndex.get(key)
+    let position: number | undefined
+    let key: string | number
+    if (nodeType[node] === objectType && nodeLocation[node] !== -1) {
+      key = internalKey(snapshot, node)
+      position = byLocationKey.get(key as string)
+    } else {
+      key = className[node]
+      position = byClassId[key]
+      if (position === -1) position = undefined
+    }
     if (position === undefined) {
       position = internalKeys.length
-      internalIndex.set(key, position)
+      if (typeof key === 'number') byClassId[key] = position
+      else byLocationKey.set(key, position)
       internalKeys.push(key)
       counts.push(0)
       selfSums.push(0)

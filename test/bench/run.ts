@@ -1,0 +1,124 @@
+// `npm run bench`: makes (or reuses) Node heap snapshots of about 4 MB, 400 MB and 1 GB, then
+// loads each with our engine and with Chrome DevTools' engine, each in its own child process,
+// and prints wall time, MB/s, peak RSS and a `why` query, with the ratios against DevTools.
+// Options: --sizes 4,400,1000[,2500]  --no-devtools  --json FILE (results for the README)
+import { execFile } from 'node:child_process'
+import { stat, writeFile } from 'node:fs/promises'
+import { parseArgs, promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { sizedFixture } from '../helpers/fixtures'
+
+const execFileAsync = promisify(execFile)
+const HERE = fileURLToPath(new URL('.', import.meta.url))
+/** Targets from the engine issue, for files of 400 MB and more. */
+const TARGET_SPEEDUP = 3
+const TARGET_RSS_RATIO = 0.6
+
+interface Measurement {
+  ms: number
+  whyMs: number | null
+  peakRssBytes: number
+  nodeCount: number
+  whyId?: number
+}
+
+interface Row {
+  megabytes: number
+  fileBytes: number
+  nodeCount: number
+  ours: Measurement
+  devtools: Measurement | { error: string } | null
+}
+
+async function measure(script: string, args: string[], heapMb: number): Promise<Measurement> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [`--max-old-space-size=${heapMb}`, '--import', 'tsx', `${HERE}${script}`, ...args],
+    { maxBuffer: 1 << 20, timeout: 30 * 60_000 },
+  )
+  const line = stdout.trim().split('\n').pop() ?? ''
+  return JSON.parse(line) as Measurement
+}
+
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(0)
+const seconds = (ms: number): string => (ms / 1000).toFixed(2)
+
+function report(rows: Row[]): string {
+  const lines: string[] = []
+  const header =
+    'size      nodes        engine     load s   MB/s   peak RSS MB   why ms   speed x   RSS ratio'
+  lines.push(header)
+  for (const row of rows) {
+    const label =
+      `${mb(row.fileBytes)} MB`.padEnd(10) + row.nodeCount.toLocaleString('en-US').padEnd(13)
+    const line = (engine: string, m: Measurement, ratio: string): string =>
+      label +
+      engine.padEnd(11) +
+      seconds(m.ms).padStart(6) +
+      (row.fileBytes / 1e6 / (m.ms / 1000)).toFixed(0).padStart(7) +
+      mb(m.peakRssBytes).padStart(14) +
+      (m.whyMs === null ? '-' : m.whyMs.toFixed(1)).padStart(9) +
+      ratio
+    const devtools = row.devtools
+    if (devtools && 'ms' in devtools) {
+      const speedup = devtools.ms / row.ours.ms
+      const rssRatio = row.ours.peakRssBytes / devtools.peakRssBytes
+      const judged = row.fileBytes >= 300e6
+      const verdict = judged
+        ? speedup >= TARGET_SPEEDUP && rssRatio <= TARGET_RSS_RATIO
+          ? '  (meets target)'
+          : `  (target: >= ${TARGET_SPEEDUP}x faster, <= ${TARGET_RSS_RATIO} RSS)`
+        : ''
+      lines.push(
+        line(
+          'heapgraph',
+          row.ours,
+          `${speedup.toFixed(2).padStart(10)}${rssRatio.toFixed(2).padStart(12)}${verdict}`,
+        ),
+      )
+      lines.push(line('devtools', devtools, ''))
+    } else {
+      lines.push(line('heapgraph', row.ours, ''))
+      if (devtools) lines.push(label + `devtools   failed: ${devtools.error}`)
+    }
+  }
+  return lines.join('\n')
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '4,400,1000' },
+      'no-devtools': { type: 'boolean', default: false },
+      json: { type: 'string' },
+    },
+  })
+  const sizes = values.sizes.split(',').map((size) => Number(size.trim()))
+  if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
+    throw new Error(`--sizes takes whole megabytes, e.g. 4,400,1000; got "${values.sizes}"`)
+  }
+  const rows: Row[] = []
+  for (const size of sizes) {
+    process.stderr.write(`bench: preparing a ~${size} MB snapshot (cached under .bench/)...\n`)
+    const file = await sizedFixture(size)
+    const fileBytes = (await stat(file)).size
+    const heapMb = Math.max(4096, Math.ceil((fileBytes / 1e6) * 8))
+    process.stderr.write(`bench: heapgraph on ${mb(fileBytes)} MB...\n`)
+    const ours = await measure('heapgraph-load.ts', [file], heapMb)
+    let devtools: Row['devtools'] = null
+    if (!values['no-devtools']) {
+      process.stderr.write(`bench: DevTools' engine on ${mb(fileBytes)} MB...\n`)
+      try {
+        devtools = await measure('devtools-load.ts', [file, `@${ours.whyId}`], heapMb)
+      } catch (error) {
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+        devtools = { error: message }
+      }
+    }
+    rows.push({ megabytes: size, fileBytes, nodeCount: ours.nodeCount, ours, devtools })
+    process.stdout.write(`\n${report(rows)}\n`)
+  }
+  if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2))
+}
+
+await main()

@@ -199,13 +199,13 @@ export function getClassMembers(
   if (position === undefined) return { start: 0, total: 0, items: [] }
   let members = data.members.get(position)
   if (!members) {
-    const list: number[] = []
     const { nodeClass } = data
-    for (let node = 0; node < nodeClass.length; node++)
-      if (nodeClass[node] === position) list.push(node)
-    const retained = snapshot.retainedSize
-    list.sort((a, b) => retained[b] - retained[a] || a - b)
-    members = Uint32Array.from(list)
+    const list = new Uint32Array(data.classes[position].count)
+    let filled = 0
+    for (let node = 0; node < nodeClass.length; node++) {
+      if (nodeClass[node] === position) list[filled++] = node
+    }
+    members = sortByKeyDescending(list.subarray(0, filled), snapshot.retainedSize)
     data.members.set(position, members)
   }
   const from = Math.max(0, Math.min(start, members.length))

@@ -221,6 +221,9 @@ export class SnapshotParser {
   private utf8CodePoint = 0
   private utf8Minimum = 0
   private readonly utf16Decoder = new TextDecoder('utf-16le')
+  /** For ASCII-only text 'latin1' (windows-1252) decoding is exact and yields one-byte strings. */
+  private readonly asciiDecoder = new TextDecoder('latin1')
+  private asciiBuffer = new Uint8Array(1024)
 
   // trace_tree.
   private traceId = new GrowableArray('u32', 64)
@@ -1102,11 +1105,30 @@ export class SnapshotParser {
     if (length < 64) {
       text = String.fromCharCode.apply(null, units.subarray(0, length) as unknown as number[])
     } else {
-      text = this.utf16Decoder.decode(new Uint8Array(units.buffer, 0, length * 2))
+      text = this.decodeLong(units, length)
     }
     this.strings.push(text)
     this.separator = 2
     this.state = S_STRINGS
+  }
+
+  /**
+   * Builds a long string. ASCII goes through a one-byte decode, so V8 stores it with one byte
+   * per character (half the heap of a two-byte string); anything else decodes as UTF-16.
+   */
+  private decodeLong(units: Uint16Array, length: number): string {
+    let ascii = true
+    for (let position = 0; position < length; position++) {
+      if (units[position] >= 0x80) {
+        ascii = false
+        break
+      }
+    }
+    if (!ascii) return this.utf16Decoder.decode(new Uint8Array(units.buffer, 0, length * 2))
+    if (this.asciiBuffer.length < length) this.asciiBuffer = new Uint8Array(units.length)
+    const bytes = this.asciiBuffer
+    for (let position = 0; position < length; position++) bytes[position] = units[position]
+    return this.asciiDecoder.decode(bytes.subarray(0, length))
   }
 
   /** trace_tree: nested groups of (fields..., [children]). */

@@ -54,17 +54,30 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
   } catch (error) {
-    process.stderr.write(`heapgraph: ${(error as Error).message}\n`)
+    // Node's own messages can span lines; the first says what is wrong.
+    const firstLine = (error as Error).message.split('\n')[0]
+    process.stderr.write(`heapgraph: ${firstLine} (try heapgraph --help)\n`)
     return 2
   }
   const [command, ...positionals] = parsed.positionals
-  if (parsed.values.help || command === undefined || command === 'help') {
+  if (parsed.values.help || command === 'help') {
     process.stdout.write(USAGE + '\n')
-    return command === undefined && !parsed.values.help ? 2 : 0
+    return 0
+  }
+  if (command === undefined) {
+    process.stderr.write('heapgraph: missing command (try heapgraph --help)\n')
+    return 2
   }
   const run = COMMANDS[command]
   if (!run) {
     process.stderr.write(`heapgraph: unknown command "${command}" (try heapgraph --help)\n`)
+    return 2
+  }
+  const expectedArguments = command === 'why' || command === 'show' ? 2 : 1
+  if (positionals.length > expectedArguments) {
+    process.stderr.write(
+      `heapgraph: unexpected argument "${positionals[expectedArguments]}" for ${command} (try heapgraph --help)\n`,
+    )
     return 2
   }
   const file = positionals[0]
@@ -93,7 +106,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message =
       error instanceof HeapSnapshotError
-        ? `${file}: ${error.message}`
+        ? error.code === 'io'
+          ? error.message
+          : `${file}: ${error.message}`
         : `unexpected error: ${error instanceof Error ? error.message : String(error)}`
     process.stderr.write(`heapgraph: ${message}\n`)
     return 1

@@ -30,7 +30,7 @@ function describeIoError(file: string, error: unknown): HeapSnapshotError {
         : code === 'EISDIR'
           ? 'it is a directory'
           : String((error as Error).message ?? error)
-  return new HeapSnapshotError('format', `cannot read ${file}: ${reason}`)
+  return new HeapSnapshotError('io', `cannot read ${file}: ${reason}`)
 }
 
 /** Whether the file starts with gzip's magic bytes. */
@@ -79,10 +79,10 @@ export async function parseSnapshotFile(
     if (error instanceof HeapSnapshotError) throw error
     const code = (error as NodeJS.ErrnoException).code
     if (typeof code === 'string' && code.startsWith('Z_')) {
+      // The position is in compressed bytes, not the decompressed offsets errors otherwise use.
       throw new HeapSnapshotError(
         'truncated',
-        `the gzip stream is corrupt or cut short (${(error as Error).message})`,
-        fileStream.bytesRead,
+        `the gzip stream is corrupt or cut short after ${fileStream.bytesRead} compressed bytes (${(error as Error).message})`,
       )
     }
     throw describeIoError(file, error)

@@ -10,6 +10,7 @@ export type HeapSnapshotErrorCode =
   | 'range' // a value points outside its table (edge target, name index, node type)
   | 'too-large' // a value or string exceeds what the engine can hold
   | 'cancelled' // the caller cancelled the load
+  | 'io' // the file could not be read
 
 /** A heap snapshot could not be loaded. `offset` is the byte offset in the (decompressed) input. */
 export class HeapSnapshotError extends Error {

@@ -107,10 +107,10 @@ export function resolveLayout(header: unknown, offset: number): SnapshotLayout {
   const enumAt = (listName: string, position: number): string[] => {
     const list = meta[listName]
     const value = Array.isArray(list) ? (list as unknown[])[position] : undefined
-    if (!isStringArray(value) || value.length === 0) {
+    if (!isStringArray(value) || value.length === 0 || value.length > 256) {
       throw new HeapSnapshotError(
         'format',
-        `snapshot.meta.${listName}[${position}] is not the list of type names`,
+        `snapshot.meta.${listName}[${position}] is not a list of 1 to 256 type names`,
         offset,
       )
     }

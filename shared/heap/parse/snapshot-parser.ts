@@ -128,6 +128,8 @@ const CH_RBRACKET = 0x5d
 const CH_0 = 0x30
 const CH_9 = 0x39
 const MAX_HEADER_BYTES = 16 * 1024 * 1024
+/** Nodes preallocated from a declared count before data confirms it (edges: four times). */
+const PREALLOCATE_LIMIT = 1 << 22
 const UINT32_MAX = 0xffffffff
 
 function isSpace(c: number): boolean {
@@ -172,6 +174,8 @@ export class SnapshotParser {
   // Numeric arrays.
   private numberValue = 0
   private numberDigits = 0
+  /** A '-' was read (only allowed in "locations"). */
+  private numberNegative = false
   /** 0: after '[', 1: after ',', 2: after a value. */
   private separator = 0
   private numberStart = 0
@@ -220,6 +224,9 @@ export class SnapshotParser {
   private utf8Needed = 0
   private utf8CodePoint = 0
   private utf8Minimum = 0
+  /** Allowed range of the next continuation byte (narrower after E0, ED, F0, F4). */
+  private utf8Lower = 0x80
+  private utf8Upper = 0xbf
   private readonly utf16Decoder = new TextDecoder('utf-16le')
   /** For ASCII-only text 'latin1' (windows-1252) decoding is exact and yields one-byte strings. */
   private readonly asciiDecoder = new TextDecoder('latin1')
@@ -237,7 +244,10 @@ export class SnapshotParser {
   private traceSeen = false
 
   // Skipping and capturing unknown values (and the header).
-  private skipDepth = 0
+  /** Closing brackets expected, innermost last. */
+  private skipClosers: number[] = []
+  /** Bytes of the bare word (number or literal) being skipped. */
+  private skipWord: number[] = []
   private skipInString = false
   private skipEscape = false
   private skipStarted = false
@@ -246,6 +256,8 @@ export class SnapshotParser {
 
   constructor(limits: Partial<ParserLimits> = {}) {
     this.limits = { ...DEFAULT_PARSER_LIMITS, ...limits }
+    // The fast path writes while the buffer has room; pushCodeUnit checks the limit when full.
+    this.stringBuffer = new Uint16Array(Math.max(0, Math.min(1024, this.limits.maxStringLength)))
   }
 
   /** Name of the section being read, for progress reports. */
@@ -413,7 +425,8 @@ export class SnapshotParser {
 
   private beginSkip(captureIt: boolean, at: number): void {
     this.state = S_SKIP
-    this.skipDepth = 0
+    this.skipClosers = []
+    this.skipWord = []
     this.skipInString = false
     this.skipEscape = false
     this.skipStarted = false
@@ -421,7 +434,10 @@ export class SnapshotParser {
     this.captureStart = at
   }
 
-  /** Skips (or, for the header, captures) one JSON value of unknown shape. */
+  /**
+   * Skips (or, for the header, captures) one JSON value of unknown shape. It checks what a
+   * skipper can cheaply check: brackets match and bare words are numbers, true, false or null.
+   */
   private readSkip(chunk: Uint8Array, i: number, n: number): number {
     const capture = this.capture
     for (; i < n; i++) {
@@ -432,16 +448,33 @@ export class SnapshotParser {
         else if (c === CH_BACKSLASH) this.skipEscape = true
         else if (c === CH_QUOTE) {
           this.skipInString = false
-          if (this.skipDepth === 0) return this.endSkip(i + 1)
+          if (this.skipClosers.length === 0) return this.endSkip(i + 1)
         }
         continue
       }
+      const inWord = this.skipWord.length > 0
+      const isWordByte =
+        (c >= CH_0 && c <= CH_9) ||
+        (c >= 0x61 && c <= 0x7a) ||
+        (c >= 0x41 && c <= 0x5a) ||
+        c === 0x5f ||
+        c === 0x2d ||
+        c === 0x2b ||
+        c === 0x2e
+      if (isWordByte) {
+        if (capture && !this.skipStarted) {
+          this.unexpected(c, '\'{\' to open the "snapshot" header', this.base + i)
+        }
+        if (this.skipWord.length > 64)
+          this.unexpected(c, 'a shorter number or literal', this.base + i)
+        this.skipWord.push(c)
+        this.skipStarted = true
+        if (capture) capture.push(c)
+        continue
+      }
+      if (inWord) this.endSkipWord(this.base + i)
       if (!this.skipStarted && isSpace(c)) continue
-      if (
-        this.skipDepth === 0 &&
-        this.skipStarted &&
-        (c === CH_COMMA || c === CH_RBRACE || isSpace(c))
-      ) {
+      if (this.skipClosers.length === 0 && this.skipStarted) {
         // A scalar value ended; let the structure reader see the delimiter.
         return this.endSkip(i)
       }
@@ -456,17 +489,40 @@ export class SnapshotParser {
         }
       }
       if (c === CH_QUOTE) this.skipInString = true
-      else if (c === CH_LBRACE || c === CH_LBRACKET) this.skipDepth++
+      else if (c === CH_LBRACE) this.skipClosers.push(CH_RBRACE)
+      else if (c === CH_LBRACKET) this.skipClosers.push(CH_RBRACKET)
       else if (c === CH_RBRACE || c === CH_RBRACKET) {
-        if (this.skipDepth === 0) this.unexpected(c, 'a value', this.base + i)
-        this.skipDepth--
-        if (this.skipDepth === 0) return this.endSkip(i + 1)
+        const expected = this.skipClosers.pop()
+        if (expected !== c) {
+          this.unexpected(
+            c,
+            expected === undefined ? 'a value' : `'${String.fromCharCode(expected)}'`,
+            this.base + i,
+          )
+        }
+        if (this.skipClosers.length === 0) return this.endSkip(i + 1)
+      } else if (c !== CH_COMMA && c !== CH_COLON && !isSpace(c)) {
+        this.unexpected(c, `a JSON value in "${this.key}"`, this.base + i)
       }
     }
     return i
   }
 
+  /** A bare word inside a skipped value must be a JSON number or literal. */
+  private endSkipWord(at: number): void {
+    const word = String.fromCharCode(...this.skipWord)
+    this.skipWord = []
+    if (!/^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)$/.test(word)) {
+      this.fail(
+        'syntax',
+        `expected a JSON value in "${this.key}", found "${word}"`,
+        at - word.length,
+      )
+    }
+  }
+
   private endSkip(i: number): number {
+    if (this.skipWord.length > 0) this.endSkipWord(this.base + i)
     this.state = S_AFTER_VALUE
     const capture = this.capture
     if (capture) {
@@ -520,10 +576,14 @@ export class SnapshotParser {
     const layout = this.layout as SnapshotLayout
     this.nodesSeen = true
     this.checkDeclaredCount(layout.declaredNodeCount, 'nodes')
-    this.growNodes(layout.declaredNodeCount ?? 1 << 16)
+    // Trust a declared count only so far: a tiny file claiming 10^9 nodes must not allocate
+    // gigabytes up front. Past this, arrays grow (up to the declared count) as data arrives.
+    this.growNodes(
+      Math.min(layout.declaredNodeCount ?? 1 << 16, PREALLOCATE_LIMIT, this.limits.maxElementCount),
+    )
   }
 
-  private growNodes(capacity: number): void {
+  private growNodes(capacity: number, at = this.captureStart): void {
     const copy = <T extends Uint8Array | Uint32Array | Float64Array>(old: T, next: T): T => {
       next.set(old.subarray(0, this.nodeCount) as never)
       return next
@@ -541,11 +601,7 @@ export class SnapshotParser {
       firstEdge.set(this.firstEdge.subarray(0, this.nodeCount + 1))
       this.firstEdge = firstEdge
     } catch (error) {
-      this.fail(
-        'too-large',
-        `cannot allocate room for ${capacity} nodes: ${String(error)}`,
-        this.base,
-      )
+      this.fail('too-large', `cannot allocate room for ${capacity} nodes: ${String(error)}`, at)
     }
     this.nodeCapacity = capacity
   }
@@ -561,11 +617,16 @@ export class SnapshotParser {
       for (let node = 0; node < this.nodeCount; node++) total += this.firstEdge[node + 1]
       capacity = total
     }
-    this.growEdges(Math.max(capacity ?? 1 << 16, 1))
+    this.growEdges(
+      Math.max(
+        Math.min(capacity ?? 1 << 16, PREALLOCATE_LIMIT * 4, this.limits.maxElementCount),
+        1,
+      ),
+    )
     this.pendingTargetCheck = !this.nodesSeen
   }
 
-  private growEdges(capacity: number): void {
+  private growEdges(capacity: number, at = this.captureStart): void {
     try {
       const edgeType = new Uint8Array(capacity)
       edgeType.set(this.edgeType.subarray(0, this.edgeCount))
@@ -577,11 +638,7 @@ export class SnapshotParser {
       this.edgeNameOrIndex = edgeName
       this.edgeTarget = edgeTarget
     } catch (error) {
-      this.fail(
-        'too-large',
-        `cannot allocate room for ${capacity} edges: ${String(error)}`,
-        this.base,
-      )
+      this.fail('too-large', `cannot allocate room for ${capacity} edges: ${String(error)}`, at)
     }
     this.edgeCapacity = capacity
   }
@@ -605,12 +662,20 @@ export class SnapshotParser {
       }
       if (digits > 0) {
         if (digits > 15) this.fail('too-large', 'number has more than 15 digits', this.numberStart)
-        this.acceptNumber(value, this.numberStart)
+        this.acceptNumber(this.numberNegative ? -value : value, this.numberStart)
         value = 0
         digits = 0
+        this.numberNegative = false
         this.separator = 2
+      } else if (this.numberNegative) {
+        this.unexpected(c, "a digit after '-'", this.base + i)
       }
-      if (c === CH_COMMA) {
+      if (c === 0x2d && this.section === SEC_LOCATIONS && this.separator !== 2) {
+        // Chrome writes -1 for a location's missing script object.
+        if (this.numberNegative) this.unexpected(c, 'a digit', this.base + i)
+        this.numberNegative = true
+        this.numberStart = this.base + i
+      } else if (c === CH_COMMA) {
         if (this.separator !== 2) this.unexpected(c, 'a number', this.base + i)
         this.separator = 1
       } else if (c === CH_RBRACKET) {
@@ -634,7 +699,9 @@ export class SnapshotParser {
     switch (this.section) {
       case SEC_LOCATIONS:
         if (value > UINT32_MAX) this.fail('too-large', 'location value exceeds 2^32-1', at)
-        this.locations.push(value)
+        if (value < -1) this.fail('range', `location value ${value} is negative`, at)
+        // -1 (no script object) is kept as 0xFFFFFFFF.
+        this.locations.push(value >>> 0)
         return
       case SEC_TRACE_FUNCTIONS:
         if (value > UINT32_MAX) this.fail('too-large', 'trace function value exceeds 2^32-1', at)
@@ -648,27 +715,27 @@ export class SnapshotParser {
   /** Grows node arrays before node `node` is written, or fails when the header said fewer. */
   private makeNodeRoom(node: number, at: number): void {
     const declared = this.layout?.declaredNodeCount ?? null
-    if (declared !== null) {
+    if (declared !== null && node >= declared) {
       this.fail('count', `"nodes" holds more than the ${declared} nodes the header declares`, at)
     }
     if (node >= this.limits.maxElementCount) {
       this.fail('too-large', `more than ${this.limits.maxElementCount} nodes`, at)
     }
     this.nodeCount = node
-    this.growNodes(Math.min(node * 2, this.limits.maxElementCount))
+    this.growNodes(Math.min(node * 2, declared ?? Infinity, this.limits.maxElementCount), at)
   }
 
   /** Grows edge arrays before edge `edge` is written, or fails when the header said fewer. */
   private makeEdgeRoom(edge: number, at: number): void {
     const declared = this.layout?.declaredEdgeCount ?? null
-    if (declared !== null) {
+    if (declared !== null && edge >= declared) {
       this.fail('count', `"edges" holds more than the ${declared} edges the header declares`, at)
     }
     if (edge >= this.limits.maxElementCount) {
       this.fail('too-large', `more than ${this.limits.maxElementCount} edges`, at)
     }
     this.edgeCount = edge
-    this.growEdges(Math.min(edge * 2, this.limits.maxElementCount))
+    this.growEdges(Math.min(edge * 2, declared ?? Infinity, this.limits.maxElementCount), at)
   }
 
   private failNumberSyntax(c: number, separator: number, at: number): never {
@@ -755,7 +822,7 @@ export class SnapshotParser {
             traceNodeId[node] = value
             break
           case F_DETACHEDNESS:
-            if (value > 3)
+            if (value > 2)
               this.fail('range', `node ${node} has detachedness ${value}, expected 0..2`, at)
             detachedness[node] = value
             break
@@ -1001,7 +1068,9 @@ export class SnapshotParser {
     for (; i < n; i++) {
       const c = chunk[i]
       if (this.utf8Needed > 0) {
-        if ((c & 0xc0) === 0x80) {
+        if (c >= this.utf8Lower && c <= this.utf8Upper) {
+          this.utf8Lower = 0x80
+          this.utf8Upper = 0xbf
           this.utf8CodePoint = (this.utf8CodePoint << 6) | (c & 0x3f)
           if (--this.utf8Needed === 0) {
             const cp = this.utf8CodePoint
@@ -1010,7 +1079,10 @@ export class SnapshotParser {
           }
           continue
         }
-        // A truncated sequence: replace it and look at this byte afresh.
+        // An ill-formed sequence: one U+FFFD for its maximal valid prefix (as TextDecoder does),
+        // then this byte is looked at afresh.
+        this.utf8Lower = 0x80
+        this.utf8Upper = 0xbf
         this.utf8Needed = 0
         this.pushCodeUnit(0xfffd)
       }
@@ -1026,7 +1098,11 @@ export class SnapshotParser {
         this.escapeState = 1
       } else if (c < 0x80) {
         if (c < 0x20)
-          this.unexpected(c, 'an escaped control character inside a string', this.base + i)
+          this.unexpected(
+            c,
+            `an escaped control character inside ${this.stringWhere()}`,
+            this.base + i,
+          )
         if (this.stringLength === this.stringBuffer.length) this.pushCodeUnit(c)
         else this.stringBuffer[this.stringLength++] = c
       } else if (c >= 0xc2 && c <= 0xdf) {
@@ -1037,10 +1113,16 @@ export class SnapshotParser {
         this.utf8Needed = 2
         this.utf8CodePoint = c & 0x0f
         this.utf8Minimum = 0x800
+        // No overlong forms after E0, no surrogates after ED.
+        if (c === 0xe0) this.utf8Lower = 0xa0
+        if (c === 0xed) this.utf8Upper = 0x9f
       } else if (c >= 0xf0 && c <= 0xf4) {
         this.utf8Needed = 3
         this.utf8CodePoint = c & 0x07
         this.utf8Minimum = 0x10000
+        // No overlong forms after F0, nothing past U+10FFFF after F4.
+        if (c === 0xf0) this.utf8Lower = 0x90
+        if (c === 0xf4) this.utf8Upper = 0x8f
       } else {
         this.pushCodeUnit(0xfffd)
       }
@@ -1077,14 +1159,18 @@ export class SnapshotParser {
           this.escapeValue = 0
           return
         default:
-          this.unexpected(c, 'a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)', at)
+          this.unexpected(
+            c,
+            `a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX) in ${this.stringWhere()}`,
+            at,
+          )
       }
       this.escapeState = 0
       this.pushCodeUnit(unit)
       return
     }
     const digit = hexValue(c)
-    if (digit < 0) this.unexpected(c, 'a hex digit in a \\u escape', at)
+    if (digit < 0) this.unexpected(c, `a hex digit in a \\u escape in ${this.stringWhere()}`, at)
     this.escapeValue = this.escapeValue * 16 + digit
     if (this.escapeState === 5) {
       this.escapeState = 0
@@ -1092,6 +1178,11 @@ export class SnapshotParser {
     } else {
       this.escapeState++
     }
+  }
+
+  /** "string #N of "strings"", for error messages. */
+  private stringWhere(): string {
+    return `string #${this.strings.length} of "strings"`
   }
 
   private endString(): void {

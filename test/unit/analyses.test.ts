@@ -96,6 +96,12 @@ function reachable(graph: RandomGraph, deleted = -1): boolean[] {
   return seen
 }
 
+/** Nodes that are live but become unreachable when `deleted` is deleted (itself included). */
+function freedBy(graph: RandomGraph, live: boolean[], deleted: number): number[] {
+  const after = reachable(graph, deleted)
+  return live.flatMap((isLive, node) => (isLive && !after[node] ? [node] : []))
+}
+
 function bfsDistances(graph: RandomGraph): number[] {
   const distance = new Array<number>(graph.nodeCount).fill(NO_DISTANCE)
   distance[0] = 0
@@ -122,11 +128,10 @@ describe('analyses', () => {
         // Unreachable cycles (cliques) follow DevTools' special procedure: a hand-checked test.
         fc.pre(live.every(Boolean))
         for (let node = 1; node < graph.nodeCount; node++) {
-          const after = reachable(graph, node)
-          let freed = 0
-          for (let other = 0; other < graph.nodeCount; other++) {
-            if (live[other] && !after[other]) freed += graph.selfSize[other]
-          }
+          const freed = freedBy(graph, live, node).reduce(
+            (sum, other) => sum + graph.selfSize[other],
+            0,
+          )
           expect(snapshot.retainedSize[node], `node ${node}`).toBe(freed)
         }
       }),
@@ -146,9 +151,8 @@ describe('analyses', () => {
         for (let node = 0; node < graph.nodeCount; node++) dominators.push(new Set([0]))
         for (let candidate = 1; candidate < graph.nodeCount; candidate++) {
           if (!live[candidate]) continue
-          const after = reachable(graph, candidate)
-          for (let node = 1; node < graph.nodeCount; node++) {
-            if (node !== candidate && live[node] && !after[node]) dominators[node].add(candidate)
+          for (const node of freedBy(graph, live, candidate)) {
+            if (node !== candidate) dominators[node].add(candidate)
           }
         }
         for (let node = 1; node < graph.nodeCount; node++) {

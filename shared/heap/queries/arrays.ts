@@ -5,6 +5,7 @@
 import type { HeapSnapshot } from '../snapshot'
 import type { Page } from './nodes'
 import { summarizeObject, type ObjectSummary } from './nodes'
+import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
 
 export type ArrayKind = 'array' | 'typed-array' | 'array-buffer' | 'backing-store' | 'elements'
@@ -51,8 +52,6 @@ interface Catalog {
   /** Rows per kind, in display order, built on first filtered query. */
   byKinds: Map<string, Uint32Array>
 }
-
-const catalogs = new WeakMap<HeapSnapshot, Catalog>()
 
 /**
  * Slot size and FixedArray header as this V8 build lays them out: pointer-compressed heaps
@@ -210,14 +209,7 @@ function buildCatalog(snapshot: HeapSnapshot): Catalog {
   }
 }
 
-function catalog(snapshot: HeapSnapshot): Catalog {
-  let data = catalogs.get(snapshot)
-  if (!data) {
-    data = buildCatalog(snapshot)
-    catalogs.set(snapshot, data)
-  }
-  return data
-}
+const catalog = perSnapshot(buildCatalog)
 
 function entry(snapshot: HeapSnapshot, data: Catalog, node: number): ArrayEntry {
   return {

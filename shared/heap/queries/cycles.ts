@@ -2,6 +2,7 @@
 // Computed once per snapshot by an iterative Tarjan; a node's cycle is its component when
 // that has more than one member (or a self edge).
 import type { HeapSnapshot } from '../snapshot'
+import { perSnapshot } from './cache'
 import { summarizeObject, type ObjectSummary } from './nodes'
 
 interface Components {
@@ -13,8 +14,6 @@ interface Components {
   firstMember: Uint32Array | null
   member: Uint32Array | null
 }
-
-const components = new WeakMap<HeapSnapshot, Components>()
 
 function computeComponents(snapshot: HeapSnapshot): Components {
   const { nodeCount, firstEdge, edgeTarget, edgeType } = snapshot.graph
@@ -75,6 +74,8 @@ function computeComponents(snapshot: HeapSnapshot): Components {
   return { component, size: Int32Array.from(sizes), firstMember: null, member: null }
 }
 
+const components = perSnapshot(computeComponents)
+
 function hasSelfEdge(snapshot: HeapSnapshot, node: number): boolean {
   const { firstEdge, edgeTarget, edgeType } = snapshot.graph
   for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
@@ -92,11 +93,7 @@ export interface Cycle {
 
 /** The cycle a node is part of (empty when it is in none). */
 export function getCycle(snapshot: HeapSnapshot, node: number, limit = 200): Cycle {
-  let data = components.get(snapshot)
-  if (!data) {
-    data = computeComponents(snapshot)
-    components.set(snapshot, data)
-  }
+  const data = components(snapshot)
   const id = data.component[node]
   const total = data.size[id]
   if (total === 1 && !hasSelfEdge(snapshot, node)) return { members: [], total: 0 }
@@ -116,10 +113,6 @@ export function componentOf(
   snapshot: HeapSnapshot,
   node: number,
 ): { component: number; size: number } {
-  let data = components.get(snapshot)
-  if (!data) {
-    data = computeComponents(snapshot)
-    components.set(snapshot, data)
-  }
+  const data = components(snapshot)
   return { component: data.component[node], size: data.size[data.component[node]] }
 }

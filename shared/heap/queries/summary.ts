@@ -5,6 +5,7 @@
 import type { HeapSnapshot } from '../snapshot'
 import { NO_DISTANCE } from '../analyses/distances'
 import { summarizeObject, type ObjectSummary, type Page } from './nodes'
+import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
 
 export interface ClassSummary {
@@ -26,8 +27,6 @@ interface SummaryData {
   /** Member lists sorted by retained size, built on demand. */
   members: Map<number, Uint32Array>
 }
-
-const summaries = new WeakMap<HeapSnapshot, SummaryData>()
 
 function locationField(fields: readonly string[], name: string, fallback: number): number {
   const position = fields.indexOf(name)
@@ -165,14 +164,7 @@ function buildSummary(snapshot: HeapSnapshot): SummaryData {
   return { classes: sortedClasses, nodeClass, byKey: sortedByKey, members: new Map() }
 }
 
-function summaryData(snapshot: HeapSnapshot): SummaryData {
-  let data = summaries.get(snapshot)
-  if (!data) {
-    data = buildSummary(snapshot)
-    summaries.set(snapshot, data)
-  }
-  return data
-}
+const summaryData = perSnapshot(buildSummary)
 
 /** Every class, largest retained size first. */
 export function getSummary(snapshot: HeapSnapshot): ClassSummary[] {

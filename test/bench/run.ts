@@ -20,6 +20,10 @@ interface Measurement {
   peakRssBytes: number
   nodeCount: number
   whyId?: number
+  /** Ours only: building every query index after the load, and each query afterwards. */
+  prepareMs?: number
+  preparedPeakRssBytes?: number
+  queriesMs?: Record<string, number>
 }
 
 interface Row {
@@ -81,6 +85,18 @@ function report(rows: Row[]): string {
       lines.push(line('heapgraph', row.ours, ''))
       if (devtools) lines.push(label + `devtools   failed: ${devtools.error}`)
     }
+  }
+  for (const row of rows) {
+    const { prepareMs, queriesMs, preparedPeakRssBytes } = row.ours
+    if (prepareMs === undefined || !queriesMs || preparedPeakRssBytes === undefined) continue
+    const slowest = Math.max(...Object.values(queriesMs))
+    lines.push(
+      `${mb(row.fileBytes)} MB: query indexes built in ${seconds(prepareMs)} s (peak RSS then ${mb(preparedPeakRssBytes)} MB); ` +
+        `then every query in <= ${slowest.toFixed(1)} ms: ` +
+        Object.entries(queriesMs)
+          .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)
+          .join(', '),
+    )
   }
   return lines.join('\n')
 }

@@ -18,7 +18,10 @@ export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): Float
   // owner[node]: the owning node, UNVISITED, or MULTIPLE_OWNERS. A lattice that only rises,
   // so the fixpoint does not depend on visiting order.
   const owner = new Uint32Array(nodeCount)
-  const worklist: number[] = []
+  // A stack of nodes to visit: each node enters at most twice (when it gets an owner, and when
+  // that becomes "multiple owners"), so 2N slots suffice.
+  const worklist = new Uint32Array(nodeCount * 2)
+  let top = 0
   for (let node = 0; node < nodeCount; node++) {
     const type = nodeType[node]
     if (
@@ -29,11 +32,11 @@ export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): Float
       owner[node] = UNVISITED
     } else {
       owner[node] = node
-      worklist.push(node)
+      worklist[top++] = node
     }
   }
-  while (worklist.length > 0) {
-    const node = worklist.pop() as number
+  while (top > 0) {
+    const node = worklist[--top]
     const nodeOwner = owner[node]
     const end = firstEdge[node + 1]
     for (let edge = firstEdge[node]; edge < end; edge++) {
@@ -42,14 +45,14 @@ export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): Float
       const targetOwner = owner[target]
       if (targetOwner === UNVISITED) {
         owner[target] = nodeOwner
-        worklist.push(target)
+        worklist[top++] = target
       } else if (
         targetOwner !== target &&
         targetOwner !== nodeOwner &&
         targetOwner !== MULTIPLE_OWNERS
       ) {
         owner[target] = MULTIPLE_OWNERS
-        worklist.push(target)
+        worklist[top++] = target
       }
     }
   }

@@ -13,23 +13,41 @@ export interface EphemeronName {
   tableId: number
 }
 
-/** Parses ephemeron edge names with a per-string cache (a miss is remembered as null). */
-export class WeakMapEdgeNames {
-  private readonly cache = new Map<number, EphemeronName | null>()
+const NOT_EPHEMERON = 1
+const EPHEMERON = 2
 
-  constructor(private readonly graph: HeapGraph) {}
+/**
+ * Parses ephemeron edge names with a per-string cache: a typed array of states for every string
+ * (most edges are not ephemerons, so the common answer costs one array read), and the parsed
+ * names of the few that are.
+ */
+export class WeakMapEdgeNames {
+  private readonly state: Uint8Array
+  private readonly parsed = new Map<number, EphemeronName>()
+
+  constructor(private readonly graph: HeapGraph) {
+    this.state = new Uint8Array(graph.strings.length)
+  }
 
   /** The parsed name of an internal edge, or null when it is not an ephemeron edge. */
   parse(nameId: number): EphemeronName | null {
-    let result = this.cache.get(nameId)
-    if (result === undefined) {
-      const match = EPHEMERON_NAME.exec(this.graph.strings[nameId])
-      result =
-        match?.groups === undefined
-          ? null
-          : { duplicatedPart: match.groups.duplicatedPart, tableId: Number(match.groups.tableId) }
-      this.cache.set(nameId, result)
+    const state = this.state[nameId]
+    if (state === NOT_EPHEMERON) return null
+    if (state === EPHEMERON) return this.parsed.get(nameId) as EphemeronName
+    const text = this.graph.strings[nameId]
+    // Cheap test first: every ephemeron name starts with a digit.
+    const first = text.charCodeAt(0)
+    const match = first >= 0x30 && first <= 0x39 ? EPHEMERON_NAME.exec(text) : null
+    if (match?.groups === undefined || nameId >= this.state.length) {
+      if (nameId < this.state.length) this.state[nameId] = NOT_EPHEMERON
+      return null
     }
+    const result = {
+      duplicatedPart: match.groups.duplicatedPart,
+      tableId: Number(match.groups.tableId),
+    }
+    this.state[nameId] = EPHEMERON
+    this.parsed.set(nameId, result)
     return result
   }
 }

@@ -771,8 +771,17 @@ export class SnapshotParser {
       const c = chunk[i]
       if (c >= CH_0 && c <= CH_9) {
         if (digits === 0 && separator === 2) this.failNumberSyntax(c, separator, this.base + i)
+        // Consume the whole run of digits in a tight loop.
+        let j = i + 1
         value = value * 10 + (c - CH_0)
-        digits++
+        while (j < n) {
+          const d = chunk[j] - CH_0
+          if (d < 0 || d > 9) break
+          value = value * 10 + d
+          j++
+        }
+        digits += j - i
+        i = j - 1
         continue
       }
       if (digits !== 0) {
@@ -880,8 +889,17 @@ export class SnapshotParser {
       const c = chunk[i]
       if (c >= CH_0 && c <= CH_9) {
         if (digits === 0 && separator === 2) this.failNumberSyntax(c, separator, this.base + i)
+        // Consume the whole run of digits in a tight loop.
+        let j = i + 1
         value = value * 10 + (c - CH_0)
-        digits++
+        while (j < n) {
+          const d = chunk[j] - CH_0
+          if (d < 0 || d > 9) break
+          value = value * 10 + d
+          j++
+        }
+        digits += j - i
+        i = j - 1
         continue
       }
       if (digits !== 0) {

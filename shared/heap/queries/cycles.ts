@@ -1,8 +1,10 @@
-// Strongly connected components over strong (non-weak) edges: the cycles objgraph shows.
-// Computed once per snapshot by an iterative Tarjan; a node's cycle is its component when
-// that has more than one member (or a self edge).
+// Cycles as objgraph shows them: strongly connected components over user-level references only
+// (properties, elements, captured variables, and the items of arrays, stores and tables), so
+// V8's structural back-links (maps, prototypes, constructors, contexts to the global) do not
+// merge the whole heap into one component. Computed once per snapshot by an iterative Tarjan.
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
+import { sortByKeyDescending } from './sort'
 import { summarizeObject, type ObjectSummary } from './nodes'
 
 interface Components {
@@ -15,9 +17,27 @@ interface Components {
   member: Uint32Array | null
 }
 
+/** Per edge kind: whether a reference counts for cycles (see the module comment). */
+function cycleEdgeFilter(snapshot: HeapSnapshot): (node: number, edge: number) => boolean {
+  const { graph } = snapshot
+  const { property, element, context, internal, hidden } = graph.edgeTypeCode
+  const arrayType = graph.nodeTypeCode.array
+  const structural = new Uint8Array(graph.strings.length)
+  graph.strings.forEach((text, id) => {
+    if (text === '__proto__' || text === 'constructor' || text === 'prototype') structural[id] = 1
+  })
+  const { edgeType, edgeNameOrIndex, nodeType } = graph
+  return (node, edge) => {
+    const type = edgeType[edge]
+    if (type === property) return structural[edgeNameOrIndex[edge]] === 0
+    if (type === element || type === context) return true
+    return (type === internal || type === hidden) && nodeType[node] === arrayType
+  }
+}
+
 function computeComponents(snapshot: HeapSnapshot): Components {
-  const { nodeCount, firstEdge, edgeTarget, edgeType } = snapshot.graph
-  const weak = snapshot.graph.edgeTypeCode.weak
+  const { nodeCount, firstEdge, edgeTarget } = snapshot.graph
+  const isCycleEdge = cycleEdgeFilter(snapshot)
   const order = new Int32Array(nodeCount).fill(-1) // discovery number
   const low = new Int32Array(nodeCount)
   const component = new Int32Array(nodeCount).fill(-1)
@@ -40,7 +60,7 @@ function computeComponents(snapshot: HeapSnapshot): Components {
       const edge = callEdge[depth]
       if (edge < firstEdge[node + 1]) {
         callEdge[depth] = edge + 1
-        if (edgeType[edge] === weak) continue
+        if (!isCycleEdge(node, edge)) continue
         const next = edgeTarget[edge]
         if (order[next] === -1) {
           order[next] = low[next] = counter++
@@ -77,10 +97,10 @@ function computeComponents(snapshot: HeapSnapshot): Components {
 const components = perSnapshot(computeComponents)
 
 function hasSelfEdge(snapshot: HeapSnapshot, node: number): boolean {
-  const { firstEdge, edgeTarget, edgeType } = snapshot.graph
+  const { firstEdge, edgeTarget } = snapshot.graph
+  const isCycleEdge = cycleEdgeFilter(snapshot)
   for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
-    if (edgeTarget[edge] === node && edgeType[edge] !== snapshot.graph.edgeTypeCode.weak)
-      return true
+    if (edgeTarget[edge] === node && isCycleEdge(node, edge)) return true
   }
   return false
 }
@@ -97,13 +117,25 @@ export function getCycle(snapshot: HeapSnapshot, node: number, limit = 200): Cyc
   const id = data.component[node]
   const total = data.size[id]
   if (total === 1 && !hasSelfEdge(snapshot, node)) return { members: [], total: 0 }
-  const members: number[] = []
-  const { component } = data
-  for (let other = 0; other < component.length; other++)
-    if (component[other] === id) members.push(other)
-  members.sort((a, b) => snapshot.retainedSize[b] - snapshot.retainedSize[a] || a - b)
+  if (!data.firstMember || !data.member) {
+    // Group nodes by component with a counting sort, once.
+    const { component, size } = data
+    const firstMember = new Uint32Array(size.length + 1)
+    for (let index = 0; index < size.length; index++) {
+      firstMember[index + 1] = firstMember[index] + size[index]
+    }
+    const next = firstMember.slice(0, size.length)
+    const member = new Uint32Array(component.length)
+    for (let other = 0; other < component.length; other++) member[next[component[other]]++] = other
+    data.firstMember = firstMember
+    data.member = member
+  }
+  const members = sortByKeyDescending(
+    data.member.subarray(data.firstMember[id], data.firstMember[id + 1]),
+    snapshot.retainedSize,
+  )
   return {
-    members: members.slice(0, limit).map((member) => summarizeObject(snapshot, member)),
+    members: Array.from(members.subarray(0, limit), (member) => summarizeObject(snapshot, member)),
     total,
   }
 }

@@ -312,9 +312,16 @@ export function getDominatorChain(snapshot: HeapSnapshot, node: number): ObjectS
 
 const idIndexes = new WeakMap<HeapSnapshot, IdIndex | 'scanned-once'>()
 
+/** Builds the sorted id index now (the engine host does this right after loading). */
+export function buildIdIndex(snapshot: HeapSnapshot): void {
+  if (!(idIndexes.get(snapshot) instanceof IdIndex)) {
+    idIndexes.set(snapshot, new IdIndex(snapshot.graph.objectId))
+  }
+}
+
 /**
- * Finds a node by @id, or null. The first lookup scans (a few ms even on ten million nodes);
- * a second one builds the sorted id index that answers every later lookup in O(log N).
+ * Finds a node by @id, or null. Without the index, the first lookup scans (a few ms even on
+ * ten million nodes) and a second one builds the index, which answers later ones in O(log N).
  */
 export function findNodeById(snapshot: HeapSnapshot, id: number): number | null {
   const index = idIndexes.get(snapshot)
@@ -325,7 +332,6 @@ export function findNodeById(snapshot: HeapSnapshot, id: number): number | null 
     const position = snapshot.graph.objectId.indexOf(id)
     return position === -1 ? null : position
   }
-  const built = new IdIndex(snapshot.graph.objectId)
-  idIndexes.set(snapshot, built)
-  return built.find(id)
+  buildIdIndex(snapshot)
+  return findNodeById(snapshot, id)
 }

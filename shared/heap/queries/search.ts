@@ -24,13 +24,19 @@ export function searchObjects(snapshot: HeapSnapshot, query: SearchQuery): Page<
     const items = node === null ? [] : [summarizeObject(snapshot, node)]
     return { start: 0, total: items.length, items: items.slice(start, start + count) }
   }
-  const needle = text.toLowerCase()
-  if (needle === '') return { start: 0, total: 0, items: [] }
+  if (text === '') return { start: 0, total: 0, items: [] }
+  // A case-insensitive literal regex avoids lowercasing millions of strings.
+  const pattern = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
   const { strings, nodeName, nodeCount } = snapshot.graph
   const matches = new Uint8Array(strings.length)
+  let matchCount = 0
   for (let id = 0; id < strings.length; id++) {
-    if (strings[id].toLowerCase().includes(needle)) matches[id] = 1
+    if (pattern.test(strings[id])) {
+      matches[id] = 1
+      matchCount++
+    }
   }
+  if (matchCount === 0) return { start: 0, total: 0, items: [] }
   const found: number[] = []
   const { className, selfSize } = snapshot
   for (let node = 0; node < nodeCount; node++) {

@@ -1,6 +1,7 @@
 // Retainer paths from GC roots to an object: a best-first search backwards over retainers,
 // ordered by path length plus the retainer's distance (A*), so the first path is the chain of
 // nearest retainers that DevTools' Retainers pane expands, and later ones follow by length.
+// Like that pane, it follows every strong edge, also the few DevTools' distances skip.
 // Weak edges are never used: a weak reference does not explain why an object is alive.
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import { NO_DISTANCE } from '../analyses/distances'
@@ -75,20 +76,6 @@ class StateHeap {
     }
     return top
   }
-}
-
-/** Edges DevTools' distance BFS would not follow, so paths agree with its distances. */
-function isSkippedByDistance(graph: HeapGraph, retainer: number, edge: number): boolean {
-  const type = graph.nodeType[retainer]
-  const name = graph.strings[graph.nodeName[retainer]]
-  if (type === graph.nodeTypeCode.hidden && name === 'system / NativeContext') {
-    return edgeName(graph, edge) === 'sloppy_function_map'
-  }
-  if (type === graph.nodeTypeCode.array && name === '(map descriptors)') {
-    const position = parseInt(edgeName(graph, edge), 10)
-    return !(position < 2 || position % 3 !== 1)
-  }
-  return false
 }
 
 function isRetainedByRoot(graph: HeapGraph, node: number): boolean {
@@ -170,7 +157,7 @@ export function findRetainerPaths(
       const retainer = graph.retainerNode[slot]
       if (graph.edgeType[edge] === graph.edgeTypeCode.weak) continue
       if (retainer === graph.rootNode || distance[retainer] === NO_DISTANCE) continue
-      if (isSkippedByDistance(graph, retainer, edge) || onPath(state, retainer)) continue
+      if (onPath(state, retainer)) continue
       addState(retainer, state, edge, depth[state] + 1)
     }
   }

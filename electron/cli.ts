@@ -5,6 +5,14 @@ import { parseArgs } from 'node:util'
 import { HeapSnapshotError } from '../shared/heap/errors'
 import { loadSnapshotFile } from './backend/load-snapshot'
 import { progressBar } from './cli/format'
+import { AttachError } from './backend/cdp/endpoint'
+import {
+  runCapture,
+  runProcesses,
+  runTargets,
+  runWatch,
+  type AttachContext,
+} from './cli/attach-commands'
 import {
   runExport,
   runShow,
@@ -26,6 +34,16 @@ Usage:
   heapgraph export <snapshot> [--format csv|ndjson] [-o file]
                                                           every object, streamed
 
+Attached to a running process (Chrome DevTools Protocol):
+  heapgraph targets [--host H] [--port P] [--json]      debuggable targets (default 127.0.0.1:9229)
+  heapgraph processes [--json]                          local Node processes
+  heapgraph capture (--port P [--host H] [--target ID] | --ws URL | --pid PID)
+                    [--gc] [--expose-internals] -o FILE  take a heap snapshot
+  heapgraph watch (--port P ... | --ws URL | --pid PID) [--interval 1s] [--duration 60s] [--csv]
+                                                          heap usage over time
+  --pid opens a running Node's inspector with SIGUSR1. Hosts other than this machine need
+  --allow-remote: the protocol gives full control of the target.
+
 <snapshot> is a .heapsnapshot file, optionally gzipped.`
 
 const OPTIONS = {
@@ -36,7 +54,66 @@ const OPTIONS = {
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  target: { type: 'string' },
+  ws: { type: 'string' },
+  pid: { type: 'string' },
+  gc: { type: 'boolean' },
+  'expose-internals': { type: 'boolean' },
+  'allow-remote': { type: 'boolean' },
+  interval: { type: 'string' },
+  duration: { type: 'string' },
+  csv: { type: 'boolean' },
 } as const
+
+type AttachRunner = (context: AttachContext, stop: AbortSignal) => Promise<void>
+
+const ATTACH_COMMANDS: Record<string, AttachRunner> = {
+  targets: runTargets,
+  processes: runProcesses,
+  capture: runCapture,
+  watch: runWatch,
+}
+
+/** Runs an attach command; returns the exit code. */
+async function runAttach(
+  run: AttachRunner,
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const progress = progressBar(process.stderr)
+  const stop = new AbortController()
+  const onInterrupt = (): void => stop.abort()
+  process.once('SIGINT', onInterrupt)
+  try {
+    await run(
+      {
+        json: values.json === true,
+        out: (text) => process.stdout.write(text + '\n'),
+        warn: (text) => process.stderr.write(text + '\n'),
+        values,
+        onProgress: progress,
+      },
+      stop.signal,
+    )
+    progress.done()
+    return 0
+  } catch (error) {
+    progress.done()
+    if (error instanceof UsageError) {
+      process.stderr.write(`heapgraph: ${error.message}\n`)
+      return 2
+    }
+    const message =
+      error instanceof AttachError || error instanceof HeapSnapshotError
+        ? error.message
+        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`
+    process.stderr.write(`heapgraph: ${message}\n`)
+    return 1
+  } finally {
+    process.off('SIGINT', onInterrupt)
+  }
+}
 
 type Runner = (context: CommandContext) => void | Promise<void>
 
@@ -67,6 +144,16 @@ export async function main(argv: string[]): Promise<number> {
   if (command === undefined) {
     process.stderr.write('heapgraph: missing command (try heapgraph --help)\n')
     return 2
+  }
+  const attach = ATTACH_COMMANDS[command]
+  if (attach) {
+    if (positionals.length > 0) {
+      process.stderr.write(
+        `heapgraph: unexpected argument "${positionals[0]}" for ${command} (try heapgraph --help)\n`,
+      )
+      return 2
+    }
+    return runAttach(attach, parsed.values)
   }
   const run = COMMANDS[command]
   if (!run) {

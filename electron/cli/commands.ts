@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
+import { getAllocationStack } from '../../shared/heap/queries/allocations'
 import { getArrays, type ArrayEntry } from '../../shared/heap/queries/arrays'
 import {
   describeObject,
@@ -292,6 +293,7 @@ export function runShow(context: CommandContext): void {
             edgeCount: details.edgeCount,
             detachedness: details.detachedness,
             dominator: details.dominator ? toObj(details.dominator) : null,
+            allocationStack: getAllocationStack(context.snapshot, node),
           },
           edges: { total: edges.total, items: edges.items.map(reference) },
           retainers: { total: retainers.total, items: retainers.items.map(reference) },
@@ -311,6 +313,16 @@ export function runShow(context: CommandContext): void {
   context.out(
     `  dominator:   ${details.dominator ? `${details.dominator.className} @${details.dominator.id}` : '-'}`,
   )
+  const stack = getAllocationStack(context.snapshot, node)
+  if (stack) {
+    context.out('\nAllocated at:')
+    for (const frame of stack) {
+      const place = frame.scriptName
+        ? `${frame.scriptName}${frame.line === null ? '' : `:${frame.line}${frame.column === null ? '' : `:${frame.column}`}`}`
+        : '(no script)'
+      context.out(`  ${frame.functionName || '(anonymous)'}  ${place}`)
+    }
+  }
   const referenceHeader = ['reference', ...OBJECT_HEADER]
   const referenceNumeric = [false, ...OBJECT_NUMERIC]
   context.out(`\nReferences (${edges.items.length} of ${edges.total}):`)

@@ -1,0 +1,301 @@
+// One attached CDP target: garbage collection, heap usage, streamed heap snapshots (each chunk
+// goes to the file and into the streaming parser at once, so the graph is ready moments after
+// the last chunk), live object previews and allocation tracking. A capture writes to
+// `<file>.partial` and renames it only when complete; a target that dies mid-capture leaves no
+// file that looks valid.
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
+import CDP from 'chrome-remote-interface'
+import { HeapSnapshotError } from '../../../shared/heap/errors'
+import { SnapshotParser } from '../../../shared/heap/parse/snapshot-parser'
+import type { ProgressSink } from '../../../shared/heap/progress'
+import { initializeSnapshot, type HeapSnapshot } from '../../../shared/heap/snapshot'
+import { AttachError, endpointOfWebSocket, type EndpointOptions } from './endpoint'
+
+/** One reading of Runtime.getHeapUsage. */
+export interface HeapUsageSample {
+  /** Milliseconds since the session attached. */
+  timeMs: number
+  usedSize: number
+  totalSize: number
+  /** Bytes used by the embedder (Blink, Node buffers) where the target reports them. */
+  embedderHeapUsedSize: number | null
+  /** ArrayBuffer backing stores, outside the JS heap, where the target reports them. */
+  backingStorageSize: number | null
+}
+
+export interface CaptureOptions {
+  /** Where the .heapsnapshot goes. */
+  file: string
+  exposeInternals?: boolean
+  captureNumericValue?: boolean
+  onProgress?: ProgressSink
+}
+
+export interface CaptureResult {
+  file: string
+  snapshot: HeapSnapshot
+  /** Bytes of snapshot text received. */
+  bytes: number
+  /** Time from the last chunk to a queryable graph. */
+  lastChunkToReadyMs: number
+  /** Time from the command to the last chunk. */
+  transferMs: number
+}
+
+/** A property of a live object, as the target describes it. */
+export interface LiveProperty {
+  name: string
+  type: string
+  /** The value's short description (a number, a string, "Array(3)", "Object"...). */
+  description: string
+}
+
+type Client = CDP.Client
+
+const encoder = new TextEncoder()
+
+export class TargetSession {
+  private capturing = false
+  private disconnected = false
+  private readonly startedAt = performance.now()
+  private readonly disconnectListeners = new Set<() => void>()
+  private readonly eventListeners = new Set<(kind: 'gc' | 'snapshot', label: string) => void>()
+
+  private constructor(
+    private readonly client: Client,
+    readonly webSocketUrl: string,
+  ) {
+    client.on('disconnect', () => {
+      this.disconnected = true
+      for (const listener of this.disconnectListeners) listener()
+    })
+  }
+
+  /** Attaches to a target by its WebSocket URL (loopback unless allowed). */
+  static async connect(
+    webSocketUrl: string,
+    options: EndpointOptions = {},
+  ): Promise<TargetSession> {
+    endpointOfWebSocket(webSocketUrl, options)
+    let client: Client
+    try {
+      // local: use the bundled protocol; Node's inspector serves no /json/protocol.
+      client = await CDP({ target: webSocketUrl, local: true })
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      throw new AttachError(
+        /ECONNREFUSED/.test(message) ? 'refused' : 'not-cdp',
+        `cannot attach to ${webSocketUrl}: ${message}`,
+      )
+    }
+    const session = new TargetSession(client, webSocketUrl)
+    await session.command(() => client.HeapProfiler.enable())
+    return session
+  }
+
+  /** Milliseconds since the session attached (the time base of samples and markers). */
+  now(): number {
+    return performance.now() - this.startedAt
+  }
+
+  /** Calls back after each garbage collection and snapshot this session makes. */
+  onEvent(listener: (kind: 'gc' | 'snapshot', label: string) => void): () => void {
+    this.eventListeners.add(listener)
+    return () => this.eventListeners.delete(listener)
+  }
+
+  private emit(kind: 'gc' | 'snapshot', label: string): void {
+    for (const listener of this.eventListeners) listener(kind, label)
+  }
+
+  get isConnected(): boolean {
+    return !this.disconnected
+  }
+
+  /** Calls back once when the target goes away. Returns an unsubscribe function. */
+  onDisconnect(listener: () => void): () => void {
+    this.disconnectListeners.add(listener)
+    return () => this.disconnectListeners.delete(listener)
+  }
+
+  /** Runs a command, turning a vanished target or a protocol error into an AttachError. */
+  private async command<T>(run: () => Promise<T>): Promise<T> {
+    if (this.disconnected) throw new AttachError('disconnected', 'the target has gone away')
+    let unsubscribe = (): void => {}
+    const gone = new Promise<never>((_, reject) => {
+      unsubscribe = this.onDisconnect(() =>
+        reject(new AttachError('disconnected', 'the target went away during the operation')),
+      )
+    })
+    try {
+      return await Promise.race([run(), gone])
+    } catch (error) {
+      if (error instanceof AttachError) throw error
+      if (this.disconnected)
+        throw new AttachError('disconnected', 'the target went away during the operation')
+      const message = error instanceof Error ? error.message : String(error)
+      throw new AttachError('protocol', `the target refused: ${message}`)
+    } finally {
+      unsubscribe()
+    }
+  }
+
+  async collectGarbage(): Promise<void> {
+    await this.command(() => this.client.HeapProfiler.collectGarbage())
+    this.emit('gc', 'Garbage collected')
+  }
+
+  async getHeapUsage(): Promise<HeapUsageSample> {
+    const usage = await this.command(() => this.client.Runtime.getHeapUsage())
+    const extra = usage as { embedderHeapUsedSize?: number; backingStorageSize?: number }
+    return {
+      timeMs: this.now(),
+      usedSize: usage.usedSize,
+      totalSize: usage.totalSize,
+      embedderHeapUsedSize: extra.embedderHeapUsedSize ?? null,
+      backingStorageSize: extra.backingStorageSize ?? null,
+    }
+  }
+
+  /** Takes a heap snapshot, streaming it to the file and the parser at once. */
+  takeSnapshot(options: CaptureOptions): Promise<CaptureResult> {
+    return this.receiveSnapshot(options, () =>
+      this.client.HeapProfiler.takeHeapSnapshot({
+        reportProgress: true,
+        exposeInternals: options.exposeInternals ?? false,
+        captureNumericValue: options.captureNumericValue ?? false,
+      }),
+    )
+  }
+
+  /** Starts recording allocation stacks (tracemalloc for V8). */
+  async startAllocationTracking(): Promise<void> {
+    await this.command(() =>
+      this.client.HeapProfiler.startTrackingHeapObjects({ trackAllocations: true }),
+    )
+  }
+
+  /** Stops recording and streams the snapshot, which carries the allocation stacks. */
+  stopAllocationTracking(options: CaptureOptions): Promise<CaptureResult> {
+    return this.receiveSnapshot(options, () =>
+      this.client.HeapProfiler.stopTrackingHeapObjects({ reportProgress: true }),
+    )
+  }
+
+  private async receiveSnapshot(
+    options: CaptureOptions,
+    start: () => Promise<unknown>,
+  ): Promise<CaptureResult> {
+    if (this.capturing) {
+      throw new AttachError(
+        'busy',
+        'a snapshot is already being taken on this target; wait for it to finish',
+      )
+    }
+    this.capturing = true
+    const partial = `${options.file}.partial`
+    const out: WriteStream = createWriteStream(partial)
+    const outFailed = new Promise<never>((_, reject) =>
+      out.on('error', (error) =>
+        reject(new HeapSnapshotError('io', `cannot write ${partial}: ${error.message}`)),
+      ),
+    )
+    outFailed.catch(() => {})
+    const parser = new SnapshotParser()
+    let parseError: unknown = null
+    let bytes = 0
+    let lastChunkAt = 0
+    const report = options.onProgress
+    const unsubscribeChunks = this.client.HeapProfiler.addHeapSnapshotChunk(({ chunk }) => {
+      out.write(chunk)
+      const data = encoder.encode(chunk)
+      bytes += data.length
+      lastChunkAt = performance.now()
+      if (parseError === null) {
+        try {
+          parser.write(data)
+        } catch (error) {
+          parseError = error
+        }
+      }
+      report?.({ phase: 'Receiving snapshot', done: bytes, total: 0 })
+    })
+    const unsubscribeProgress = this.client.HeapProfiler.reportHeapSnapshotProgress(
+      ({ done, total }) => report?.({ phase: 'Taking snapshot', done, total }),
+    )
+    const startedAt = performance.now()
+    try {
+      await Promise.race([this.command(start), outFailed])
+      await Promise.race([new Promise<void>((resolve) => out.end(resolve)), outFailed])
+      if (parseError !== null) throw parseError
+      const parsed = parser.finish()
+      const snapshot = initializeSnapshot(parsed, { onProgress: report })
+      const readyAt = performance.now()
+      await rename(partial, options.file)
+      this.emit('snapshot', options.file)
+      return {
+        file: options.file,
+        snapshot,
+        bytes,
+        lastChunkToReadyMs: readyAt - (lastChunkAt || readyAt),
+        transferMs: (lastChunkAt || readyAt) - startedAt,
+      }
+    } catch (error) {
+      out.destroy()
+      await rm(partial, { force: true })
+      throw error
+    } finally {
+      unsubscribeChunks()
+      unsubscribeProgress()
+      this.capturing = false
+    }
+  }
+
+  /** The live properties of an object by its @id (from a snapshot of this target). */
+  async previewObject(objectId: number, limit = 100): Promise<LiveProperty[]> {
+    const objectGroup = `heapgraph-preview-${objectId}`
+    try {
+      const { result } = await this.command(() =>
+        this.client.HeapProfiler.getObjectByHeapObjectId({
+          objectId: String(objectId),
+          objectGroup,
+        }),
+      )
+      if (!result.objectId) {
+        return [
+          {
+            name: '(value)',
+            type: result.type,
+            description: String(result.description ?? result.value),
+          },
+        ]
+      }
+      const remoteId = result.objectId
+      const { result: properties } = await this.command(() =>
+        this.client.Runtime.getProperties({
+          objectId: remoteId,
+          ownProperties: true,
+          generatePreview: false,
+        }),
+      )
+      return properties.slice(0, limit).map((property) => ({
+        name: property.name,
+        type: property.value?.subtype ?? property.value?.type ?? 'accessor',
+        description:
+          property.value?.description ??
+          (property.value?.value === undefined ? '' : JSON.stringify(property.value.value)),
+      }))
+    } finally {
+      if (!this.disconnected) {
+        await this.client.Runtime.releaseObjectGroup({ objectGroup }).catch(() => {})
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.disconnected) return
+    this.disconnected = true
+    await this.client.close().catch(() => {})
+  }
+}

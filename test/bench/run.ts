@@ -1,7 +1,9 @@
 // `npm run bench`: makes (or reuses) Node heap snapshots of about 4 MB, 400 MB and 1 GB, then
 // loads each with our engine and with Chrome DevTools' engine, each in its own child process,
 // and prints wall time, MB/s, peak RSS and a `why` query, with the ratios against DevTools.
-// Options: --sizes 4,400,1000[,2500]  --no-devtools  --json FILE (results for the README)
+// and captures a ~200 MB heap over CDP (time from the last chunk to a queryable graph vs.
+// loading the same file from disk). Options: --sizes 4,400,1000[,2500] --no-devtools
+// --capture MB (0 to skip) --json FILE (results for the README)
 import { execFile } from 'node:child_process'
 import { stat, writeFile } from 'node:fs/promises'
 import { parseArgs, promisify } from 'node:util'
@@ -42,6 +44,22 @@ async function measure(script: string, args: string[], heapMb: number): Promise<
   )
   const line = stdout.trim().split('\n').pop() ?? ''
   return JSON.parse(line) as Measurement
+}
+
+interface CaptureMeasurement {
+  bytes: number
+  transferMs: number
+  lastChunkToReadyMs: number
+  diskLoadMs: number
+}
+
+async function measureCapture(megabytes: number): Promise<CaptureMeasurement> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    ['--max-old-space-size=8192', '--import', 'tsx', `${HERE}capture.ts`, String(megabytes)],
+    { maxBuffer: 1 << 20, timeout: 30 * 60_000 },
+  )
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as CaptureMeasurement
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(0)
@@ -106,6 +124,7 @@ async function main(): Promise<void> {
     options: {
       sizes: { type: 'string', default: '4,400,1000' },
       'no-devtools': { type: 'boolean', default: false },
+      capture: { type: 'string', default: '200' },
       json: { type: 'string' },
     },
   })
@@ -134,7 +153,20 @@ async function main(): Promise<void> {
     rows.push({ megabytes: size, fileBytes, nodeCount: ours.nodeCount, ours, devtools })
     process.stdout.write(`\n${report(rows)}\n`)
   }
-  if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 2))
+  let capture: CaptureMeasurement | null = null
+  const captureMb = Number(values.capture)
+  if (captureMb > 0) {
+    process.stderr.write(`bench: capturing a ~${captureMb} MB Node heap over CDP...\n`)
+    capture = await measureCapture(captureMb)
+    const ratio = capture.lastChunkToReadyMs / capture.diskLoadMs
+    process.stdout.write(
+      `\ncapture of ${mb(capture.bytes)} MB over CDP: transfer ${seconds(capture.transferMs)} s; ` +
+        `last chunk -> queryable graph ${seconds(capture.lastChunkToReadyMs)} s vs loading the file ` +
+        `from disk ${seconds(capture.diskLoadMs)} s (ratio ${ratio.toFixed(2)}, target < 0.5` +
+        `${ratio < 0.5 ? ', met' : ', NOT met'})\n`,
+    )
+  }
+  if (values.json) await writeFile(values.json, JSON.stringify({ loads: rows, capture }, null, 2))
 }
 
 await main()

@@ -179,7 +179,10 @@ export async function sizedFixture(
     throw new Error(`sizedFixture takes whole megabytes >= 1, not ${megabytes}`)
   }
   const program = join(PROGRAMS_DIR, 'sized-heap.cjs')
-  const key = await sourceKey([program], [String(megabytes)])
+  const key = await sourceKey(
+    [program, join(PROGRAMS_DIR, 'sized-blocks.cjs')],
+    [String(megabytes)],
+  )
   const path = join(
     BENCH_DIR,
     `sized-${megabytes}mb-node${process.versions.node}-${key}.heapsnapshot`,

@@ -20,6 +20,7 @@ import {
   runTop,
   runWhy,
   UsageError,
+  validateSnapshotCommand,
   type CommandContext,
 } from './cli/commands'
 
@@ -172,6 +173,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`heapgraph: ${command} needs a snapshot file (try heapgraph --help)\n`)
     return 2
   }
+  try {
+    // Argument mistakes are reported before a load that can take a minute.
+    await validateSnapshotCommand(command, parsed.values, positionals)
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof HeapSnapshotError) {
+      process.stderr.write(`heapgraph: ${error.message}\n`)
+      return error instanceof UsageError ? 2 : 1
+    }
+    throw error
+  }
   const progress = progressBar(process.stderr)
   try {
     const snapshot = await loadSnapshotFile(file, { onProgress: progress })
@@ -201,5 +212,11 @@ export async function main(argv: string[]): Promise<number> {
     return 1
   }
 }
+
+// A reader that stops early (`heapgraph export f | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
 
 process.exitCode = await main(process.argv.slice(2))

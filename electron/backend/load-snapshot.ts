@@ -2,7 +2,8 @@
 // analyses. gzip is recognised by its magic bytes, not the file name. I/O errors become
 // one-line HeapSnapshotErrors naming the file.
 import { createReadStream } from 'node:fs'
-import { open, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import { parseSnapshotChunks } from '../../shared/heap/parse/read-chunks'
@@ -33,47 +34,73 @@ function describeIoError(file: string, error: unknown): HeapSnapshotError {
   return new HeapSnapshotError('io', `cannot read ${file}: ${reason}`)
 }
 
-/** Whether the file starts with gzip's magic bytes. */
-export async function isGzipFile(file: string): Promise<boolean> {
-  const handle = await open(file, 'r')
-  try {
-    const head = Buffer.alloc(2)
-    const { bytesRead } = await handle.read(head, 0, 2, 0)
-    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
-  } finally {
-    await handle.close()
+/**
+ * Passes bytes through, or through gunzip when the first two bytes are gzip's magic. Works on
+ * pipes too (no seeking): the first bytes are held until two have arrived.
+ */
+export async function* decompressIfGzip(
+  source: AsyncIterable<Uint8Array>,
+  chunkSize: number,
+): AsyncGenerator<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]()
+  const held: Uint8Array[] = []
+  let heldBytes = 0
+  while (heldBytes < 2) {
+    const next = await iterator.next()
+    if (next.done) break
+    held.push(next.value)
+    heldBytes += next.value.length
   }
+  const head = Buffer.concat(held)
+  const rest = async function* (): AsyncGenerator<Uint8Array> {
+    if (head.length > 0) yield head
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      yield next.value
+  }
+  if (head.length < 2 || head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+    yield* rest()
+    return
+  }
+  const gunzip = createGunzip({ chunkSize })
+  const input = Readable.from(rest())
+  input.on('error', (error) => gunzip.destroy(error))
+  yield* input.pipe(gunzip)
 }
 
-/** Streams and parses a snapshot file (no analyses). */
+/** Streams and parses a snapshot file, or standard input for "-" (no analyses). */
 export async function parseSnapshotFile(
   file: string,
   options: LoadOptions = {},
 ): Promise<ParsedSnapshot> {
-  let size: number
-  let gzip: boolean
-  try {
-    const info = await stat(file)
-    if (info.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' })
-    size = info.size
-    gzip = await isGzipFile(file)
-  } catch (error) {
-    throw describeIoError(file, error)
+  const chunkSize = options.chunkSize ?? 1 << 20
+  let size = 0
+  let input: Readable & { bytesRead?: number }
+  if (file === '-') {
+    input = process.stdin
+  } else {
+    try {
+      const info = await stat(file)
+      if (info.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' })
+      size = info.isFile() ? info.size : 0
+    } catch (error) {
+      throw describeIoError(file, error)
+    }
+    input = createReadStream(file, { highWaterMark: chunkSize })
   }
-  const fileStream = createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20 })
-  let source: AsyncIterable<Uint8Array> = fileStream
-  if (gzip) {
-    const gunzip = createGunzip({ chunkSize: options.chunkSize ?? 1 << 20 })
-    fileStream.on('error', (error) => gunzip.destroy(error))
-    source = fileStream.pipe(gunzip)
+  let consumed = 0
+  const counted = async function* (): AsyncGenerator<Uint8Array> {
+    for await (const chunk of input as AsyncIterable<Uint8Array>) {
+      consumed += chunk.length
+      yield chunk
+    }
   }
   try {
-    return await parseSnapshotChunks(source, {
+    return await parseSnapshotChunks(decompressIfGzip(counted(), chunkSize), {
       onProgress: options.onProgress,
       signal: options.signal,
       limits: options.limits,
       totalBytes: size,
-      position: () => fileStream.bytesRead,
+      position: () => consumed,
     })
   } catch (error) {
     if (error instanceof HeapSnapshotError) throw error
@@ -82,12 +109,12 @@ export async function parseSnapshotFile(
       // The position is in compressed bytes, not the decompressed offsets errors otherwise use.
       throw new HeapSnapshotError(
         'truncated',
-        `the gzip stream is corrupt or cut short after ${fileStream.bytesRead} compressed bytes (${(error as Error).message})`,
+        `the gzip stream is corrupt or cut short after ${consumed} compressed bytes (${(error as Error).message})`,
       )
     }
     throw describeIoError(file, error)
   } finally {
-    fileStream.destroy()
+    if (input !== process.stdin) input.destroy()
   }
 }
 

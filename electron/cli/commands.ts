@@ -1,6 +1,8 @@
 // The CLI's snapshot commands, one small object each: summary, top, why, show, export.
 // Each takes parsed arguments and an output sink; JSON output is the documented shape.
-import { createWriteStream } from 'node:fs'
+import { constants, createWriteStream } from 'node:fs'
+import { access } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { once } from 'node:events'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
@@ -17,6 +19,7 @@ import {
   type Reference,
 } from '../../shared/heap/queries/nodes'
 import { findRetainerPaths, type PathStep } from '../../shared/heap/queries/paths'
+import { sortByKeyDescending } from '../../shared/heap/queries/sort'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 import { clip, formatBytes, table } from './format'
 
@@ -50,6 +53,63 @@ export interface CommandContext {
 
 export class UsageError extends Error {
   override readonly name = 'UsageError'
+}
+
+const OPTIONS_OF: Record<string, readonly string[]> = {
+  summary: ['json', 'top'],
+  top: ['json', 'top', 'arrays'],
+  why: ['json', 'paths'],
+  show: ['json'],
+  export: ['format', 'output'],
+}
+
+/**
+ * Checks a snapshot command's arguments before the snapshot is loaded: options that do not
+ * apply, malformed numbers, a missing object, an output file that cannot be written.
+ */
+export async function validateSnapshotCommand(
+  command: string,
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+): Promise<void> {
+  const allowed = OPTIONS_OF[command] ?? []
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && name !== 'help' && !allowed.includes(name)) {
+      throw new UsageError(`--${name} does not apply to ${command}`)
+    }
+  }
+  if (command === 'summary' || command === 'top') positiveInt(values.top, 1, 'top')
+  if (command === 'why') {
+    positiveInt(values.paths, 1, 'paths')
+    if (positionals[1] === undefined) {
+      throw new UsageError('why needs an object: heapgraph why <snapshot> <@id|ClassName>')
+    }
+  }
+  if (command === 'show' && (positionals[1] === undefined || !/^@?\d+$/.test(positionals[1]))) {
+    throw new UsageError('show needs an object id: heapgraph show <snapshot> @id')
+  }
+  if (/^@?\d+$/.test(positionals[0] ?? '') && positionals[1] !== undefined) {
+    throw new UsageError(
+      `the snapshot file comes first: heapgraph ${command} <snapshot> ${positionals[0]}`,
+    )
+  }
+  if (command === 'export') {
+    const format = values.format ?? 'csv'
+    if (format !== 'csv' && format !== 'ndjson') {
+      throw new UsageError(`--format takes csv or ndjson, not "${String(format)}"`)
+    }
+    const output = values.output
+    if (typeof output === 'string') {
+      try {
+        await access(dirname(output) || '.', constants.W_OK)
+      } catch {
+        throw new HeapSnapshotError(
+          'io',
+          `cannot write ${output}: its folder does not exist or is not writable`,
+        )
+      }
+    }
+  }
 }
 
 export function toObj(summary: ObjectSummary): Obj {
@@ -108,13 +168,16 @@ export function runSummary(context: CommandContext): void {
   const classes = getSummary(context.snapshot).slice(0, top)
   const info = snapshotInfo(context.file, context.snapshot)
   if (context.json) {
-    const rows = classes.map(({ className, count, selfSize, retainedSize, distance }) => ({
-      className,
-      count,
-      selfSize,
-      retainedSize,
-      distance,
-    }))
+    const rows = classes.map(
+      ({ classKey, className, count, selfSize, retainedSize, distance }) => ({
+        classKey,
+        className,
+        count,
+        selfSize,
+        retainedSize,
+        distance,
+      }),
+    )
     context.out(JSON.stringify({ snapshot: info, classes: rows }, null, 2))
     return
   }
@@ -138,18 +201,13 @@ export function runSummary(context: CommandContext): void {
 export function topObjects(snapshot: HeapSnapshot, count: number): ObjectSummary[] {
   const { graph, retainedSize } = snapshot
   const synthetic = graph.nodeTypeCode.synthetic
-  // A bounded selection: keep the best `count` ordinals in a small sorted array.
-  const best: number[] = []
+  const candidates = new Uint32Array(graph.nodeCount)
+  let filled = 0
   for (let node = 0; node < graph.nodeCount; node++) {
-    if (graph.nodeType[node] === synthetic) continue
-    const size = retainedSize[node]
-    if (best.length === count && size <= retainedSize[best[best.length - 1]]) continue
-    let position = best.length
-    while (position > 0 && retainedSize[best[position - 1]] < size) position--
-    best.splice(position, 0, node)
-    if (best.length > count) best.pop()
+    if (graph.nodeType[node] !== synthetic) candidates[filled++] = node
   }
-  return best.map((node) => summarizeObject(snapshot, node))
+  const sorted = sortByKeyDescending(candidates.subarray(0, filled), retainedSize)
+  return Array.from(sorted.subarray(0, count), (node) => summarizeObject(snapshot, node))
 }
 
 export function runTop(context: CommandContext): void {
@@ -240,7 +298,18 @@ export function runWhy(context: CommandContext): void {
     const paths = result.paths.map((path) =>
       path.map((step) => ({ node: toObj(step.node), edge: step.edge })),
     )
-    context.out(JSON.stringify({ target: toObj(targetObj), paths }, null, 2))
+    context.out(
+      JSON.stringify(
+        {
+          target: toObj(targetObj),
+          reachable: result.reachable,
+          truncated: result.truncated,
+          paths,
+        },
+        null,
+        2,
+      ),
+    )
     return
   }
   context.out(
@@ -251,11 +320,17 @@ export function runWhy(context: CommandContext): void {
     return
   }
   if (result.paths.length === 0) {
-    context.out('Only weak references reach this object: it is not kept alive by them.')
+    context.out(
+      result.truncated
+        ? 'The search for a retainer path stopped at its budget before finding one; the object is reachable (see its retainers with heapgraph show).'
+        : 'Only weak references reach this object: it is not kept alive by them.',
+    )
     return
   }
   result.paths.forEach((path, position) => {
-    context.out(`\nPath ${position + 1} (${path.length - 1} references from a GC root):`)
+    context.out(
+      `\nPath ${position + 1} (${path.length - 1} reference${path.length === 2 ? '' : 's'} from a GC root):`,
+    )
     context.out(formatPath(path))
   })
   if (result.truncated) context.out('\n(search stopped at its budget; more paths may exist)')

@@ -70,6 +70,7 @@ interface SnapshotInfo {
 interface SummaryJson {
   snapshot: SnapshotInfo
   classes: Array<{
+    classKey: string
     className: string
     count: number
     selfSize: number
@@ -101,6 +102,7 @@ interface ShowJson {
     edgeCount: number
     detachedness: string
     dominator: Obj | null
+    allocationStack: unknown[] | null
   }
   edges: { total: number; items: Reference[] }
   retainers: { total: number; items: Reference[] }
@@ -219,7 +221,7 @@ describe('cli', () => {
       expect(classes.length).toBeLessThanOrEqual(30) // the default --top
       for (const entry of classes) {
         expect(Object.keys(entry).sort()).toEqual(
-          ['className', 'count', 'distance', 'retainedSize', 'selfSize'].sort(),
+          ['classKey', 'className', 'count', 'distance', 'retainedSize', 'selfSize'].sort(),
         )
         expect(typeof entry.className).toBe('string')
         expect(entry.count).toBeGreaterThan(0)
@@ -340,8 +342,10 @@ describe('cli', () => {
       const show = await runJson<ShowJson>(['show', snapshotFile, `@${leakedArray.id}`, '--json'])
       expect(Object.keys(show).sort()).toEqual(['edges', 'object', 'retainers'])
       const { object } = show
-      const { retainerCount, edgeCount, detachedness, dominator, ...obj } = object
+      const { retainerCount, edgeCount, detachedness, dominator, allocationStack, ...obj } = object
       expectObj(obj)
+      // The fixture was not recorded with allocation tracking.
+      expect(allocationStack).toBeNull()
       expect(obj).toEqual({
         id: leakedArray.id,
         type: leakedArray.type,

@@ -207,9 +207,19 @@ describe('snapshot-parser', () => {
       expectRejected(gzip, { code: 'format', offset: 0, message: [/gzip/, /decompress/] })
     })
 
-    it('rejects a UTF-8 byte order mark at byte 0 rather than misreading the file', () => {
+    it('skips a UTF-8 byte order mark at byte 0, whatever the chunk size', () => {
       const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode(SMALL_TEXT)])
-      expectRejected(bom, { code: 'syntax', offset: 0, message: [/0xef/] })
+      const plain = parseSnapshotBytes(encoder.encode(SMALL_TEXT))
+      for (const chunkSize of [1, 2, 1 << 20]) {
+        const parsed = parseSnapshotBytes(bom, chunkSize)
+        expect(parsed.strings).toEqual(plain.strings)
+        expect(Array.from(parsed.edgeTarget)).toEqual(Array.from(plain.edgeTarget))
+      }
+    })
+
+    it('rejects a cut-off byte order mark', () => {
+      const broken = new Uint8Array([0xef, 0xbb, ...encoder.encode(SMALL_TEXT)])
+      expectRejected(broken, { code: 'syntax', offset: 2, message: [/byte-order mark/] })
     })
 
     it('rejects a JSON object without a snapshot header', () => {

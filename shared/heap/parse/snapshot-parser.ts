@@ -159,6 +159,8 @@ declare class TextDecoder {
  */
 export class SnapshotParser {
   private state = S_START
+  /** Bytes of a leading UTF-8 byte-order mark seen so far. */
+  private bomSeen = 0
   private section = SEC_NONE
   /** Absolute offset of the current chunk's first byte. */
   private base = 0
@@ -329,6 +331,13 @@ export class SnapshotParser {
     if (isSpace(c)) return i + 1
     switch (this.state) {
       case S_START:
+        // A UTF-8 byte-order mark (EF BB BF) at the very start is allowed and skipped.
+        if (this.bomSeen < 3 && at === this.bomSeen && c === [0xef, 0xbb, 0xbf][this.bomSeen]) {
+          this.bomSeen++
+          return i + 1
+        }
+        if (this.bomSeen > 0 && this.bomSeen < 3)
+          this.unexpected(c, 'the rest of a UTF-8 byte-order mark', at)
         if (c !== CH_LBRACE) {
           if (c === 0x1f) this.fail('format', 'this is gzip data; decompress it before parsing', at)
           this.unexpected(
@@ -930,6 +939,10 @@ export class SnapshotParser {
             break
           case F_TO_NODE: {
             const target = value / nodeFieldCount
+            // Checked now even when the node count is not known yet: a Uint32Array would wrap.
+            if (target > UINT32_MAX) {
+              this.fail('range', `edge ${edge} points to ${value}, past any possible node`, at)
+            }
             if (target !== Math.floor(target)) {
               this.fail(
                 'range',

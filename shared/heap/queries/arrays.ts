@@ -73,7 +73,7 @@ function slotLayout(snapshot: HeapSnapshot): { slotSize: number; headerSize: num
 }
 
 // Name categories, looked up per string index so the scan over nodes compares numbers.
-const NAME_OTHER = 0
+// Category 0: any other name.
 const NAME_ARRAY = 1
 const NAME_TYPED_ARRAY = 2
 const NAME_ARRAY_BUFFER = 3
@@ -106,6 +106,8 @@ function buildCatalog(snapshot: HeapSnapshot): Catalog {
     edgeTarget,
     edgeNameOrIndex,
     rawSelfSize,
+    firstRetainer,
+    retainerEdge,
   } = graph
   const { object, native, array } = graph.nodeTypeCode
   const { internal, element } = graph.edgeTypeCode
@@ -149,39 +151,48 @@ function buildCatalog(snapshot: HeapSnapshot): Catalog {
     storeOf[node] = store
     rows.push(node)
   }
+  /** Typed-array views of a buffer (objects retaining it through a `buffer` edge). */
+  const viewCount = (buffer: number): number => {
+    let views = 0
+    for (let slot = firstRetainer[buffer]; slot < firstRetainer[buffer + 1]; slot++) {
+      const edge = retainerEdge[slot]
+      if (edgeType[edge] === internal && bufferName.has(edgeNameOrIndex[edge])) views++
+    }
+    return views
+  }
   for (let node = 0; node < nodeCount; node++) {
     const kind = category[nodeName[node]]
-    if (kind === NAME_OTHER) continue
     const type = nodeType[node]
     if (kind === NAME_ARRAY && type === object) {
       const store = internalTarget(node, elementsName)
       if (store === -1) continue
       let maxIndex = -1
       for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
-        if (edgeType[edge] === element && edgeNameOrIndex[edge] > maxIndex)
+        if (edgeType[edge] === element && edgeNameOrIndex[edge] > maxIndex) {
           maxIndex = edgeNameOrIndex[edge]
+        }
       }
       const storeSize = rawSelfSize[store]
-      const counted = maxIndex >= 0
-      add(
-        node,
-        'array',
-        counted ? maxIndex + 1 : Math.max(0, Math.floor((storeSize - headerSize) / slotSize)),
-        !counted,
-        storeSize,
-      )
-    } else if (kind === NAME_TYPED_ARRAY && type === object) {
+      const capacity = Math.max(0, Math.floor((storeSize - headerSize) / slotSize))
+      // Small integers and doubles have no element edges, so the highest element edge is only a
+      // lower bound: exact when it fills the store, else the likelier of it and the capacity.
+      const counted = maxIndex + 1
+      const length = counted * 2 >= capacity ? counted : capacity
+      add(node, 'array', length, length !== capacity || counted !== capacity, storeSize)
+    } else if (type === object && kind !== NAME_ARRAY_BUFFER) {
+      // Typed arrays by shape (an internal `buffer` edge to an ArrayBuffer), so Node's Buffer
+      // and subclasses count too.
       const buffer = internalTarget(node, bufferName)
-      if (buffer === -1) continue
+      if (buffer === -1 || category[nodeName[buffer]] !== NAME_ARRAY_BUFFER) continue
       const offHeap = backingStoreBytes(buffer)
       const storeSize = offHeap > 0 ? offHeap : Math.max(0, rawSelfSize[node] - 2 * headerSize)
-      add(
-        node,
-        'typed-array',
-        Math.floor(storeSize / BYTES_PER_ELEMENT[strings[nodeName[node]]]),
-        true,
-        storeSize,
-      )
+      const name = strings[nodeName[node]]
+      const elementSize =
+        BYTES_PER_ELEMENT[name] ?? (name === 'Buffer' || name === 'FastBuffer' ? 1 : 0)
+      // V8 records no view length: the buffer's size divided by the element size is right only
+      // for the one view over a whole buffer; several views or an unknown class give no length.
+      const known = elementSize > 0 && (offHeap === 0 || viewCount(buffer) === 1)
+      add(node, 'typed-array', known ? Math.floor(storeSize / elementSize) : NaN, true, storeSize)
     } else if (kind === NAME_ARRAY_BUFFER && type === object) {
       const store = internalTarget(node, backingStoreName)
       if (store === -1) continue
@@ -215,7 +226,7 @@ function entry(snapshot: HeapSnapshot, data: Catalog, node: number): ArrayEntry 
   return {
     ...summarizeObject(snapshot, node),
     kind: KINDS[data.kind[node] - 1],
-    length: data.length[node],
+    length: Number.isNaN(data.length[node]) ? null : data.length[node],
     lengthIsEstimate: data.lengthIsEstimate[node] === 1,
     storeSize: data.storeSize[node],
   }

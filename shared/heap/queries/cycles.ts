@@ -5,7 +5,7 @@
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
-import { summarizeObject, type ObjectSummary } from './nodes'
+import { checkNode, summarizeObject, type ObjectSummary } from './nodes'
 
 interface Components {
   /** Per node: component number. */
@@ -18,7 +18,9 @@ interface Components {
 }
 
 /** Per edge kind: whether a reference counts for cycles (see the module comment). */
-function cycleEdgeFilter(snapshot: HeapSnapshot): (node: number, edge: number) => boolean {
+const cycleEdgeFilter = perSnapshot(buildCycleEdgeFilter)
+
+function buildCycleEdgeFilter(snapshot: HeapSnapshot): (node: number, edge: number) => boolean {
   const { graph } = snapshot
   const { property, element, context, internal, hidden } = graph.edgeTypeCode
   const arrayType = graph.nodeTypeCode.array
@@ -113,6 +115,7 @@ export interface Cycle {
 
 /** The cycle a node is part of (empty when it is in none). */
 export function getCycle(snapshot: HeapSnapshot, node: number, limit = 200): Cycle {
+  checkNode(snapshot, node)
   const data = components(snapshot)
   const id = data.component[node]
   const total = data.size[id]

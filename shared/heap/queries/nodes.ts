@@ -2,6 +2,7 @@
 // objects), object details, edges and retainers. Everything returned is a small DTO.
 import { edgeName } from '../graph/heap-graph'
 import { IdIndex } from './id-index'
+import { sortByKeyDescending } from './sort'
 import { formatPropertyName } from '../analyses/class-names'
 import type { HeapSnapshot } from '../snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../analyses/distances'
@@ -59,27 +60,27 @@ function consStringName(snapshot: HeapSnapshot, node: number): string {
   const { nodeType, nodeName, strings, firstEdge, edgeType, edgeTarget, edgeNameOrIndex } = graph
   const consType = graph.nodeTypeCode.consString
   const internal = graph.edgeTypeCode.internal
+  // Bounded: malformed snapshots can hold cons strings that contain themselves or lack parts.
   const stack = [node]
   let name = ''
-  while (stack.length > 0 && name.length < MAX_CONS_NAME) {
+  let expansions = 0
+  while (stack.length > 0 && name.length < MAX_CONS_NAME && expansions < MAX_CONS_NAME) {
     const current = stack.pop() as number
     if (nodeType[current] !== consType) {
       name += strings[nodeName[current]]
       continue
     }
-    let first = 0
-    let second = 0
-    for (
-      let edge = firstEdge[current];
-      edge < firstEdge[current + 1] && (!first || !second);
-      edge++
-    ) {
+    expansions++
+    let first = -1
+    let second = -1
+    for (let edge = firstEdge[current]; edge < firstEdge[current + 1]; edge++) {
       if (edgeType[edge] !== internal) continue
       const label = strings[edgeNameOrIndex[edge]]
-      if (label === 'first') first = edgeTarget[edge]
-      else if (label === 'second') second = edgeTarget[edge]
+      if (label === 'first' && first === -1) first = edgeTarget[edge]
+      else if (label === 'second' && second === -1) second = edgeTarget[edge]
     }
-    stack.push(second, first)
+    if (second !== -1) stack.push(second)
+    if (first !== -1) stack.push(first)
   }
   return name
 }
@@ -135,6 +136,7 @@ export function publicDistance(snapshot: HeapSnapshot, node: number): number | n
 }
 
 export function summarizeObject(snapshot: HeapSnapshot, node: number): ObjectSummary {
+  checkNode(snapshot, node)
   const graph = snapshot.graph
   return {
     node,
@@ -149,6 +151,7 @@ export function summarizeObject(snapshot: HeapSnapshot, node: number): ObjectSum
 }
 
 export function describeObject(snapshot: HeapSnapshot, node: number): ObjectDetails {
+  checkNode(snapshot, node)
   const graph = snapshot.graph
   const dominator = snapshot.dominator[node]
   const state = graph.detachedness[node]
@@ -190,9 +193,21 @@ export function formatEdge(type: string, name: string): string {
   }
 }
 
-function clampRange(total: number, start: number, count: number): [number, number] {
-  const from = Math.max(0, Math.min(start, total))
-  return [from, Math.max(from, Math.min(total, from + Math.max(0, count)))]
+/** A page's [from, to) within `total`: start and count floored, negative or NaN taken as 0. */
+export function clampRange(total: number, start: number, count: number): [number, number] {
+  const whole = (value: number): number =>
+    Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
+  const from = Math.min(whole(start), total)
+  return [from, Math.min(total, from + whole(count))]
+}
+
+/** Throws unless `node` is an ordinal of this snapshot. */
+export function checkNode(snapshot: HeapSnapshot, node: number): void {
+  if (!Number.isInteger(node) || node < 0 || node >= snapshot.graph.nodeCount) {
+    throw new RangeError(
+      `node ${node} is not in this snapshot (0..${snapshot.graph.nodeCount - 1})`,
+    )
+  }
 }
 
 /** Outgoing references in snapshot order. */
@@ -202,6 +217,7 @@ export function getOutgoingEdges(
   start = 0,
   count = 50,
 ): Page<Reference> {
+  checkNode(snapshot, node)
   const graph = snapshot.graph
   const first = graph.firstEdge[node]
   const total = graph.firstEdge[node + 1] - first
@@ -229,33 +245,86 @@ function retainerRank(snapshot: HeapSnapshot, slot: number): number {
 }
 
 /**
- * Retainer slots of a node in DevTools' Retainers order: the retainer's distance, then its name,
- * then slot order (which lists later edges first); weak retainers come last and are flagged.
+ * The first `needed` retainer slots of a node in DevTools' Retainers order: the retainer's
+ * distance, then its name, then slot order (which lists later edges first); weak retainers come
+ * last. Ranks are radix-sorted (no comparator over millions of retainers) and names are computed
+ * only for the tie groups that reach into the first `needed` places.
  */
-export function sortedRetainerSlots(snapshot: HeapSnapshot, node: number): number[] {
+export function orderedRetainerSlots(
+  snapshot: HeapSnapshot,
+  node: number,
+  needed = Infinity,
+): Uint32Array {
   const graph = snapshot.graph
-  const slots: number[] = []
-  for (let slot = graph.firstRetainer[node]; slot < graph.firstRetainer[node + 1]; slot++) {
-    slots.push(slot)
+  const first = graph.firstRetainer[node]
+  const count = graph.firstRetainer[node + 1] - first
+  const offsets = new Uint32Array(count)
+  for (let offset = 0; offset < count; offset++) offsets[offset] = offset
+  if (count < 2) return offsets.map((offset) => first + offset)
+  // Ascending rank via the descending radix sort over (maximum - rank); stable, so ties keep
+  // slot order.
+  const inverted = new Float64Array(count)
+  let maximum = 0
+  for (let offset = 0; offset < count; offset++) {
+    inverted[offset] = retainerRank(snapshot, first + offset)
+    if (inverted[offset] > maximum) maximum = inverted[offset]
   }
-  if (slots.length < 2) return slots
-  const ranks = new Map(slots.map((slot) => [slot, retainerRank(snapshot, slot)]))
-  const names = new Map<number, string>()
-  const nameOf = (slot: number): string => {
-    let name = names.get(slot)
-    if (name === undefined) {
-      name = displayName(snapshot, graph.retainerNode[slot])
-      names.set(slot, name)
+  for (let offset = 0; offset < count; offset++) inverted[offset] = maximum - inverted[offset]
+  const byRank = sortByKeyDescending(offsets, inverted)
+  for (let position = 0; position < count; position++) byRank[position] += first
+  // byRank now holds slots; their ranks are inverted[slot - first].
+  const limit = Math.min(count, needed)
+  for (let groupStart = 0; groupStart < limit;) {
+    const rank = inverted[byRank[groupStart] - first]
+    let groupEnd = groupStart + 1
+    while (groupEnd < count && inverted[byRank[groupEnd] - first] === rank) groupEnd++
+    if (groupEnd - groupStart > 1) sortGroupByName(snapshot, byRank, groupStart, groupEnd, limit)
+    groupStart = groupEnd
+  }
+  return byRank
+}
+
+/**
+ * Orders byRank[from, to) by retainer name, then slot, as far as position `limit` needs: a full
+ * sort for small groups, a selection of the first few for huge ones.
+ */
+function sortGroupByName(
+  snapshot: HeapSnapshot,
+  byRank: Uint32Array,
+  from: number,
+  to: number,
+  limit: number,
+): void {
+  const { retainerNode } = snapshot.graph
+  const group = Array.from(byRank.subarray(from, to), (slot) => ({
+    slot,
+    name: displayName(snapshot, retainerNode[slot]),
+  }))
+  const compare = (a: { slot: number; name: string }, b: { slot: number; name: string }): number =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.slot - b.slot
+  const wanted = limit - from
+  if (group.length <= 4096 || wanted >= group.length / 4) {
+    group.sort(compare)
+  } else {
+    // Selection of the first `wanted`, then the rest in rank (slot) order after them.
+    const chosen: typeof group = []
+    for (const entry of group) {
+      if (chosen.length < wanted || compare(entry, chosen[chosen.length - 1]) < 0) {
+        let position = chosen.length
+        while (position > 0 && compare(entry, chosen[position - 1]) < 0) position--
+        chosen.splice(position, 0, entry)
+        if (chosen.length > wanted) chosen.pop()
+      }
     }
-    return name
+    // The chosen ones first, then the rest in slot order (no spread: groups can be huge).
+    const taken = new Set(chosen.map((entry) => entry.slot))
+    let position = from
+    for (const entry of chosen) byRank[position++] = entry.slot
+    for (const entry of group) if (!taken.has(entry.slot)) byRank[position++] = entry.slot
+    return
   }
-  return slots.sort((a, b) => {
-    const byRank = (ranks.get(a) as number) - (ranks.get(b) as number)
-    if (byRank !== 0) return byRank
-    const nameA = nameOf(a)
-    const nameB = nameOf(b)
-    if (nameA !== nameB) return nameA < nameB ? -1 : 1
-    return a - b
+  group.forEach((entry, offset) => {
+    byRank[from + offset] = entry.slot
   })
 }
 
@@ -266,10 +335,15 @@ export function getRetainers(
   start = 0,
   count = 50,
 ): Page<Reference> {
+  checkNode(snapshot, node)
   const graph = snapshot.graph
-  const slots = sortedRetainerSlots(snapshot, node)
-  const [from, to] = clampRange(slots.length, start, count)
-  const items = slots.slice(from, to).map((slot) => ({
+  const [from, to] = clampRange(
+    graph.firstRetainer[node + 1] - graph.firstRetainer[node],
+    start,
+    count,
+  )
+  const slots = orderedRetainerSlots(snapshot, node, to)
+  const items = Array.from(slots.subarray(from, to), (slot) => ({
     edge: summarizeEdge(snapshot, graph.retainerEdge[slot]),
     node: summarizeObject(snapshot, graph.retainerNode[slot]),
   }))
@@ -283,23 +357,25 @@ export function getDominatedChildren(
   start = 0,
   count = 50,
 ): Page<ObjectSummary> {
-  const children = Array.from(
+  checkNode(snapshot, node)
+  const children = sortByKeyDescending(
     snapshot.dominatedNode.subarray(
       snapshot.firstDominated[node],
       snapshot.firstDominated[node + 1],
     ),
+    snapshot.retainedSize,
   )
-  children.sort((a, b) => snapshot.retainedSize[b] - snapshot.retainedSize[a] || a - b)
   const [from, to] = clampRange(children.length, start, count)
   return {
     start: from,
     total: children.length,
-    items: children.slice(from, to).map((child) => summarizeObject(snapshot, child)),
+    items: Array.from(children.subarray(from, to), (child) => summarizeObject(snapshot, child)),
   }
 }
 
 /** The chain of dominators from the node up to the root (node first). */
 export function getDominatorChain(snapshot: HeapSnapshot, node: number): ObjectSummary[] {
+  checkNode(snapshot, node)
   const chain = [summarizeObject(snapshot, node)]
   const root = snapshot.graph.rootNode
   let current = node

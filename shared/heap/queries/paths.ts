@@ -6,7 +6,7 @@
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import { NO_DISTANCE } from '../analyses/distances'
 import type { HeapSnapshot } from '../snapshot'
-import { sortedRetainerSlots, summarizeObject, type ObjectSummary } from './nodes'
+import { checkNode, orderedRetainerSlots, summarizeObject, type ObjectSummary } from './nodes'
 
 /** One step of a path: the object, and the reference to it from the previous step's object. */
 export interface PathStep {
@@ -26,8 +26,8 @@ export interface RetainerPaths {
 export interface PathOptions {
   /** How many paths (default 1). */
   count?: number
-  /** Search budget in partial paths (default 200 000). */
-  maxStates?: number
+  /** Search budget in expanded partial paths (default 100 000). */
+  maxExpansions?: number
 }
 
 /** A binary min-heap of state ids ordered by (cost, -depth, id). */
@@ -93,9 +93,13 @@ export function findRetainerPaths(
   target: number,
   options: PathOptions = {},
 ): RetainerPaths {
+  checkNode(snapshot, target)
   const graph = snapshot.graph
-  const wanted = Math.max(1, options.count ?? 1)
-  const maxStates = options.maxStates ?? 200_000
+  const wanted = Math.max(1, Math.floor(options.count ?? 1))
+  const maxExpansions = options.maxExpansions ?? 100_000
+  // Each expansion keeps only its best few retainers: enough for the wanted paths to differ,
+  // bounded so that an object with a million retainers costs no more than one with ten.
+  const fanOut = Math.max(8, wanted * 2)
   const { distance } = snapshot
   if (target === graph.rootNode) {
     return {
@@ -129,8 +133,9 @@ export function findRetainerPaths(
   addState(target, -1, -1, 0)
   const paths: PathStep[][] = []
   let truncated = false
+  let expansions = 0
   while (heap.size > 0 && paths.length < wanted) {
-    if (stateNode.length > maxStates) {
+    if (expansions++ >= maxExpansions) {
       truncated = true
       break
     }
@@ -152,13 +157,29 @@ export function findRetainerPaths(
       paths.push(steps)
       continue
     }
-    for (const slot of sortedRetainerSlots(snapshot, node)) {
-      const edge = graph.retainerEdge[slot]
+    const usable = (slot: number): boolean => {
       const retainer = graph.retainerNode[slot]
-      if (graph.edgeType[edge] === graph.edgeTypeCode.weak) continue
-      if (retainer === graph.rootNode || distance[retainer] === NO_DISTANCE) continue
-      if (onPath(state, retainer)) continue
-      addState(retainer, state, edge, depth[state] + 1)
+      return (
+        graph.edgeType[graph.retainerEdge[slot]] !== graph.edgeTypeCode.weak &&
+        retainer !== graph.rootNode &&
+        distance[retainer] !== NO_DISTANCE &&
+        !onPath(state, retainer)
+      )
+    }
+    // Order only as long a prefix of the retainers as the best `fanOut` usable ones need.
+    const total = graph.firstRetainer[node + 1] - graph.firstRetainer[node]
+    for (let needed = Math.min(total, fanOut * 2); ; needed = Math.min(total, needed * 4)) {
+      const slots = orderedRetainerSlots(snapshot, node, needed)
+      const chosen: number[] = []
+      for (let position = 0; position < needed && chosen.length < fanOut; position++) {
+        if (usable(slots[position])) chosen.push(slots[position])
+      }
+      if (chosen.length === fanOut || needed >= total) {
+        for (const slot of chosen) {
+          addState(graph.retainerNode[slot], state, graph.retainerEdge[slot], depth[state] + 1)
+        }
+        break
+      }
     }
   }
   return { paths, reachable: true, truncated }

@@ -60,7 +60,7 @@ export function checkHost(host: string, options: EndpointOptions = {}): void {
   if (!isLoopback(host) && !options.allowRemote) {
     throw new AttachError(
       'remote-not-allowed',
-      `${host} is not a loopback address; attaching gives full control of the target, so pass the explicit option for remote hosts if you mean it`,
+      `${host} is not a loopback address; attaching gives full control of the target, so allow remote hosts explicitly (--allow-remote) if you mean it`,
     )
   }
 }
@@ -218,6 +218,13 @@ export async function findTarget(
       'no-target',
       `no target ${targetId} at ${describe(endpoint)} (it may have closed)`,
     )
+  if (target.type === 'worker') {
+    // Chrome answers a dedicated worker only through its page's session.
+    throw new AttachError(
+      'not-cdp',
+      `target ${targetId} is a dedicated worker, which cannot be attached on its own; capture its page instead`,
+    )
+  }
   if (!target.webSocketDebuggerUrl) {
     throw new AttachError(
       'busy',

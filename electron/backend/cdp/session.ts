@@ -4,6 +4,7 @@
 // `<file>.partial` and renames it only when complete; a target that dies mid-capture leaves no
 // file that looks valid.
 import { createWriteStream, type WriteStream } from 'node:fs'
+import { once } from 'node:events'
 import { rename, rm } from 'node:fs/promises'
 import CDP from 'chrome-remote-interface'
 import { HeapSnapshotError } from '../../../shared/heap/errors'
@@ -78,20 +79,40 @@ export class TargetSession {
     options: EndpointOptions = {},
   ): Promise<TargetSession> {
     endpointOfWebSocket(webSocketUrl, options)
-    let client: Client
+    const timeoutMs = options.timeoutMs ?? 10_000
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new AttachError(
+              'timeout',
+              `no answer from ${webSocketUrl} within ${timeoutMs / 1000} s`,
+            ),
+          ),
+        timeoutMs,
+      )
+    })
+    const connecting = CDP({ target: webSocketUrl, local: true })
     try {
       // local: use the bundled protocol; Node's inspector serves no /json/protocol.
-      client = await CDP({ target: webSocketUrl, local: true })
+      const client = await Promise.race([connecting, timedOut])
+      const session = new TargetSession(client, webSocketUrl)
+      // A target that accepts the connection but never answers must not hang the caller.
+      await Promise.race([session.command(() => client.HeapProfiler.enable()), timedOut])
+      return session
     } catch (error) {
+      // Close a connection that arrives after the timeout, or one that never answered.
+      void connecting.then((late) => late.close()).catch(() => {})
+      if (error instanceof AttachError) throw error
       const message = error instanceof Error ? error.message : String(error)
       throw new AttachError(
         /ECONNREFUSED/.test(message) ? 'refused' : 'not-cdp',
         `cannot attach to ${webSocketUrl}: ${message}`,
       )
+    } finally {
+      clearTimeout(timer)
     }
-    const session = new TargetSession(client, webSocketUrl)
-    await session.command(() => client.HeapProfiler.enable())
-    return session
   }
 
   /** Milliseconds since the session attached (the time base of samples and markers). */
@@ -202,6 +223,13 @@ export class TargetSession {
       ),
     )
     outFailed.catch(() => {})
+    // Open the file before V8 starts streaming, so an unwritable path fails with nothing sent.
+    try {
+      await Promise.race([once(out, 'open'), outFailed])
+    } catch (error) {
+      this.capturing = false
+      throw error
+    }
     const parser = new SnapshotParser()
     let parseError: unknown = null
     let bytes = 0
@@ -225,8 +253,10 @@ export class TargetSession {
       ({ done, total }) => report?.({ phase: 'Taking snapshot', done, total }),
     )
     const startedAt = performance.now()
+    const running = this.command(start)
+    running.catch(() => {})
     try {
-      await Promise.race([this.command(start), outFailed])
+      await Promise.race([running, outFailed])
       await Promise.race([new Promise<void>((resolve) => out.end(resolve)), outFailed])
       if (parseError !== null) throw parseError
       const parsed = parser.finish()
@@ -246,6 +276,9 @@ export class TargetSession {
       await rm(partial, { force: true })
       throw error
     } finally {
+      // V8 keeps streaming until its command ends: release the target only then, so the next
+      // capture does not receive the tail of this one.
+      if (!this.disconnected) await running.catch(() => {})
       unsubscribeChunks()
       unsubscribeProgress()
       this.capturing = false

@@ -177,7 +177,10 @@ function buildCatalog(snapshot: HeapSnapshot): Catalog {
       // Small integers and doubles have no element edges, so the highest element edge is only a
       // lower bound: exact when it fills the store, else the likelier of it and the capacity.
       const counted = maxIndex + 1
-      const length = counted * 2 >= capacity ? counted : capacity
+      // With 4-byte slots (pointer compression), an array without element edges may hold small
+      // integers (4 bytes) or doubles (8 bytes): the snapshot cannot tell, so no length.
+      const ambiguous = counted === 0 && slotSize === 4
+      const length = ambiguous ? NaN : counted * 2 >= capacity ? counted : capacity
       add(node, 'array', length, length !== capacity || counted !== capacity, storeSize)
     } else if (type === object && kind !== NAME_ARRAY_BUFFER) {
       // Typed arrays by shape (an internal `buffer` edge to an ArrayBuffer), so Node's Buffer

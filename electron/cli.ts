@@ -39,7 +39,8 @@ Attached to a running process (Chrome DevTools Protocol):
   heapgraph targets [--host H] [--port P] [--json]      debuggable targets (default 127.0.0.1:9229)
   heapgraph processes [--json]                          local Node processes
   heapgraph capture (--port P [--host H] [--target ID] | --ws URL | --pid PID)
-                    [--gc] [--expose-internals] -o FILE  take a heap snapshot
+                    [--gc] [--expose-internals] [--numeric-values] -o FILE
+                                                          take a heap snapshot
   heapgraph watch (--port P ... | --ws URL | --pid PID) [--interval 1s] [--duration 60s] [--csv]
                                                           heap usage over time
   --pid opens a running Node's inspector with SIGUSR1. Hosts other than this machine need
@@ -62,6 +63,7 @@ const OPTIONS = {
   pid: { type: 'string' },
   gc: { type: 'boolean' },
   'expose-internals': { type: 'boolean' },
+  'numeric-values': { type: 'boolean' },
   'allow-remote': { type: 'boolean' },
   interval: { type: 'string' },
   duration: { type: 'string' },

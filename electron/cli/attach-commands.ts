@@ -133,6 +133,7 @@ export async function runCapture(context: AttachContext): Promise<void> {
     const result = await session.takeSnapshot({
       file,
       exposeInternals: context.values['expose-internals'] === true,
+      captureNumericValue: context.values['numeric-values'] === true,
       onProgress: context.onProgress,
     })
     const info = snapshotInfo(file, result.snapshot)

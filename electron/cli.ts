@@ -79,6 +79,28 @@ const ATTACH_COMMANDS: Record<string, AttachRunner> = {
   watch: runWatch,
 }
 
+/**
+ * Prints an error as one line on stderr and returns the exit code: 2 for usage, 1 otherwise.
+ * Snapshot errors are prefixed with the file they are about.
+ */
+function reportError(error: unknown, file?: string): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`heapgraph: ${error.message}\n`)
+    return 2
+  }
+  let message: string
+  if (error instanceof HeapSnapshotError) {
+    message =
+      file === undefined || error.code === 'io' ? error.message : `${file}: ${error.message}`
+  } else if (error instanceof AttachError) {
+    message = error.message
+  } else {
+    message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`
+  }
+  process.stderr.write(`heapgraph: ${message}\n`)
+  return 1
+}
+
 /** Runs an attach command; returns the exit code. */
 async function runAttach(
   run: AttachRunner,
@@ -103,16 +125,7 @@ async function runAttach(
     return 0
   } catch (error) {
     progress.done()
-    if (error instanceof UsageError) {
-      process.stderr.write(`heapgraph: ${error.message}\n`)
-      return 2
-    }
-    const message =
-      error instanceof AttachError || error instanceof HeapSnapshotError
-        ? error.message
-        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`
-    process.stderr.write(`heapgraph: ${message}\n`)
-    return 1
+    return reportError(error)
   } finally {
     process.off('SIGINT', onInterrupt)
   }
@@ -179,11 +192,7 @@ export async function main(argv: string[]): Promise<number> {
     // Argument mistakes are reported before a load that can take a minute.
     await validateSnapshotCommand(command, parsed.values, positionals)
   } catch (error) {
-    if (error instanceof UsageError || error instanceof HeapSnapshotError) {
-      process.stderr.write(`heapgraph: ${error.message}\n`)
-      return error instanceof UsageError ? 2 : 1
-    }
-    throw error
+    return reportError(error)
   }
   const progress = progressBar(process.stderr)
   try {
@@ -200,18 +209,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   } catch (error) {
     progress.done()
-    if (error instanceof UsageError) {
-      process.stderr.write(`heapgraph: ${error.message}\n`)
-      return 2
-    }
-    const message =
-      error instanceof HeapSnapshotError
-        ? error.code === 'io'
-          ? error.message
-          : `${file}: ${error.message}`
-        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`
-    process.stderr.write(`heapgraph: ${message}\n`)
-    return 1
+    return reportError(error, file)
   }
 }
 

@@ -1,7 +1,7 @@
 // A loaded heap snapshot: the graph plus every analysis, built by initializeSnapshot() as named
 // stages in DevTools' order (like HeapSnapshot.initialize()). Arrays are indexed by node ordinal.
 import { cancelledError } from './errors'
-import { createHeapGraph, type HeapGraph } from './graph/heap-graph'
+import { createHeapGraph, type HeapGraph, type Retainers } from './graph/heap-graph'
 import type { ParsedSnapshot } from './parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from './progress'
 import type { BitVector } from './analyses/bit-vector'
@@ -46,6 +46,8 @@ export interface HeapSnapshot {
 export interface InitializeOptions {
   onProgress?: ProgressSink
   signal?: CancelSignal
+  /** Retainers already built (e.g. while a capture's strings were still arriving). */
+  retainers?: Retainers
 }
 
 function buildNodeLocations(graph: HeapGraph): Int32Array {
@@ -83,7 +85,7 @@ export function initializeSnapshot(
     stage++
   }
   step()
-  const graph = createHeapGraph(parsed)
+  const graph = createHeapGraph(parsed, options.retainers)
   step()
   propagateDomState(graph)
   step()

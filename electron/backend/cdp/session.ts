@@ -8,6 +8,7 @@ import { once } from 'node:events'
 import { rename, rm } from 'node:fs/promises'
 import CDP from 'chrome-remote-interface'
 import { HeapSnapshotError } from '../../../shared/heap/errors'
+import { buildRetainers, type Retainers } from '../../../shared/heap/graph/heap-graph'
 import { SnapshotParser } from '../../../shared/heap/parse/snapshot-parser'
 import type { ProgressSink } from '../../../shared/heap/progress'
 import { initializeSnapshot, type HeapSnapshot } from '../../../shared/heap/snapshot'
@@ -232,6 +233,7 @@ export class TargetSession {
     }
     const parser = new SnapshotParser()
     let parseError: unknown = null
+    let retainers: Retainers | undefined
     let bytes = 0
     let lastChunkAt = 0
     const report = options.onProgress
@@ -243,6 +245,11 @@ export class TargetSession {
       if (parseError === null) {
         try {
           parser.write(data)
+          // V8 sends the strings last: build the retainers while they are still arriving.
+          if (retainers === undefined && parser.isStructureComplete) {
+            const { nodeCount, firstEdge, edgeTarget } = parser.structure()
+            retainers = buildRetainers(nodeCount, firstEdge, edgeTarget)
+          }
         } catch (error) {
           parseError = error
         }
@@ -257,11 +264,12 @@ export class TargetSession {
     running.catch(() => {})
     try {
       await Promise.race([running, outFailed])
-      await Promise.race([new Promise<void>((resolve) => out.end(resolve)), outFailed])
       if (parseError !== null) throw parseError
+      // The graph does not wait for the file: it is queryable before the last bytes reach disk.
       const parsed = parser.finish()
-      const snapshot = initializeSnapshot(parsed, { onProgress: report })
+      const snapshot = initializeSnapshot(parsed, { onProgress: report, retainers })
       const readyAt = performance.now()
+      await Promise.race([new Promise<void>((resolve) => out.end(resolve)), outFailed])
       await rename(partial, options.file)
       this.emit('snapshot', options.file)
       return {

@@ -114,12 +114,18 @@ export function buildRetainers(
   return { firstRetainer, retainerEdge, retainerNode }
 }
 
-/** Wraps parsed arrays into a graph and builds the reverse CSR. */
-export function createHeapGraph(parsed: ParsedSnapshot): HeapGraph {
+export type Retainers = ReturnType<typeof buildRetainers>
+
+/**
+ * Wraps parsed arrays into a graph and builds the reverse CSR (unless given retainers that a
+ * caller built while the rest of the input was still arriving).
+ */
+export function createHeapGraph(parsed: ParsedSnapshot, prebuilt?: Retainers): HeapGraph {
   const layout = parsed.layout
   const nodeTypes = layout.nodeTypes
   const edgeTypes = layout.edgeTypes
-  const retainers = buildRetainers(parsed.nodeCount, parsed.firstEdge, parsed.edgeTarget)
+  const retainers =
+    prebuilt ?? buildRetainers(parsed.nodeCount, parsed.firstEdge, parsed.edgeTarget)
   return {
     layout,
     nodeCount: parsed.nodeCount,

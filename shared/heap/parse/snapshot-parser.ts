@@ -159,6 +159,10 @@ declare class TextDecoder {
  */
 export class SnapshotParser {
   private state = S_START
+  /** Sections whose closing bracket was read. */
+  private readonly sectionsDone = new Set<number>()
+  /** Whether firstEdge holds prefix sums (structure() ran). */
+  private structureDone = false
   /** Bytes of a leading UTF-8 byte-order mark seen so far. */
   private bomSeen = 0
   private section = SEC_NONE
@@ -995,6 +999,7 @@ export class SnapshotParser {
 
   private endNumbers(at: number): void {
     const layout = this.layout as SnapshotLayout
+    this.sectionsDone.add(this.section)
     if (this.section === SEC_NODES) {
       if (this.nodeFieldPosition !== 0) {
         this.fail(
@@ -1337,6 +1342,49 @@ export class SnapshotParser {
     this.traceGroup = []
   }
 
+  /**
+   * Whether `nodes` and `edges` are complete, so structure() can be called before the rest of
+   * the input (V8 writes the strings last) arrives.
+   */
+  get isStructureComplete(): boolean {
+    return (
+      this.nodesSeen &&
+      this.edgesSeen &&
+      this.nodeFieldPosition === 0 &&
+      this.edgeFieldPosition === 0 &&
+      this.sectionsDone.has(SEC_NODES) &&
+      this.sectionsDone.has(SEC_EDGES)
+    )
+  }
+
+  /**
+   * The CSR offsets (edge counts prefix-summed), checked against the edge total. Callable as soon
+   * as the structure is complete; computed once.
+   */
+  structure(): { nodeCount: number; firstEdge: Uint32Array; edgeTarget: Uint32Array } {
+    const nodeCount = this.nodeCount
+    const edgeCount = this.edgeCount
+    const firstEdge = this.firstEdge.subarray(0, nodeCount + 1)
+    const result = { nodeCount, firstEdge, edgeTarget: this.edgeTarget.subarray(0, edgeCount) }
+    if (this.structureDone) return result
+    firstEdge[0] = 0
+    let total = 0
+    for (let node = 0; node < nodeCount; node++) {
+      total += firstEdge[node + 1]
+      if (total > edgeCount) break
+      firstEdge[node + 1] = total
+    }
+    if (total !== edgeCount) {
+      throw new HeapSnapshotError(
+        'count',
+        `the nodes' edge_count fields ${total > edgeCount ? 'exceed' : 'add up to less than'} the ${edgeCount} edges in "edges"`,
+        null,
+      )
+    }
+    this.structureDone = true
+    return result
+  }
+
   /** Validates what was read and returns it. Throws if the input ended early or disagrees. */
   finish(): ParsedSnapshot {
     const at = this.base
@@ -1375,22 +1423,7 @@ export class SnapshotParser {
         null,
       )
     }
-    // Prefix-sum edge counts into CSR offsets.
-    const firstEdge = this.firstEdge.subarray(0, nodeCount + 1)
-    firstEdge[0] = 0
-    let total = 0
-    for (let node = 0; node < nodeCount; node++) {
-      total += firstEdge[node + 1]
-      if (total > edgeCount) break
-      firstEdge[node + 1] = total
-    }
-    if (total !== edgeCount) {
-      throw new HeapSnapshotError(
-        'count',
-        `the nodes' edge_count fields ${total > edgeCount ? 'exceed' : 'add up to less than'} the ${edgeCount} edges in "edges"`,
-        null,
-      )
-    }
+    const { firstEdge } = this.structure()
     const strings = this.strings
     this.validateIndexes(layout, nodeCount, edgeCount, strings.length)
     const locations = this.locations.trimmed()

@@ -1,0 +1,74 @@
+// An engine host: a worker thread that loads one snapshot and answers its queries, so a huge
+// load never blocks the caller's thread and a crash takes only this snapshot down. Messages:
+// in {type:'load', file} | {type:'query', id, method, args} | {type:'cancel'};
+// out {type:'progress', ...} | {type:'loaded', info} | {type:'reply', id, result|error}.
+import { parentPort } from 'node:worker_threads'
+import { HeapSnapshotError } from '../../shared/heap/errors'
+import { prepareQueryIndexes } from '../../shared/heap/queries/prepare'
+import type { HeapSnapshot } from '../../shared/heap/snapshot'
+import { ApiError, type ParsedArgs } from '../../shared/protocol'
+import { loadSnapshotFile } from './load-snapshot'
+import { runQuery, type QueryMethod } from './engine-queries'
+
+export type HostRequest =
+  | { type: 'load'; file: string }
+  | { type: 'query'; id: number; method: QueryMethod; args: unknown }
+  | { type: 'cancel' }
+
+export type HostMessage =
+  | { type: 'progress'; phase: string; done: number; total: number }
+  | {
+      type: 'loaded'
+      nodeCount: number
+      edgeCount: number
+      totalSize: number
+      exposeInternals: boolean
+    }
+  | { type: 'load-failed'; code: string; message: string }
+  | { type: 'reply'; id: number; result?: unknown; error?: { code: string; message: string } }
+
+function errorShape(error: unknown): { code: string; message: string } {
+  if (error instanceof ApiError) return { code: error.code, message: error.message }
+  if (error instanceof HeapSnapshotError) return { code: error.code, message: error.message }
+  if (error instanceof RangeError) return { code: 'bad-arguments', message: error.message }
+  return { code: 'internal', message: error instanceof Error ? error.message : String(error) }
+}
+
+const port = parentPort
+if (port) {
+  let snapshot: HeapSnapshot | null = null
+  const abort = new AbortController()
+  const post = (message: HostMessage): void => port.postMessage(message)
+  port.on('message', async (request: HostRequest) => {
+    if (request.type === 'cancel') {
+      abort.abort()
+    } else if (request.type === 'load') {
+      try {
+        const progress = (p: { phase: string; done: number; total: number }): void =>
+          post({ type: 'progress', ...p })
+        snapshot = await loadSnapshotFile(request.file, {
+          onProgress: progress,
+          signal: abort.signal,
+        })
+        prepareQueryIndexes(snapshot, { onProgress: progress, signal: abort.signal })
+        post({
+          type: 'loaded',
+          nodeCount: snapshot.graph.nodeCount,
+          edgeCount: snapshot.graph.edgeCount,
+          totalSize: snapshot.totalSize,
+          exposeInternals: !snapshot.hasUserRoots,
+        })
+      } catch (error) {
+        post({ type: 'load-failed', ...errorShape(error) })
+      }
+    } else if (request.type === 'query') {
+      try {
+        if (!snapshot) throw new ApiError('not-loaded', 'the snapshot is still loading')
+        const result = runQuery(snapshot, request.method, request.args as ParsedArgs<QueryMethod>)
+        post({ type: 'reply', id: request.id, result })
+      } catch (error) {
+        post({ type: 'reply', id: request.id, error: errorShape(error) })
+      }
+    }
+  })
+}

@@ -1,0 +1,148 @@
+// The one typed contract between the UI and the backend: HeapgraphApi, its DTOs, events, and an
+// argument schema per method (API_METHODS) that every transport validates before dispatching.
+// Only small plain objects cross it; lists come back as pages sorted inside the engine.
+import { z } from 'zod'
+import type { ArrayEntry } from './heap/queries/arrays'
+import type { StackFrame } from './heap/queries/allocations'
+import type { Cycle } from './heap/queries/cycles'
+import type { ObjectDetails, ObjectSummary, Page, Reference } from './heap/queries/nodes'
+import type { RetainerPaths } from './heap/queries/paths'
+import type { ClassSummary } from './heap/queries/summary'
+
+export type {
+  ArrayEntry,
+  ClassSummary,
+  Cycle,
+  ObjectDetails,
+  ObjectSummary,
+  Page,
+  Reference,
+  RetainerPaths,
+  StackFrame,
+}
+
+/** An open snapshot as the UI lists it. */
+export interface SnapshotInfo {
+  snapshotId: string
+  file: string
+  nodeCount: number
+  edgeCount: number
+  /** Bytes: the root's retained size plus extra native bytes. */
+  totalSize: number
+  /** True for snapshots taken with exposeInternals (no user roots). */
+  exposeInternals: boolean
+}
+
+/** Progress of a long operation (open, capture), identified by the caller's operationId. */
+export interface ProgressEvent {
+  operationId: string
+  phase: string
+  done: number
+  total: number
+}
+
+/** A failed call: a code the UI can branch on and a one-line message for people. */
+export interface ApiErrorShape {
+  code: string
+  message: string
+}
+
+/** Thrown by clients when a call fails (same code and message on every transport). */
+export class ApiError extends Error implements ApiErrorShape {
+  override readonly name = 'ApiError'
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const snapshotId = z.string().min(1).max(64)
+const node = z.number().int().nonnegative()
+const start = z.number().int().nonnegative().default(0)
+const count = z.number().int().nonnegative().max(10_000).default(50)
+const operationId = z.string().min(1).max(64).optional()
+
+/** Argument schemas, one per method: the source of truth for validation on every transport. */
+export const API_METHODS = {
+  openSnapshot: z.object({ file: z.string().min(1).max(4096), operationId }),
+  closeSnapshot: z.object({ snapshotId }),
+  listSnapshots: z.object({}),
+  cancel: z.object({ operationId: z.string().min(1).max(64) }),
+  getSummary: z.object({ snapshotId, start, count, filter: z.string().max(200).optional() }),
+  getClassMembers: z.object({ snapshotId, classKey: z.string().max(2000), start, count }),
+  findObject: z.object({ snapshotId, objectId: z.number().int().nonnegative() }),
+  getObject: z.object({ snapshotId, node }),
+  getEdges: z.object({ snapshotId, node, start, count }),
+  getRetainers: z.object({ snapshotId, node, start, count }),
+  findRetainerPaths: z.object({
+    snapshotId,
+    node,
+    count: z.number().int().min(1).max(20).default(1),
+  }),
+  getDominatedChildren: z.object({ snapshotId, node, start, count }),
+  getArrays: z.object({
+    snapshotId,
+    start,
+    count,
+    kinds: z
+      .array(z.enum(['array', 'typed-array', 'array-buffer', 'backing-store', 'elements']))
+      .optional(),
+  }),
+  getCycle: z.object({ snapshotId, node }),
+  search: z.object({ snapshotId, text: z.string().max(500), start, count }),
+  getAllocationStack: z.object({ snapshotId, node }),
+} as const
+
+export type ApiMethod = keyof typeof API_METHODS
+export type ApiArgs<M extends ApiMethod> = z.input<(typeof API_METHODS)[M]>
+export type ParsedArgs<M extends ApiMethod> = z.output<(typeof API_METHODS)[M]>
+
+/** What each method returns. */
+export interface ApiResults {
+  openSnapshot: SnapshotInfo
+  closeSnapshot: null
+  listSnapshots: SnapshotInfo[]
+  cancel: null
+  getSummary: Page<ClassSummary>
+  getClassMembers: Page<ObjectSummary>
+  findObject: ObjectSummary | null
+  getObject: ObjectDetails
+  getEdges: Page<Reference>
+  getRetainers: Page<Reference>
+  findRetainerPaths: RetainerPaths
+  getDominatedChildren: Page<ObjectSummary>
+  getArrays: Page<ArrayEntry>
+  getCycle: Cycle
+  search: Page<ObjectSummary>
+  getAllocationStack: StackFrame[] | null
+}
+
+/** The API as the renderer sees it, whatever the transport. */
+export type HeapgraphApi = {
+  [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResults[M]>
+} & {
+  /** Subscribes to progress events; returns the unsubscribe function. */
+  onProgress(listener: (event: ProgressEvent) => void): () => void
+}
+
+/** Validates a call's arguments against its schema; throws ApiError('bad-arguments'). */
+export function parseArgs<M extends ApiMethod>(method: M, args: unknown): ParsedArgs<M> {
+  const schema: z.ZodType = API_METHODS[method]
+  const result = schema.safeParse(args ?? {})
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const where = issue?.path.length ? ` (${issue.path.join('.')})` : ''
+    throw new ApiError(
+      'bad-arguments',
+      `${method}: ${issue?.message ?? 'invalid arguments'}${where}`,
+    )
+  }
+  return result.data as ParsedArgs<M>
+}
+
+/** Whether a string names an API method. */
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.hasOwn(API_METHODS, name)
+}

@@ -95,7 +95,13 @@ export default tseslint.config(
   },
   {
     // Tool configs must default-export.
-    files: ['eslint.config.js', 'vitest.config.ts', 'bin/**/*.mjs', 'scripts/**/*.mjs'],
+    files: [
+      'eslint.config.js',
+      'vitest.config.ts',
+      'renderer/vite.config.ts',
+      'bin/**/*.mjs',
+      'scripts/**/*.mjs',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 )

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { HeapSnapshotError } from '../shared/heap/errors'
 import { loadSnapshotFile } from './backend/load-snapshot'
 import { progressBar } from './cli/format'
+import { runServe } from './cli/serve'
 import { AttachError } from './backend/cdp/endpoint'
 import {
   runCapture,
@@ -34,6 +35,9 @@ Usage:
   heapgraph show <snapshot> @id [--json]                 details, references, retainers
   heapgraph export <snapshot> [--format csv|ndjson] [-o file]
                                                           every object, streamed
+
+Web mode (the UI in a browser, on this machine only):
+  heapgraph serve [snapshot...] [--port N] [--no-open]  prints the URL (with its token) first
 
 Attached to a running process (Chrome DevTools Protocol):
   heapgraph targets [--host H] [--port P] [--json]      debuggable targets (default 127.0.0.1:9229)
@@ -68,6 +72,7 @@ const OPTIONS = {
   interval: { type: 'string' },
   duration: { type: 'string' },
   csv: { type: 'boolean' },
+  'no-open': { type: 'boolean' },
 } as const
 
 type AttachRunner = (context: AttachContext, stop: AbortSignal) => Promise<void>
@@ -160,6 +165,9 @@ export async function main(argv: string[]): Promise<number> {
   if (command === undefined) {
     process.stderr.write('heapgraph: missing command (try heapgraph --help)\n')
     return 2
+  }
+  if (command === 'serve') {
+    return runAttach((_context, stop) => runServe(positionals, parsed.values, stop), parsed.values)
   }
   const attach = ATTACH_COMMANDS[command]
   if (attach) {

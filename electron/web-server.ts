@@ -2,8 +2,10 @@
 // per-run token, refusing foreign Origins (a page on another site must not drive the engine).
 // Serves the API at /api?token=…; the renderer's files join it with the UI.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { extname, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { dispatch, type RpcMessage } from '../shared/rpc/rpc'
 import type { Backend } from './backend/backend'
@@ -22,6 +24,33 @@ export interface WebServer {
 export interface WebServerOptions {
   host?: string
   port?: number
+  /** The built renderer to serve (dist/renderer); without it only the API is served. */
+  staticDir?: string
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+}
+
+/** Reads a file of the built renderer; null outside the folder or when missing. */
+async function staticFile(
+  root: string,
+  url: string,
+): Promise<{ path: string; body: Buffer } | null> {
+  const pathname = decodeURIComponent(new URL(url, 'http://x').pathname)
+  root = resolve(root)
+  const path = resolve(root, '.' + (pathname === '/' ? '/index.html' : pathname))
+  if (path !== root && !path.startsWith(root + sep)) return null
+  try {
+    return { path, body: await readFile(path) }
+  } catch {
+    return null
+  }
 }
 
 function sameToken(given: string | null, token: string): boolean {
@@ -36,16 +65,41 @@ export async function startWebServer(
   const host = options.host ?? '127.0.0.1'
   if (!isLoopback(host)) throw new Error(`web mode listens on loopback only, not ${host}`)
   const token = randomBytes(24).toString('base64url')
+  let port = 0
+  const hostsAllowed = (): Set<string> =>
+    new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`])
   const http = createServer((request, response) => {
-    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
-    response.end('Not found\n')
+    void (async () => {
+      // A Host other than ours means DNS rebinding: a foreign site resolving to 127.0.0.1.
+      if (!hostsAllowed().has(request.headers.host ?? '')) {
+        response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' })
+        response.end('Misdirected request\n')
+        return
+      }
+      const file = options.staticDir
+        ? await staticFile(options.staticDir, request.url ?? '/')
+        : null
+      if (request.method !== 'GET' || file === null) {
+        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        response.end('Not found\n')
+        return
+      }
+      response.writeHead(200, {
+        'content-type': CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream',
+        'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ws://${host}:${port} ws://localhost:${port}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+      })
+      response.end(file.body)
+    })()
   })
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 })
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
     http.listen(options.port ?? 0, host, () => resolve())
   })
-  const port = (http.address() as AddressInfo).port
+  port = (http.address() as AddressInfo).port
   const origins = new Set([
     `http://${host}:${port}`,
     `http://localhost:${port}`,
@@ -58,6 +112,8 @@ export async function startWebServer(
   http.on('upgrade', (request: IncomingMessage, socket, head) => {
     const url = new URL(request.url ?? '/', `http://${host}:${port}`)
     const origin = request.headers.origin
+    if (!hostsAllowed().has(request.headers.host ?? ''))
+      return refuse(socket, '421 Misdirected Request')
     if (url.pathname !== '/api') return refuse(socket, '404 Not Found')
     if (!sameToken(url.searchParams.get('token'), token)) return refuse(socket, '401 Unauthorized')
     // Browsers always send Origin; only pages served by this server may connect.

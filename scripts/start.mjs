@@ -1,11 +1,17 @@
-// `npm start`: the desktop app and its web mode are not built yet (see the issues); until then
-// this says so plainly and shows the CLI, which works on the same engine.
-import { spawnSync } from 'node:child_process'
+// `npm start`: the desktop app is not built yet (see the issues), so this starts web mode, the
+// same UI served to a browser on this machine only, and says so.
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-process.stdout.write(
-  'Heapgraph: the desktop app is not built yet. The engine and its CLI work now:\n\n',
+process.stderr.write(
+  'Heapgraph: the desktop app is not built yet, so the UI is served in web mode on 127.0.0.1.\n' +
+    "Open the URL below (it carries this run's access token). Pass snapshot files after --.\n",
 )
 const cli = fileURLToPath(new URL('../bin/heapgraph.mjs', import.meta.url))
-const result = spawnSync(process.execPath, [cli, '--help'], { stdio: 'inherit' })
-process.exitCode = result.status ?? 1
+const child = spawn(process.execPath, [cli, 'serve', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+})
+child.on('exit', (code) => {
+  process.exitCode = code ?? 1
+})
+process.on('SIGINT', () => child.kill('SIGINT'))

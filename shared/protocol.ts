@@ -6,7 +6,7 @@ import type { ArrayEntry } from './heap/queries/arrays'
 import type { StackFrame } from './heap/queries/allocations'
 import type { Cycle } from './heap/queries/cycles'
 import type { ObjectDetails, ObjectSummary, Page, Reference } from './heap/queries/nodes'
-import type { RetainerPaths } from './heap/queries/paths'
+import type { PathStep, RetainerPaths } from './heap/queries/paths'
 import type { ClassSummary } from './heap/queries/summary'
 
 export type {
@@ -20,6 +20,7 @@ export type {
   RetainerPaths,
   StackFrame,
 }
+export type PathStepDto = PathStep
 
 /** An open snapshot as the UI lists it. */
 export interface SnapshotInfo {

@@ -1,0 +1,95 @@
+// The UI in real Chromium (playwright-core, Debian's /usr/bin/chromium) against web mode: open
+// a generated snapshot, go to Arrays, ask "Why alive?" of a leaked array, and read the retainer
+// path (Playwright starts Chromium with a fresh profile). Screenshots of every screen are kept in test-results/screenshots for people to look at.
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBackend, type Backend } from '../../electron/backend/backend'
+import { ensureRendererBuilt } from '../../electron/cli/serve'
+import { startWebServer, type WebServer } from '../../electron/web-server'
+import { chromiumUnavailableReason, CHROMIUM_PATH } from '../helpers/chrome-snapshot'
+import { fixture, REPO_ROOT } from '../helpers/fixtures'
+
+const missing = chromiumUnavailableReason()
+if (missing) console.warn(`web UI e2e: SKIPPED: ${missing}`)
+const SCREENSHOTS = join(REPO_ROOT, 'test-results/screenshots')
+
+describe.skipIf(missing !== undefined)('web UI', () => {
+  let backend: Backend
+  let server: WebServer
+  let browser: Browser
+  let page: Page
+  const consoleErrors: string[] = []
+
+  beforeAll(async () => {
+    await mkdir(SCREENSHOTS, { recursive: true })
+    const staticDir = await ensureRendererBuilt(() => {})
+    backend = createBackend()
+    server = await startWebServer(backend, { staticDir })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    })
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text())
+    })
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    await backend?.dispose()
+  })
+
+  it('opens a snapshot, lists its arrays and explains why the leaked one is alive', async () => {
+    const file = await fixture('map-cache')
+    const response = await page.goto(server.url)
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'")
+    await page.getByLabel(/Snapshot file/).fill(file)
+    await page.screenshot({ path: join(SCREENSHOTS, '1-start.png') })
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
+    await page.getByRole('cell', { name: /Array/ }).first().waitFor()
+    await page.screenshot({ path: join(SCREENSHOTS, '2-summary.png') })
+
+    await page.getByRole('button', { name: 'Arrays' }).click()
+    await page.getByRole('heading', { name: 'Arrays' }).waitFor()
+    const leakedRow = page.getByRole('row').filter({ hasText: '1,000' }).first()
+    await leakedRow.waitFor()
+    await page.screenshot({ path: join(SCREENSHOTS, '3-arrays.png') })
+    await leakedRow.getByRole('button', { name: 'Why alive?' }).click()
+
+    const path = page.getByRole('list', { name: 'Retainer path 1' })
+    await path.waitFor()
+    await expect.poll(() => path.innerText()).toContain('.leakCache')
+    const steps = await path.getByRole('listitem').allInnerTexts()
+    expect(steps[0]).toMatch(/^global/)
+    expect(steps.at(-1)).toMatch(/Array @\d+/)
+    await page.getByRole('heading', { name: /Retainers/ }).waitFor()
+    await page.screenshot({ path: join(SCREENSHOTS, '4-why-alive.png'), fullPage: true })
+    expect(consoleErrors, consoleErrors.join('\n')).toEqual([])
+  }, 120_000)
+
+  it('shows a clear error for a file that is not a snapshot, and stays usable', async () => {
+    await page.getByRole('button', { name: 'Open…' }).click()
+    await page.getByLabel(/Snapshot file/).fill(join(REPO_ROOT, 'package.json'))
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    const alert = page.getByRole('alert')
+    await alert.waitFor({ timeout: 30_000 })
+    expect(await alert.innerText()).toMatch(/snapshot|JSON|header/i)
+    await page.screenshot({ path: join(SCREENSHOTS, '5-bad-file.png') })
+    // The snapshot opened before is still listed and usable.
+    await page.getByRole('button', { name: /map-cache/ }).click()
+    await page.getByRole('heading', { name: 'Summary' }).waitFor()
+  }, 60_000)
+})

@@ -1,7 +1,7 @@
 // The UI in real Chromium (playwright-core, Debian's /usr/bin/chromium) against web mode: open
 // a generated snapshot, go to Arrays, ask "Why alive?" of a leaked array, and read the retainer
 // path (Playwright starts Chromium with a fresh profile). Screenshots of every screen are kept in test-results/screenshots for people to look at.
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -77,6 +77,28 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     expect(steps.at(-1)).toMatch(/Array @\d+/)
     await page.getByRole('heading', { name: /Retainers/ }).waitFor()
     await page.screenshot({ path: join(SCREENSHOTS, '4-why-alive.png'), fullPage: true })
+
+    // The retainer graph: drawn with the path's objects; expanding the Map adds its retainers.
+    await page.getByRole('img', { name: 'Retainer graph' }).locator('canvas').first().waitFor()
+    const graphNodes = page
+      .getByRole('list', { name: 'Objects in the graph' })
+      .getByRole('listitem')
+    const before = await graphNodes.count()
+    expect(before).toBeGreaterThanOrEqual(4)
+    await page
+      .getByRole('button', { name: /^Expand retainers of global/ })
+      .first()
+      .click()
+    await expect.poll(() => graphNodes.count()).toBeGreaterThan(before)
+    await page.screenshot({ path: join(SCREENSHOTS, '5-graph-expanded.png'), fullPage: true })
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export JSON' }).click()
+    const saved = await (await download).path()
+    const exported = JSON.parse(await readFile(saved, 'utf8')) as {
+      nodes: unknown[]
+      edges: unknown[]
+    }
+    expect(exported.nodes.length).toBe(await graphNodes.count())
     expect(consoleErrors, consoleErrors.join('\n')).toEqual([])
   }, 120_000)
 
@@ -87,7 +109,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     const alert = page.getByRole('alert')
     await alert.waitFor({ timeout: 30_000 })
     expect(await alert.innerText()).toMatch(/snapshot|JSON|header/i)
-    await page.screenshot({ path: join(SCREENSHOTS, '5-bad-file.png') })
+    await page.screenshot({ path: join(SCREENSHOTS, '6-bad-file.png') })
     // The snapshot opened before is still listed and usable.
     await page.getByRole('button', { name: /map-cache/ }).click()
     await page.getByRole('heading', { name: 'Summary' }).waitFor()

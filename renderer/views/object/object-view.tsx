@@ -6,6 +6,7 @@ import type { HeapgraphApi, PathStepDto, SnapshotInfo } from '../../../shared/pr
 import { ObjectCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
 import { formatBytes, formatDistance, formatEdge } from '../../format'
+import { GraphView } from '../graph/graph-view'
 
 interface Props {
   api: HeapgraphApi
@@ -118,6 +119,15 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
             ? 'The path search stopped at its budget; see the retainers below.'
             : 'Only weak references reach this object.'}
         </p>
+      )}
+      {object && paths.data && paths.data.paths.length > 0 && (
+        <GraphView
+          api={api}
+          snapshot={snapshot}
+          target={object}
+          paths={paths.data.paths}
+          onObject={onObject}
+        />
       )}
       <div className="paths">
         {paths.data?.paths.map((path, index) => (

@@ -4,12 +4,14 @@ import { useEffect, useState } from 'react'
 import type { HeapgraphApi, SnapshotInfo } from '../shared/protocol'
 import { formatBytes } from './format'
 import { ArraysView } from './views/arrays/arrays-view'
+import { AttachView } from './views/attach/attach-view'
 import { ObjectView } from './views/object/object-view'
 import { StartView } from './views/start/start-view'
 import { SummaryView } from './views/summary/summary-view'
 
 export type Screen =
   | { name: 'start' }
+  | { name: 'attach' }
   | { name: 'summary' }
   | { name: 'arrays' }
   | { name: 'object'; node: number; why: boolean }
@@ -56,6 +58,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
         <strong>Heapgraph</strong>
         <nav aria-label="Screens">
           <button onClick={() => go({ name: 'start' })}>Open…</button>
+          <button onClick={() => go({ name: 'attach' })}>Attach…</button>
           {current && (
             <>
               <button
@@ -93,6 +96,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
             }}
           />
         )}
+        {screen.name === 'attach' && <AttachView api={api} onOpened={opened} />}
         {current && screen.name === 'summary' && (
           <SummaryView
             api={api}

@@ -94,6 +94,23 @@ export const API_METHODS = {
   getCycle: z.object({ snapshotId, node }),
   search: z.object({ snapshotId, text: z.string().max(500), start, count }),
   getAllocationStack: z.object({ snapshotId, node }),
+  listTargets: z.object({
+    host: z.string().min(1).max(255).default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(9229),
+  }),
+  listNodeProcesses: z.object({}),
+  attach: z.union([
+    z.object({ webSocketUrl: z.string().min(1).max(2048) }),
+    z.object({ pid: z.number().int().positive() }),
+  ]),
+  detach: z.object({ attachId: z.string().min(1).max(64) }),
+  collectGarbage: z.object({ attachId: z.string().min(1).max(64) }),
+  getHeapUsage: z.object({ attachId: z.string().min(1).max(64) }),
+  captureSnapshot: z.object({
+    attachId: z.string().min(1).max(64),
+    operationId,
+    exposeInternals: z.boolean().default(false),
+  }),
 } as const
 
 export type ApiMethod = keyof typeof API_METHODS
@@ -118,6 +135,44 @@ export interface ApiResults {
   getCycle: Cycle
   search: Page<ObjectSummary>
   getAllocationStack: StackFrame[] | null
+  listTargets: TargetInfo[]
+  listNodeProcesses: NodeProcessInfo[]
+  attach: AttachInfo
+  detach: null
+  collectGarbage: null
+  getHeapUsage: HeapUsage
+  captureSnapshot: SnapshotInfo
+}
+
+/** A debuggable target of a CDP endpoint. */
+export interface TargetInfo {
+  id: string
+  type: string
+  title: string
+  url: string
+  webSocketUrl: string
+}
+
+/** A local Node process, with its inspector port when one is open. */
+export interface NodeProcessInfo {
+  pid: number
+  command: string
+  inspectorPort: number | null
+}
+
+/** An attached target. */
+export interface AttachInfo {
+  attachId: string
+  title: string
+}
+
+/** One reading of the target's heap usage, in bytes. */
+export interface HeapUsage {
+  timeMs: number
+  usedSize: number
+  totalSize: number
+  embedderHeapUsedSize: number | null
+  backingStorageSize: number | null
 }
 
 /** The API as the renderer sees it, whatever the transport. */

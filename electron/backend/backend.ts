@@ -3,6 +3,9 @@
 // the protocol's schemas here, whatever the transport; a host that dies fails its pending calls
 // and its snapshot, and nothing else.
 import { randomUUID } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import {
@@ -17,8 +20,13 @@ import {
 } from '../../shared/protocol'
 import { QUERY_METHODS, type QueryMethod } from './engine-queries'
 import type { HostMessage, HostRequest } from './engine-host'
+import { AttachError, findTarget, listTargets } from './cdp/endpoint'
+import { listNodeProcesses, openInspector } from './cdp/node-processes'
+import { TargetSession } from './cdp/session'
 
 const HOST_ENTRY = fileURLToPath(new URL('./engine-host-entry.mjs', import.meta.url))
+/** Where snapshots captured from the UI are written. */
+const CAPTURE_DIR = join(tmpdir(), 'heapgraph-captures')
 
 interface Host {
   info: SnapshotInfo | null
@@ -128,6 +136,25 @@ export function createBackend(): Backend {
     })
   }
 
+  const sessions = new Map<string, TargetSession>()
+  const sessionOf = (attachId: string): TargetSession => {
+    const session = sessions.get(attachId)
+    if (!session || !session.isConnected) {
+      sessions.delete(attachId)
+      throw new ApiError('disconnected', 'the target is no longer attached')
+    }
+    return session
+  }
+  /** Runs attach-side work, turning AttachErrors into ApiErrors with the same code. */
+  const attached = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run()
+    } catch (error) {
+      if (error instanceof AttachError) throw new ApiError(error.code, error.message)
+      throw error
+    }
+  }
+
   const handlers: { [M in ApiMethod]: (raw: unknown) => Promise<ApiResults[M]> } = {
     openSnapshot,
     closeSnapshot: async (raw) => {
@@ -149,6 +176,73 @@ export function createBackend(): Backend {
       operations.get(operationId)?.worker.postMessage({ type: 'cancel' } satisfies HostRequest)
       return null
     },
+    listTargets: (raw) =>
+      attached(async () => {
+        const { host, port } = parseArgs('listTargets', raw)
+        const targets = await listTargets({ host, port })
+        return targets.map(({ id, type, title, url, webSocketDebuggerUrl }) => ({
+          id,
+          type,
+          title,
+          url,
+          webSocketUrl: webSocketDebuggerUrl,
+        }))
+      }),
+    listNodeProcesses: (raw) =>
+      attached(async () => {
+        parseArgs('listNodeProcesses', raw)
+        return listNodeProcesses()
+      }),
+    attach: (raw) =>
+      attached(async () => {
+        const args = parseArgs('attach', raw)
+        let webSocketUrl: string
+        let title: string
+        if ('pid' in args) {
+          const endpoint = await openInspector(args.pid)
+          const target = await findTarget(endpoint, undefined)
+          webSocketUrl = target.webSocketDebuggerUrl
+          title = target.title || `process ${args.pid}`
+        } else {
+          webSocketUrl = args.webSocketUrl
+          title = webSocketUrl
+        }
+        const session = await TargetSession.connect(webSocketUrl)
+        const attachId = randomUUID()
+        sessions.set(attachId, session)
+        return { attachId, title }
+      }),
+    detach: (raw) =>
+      attached(async () => {
+        const { attachId } = parseArgs('detach', raw)
+        await sessions.get(attachId)?.close()
+        sessions.delete(attachId)
+        return null
+      }),
+    collectGarbage: (raw) =>
+      attached(async () => {
+        await sessionOf(parseArgs('collectGarbage', raw).attachId).collectGarbage()
+        return null
+      }),
+    getHeapUsage: (raw) =>
+      attached(() => sessionOf(parseArgs('getHeapUsage', raw).attachId).getHeapUsage()),
+    captureSnapshot: async (raw) => {
+      const { attachId, operationId, exposeInternals } = parseArgs('captureSnapshot', raw)
+      const session = sessionOf(attachId)
+      await mkdir(CAPTURE_DIR, { recursive: true })
+      const file = join(
+        CAPTURE_DIR,
+        `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.heapsnapshot`,
+      )
+      await attached(() =>
+        session.takeSnapshot({
+          file,
+          exposeInternals,
+          onProgress: (progress) => operationId && emit({ operationId, ...progress }),
+        }),
+      )
+      return openSnapshot({ file, operationId })
+    },
     ...(Object.fromEntries(
       QUERY_METHODS.map((method) => [method, (raw: unknown) => query(method, raw)]),
     ) as { [M in QueryMethod]: (raw: unknown) => Promise<ApiResults[M]> }),
@@ -169,6 +263,8 @@ export function createBackend(): Backend {
     },
     call,
     async dispose() {
+      await Promise.all([...sessions.values()].map((session) => session.close()))
+      sessions.clear()
       const all = [...hosts.values()]
       hosts.clear()
       await Promise.all(all.map((host) => host.worker.terminate()))

@@ -10,6 +10,7 @@ import { ensureRendererBuilt } from '../../electron/cli/serve'
 import { startWebServer, type WebServer } from '../../electron/web-server'
 import { chromiumUnavailableReason, CHROMIUM_PATH } from '../helpers/chrome-snapshot'
 import { fixture, REPO_ROOT } from '../helpers/fixtures'
+import { startInspectTarget } from '../helpers/inspect-target'
 
 const missing = chromiumUnavailableReason()
 if (missing) console.warn(`web UI e2e: SKIPPED: ${missing}`)
@@ -100,6 +101,36 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     }
     expect(exported.nodes.length).toBe(await graphNodes.count())
     expect(consoleErrors, consoleErrors.join('\n')).toEqual([])
+  }, 120_000)
+
+  it('attaches to a running Node leak, watches its heap, takes a snapshot and explains the array', async () => {
+    const target = await startInspectTarget(
+      "globalThis.leakCache = new Map(); for (let i = 0; i < 50; i++) leakCache.set('k' + i, new Array(1000).fill(i)); setInterval(() => {}, 1000)",
+    )
+    try {
+      await page.getByRole('button', { name: 'Attach…' }).click()
+      await page.getByLabel('Port').fill(String(target.port))
+      await page.getByRole('button', { name: 'List targets' }).click()
+      await page
+        .getByRole('table', { name: 'Targets' })
+        .getByRole('button', { name: 'Attach' })
+        .click()
+      const chart = page.getByRole('img', { name: 'Heap usage over time' })
+      await chart.waitFor({ timeout: 30_000 })
+      await page.getByRole('button', { name: 'Collect garbage' }).click()
+      await expect.poll(() => page.getByText(/Used .* of .*GC/).count()).toBeGreaterThan(0)
+      await page.screenshot({ path: join(SCREENSHOTS, '7-attached.png') })
+      await page.getByRole('button', { name: 'Take snapshot' }).click()
+      await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
+      await page.getByRole('button', { name: 'Arrays' }).click()
+      const row = page.getByRole('row').filter({ hasText: '1,000' }).first()
+      await row.getByRole('button', { name: 'Why alive?' }).click()
+      const path = page.getByRole('list', { name: 'Retainer path 1' })
+      await expect.poll(() => path.innerText(), { timeout: 30_000 }).toContain('.leakCache')
+      await page.screenshot({ path: join(SCREENSHOTS, '8-captured-why.png') })
+    } finally {
+      target.kill()
+    }
   }, 120_000)
 
   it('shows a clear error for a file that is not a snapshot, and stays usable', async () => {

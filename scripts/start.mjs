@@ -1,17 +1,54 @@
-// `npm start`: the desktop app is not built yet (see the issues), so this starts web mode, the
-// same UI served to a browser on this machine only, and says so.
-import { spawn } from 'node:child_process'
+// `npm start`: the desktop app where Electron's runtime is installed (downloading it first if
+// it is missing: .npmrc's ignore-scripts skips Electron's own postinstall); otherwise web mode,
+// the same UI served to a browser on this machine only, saying why.
+import { spawn, spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
-process.stderr.write(
-  'Heapgraph: the desktop app is not built yet, so the UI is served in web mode on 127.0.0.1.\n' +
-    "Open the URL below (it carries this run's access token). Pass snapshot files after --.\n",
-)
-const cli = fileURLToPath(new URL('../bin/heapgraph.mjs', import.meta.url))
-const child = spawn(process.execPath, [cli, 'serve', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-})
-child.on('exit', (code) => {
-  process.exitCode = code ?? 1
-})
-process.on('SIGINT', () => child.kill('SIGINT'))
+const require = createRequire(import.meta.url)
+const root = fileURLToPath(new URL('..', import.meta.url))
+const args = process.argv.slice(2)
+
+function electronBinary() {
+  try {
+    // The electron package returns its binary's path, and throws when the runtime is missing.
+    return require('electron')
+  } catch {
+    return null
+  }
+}
+
+function run(command, commandArgs) {
+  const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: root })
+  child.on('exit', (code) => {
+    process.exitCode = code ?? 1
+  })
+  process.on('SIGINT', () => child.kill('SIGINT'))
+}
+
+let binary = electronBinary()
+if (binary === null) {
+  process.stderr.write("Heapgraph: Electron's runtime is not installed; trying to download it…\n")
+  const download = spawnSync(process.execPath, ['node_modules/electron/install.js'], {
+    cwd: root,
+    stdio: 'ignore',
+    timeout: 90_000,
+  })
+  if (download.status === 0) binary = electronBinary()
+}
+
+if (binary !== null) {
+  const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
+  if (built.status !== 0) process.exit(built.status ?? 1)
+  run(binary, ['dist/electron/main.cjs', ...args])
+} else {
+  process.stderr.write(
+    "Heapgraph: Electron's runtime could not be downloaded here, so the UI is served in web\n" +
+      "mode on 127.0.0.1 instead. Open the URL below (it carries this run's access token).\n",
+  )
+  run(process.execPath, [
+    fileURLToPath(new URL('../bin/heapgraph.mjs', import.meta.url)),
+    'serve',
+    ...args,
+  ])
+}

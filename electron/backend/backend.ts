@@ -24,7 +24,13 @@ import { AttachError, findTarget, listTargets } from './cdp/endpoint'
 import { listNodeProcesses, openInspector } from './cdp/node-processes'
 import { TargetSession } from './cdp/session'
 
-const HOST_ENTRY = fileURLToPath(new URL('./engine-host-entry.mjs', import.meta.url))
+/**
+ * From sources (CLI, tests, web mode) the host runs through tsx; the desktop app passes its
+ * bundle instead (where import.meta is not available, hence computed only when needed).
+ */
+function defaultHostEntry(): string {
+  return fileURLToPath(new URL('./engine-host-entry.mjs', import.meta.url))
+}
 /** Where snapshots captured from the UI are written. */
 const CAPTURE_DIR = join(tmpdir(), 'heapgraph-captures')
 
@@ -43,7 +49,13 @@ export interface Backend extends HeapgraphApi {
   dispose(): Promise<void>
 }
 
-export function createBackend(): Backend {
+export interface BackendOptions {
+  /** The engine host's entry file (the bundled one in the desktop app). */
+  hostEntry?: string
+}
+
+export function createBackend(options: BackendOptions = {}): Backend {
+  const hostEntry = options.hostEntry ?? defaultHostEntry()
   const hosts = new Map<string, Host>()
   const listeners = new Set<(event: ProgressEvent) => void>()
   const operations = new Map<string, Host>()
@@ -67,7 +79,7 @@ export function createBackend(): Backend {
   const openSnapshot = async (raw: unknown): Promise<SnapshotInfo> => {
     const { file, operationId } = parseArgs('openSnapshot', raw)
     const snapshotId = randomUUID()
-    const worker = new Worker(HOST_ENTRY)
+    const worker = new Worker(hostEntry)
     const host: Host = {
       info: null,
       worker,

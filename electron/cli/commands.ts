@@ -11,7 +11,6 @@ import { getArrays, type ArrayEntry } from '../../shared/heap/queries/arrays'
 import {
   describeObject,
   findNodeById,
-  formatEdge,
   getOutgoingEdges,
   getRetainers,
   summarizeObject,
@@ -21,6 +20,7 @@ import {
 import { findRetainerPaths, type PathStep } from '../../shared/heap/queries/paths'
 import { sortByKeyDescending } from '../../shared/heap/queries/sort'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
+import { formatDistance, formatEdge } from '../../shared/view/format'
 import { clip, formatBytes, table } from './format'
 
 /** The public object shape of the CLI's JSON. */
@@ -142,11 +142,6 @@ function positiveInt(
     throw new UsageError(`--${option} takes a positive whole number, not "${String(value)}"`)
   }
   return parsed
-}
-
-function formatDistance(distance: number | null): string {
-  if (distance === null) return '-'
-  return distance >= 100_000_000 ? `sys+${distance - 100_000_000}` : String(distance)
 }
 
 function objectRows(objects: ObjectSummary[]): string[][] {

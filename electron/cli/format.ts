@@ -1,18 +1,8 @@
 // Human-readable output helpers for the CLI: byte sizes, aligned tables, a progress bar.
 import type { Progress } from '../../shared/heap/progress'
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
-
-/** Bytes in decimal units, as DevTools shows them ("12.3 MB"). */
-export function formatBytes(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (Math.abs(value) >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000
-    unit++
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`
-}
+export { formatBytes } from '../../shared/view/format'
+import { formatBytes } from '../../shared/view/format'
 
 /** Left-aligns text columns and right-aligns the ones flagged numeric. */
 export function table(header: string[], rows: string[][], numeric: boolean[]): string {

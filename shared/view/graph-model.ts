@@ -3,6 +3,7 @@
 // retainers the user expanded, merged by node. Never the heap: fan-ins fold into an "N more"
 // node, and weak references are left out unless asked for.
 import type { ObjectSummary, PathStepDto, Reference } from '../protocol'
+import { formatEdge } from './format'
 
 /** How many retainers an expanded node shows before folding the rest into "N more". */
 export const MAX_FAN_IN = 8
@@ -40,14 +41,8 @@ function label(object: ObjectSummary): string {
   return `${object.className} @${object.id}`
 }
 
-/** An edge label as paths print it: `.prop`, `[3]`, `->ctx`, `{internal}`. */
-export function edgeLabel(type: string, name: string): string {
-  if (type === 'context') return `->${name}`
-  if (type === 'element') return `[${name}]`
-  if (type === 'property' || type === 'shortcut')
-    return name.includes(' ') ? `["${name}"]` : `.${name}`
-  return `{${name}}`
-}
+/** An edge label as paths print it (see formatEdge). */
+export const edgeLabel = formatEdge
 
 export function buildGraphModel(
   target: ObjectSummary,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import { ensureRendererBuilt } from '../../electron/cli/serve'
 import { startWebServer, type WebServer } from '../../electron/web-server'
-import { chromiumUnavailableReason, CHROMIUM_PATH } from '../helpers/chrome-snapshot'
+import { CHROMIUM_ARGS, chromiumUnavailableReason, CHROMIUM_PATH } from '../helpers/chrome-snapshot'
 import { fixture, REPO_ROOT } from '../helpers/fixtures'
 import { startInspectTarget } from '../helpers/inspect-target'
 
@@ -30,15 +30,8 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     server = await startWebServer(backend, { staticDir })
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      // The fixtures' quiet, offline flags, without the debugging port.
+      args: CHROMIUM_ARGS.filter((arg) => !arg.startsWith('--remote-debugging-port')),
     })
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     page.on('console', (message) => {

@@ -2,7 +2,7 @@
 // and Markdown for bug reports), retainers and references (click to follow), and where the
 // object was allocated when the snapshot recorded it.
 import { useState } from 'react'
-import type { HeapgraphApi, PathStepDto, SnapshotInfo } from '../../../shared/protocol'
+import type { HeapgraphApi, PathStepDto, Reference, SnapshotInfo } from '../../../shared/protocol'
 import { ObjectCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
 import { formatBytes, formatDistance, formatEdge } from '../../format'
@@ -56,6 +56,44 @@ function PathList({ path, index }: { path: PathStepDto[]; index: number }): Reac
         ))}
       </ol>
     </figure>
+  )
+}
+
+/** A list of references (retainers or outgoing edges); weak ones dimmed; a row opens its object. */
+function ReferenceTable({
+  references,
+  onObject,
+}: {
+  references: Reference[]
+  onObject: (node: number) => void
+}): React.JSX.Element {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Reference</th>
+          <th>Object</th>
+          <th>Distance</th>
+          <th>Self</th>
+          <th>Retained</th>
+        </tr>
+      </thead>
+      <tbody>
+        {references.map((item) => (
+          <tr
+            key={item.edge.edge}
+            onClick={() => onObject(item.node.node)}
+            className={item.edge.isWeak ? 'weak' : undefined}
+          >
+            <td>
+              {formatEdge(item.edge.type, item.edge.name)}
+              {item.edge.isWeak ? ' (weak)' : ''}
+            </td>
+            <ObjectCells object={item.node} />
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
 
@@ -152,52 +190,9 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
         </>
       )}
       <h2>Retainers {retainers.data && `(${retainers.data.total})`}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Reference</th>
-            <th>Object</th>
-            <th>Distance</th>
-            <th>Self</th>
-            <th>Retained</th>
-          </tr>
-        </thead>
-        <tbody>
-          {retainers.data?.items.map((item) => (
-            <tr
-              key={item.edge.edge}
-              onClick={() => onObject(item.node.node)}
-              className={item.edge.isWeak ? 'weak' : undefined}
-            >
-              <td>
-                {formatEdge(item.edge.type, item.edge.name)}
-                {item.edge.isWeak ? ' (weak)' : ''}
-              </td>
-              <ObjectCells object={item.node} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ReferenceTable references={retainers.data?.items ?? []} onObject={onObject} />
       <h2>References {edges.data && `(${edges.data.total})`}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Reference</th>
-            <th>Object</th>
-            <th>Distance</th>
-            <th>Self</th>
-            <th>Retained</th>
-          </tr>
-        </thead>
-        <tbody>
-          {edges.data?.items.map((item) => (
-            <tr key={item.edge.edge} onClick={() => onObject(item.node.node)}>
-              <td>{formatEdge(item.edge.type, item.edge.name)}</td>
-              <ObjectCells object={item.node} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ReferenceTable references={edges.data?.items ?? []} onObject={onObject} />
     </section>
   )
 }

@@ -176,23 +176,6 @@ export function summarizeEdge(snapshot: HeapSnapshot, edge: number): EdgeSummary
   }
 }
 
-/** An edge as DevTools prints it in paths: `.prop`, `[3]`, `->ctx`, `{internal}`. */
-export function formatEdge(type: string, name: string): string {
-  switch (type) {
-    case 'context':
-      return '->' + name
-    case 'element':
-      return '[' + name + ']'
-    case 'weak':
-      return '[[' + name + ']]'
-    case 'property':
-    case 'shortcut':
-      return name.includes(' ') ? `["${name}"]` : '.' + name
-    default:
-      return '{' + name + '}'
-  }
-}
-
 /** A page's [from, to) within `total`: start and count floored, negative or NaN taken as 0. */
 export function clampRange(total: number, start: number, count: number): [number, number] {
   const whole = (value: number): number =>

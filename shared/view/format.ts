@@ -1,0 +1,37 @@
+// Display formatting shared by the UI and the CLI: byte sizes, distances, edge labels.
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
+
+/** Bytes in decimal units, as DevTools shows them ("12.3 MB"). */
+export function formatBytes(bytes: number): string {
+  let value = bytes
+  let unit = 0
+  while (Math.abs(value) >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`
+}
+
+/** Distance from GC roots: system-only distances as "sys+N", unreachable as "-". */
+export function formatDistance(distance: number | null): string {
+  if (distance === null) return '-'
+  return distance >= 100_000_000 ? `sys+${distance - 100_000_000}` : String(distance)
+}
+
+/** An edge as DevTools prints it in paths: `.prop`, `[3]`, `->ctx`, `[[weak]]`, `{internal}`. */
+export function formatEdge(type: string, name: string): string {
+  switch (type) {
+    case 'context':
+      return '->' + name
+    case 'element':
+      return '[' + name + ']'
+    case 'weak':
+      return '[[' + name + ']]'
+    case 'property':
+    case 'shortcut':
+      return name.includes(' ') ? `["${name}"]` : '.' + name
+    default:
+      return '{' + name + '}'
+  }
+}

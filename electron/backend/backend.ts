@@ -9,8 +9,8 @@ import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import {
-  API_METHODS,
   ApiError,
+  isApiMethod,
   parseArgs,
   type ApiMethod,
   type ApiResults,
@@ -261,10 +261,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
   }
 
   const call = async (method: string, args: unknown): Promise<unknown> => {
-    if (!Object.hasOwn(API_METHODS, method)) {
-      throw new ApiError('no-method', `unknown method ${method}`)
-    }
-    return handlers[method as ApiMethod](args)
+    if (!isApiMethod(method)) throw new ApiError('no-method', `unknown method ${method}`)
+    return handlers[method](args)
   }
 
   return {

@@ -41,9 +41,6 @@ function label(object: ObjectSummary): string {
   return `${object.className} @${object.id}`
 }
 
-/** An edge label as paths print it (see formatEdge). */
-export const edgeLabel = formatEdge
-
 export function buildGraphModel(
   target: ObjectSummary,
   paths: PathStepDto[][],
@@ -75,7 +72,7 @@ export function buildGraphModel(
     isWeak: boolean,
   ): void => {
     const id = `${source}>${targetId}:${type}:${name}`
-    edges.set(id, { id, source, target: targetId, label: edgeLabel(type, name), isWeak })
+    edges.set(id, { id, source, target: targetId, label: formatEdge(type, name), isWeak })
   }
   addNode(target, 'target')
   for (const path of paths) {

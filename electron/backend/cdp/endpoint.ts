@@ -157,7 +157,8 @@ export function getJson(
         reject(
           new AttachError('not-cdp', `${where} does not speak HTTP; it is not a DevTools endpoint`),
         )
-      } else if (!req.destroyed || error.code) {
+      } else {
+        // After a timeout the promise is already settled and this rejection is ignored.
         reject(new AttachError('refused', `cannot reach ${where}: ${error.message}`))
       }
     })

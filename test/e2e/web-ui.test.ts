@@ -1,66 +1,47 @@
 // The UI in real Chromium (playwright-core, Debian's /usr/bin/chromium) against web mode: open
 // a generated snapshot, go to Arrays, ask "Why alive?" of a leaked array, and read the retainer
-// path (Playwright starts Chromium with a fresh profile). Screenshots of every screen are kept in test-results/screenshots for people to look at.
-import { mkdir, readFile } from 'node:fs/promises'
+// path. Screenshots of every screen are kept in test-results/screenshots for people to look at.
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBackend, type Backend } from '../../electron/backend/backend'
-import { ensureRendererBuilt } from '../../electron/cli/serve'
-import { startWebServer, type WebServer } from '../../electron/web-server'
-import { CHROMIUM_ARGS, chromiumUnavailableReason, CHROMIUM_PATH } from '../helpers/chrome-snapshot'
+import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
 import { fixture, REPO_ROOT } from '../helpers/fixtures'
 import { startInspectTarget } from '../helpers/inspect-target'
+import { startWebUi, type WebUi } from '../helpers/web-ui'
 
 const missing = chromiumUnavailableReason()
 if (missing) console.warn(`web UI e2e: SKIPPED: ${missing}`)
-const SCREENSHOTS = join(REPO_ROOT, 'test-results/screenshots')
 
 describe.skipIf(missing !== undefined)('web UI', () => {
-  let backend: Backend
-  let server: WebServer
-  let browser: Browser
+  let ui: WebUi
   let page: Page
-  const consoleErrors: string[] = []
 
   beforeAll(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true })
-    const staticDir = await ensureRendererBuilt(() => {})
-    backend = createBackend()
-    server = await startWebServer(backend, { staticDir })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      // The fixtures' quiet, offline flags, without the debugging port.
-      args: CHROMIUM_ARGS.filter((arg) => !arg.startsWith('--remote-debugging-port')),
-    })
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text())
-    })
+    ui = await startWebUi()
+    page = ui.page
   }, 120_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await backend?.dispose()
+    await ui?.close()
   })
 
   it('opens a snapshot, lists its arrays and explains why the leaked one is alive', async () => {
     const file = await fixture('map-cache')
-    const response = await page.goto(server.url)
+    const response = await page.goto(ui.server.url)
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'")
     await page.getByLabel(/Snapshot file/).fill(file)
-    await page.screenshot({ path: join(SCREENSHOTS, '1-start.png') })
+    await ui.screenshot('1-start')
     await page.getByRole('button', { name: 'Open', exact: true }).click()
     await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
     await page.getByRole('cell', { name: /Array/ }).first().waitFor()
-    await page.screenshot({ path: join(SCREENSHOTS, '2-summary.png') })
+    await ui.screenshot('2-summary')
 
     await page.getByRole('button', { name: 'Arrays' }).click()
     await page.getByRole('heading', { name: 'Arrays' }).waitFor()
     const leakedRow = page.getByRole('row').filter({ hasText: '1,000' }).first()
     await leakedRow.waitFor()
-    await page.screenshot({ path: join(SCREENSHOTS, '3-arrays.png') })
+    await ui.screenshot('3-arrays')
     await leakedRow.getByRole('button', { name: 'Why alive?' }).click()
 
     const path = page.getByRole('list', { name: 'Retainer path 1' })
@@ -70,7 +51,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     expect(steps[0]).toMatch(/^global/)
     expect(steps.at(-1)).toMatch(/Array @\d+/)
     await page.getByRole('heading', { name: /Retainers/ }).waitFor()
-    await page.screenshot({ path: join(SCREENSHOTS, '4-why-alive.png'), fullPage: true })
+    await ui.screenshot('4-why-alive', true)
 
     // The retainer graph: drawn with the path's objects; expanding the Map adds its retainers.
     await page.getByRole('img', { name: 'Retainer graph' }).locator('canvas').first().waitFor()
@@ -84,7 +65,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
       .first()
       .click()
     await expect.poll(() => graphNodes.count()).toBeGreaterThan(before)
-    await page.screenshot({ path: join(SCREENSHOTS, '5-graph-expanded.png'), fullPage: true })
+    await ui.screenshot('5-graph-expanded', true)
     const download = page.waitForEvent('download')
     await page.getByRole('button', { name: 'Export JSON' }).click()
     const saved = await (await download).path()
@@ -93,7 +74,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
       edges: unknown[]
     }
     expect(exported.nodes.length).toBe(await graphNodes.count())
-    expect(consoleErrors, consoleErrors.join('\n')).toEqual([])
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
   }, 120_000)
 
   it('attaches to a running Node leak, watches its heap, takes a snapshot and explains the array', async () => {
@@ -112,7 +93,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
       await chart.waitFor({ timeout: 30_000 })
       await page.getByRole('button', { name: 'Collect garbage' }).click()
       await expect.poll(() => page.getByText(/Used .* of .*GC/).count()).toBeGreaterThan(0)
-      await page.screenshot({ path: join(SCREENSHOTS, '7-attached.png') })
+      await ui.screenshot('7-attached')
       await page.getByRole('button', { name: 'Take snapshot' }).click()
       await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
       await page.getByRole('button', { name: 'Arrays' }).click()
@@ -120,7 +101,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
       await row.getByRole('button', { name: 'Why alive?' }).click()
       const path = page.getByRole('list', { name: 'Retainer path 1' })
       await expect.poll(() => path.innerText(), { timeout: 30_000 }).toContain('.leakCache')
-      await page.screenshot({ path: join(SCREENSHOTS, '8-captured-why.png') })
+      await ui.screenshot('8-captured-why')
     } finally {
       target.kill()
     }
@@ -133,7 +114,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     const alert = page.getByRole('alert')
     await alert.waitFor({ timeout: 30_000 })
     expect(await alert.innerText()).toMatch(/snapshot|JSON|header/i)
-    await page.screenshot({ path: join(SCREENSHOTS, '6-bad-file.png') })
+    await ui.screenshot('6-bad-file')
     // The snapshot opened before is still listed and usable.
     await page.getByRole('button', { name: /map-cache/ }).click()
     await page.getByRole('heading', { name: 'Summary' }).waitFor()

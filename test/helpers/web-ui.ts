@@ -1,0 +1,56 @@
+// A web-mode UI session for end-to-end tests: a backend, the loopback server and a page in
+// Debian's Chromium (fresh profile, the fixtures' quiet offline flags), with console errors kept
+// and a screenshots folder for people to look at.
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { createBackend, type Backend } from '../../electron/backend/backend'
+import { ensureRendererBuilt } from '../../electron/cli/serve'
+import { startWebServer, type WebServer } from '../../electron/web-server'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chrome-snapshot'
+import { REPO_ROOT } from './fixtures'
+
+export const SCREENSHOTS = join(REPO_ROOT, 'test-results/screenshots')
+
+export interface WebUi {
+  backend: Backend
+  server: WebServer
+  browser: Browser
+  page: Page
+  /** Messages the page logged as errors. */
+  consoleErrors: string[]
+  /** Saves a screenshot of the page as test-results/screenshots/NAME.png. */
+  screenshot(name: string, fullPage?: boolean): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startWebUi(): Promise<WebUi> {
+  await mkdir(SCREENSHOTS, { recursive: true })
+  const staticDir = await ensureRendererBuilt(() => {})
+  const backend = createBackend()
+  const server = await startWebServer(backend, { staticDir })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS.filter((arg) => !arg.startsWith('--remote-debugging-port')),
+  })
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  const consoleErrors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text())
+  })
+  return {
+    backend,
+    server,
+    browser,
+    page,
+    consoleErrors,
+    async screenshot(name, fullPage = false) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage })
+    },
+    async close() {
+      await browser.close()
+      await server.close()
+      await backend.dispose()
+    },
+  }
+}

@@ -2,7 +2,8 @@
 // loopback server, opens the given snapshots, prints the URL (token included) as the first line
 // on stdout, and opens a browser unless told not to.
 import { spawn } from 'node:child_process'
-import { access } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createBackend } from '../backend/backend'
 import { startWebServer } from '../web-server'
@@ -10,13 +11,33 @@ import { UsageError } from './commands'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url))
 const VITE_CONFIG = fileURLToPath(new URL('../../renderer/vite.config.ts', import.meta.url))
+/** The sources the renderer bundle is built from. */
+const RENDERER_SOURCES = ['../../renderer', '../../shared'].map((dir) =>
+  fileURLToPath(new URL(dir, import.meta.url)),
+)
 
-/** Builds dist/renderer with Vite when it is not there yet. */
+async function newestChange(dir: string): Promise<number> {
+  let newest = 0
+  // An installed copy ships no sources: then the bundle is as new as it gets.
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])
+  for (const entry of entries) {
+    if (entry.isFile())
+      newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs)
+  }
+  return newest
+}
+
+/** Builds dist/renderer with Vite when it is missing or older than its sources. */
 export async function ensureRendererBuilt(log: (text: string) => void): Promise<string> {
-  try {
-    await access(`${RENDERER_DIR}/index.html`)
-  } catch {
-    log('heapgraph: building the UI (first run)…')
+  const built = await stat(`${RENDERER_DIR}/index.html`).then(
+    (info) => info.mtimeMs,
+    () => null,
+  )
+  const sources = Math.max(...(await Promise.all(RENDERER_SOURCES.map(newestChange))))
+  if (built === null || sources > built) {
+    log(
+      built === null ? 'heapgraph: building the UI (first run)…' : 'heapgraph: rebuilding the UI…',
+    )
     const { build } = await import('vite')
     await build({ configFile: VITE_CONFIG, logLevel: 'warn' })
   }

@@ -5,16 +5,21 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { API_METHODS, ApiError } from '../shared/protocol'
+import { API_METHODS } from '../shared/protocol'
+import { settle, type RpcReply } from '../shared/rpc/rpc'
 import { createBackend } from './backend/backend'
 import { channelOf, isTrustedSender, PROGRESS_CHANNEL } from './ipc'
+import { utilityHost } from './utility-host'
 
 const RENDERER_INDEX = join(__dirname, '../renderer/index.html')
 const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-const backend = createBackend({ hostEntry: join(__dirname, 'engine-host.cjs') })
+const backend = createBackend({
+  hostEntry: join(__dirname, 'engine-host.cjs'),
+  spawnHost: utilityHost,
+})
 let window: BrowserWindow | null = null
 
 function snapshotArguments(argv: readonly string[]): string[] {
@@ -54,17 +59,12 @@ function createWindow(): BrowserWindow {
 
 function registerIpc(): void {
   for (const method of Object.keys(API_METHODS)) {
-    ipcMain.handle(channelOf(method), async (event, args: unknown) => {
+    ipcMain.handle(channelOf(method), async (event, args: unknown): Promise<RpcReply> => {
       if (!isTrustedSender(event.senderFrame?.url, RENDERER_URL)) {
-        throw new ApiError('forbidden', 'IPC from an untrusted frame')
+        return { error: { code: 'forbidden', message: 'IPC from an untrusted frame' } }
       }
-      try {
-        return await backend.call(method, args)
-      } catch (error) {
-        // Electron keeps only the message: carry the code in it for the renderer.
-        const code = error instanceof ApiError ? error.code : 'internal'
-        throw new Error(`${code}: ${error instanceof Error ? error.message : String(error)}`)
-      }
+      // A reply, never a throw: Electron would keep only a thrown error's message.
+      return settle(backend.call, method, args)
     })
   }
   backend.onProgress((progress) => window?.webContents.send(PROGRESS_CHANNEL, progress))

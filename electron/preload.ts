@@ -1,19 +1,23 @@
-// The desktop renderer's only bridge: exposes HeapgraphApi (one invoke per protocol method,
-// plus progress events) through contextBridge, and nothing else. Runs sandboxed.
+// The desktop renderer's only bridge: one invoke per protocol method (each resolving to a reply:
+// a result, or an error's code and message), progress events, and the path of a dropped file,
+// exposed through contextBridge, and nothing else. Runs sandboxed.
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { API_METHODS, type ProgressEvent } from '../shared/protocol'
+import type { RpcReply } from '../shared/rpc/rpc'
 import { channelOf, PROGRESS_CHANNEL } from './ipc'
 
-const api: Record<string, unknown> = {}
+const invokers: Record<string, (args: unknown) => Promise<RpcReply>> = {}
 for (const method of Object.keys(API_METHODS)) {
-  api[method] = (args: unknown) => ipcRenderer.invoke(channelOf(method), args)
+  invokers[method] = (args: unknown) => ipcRenderer.invoke(channelOf(method), args)
 }
-api.onProgress = (listener: (event: ProgressEvent) => void) => {
-  const handler = (_event: unknown, progress: ProgressEvent): void => listener(progress)
-  ipcRenderer.on(PROGRESS_CHANNEL, handler)
-  return () => ipcRenderer.off(PROGRESS_CHANNEL, handler)
-}
-// Dropped files: a sandboxed renderer cannot see their paths; this returns the path of one.
-api.pathForFile = (file: File) => webUtils.getPathForFile(file)
 
-contextBridge.exposeInMainWorld('heapgraph', api)
+contextBridge.exposeInMainWorld('heapgraphDesktop', {
+  invoke: invokers,
+  onProgress(listener: (event: ProgressEvent) => void) {
+    const handler = (_event: unknown, progress: ProgressEvent): void => listener(progress)
+    ipcRenderer.on(PROGRESS_CHANNEL, handler)
+    return () => ipcRenderer.off(PROGRESS_CHANNEL, handler)
+  },
+  // A sandboxed renderer cannot see a dropped file's path; this returns it.
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
+})

@@ -1,12 +1,11 @@
-// The backend behind every transport: implements HeapgraphApi by starting one engine host (a
-// worker thread) per open snapshot and routing queries to it. Arguments are validated against
+// The backend behind every transport: implements HeapgraphApi by starting one engine host (its
+// own process) per open snapshot and routing queries to it. Arguments are validated against
 // the protocol's schemas here, whatever the transport; a host that dies fails its pending calls
-// and its snapshot, and nothing else.
+// and its snapshot, and nothing else: later calls on that snapshot say why it is gone.
 import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import {
   ApiError,
@@ -20,6 +19,7 @@ import {
 } from '../../shared/protocol'
 import { QUERY_METHODS, type QueryMethod } from './engine-queries'
 import type { HostMessage, HostRequest } from './engine-host'
+import { forkHost, type HostChannel, type SpawnHost } from './host-process'
 import { AttachError, findTarget, listTargets } from './cdp/endpoint'
 import { listNodeProcesses, openInspector } from './cdp/node-processes'
 import { TargetSession } from './cdp/session'
@@ -36,7 +36,7 @@ const CAPTURE_DIR = join(tmpdir(), 'heapgraph-captures')
 
 interface Host {
   info: SnapshotInfo | null
-  worker: Worker
+  channel: HostChannel
   pending: Map<number, { resolve: (value: unknown) => void; reject: (error: ApiError) => void }>
   nextId: number
   operationId: string | null
@@ -45,6 +45,11 @@ interface Host {
 export interface Backend extends HeapgraphApi {
   /** Calls a method by name with unvalidated arguments (what transports receive). */
   call(method: string, args: unknown): Promise<unknown>
+  /**
+   * The process id of the engine host of a snapshot, or of the snapshot an open operation is
+   * still loading (for fault tests and diagnostics).
+   */
+  hostProcessId(snapshotOrOperationId: string): number | undefined
   /** Stops every engine host. */
   dispose(): Promise<void>
 }
@@ -52,11 +57,16 @@ export interface Backend extends HeapgraphApi {
 export interface BackendOptions {
   /** The engine host's entry file (the bundled one in the desktop app). */
   hostEntry?: string
+  /** Starts an engine host process (an Electron utilityProcess in the desktop app). */
+  spawnHost?: SpawnHost
 }
 
 export function createBackend(options: BackendOptions = {}): Backend {
   const hostEntry = options.hostEntry ?? defaultHostEntry()
+  const spawnHost = options.spawnHost ?? forkHost
   const hosts = new Map<string, Host>()
+  /** Why each snapshot whose engine died is gone. */
+  const lost = new Map<string, string>()
   const listeners = new Set<(event: ProgressEvent) => void>()
   const operations = new Map<string, Host>()
   const emit = (event: ProgressEvent): void => {
@@ -65,6 +75,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
 
   const hostOf = (snapshotId: string): Host => {
     const host = hosts.get(snapshotId)
+    const reason = lost.get(snapshotId)
+    if (!host && reason) throw new ApiError('engine-crashed', reason)
     if (!host) throw new ApiError('no-snapshot', `no open snapshot ${snapshotId}`)
     if (!host.info) throw new ApiError('not-loaded', `snapshot ${snapshotId} is still loading`)
     return host
@@ -74,15 +86,16 @@ export function createBackend(options: BackendOptions = {}): Backend {
     for (const { reject } of host.pending.values()) reject(new ApiError('engine-crashed', message))
     host.pending.clear()
     hosts.delete(snapshotId)
+    lost.set(snapshotId, message)
   }
 
   const openSnapshot = async (raw: unknown): Promise<SnapshotInfo> => {
     const { file, operationId } = parseArgs('openSnapshot', raw)
     const snapshotId = randomUUID()
-    const worker = new Worker(hostEntry)
+    const channel = spawnHost(hostEntry)
     const host: Host = {
       info: null,
-      worker,
+      channel,
       pending: new Map(),
       nextId: 1,
       operationId: operationId ?? null,
@@ -91,7 +104,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     if (operationId) operations.set(operationId, host)
     try {
       return await new Promise<SnapshotInfo>((resolve, reject) => {
-        worker.on('message', (message: HostMessage) => {
+        channel.onMessage((message: HostMessage) => {
           if (message.type === 'progress') {
             if (operationId)
               emit({ operationId, phase: message.phase, done: message.done, total: message.total })
@@ -116,22 +129,18 @@ export function createBackend(options: BackendOptions = {}): Backend {
             else waiting.resolve(message.result)
           }
         })
-        worker.on('error', (error) => {
-          const text = `the engine for ${file} stopped: ${error.message}`
-          failHost(snapshotId, host, text)
-          reject(new ApiError('engine-crashed', text))
-        })
-        worker.on('exit', (code) => {
+        channel.onExit((reason) => {
           if (hosts.get(snapshotId) !== host) return
-          const text = `the engine for ${file} exited (code ${code})`
+          const text = `the engine for ${file} ${reason}`
           failHost(snapshotId, host, text)
           reject(new ApiError('engine-crashed', text))
         })
-        worker.postMessage({ type: 'load', file } satisfies HostRequest)
+        channel.post({ type: 'load', file } satisfies HostRequest)
       })
     } catch (error) {
       hosts.delete(snapshotId)
-      await worker.terminate()
+      lost.delete(snapshotId)
+      await channel.kill()
       throw error
     } finally {
       if (operationId) operations.delete(operationId)
@@ -144,7 +153,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     const id = host.nextId++
     return new Promise((resolve, reject) => {
       host.pending.set(id, { resolve, reject })
-      host.worker.postMessage({ type: 'query', id, method, args } satisfies HostRequest)
+      host.channel.post({ type: 'query', id, method, args } satisfies HostRequest)
     })
   }
 
@@ -172,11 +181,14 @@ export function createBackend(options: BackendOptions = {}): Backend {
     closeSnapshot: async (raw) => {
       const { snapshotId } = parseArgs('closeSnapshot', raw)
       const host = hosts.get(snapshotId)
-      if (!host) throw new ApiError('no-snapshot', `no open snapshot ${snapshotId}`)
+      if (!host) {
+        if (lost.delete(snapshotId)) return null
+        throw new ApiError('no-snapshot', `no open snapshot ${snapshotId}`)
+      }
       hosts.delete(snapshotId)
       for (const { reject } of host.pending.values())
         reject(new ApiError('closed', 'the snapshot was closed'))
-      await host.worker.terminate()
+      await host.channel.kill()
       return null
     },
     listSnapshots: async (raw) => {
@@ -185,7 +197,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     },
     cancel: async (raw) => {
       const { operationId } = parseArgs('cancel', raw)
-      operations.get(operationId)?.worker.postMessage({ type: 'cancel' } satisfies HostRequest)
+      operations.get(operationId)?.channel.post({ type: 'cancel' } satisfies HostRequest)
       return null
     },
     listTargets: (raw) =>
@@ -272,12 +284,13 @@ export function createBackend(options: BackendOptions = {}): Backend {
       return () => listeners.delete(listener)
     },
     call,
+    hostProcessId: (id) => (hosts.get(id) ?? operations.get(id))?.channel.pid,
     async dispose() {
       await Promise.all([...sessions.values()].map((session) => session.close()))
       sessions.clear()
       const all = [...hosts.values()]
       hosts.clear()
-      await Promise.all(all.map((host) => host.worker.terminate()))
+      await Promise.all(all.map((host) => host.channel.kill()))
     },
   }
 }

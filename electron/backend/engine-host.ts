@@ -1,5 +1,7 @@
-// An engine host: a worker thread that loads one snapshot and answers its queries, so a huge
-// load never blocks the caller's thread and a crash takes only this snapshot down. Messages:
+// An engine host: a child process that loads one snapshot and answers its queries, so a huge
+// load never blocks the caller and a crash takes only this snapshot down. It runs as a forked
+// Node child (process.send), an Electron utilityProcess (process.parentPort) or a worker thread.
+// Messages:
 // in {type:'load', file} | {type:'query', id, method, args} | {type:'cancel'};
 // out {type:'progress', ...} | {type:'loaded', info} | {type:'reply', id, result|error}.
 import { parentPort } from 'node:worker_threads'
@@ -34,12 +36,50 @@ function errorShape(error: unknown): { code: string; message: string } {
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) }
 }
 
-const port = parentPort
+interface Port {
+  post(message: HostMessage): void
+  listen(handler: (request: HostRequest) => void): void
+}
+
+/** The channel to the backend, whichever way this host was started. */
+function connect(): Port | null {
+  const electronPort = (
+    process as {
+      parentPort?: {
+        postMessage(message: unknown): void
+        on(event: 'message', listener: (event: { data: HostRequest }) => void): void
+      }
+    }
+  ).parentPort
+  if (electronPort)
+    return {
+      post: (message) => electronPort.postMessage(message),
+      listen: (handler) => electronPort.on('message', (event) => handler(event.data)),
+    }
+  const send = process.send?.bind(process)
+  if (send) {
+    // The backend is gone: nobody can use this snapshot any more.
+    process.on('disconnect', () => process.exit(0))
+    return {
+      post: (message) => send(message),
+      listen: (handler) => process.on('message', (request) => handler(request as HostRequest)),
+    }
+  }
+  const worker = parentPort
+  if (worker)
+    return {
+      post: (message) => worker.postMessage(message),
+      listen: (handler) => worker.on('message', handler),
+    }
+  return null
+}
+
+const port = connect()
 if (port) {
   let snapshot: HeapSnapshot | null = null
   const abort = new AbortController()
-  const post = (message: HostMessage): void => port.postMessage(message)
-  port.on('message', async (request: HostRequest) => {
+  const post = port.post
+  port.listen(async (request: HostRequest) => {
     if (request.type === 'cancel') {
       abort.abort()
     } else if (request.type === 'load') {

@@ -1,16 +1,32 @@
-// Picks the transport: the desktop preload's API when present, otherwise web mode's WebSocket
+// Picks the transport: the desktop preload's bridge when present, otherwise web mode's WebSocket
 // (same origin, token from the page URL). Either way the UI sees one HeapgraphApi.
-import type { HeapgraphApi } from '../../shared/protocol'
+import type { ApiMethod, HeapgraphApi } from '../../shared/protocol'
+import { createReplyClient, type RpcReply } from '../../shared/rpc/rpc'
 import { connectWebSocketApi } from '../../shared/rpc/websocket-channel'
+
+/** What electron/preload.ts exposes. */
+export interface DesktopBridge {
+  invoke: Record<ApiMethod, (args: unknown) => Promise<RpcReply>>
+  onProgress: HeapgraphApi['onProgress']
+  pathForFile(file: File): string
+}
 
 declare global {
   interface Window {
-    heapgraph?: HeapgraphApi
+    heapgraphDesktop?: DesktopBridge
   }
 }
 
+/** The desktop bridge, when the UI runs in the app's window. */
+export function desktopBridge(): DesktopBridge | undefined {
+  return window.heapgraphDesktop
+}
+
 export async function connectApi(): Promise<HeapgraphApi> {
-  if (window.heapgraph) return window.heapgraph
+  const desktop = window.heapgraphDesktop
+  if (desktop) {
+    return createReplyClient((method, args) => desktop.invoke[method](args), desktop.onProgress)
+  }
   const token = new URLSearchParams(location.search).get('token') ?? ''
   const socket = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token)}`)
   return connectWebSocketApi(socket)

@@ -1,6 +1,6 @@
 // Transport-neutral typed RPC for HeapgraphApi: the message shapes, a client generated from
 // API_METHODS over any message channel, and the server side's dispatch. The WebSocket transport
-// and (later) Electron IPC carry these same messages.
+// and Electron IPC (as replies without ids) carry these same messages.
 import {
   API_METHODS,
   ApiError,
@@ -84,12 +84,46 @@ export async function dispatch(
   if (typeof request !== 'object' || request === null) return null
   const { id, method, args } = request as Partial<RpcRequest>
   if (typeof id !== 'number' || !Number.isInteger(id)) return null
+  return { id, ...(await settle(call, method, args)) }
+}
+
+/** Runs one call and captures its outcome as a reply: a result, or an error's code and message. */
+export async function settle(
+  call: (method: string, args: unknown) => Promise<unknown>,
+  method: unknown,
+  args: unknown,
+): Promise<RpcReply> {
   try {
     if (typeof method !== 'string') throw new ApiError('no-method', 'a request needs a method name')
-    return { id, result: (await call(method, args)) ?? null }
+    return { result: (await call(method, args)) ?? null }
   } catch (error) {
     const code = error instanceof ApiError ? error.code : 'internal'
     const message = error instanceof Error ? error.message : String(error)
-    return { id, error: { code, message } }
+    return { error: { code, message } }
   }
+}
+
+/** A reply without its request id: what one Electron IPC invoke resolves to. */
+export type RpcReply = { result: unknown } | { error: { code: string; message: string } }
+
+/**
+ * Builds a HeapgraphApi over a request/reply transport (the desktop preload's invokes). Errors
+ * travel as `{error: {code, message}}` replies, because Electron keeps only the message of a
+ * thrown error; here they become ApiErrors again, code included.
+ */
+export function createReplyClient(
+  invoke: (method: ApiMethod, args: unknown) => Promise<RpcReply>,
+  onProgress: HeapgraphApi['onProgress'],
+): HeapgraphApi {
+  const api = Object.fromEntries(
+    (Object.keys(API_METHODS) as ApiMethod[]).map((method) => [
+      method,
+      async (args: unknown) => {
+        const reply = await invoke(method, args)
+        if ('error' in reply) throw new ApiError(reply.error.code, reply.error.message)
+        return reply.result
+      },
+    ]),
+  )
+  return { ...(api as Omit<HeapgraphApi, 'onProgress'>), onProgress } as HeapgraphApi
 }

@@ -36,16 +36,21 @@ describe.skipIf(binary === null)('desktop app', () => {
         await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require),
       ).toBe('undefined')
       const file = await fixture('map-cache')
-      const info = await window.evaluate(
-        (path) =>
-          (
-            window as unknown as {
-              heapgraph: { openSnapshot(args: { file: string }): Promise<{ nodeCount: number }> }
-            }
-          ).heapgraph.openSnapshot({ file: path }),
-        file,
-      )
-      expect(info.nodeCount).toBeGreaterThan(1000)
+      type Reply = { result?: { nodeCount: number }; error?: { code: string } }
+      const invoke = (method: string, args: unknown): Promise<Reply> =>
+        window.evaluate(
+          ([name, input]) =>
+            (
+              window as unknown as {
+                heapgraphDesktop: { invoke: Record<string, (args: unknown) => Promise<Reply>> }
+              }
+            ).heapgraphDesktop.invoke[name as string](input),
+          [method, args] as const,
+        )
+      expect((await invoke('openSnapshot', { file })).result?.nodeCount).toBeGreaterThan(1000)
+      // Codes cross IPC intact: unknown snapshot, malformed arguments.
+      expect((await invoke('getSummary', { snapshotId: 'nope' })).error?.code).toBe('no-snapshot')
+      expect((await invoke('getSummary', { snapshotId: 7 })).error?.code).toBe('bad-arguments')
     } finally {
       await app.close()
     }

@@ -1,22 +1,32 @@
 // One conformance suite for HeapgraphApi, run against every transport this machine can reach:
-// the backend called directly and the web mode's WebSocket. Same answers, same errors. Then the
+// the backend called directly, the web mode's WebSocket, and the desktop app's reply-shaped
+// IPC (the same settle/createReplyClient pair as electron/main.ts and the renderer, minus
+// Electron itself). Same answers, same errors. Then the
 // web server's guards: loopback only, per-run token, foreign Origins refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import { startWebServer, type WebServer } from '../../electron/web-server'
 import { ApiError, type HeapgraphApi, type ProgressEvent } from '../../shared/protocol'
+import { createReplyClient, settle } from '../../shared/rpc/rpc'
 import { connectWebSocketApi, type WebSocketLike } from '../../shared/rpc/websocket-channel'
 import { fixture } from '../helpers/fixtures'
 
 let backend: Backend
 let server: WebServer
 let webApi: HeapgraphApi & { close(): void }
+let ipcApi: HeapgraphApi
 
 beforeAll(async () => {
   backend = createBackend()
   server = await startWebServer(backend)
   webApi = await connectWebSocketApi(new WebSocket(server.apiUrl) as unknown as WebSocketLike)
+  ipcApi = createReplyClient(
+    // Through structuredClone, as Electron's IPC copies arguments and replies.
+    async (method, args) =>
+      structuredClone(await settle(backend.call, method, structuredClone(args))),
+    (listener) => backend.onProgress(listener),
+  )
 }, 60_000)
 
 afterAll(async () => {
@@ -28,6 +38,7 @@ afterAll(async () => {
 const transports: Array<[string, () => HeapgraphApi]> = [
   ['direct', () => backend],
   ['websocket', () => webApi],
+  ['ipc replies', () => ipcApi],
 ]
 
 async function rejection(promise: Promise<unknown>): Promise<ApiError> {

@@ -1,0 +1,102 @@
+// Each open snapshot's engine runs in its own process: killing one (after its load, or in the
+// middle of it) fails only that snapshot, with the reason, and every other snapshot keeps
+// answering. Real processes, real SIGKILLs.
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBackend, type Backend } from '../../electron/backend/backend'
+import { ApiError, type SnapshotInfo } from '../../shared/protocol'
+import { fixture, REPO_ROOT, sizedFixture } from '../helpers/fixtures'
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError)
+    return error as ApiError
+  }
+  throw new Error('expected the call to fail')
+}
+
+describe('engine host processes', () => {
+  let backend: Backend
+  let survivor: SnapshotInfo
+
+  beforeAll(async () => {
+    backend = createBackend()
+    survivor = await backend.openSnapshot({ file: await fixture('map-cache') })
+  }, 120_000)
+
+  afterAll(async () => {
+    await backend?.dispose()
+  })
+
+  it('runs every snapshot in a process of its own', async () => {
+    const other = await backend.openSnapshot({ file: await fixture('closure-context') })
+    const pids = [survivor, other].map((info) => backend.hostProcessId(info.snapshotId))
+    expect(pids[0]).toBeGreaterThan(0)
+    expect(new Set([...pids, process.pid]).size).toBe(3)
+    await backend.closeSnapshot({ snapshotId: other.snapshotId })
+  }, 60_000)
+
+  it('fails only the killed snapshot, says why, and keeps the others working', async () => {
+    const victim = await backend.openSnapshot({ file: await fixture('map-cache') })
+    process.kill(backend.hostProcessId(victim.snapshotId) ?? 0, 'SIGKILL')
+    const error = await rejection(
+      (async () => {
+        // The exit is noticed asynchronously; until then a call may still be in flight.
+        for (;;) {
+          await backend.getSummary({ snapshotId: victim.snapshotId })
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+      })(),
+    )
+    expect(error.code).toBe('engine-crashed')
+    expect(error.message).toMatch(/map-cache.*killed/)
+    const listed = await backend.listSnapshots({})
+    expect(listed.map((info) => info.snapshotId)).not.toContain(victim.snapshotId)
+    const summary = await backend.getSummary({ snapshotId: survivor.snapshotId })
+    expect(summary.total).toBeGreaterThan(0)
+    // Closing the dead snapshot is allowed; it is then simply unknown.
+    await backend.closeSnapshot({ snapshotId: victim.snapshotId })
+    expect((await rejection(backend.getSummary({ snapshotId: victim.snapshotId }))).code).toBe(
+      'no-snapshot',
+    )
+  }, 60_000)
+
+  it('reports an engine killed in the middle of a load, and keeps the others working', async () => {
+    const file = await sizedFixture(4)
+    const operationId = 'killed-load'
+    let killed = false
+    const stop = backend.onProgress((event) => {
+      if (event.operationId !== operationId || killed) return
+      killed = true
+      process.kill(backend.hostProcessId(operationId) ?? 0, 'SIGKILL')
+    })
+    const opening = backend.openSnapshot({ file, operationId })
+    const error = await rejection(opening)
+    stop()
+    expect(killed).toBe(true)
+    expect(error.code).toBe('engine-crashed')
+    expect(error.message).toMatch(/killed/)
+    const summary = await backend.getSummary({ snapshotId: survivor.snapshotId })
+    expect(summary.total).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('runs the desktop bundle of the engine host the same way', async () => {
+    const built = spawnSync(process.execPath, ['scripts/build-electron.mjs'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    })
+    expect(built.status, built.stderr).toBe(0)
+    const bundled = createBackend({ hostEntry: join(REPO_ROOT, 'dist/electron/engine-host.cjs') })
+    try {
+      const info = await bundled.openSnapshot({ file: await fixture('map-cache') })
+      expect(info.nodeCount).toBe(survivor.nodeCount)
+      const summary = await bundled.getSummary({ snapshotId: info.snapshotId })
+      expect(summary.total).toBeGreaterThan(0)
+    } finally {
+      await bundled.dispose()
+    }
+  }, 120_000)
+})

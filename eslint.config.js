@@ -89,8 +89,8 @@ export default tseslint.config(
     },
   },
   {
-    // Fixture programs are plain CommonJS run by a child `node`.
-    files: ['test/fixtures/programs/**/*.cjs'],
+    // Fixture programs and the demo are plain CommonJS run by a child `node`.
+    files: ['test/fixtures/programs/**/*.cjs', 'demo/**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { HeapSnapshotError } from '../shared/heap/errors'
 import { loadSnapshotFile } from './backend/load-snapshot'
 import { progressBar } from './cli/format'
+import { runOpen } from './cli/open'
 import { runServe } from './cli/serve'
 import { AttachError } from './backend/cdp/endpoint'
 import {
@@ -36,8 +37,12 @@ Usage:
   heapgraph export <snapshot> [--format csv|ndjson] [-o file]
                                                           every object, streamed
 
-Web mode (the UI in a browser, on this machine only):
-  heapgraph serve [snapshot...] [--port N] [--no-open]  prints the URL (with its token) first
+The app:
+  heapgraph open <snapshot...>                          opens them in the desktop app (web mode
+                                                          where Electron's runtime is missing)
+  heapgraph serve [snapshot...] [--port N] [--no-open]  web mode: the UI in a browser, on this
+                                                          machine only; prints the URL (with its
+                                                          token) first
 
 Attached to a running process (Chrome DevTools Protocol):
   heapgraph targets [--host H] [--port P] [--json]      debuggable targets (default 127.0.0.1:9229)
@@ -166,8 +171,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('heapgraph: missing command (try heapgraph --help)\n')
     return 2
   }
-  if (command === 'serve') {
-    return runAttach((_context, stop) => runServe(positionals, parsed.values, stop), parsed.values)
+  if (command === 'serve' || command === 'open') {
+    const runApp = command === 'serve' ? runServe : runOpen
+    return runAttach((_context, stop) => runApp(positionals, parsed.values, stop), parsed.values)
   }
   const attach = ATTACH_COMMANDS[command]
   if (attach) {

@@ -19,6 +19,13 @@ const CSP =
 const backend = createBackend({
   hostEntry: join(__dirname, 'engine-host.cjs'),
   spawnHost: utilityHost,
+  configDir: app.getPath('userData'),
+  // The demo runs on this binary as plain Node.
+  node: {
+    path: process.execPath,
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+    demoProgram: join(__dirname, '../../demo/leaky-app.cjs'),
+  },
 })
 let window: BrowserWindow | null = null
 

@@ -1,11 +1,16 @@
 // Web mode's server: the backend over a WebSocket on a loopback address only, behind a random
 // per-run token, refusing foreign Origins (a page on another site must not drive the engine).
-// Serves the API at /api?token=…; the renderer's files join it with the UI.
+// Serves the API at /api?token=…; the renderer's files join it with the UI. A browser cannot
+// tell the server a dropped file's path, so POST /upload?token=…&name=… streams the file into a
+// private temporary folder (removed when the server closes) and answers with its path.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { createServer, type IncomingMessage } from 'node:http'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, resolve, sep } from 'node:path'
+import { tmpdir } from 'node:os'
+import { basename, extname, join, resolve, sep } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { dispatch, type RpcMessage } from '../shared/rpc/rpc'
 import type { Backend } from './backend/backend'
@@ -53,6 +58,20 @@ async function staticFile(
   }
 }
 
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+  response.end(JSON.stringify(body))
+}
+
+/** A file name from the client, reduced to a plain name (no folders, no control characters). */
+function safeName(name: string | null): string {
+  const plain = [...basename(name ?? '')]
+    .map((char) => (char < ' ' || char === '/' || char === '\\' ? '_' : char))
+    .join('')
+    .slice(0, 200)
+  return plain && plain !== '.' && plain !== '..' ? plain : 'dropped.heapsnapshot'
+}
+
 function sameToken(given: string | null, token: string): boolean {
   if (given === null || given.length !== token.length) return false
   return timingSafeEqual(Buffer.from(given), Buffer.from(token))
@@ -66,6 +85,33 @@ export async function startWebServer(
   if (!isLoopback(host)) throw new Error(`web mode listens on loopback only, not ${host}`)
   const token = randomBytes(24).toString('base64url')
   let port = 0
+  let uploadDir: string | null = null
+  const upload = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://x')
+    const origin = request.headers.origin
+    if (!sameToken(url.searchParams.get('token'), token)) {
+      return reply(response, 401, { error: 'a valid token is required' })
+    }
+    if (origin !== undefined && !origins().has(origin)) {
+      return reply(response, 403, { error: 'foreign origin' })
+    }
+    uploadDir ??= await mkdtemp(join(tmpdir(), 'heapgraph-uploads-'))
+    // One folder per upload keeps the original name and never overwrites another upload.
+    const folder = await mkdtemp(join(uploadDir, 'u-'))
+    const file = join(folder, safeName(url.searchParams.get('name')))
+    try {
+      await pipeline(request, createWriteStream(file, { flags: 'wx' }))
+      reply(response, 200, { file })
+    } catch (error) {
+      await rm(folder, { recursive: true, force: true })
+      const code = (error as NodeJS.ErrnoException).code
+      const reason = code === 'ENOSPC' ? 'the disk is full' : (error as Error).message
+      if (!response.headersSent)
+        reply(response, 507, { error: `cannot store the upload: ${reason}` })
+    }
+  }
+  const origins = (): Set<string> =>
+    new Set([`http://${host}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`])
   const hostsAllowed = (): Set<string> =>
     new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`])
   const http = createServer((request, response) => {
@@ -74,6 +120,10 @@ export async function startWebServer(
       if (!hostsAllowed().has(request.headers.host ?? '')) {
         response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' })
         response.end('Misdirected request\n')
+        return
+      }
+      if (request.method === 'POST' && request.url?.startsWith('/upload?')) {
+        await upload(request, response)
         return
       }
       const file = options.staticDir
@@ -86,7 +136,7 @@ export async function startWebServer(
       }
       response.writeHead(200, {
         'content-type': CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream',
-        'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ws://${host}:${port} ws://localhost:${port}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://${host}:${port} ws://localhost:${port}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
         'cache-control': 'no-store',
@@ -100,11 +150,6 @@ export async function startWebServer(
     http.listen(options.port ?? 0, host, () => resolve())
   })
   port = (http.address() as AddressInfo).port
-  const origins = new Set([
-    `http://${host}:${port}`,
-    `http://localhost:${port}`,
-    `http://127.0.0.1:${port}`,
-  ])
   const refuse = (socket: NodeJS.WritableStream & { destroy(): void }, status: string): void => {
     socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     socket.destroy()
@@ -117,7 +162,7 @@ export async function startWebServer(
     if (url.pathname !== '/api') return refuse(socket, '404 Not Found')
     if (!sameToken(url.searchParams.get('token'), token)) return refuse(socket, '401 Unauthorized')
     // Browsers always send Origin; only pages served by this server may connect.
-    if (origin !== undefined && !origins.has(origin)) return refuse(socket, '403 Forbidden')
+    if (origin !== undefined && !origins().has(origin)) return refuse(socket, '403 Forbidden')
     sockets.handleUpgrade(request, socket, head, (ws) => serve(ws))
   })
   const serve = (ws: WebSocket): void => {
@@ -147,6 +192,7 @@ export async function startWebServer(
       for (const client of sockets.clients) client.terminate()
       sockets.close()
       await new Promise<void>((resolve) => http.close(() => resolve()))
+      if (uploadDir) await rm(uploadDir, { recursive: true, force: true })
     },
   }
 }

@@ -32,6 +32,29 @@ export interface SnapshotInfo {
   totalSize: number
   /** True for snapshots taken with exposeInternals (no user roots). */
   exposeInternals: boolean
+  /** The attach session it was captured from, while that target may still be live. */
+  attachId?: string
+}
+
+/** A snapshot file opened before, most recent first. */
+export interface RecentFile {
+  file: string
+  openedAt: number
+  nodeCount: number
+  totalSize: number
+}
+
+/** One own property of a live object (the object panel's preview while attached). */
+export interface LiveProperty {
+  name: string
+  type: string
+  /** The value's short description (a number, a string, "Array(3)", "Object"...). */
+  description: string
+}
+
+/** The demo target: a small Node program shipped with the app, attached. */
+export interface DemoInfo extends AttachInfo {
+  pid: number
 }
 
 /** Progress of a long operation (open, capture), identified by the caller's operationId. */
@@ -64,6 +87,7 @@ const node = z.number().int().nonnegative()
 const start = z.number().int().nonnegative().default(0)
 const count = z.number().int().nonnegative().max(10_000).default(50)
 const operationId = z.string().min(1).max(64).optional()
+const attachId = z.string().min(1).max(64)
 
 /** Argument schemas, one per method: the source of truth for validation on every transport. */
 export const API_METHODS = {
@@ -103,14 +127,17 @@ export const API_METHODS = {
     z.object({ webSocketUrl: z.string().min(1).max(2048) }),
     z.object({ pid: z.number().int().positive() }),
   ]),
-  detach: z.object({ attachId: z.string().min(1).max(64) }),
-  collectGarbage: z.object({ attachId: z.string().min(1).max(64) }),
-  getHeapUsage: z.object({ attachId: z.string().min(1).max(64) }),
+  detach: z.object({ attachId }),
+  collectGarbage: z.object({ attachId }),
+  getHeapUsage: z.object({ attachId }),
   captureSnapshot: z.object({
-    attachId: z.string().min(1).max(64),
+    attachId,
     operationId,
     exposeInternals: z.boolean().default(false),
   }),
+  previewObject: z.object({ attachId, objectId: z.number().int().nonnegative() }),
+  startDemo: z.object({}),
+  listRecent: z.object({}),
 } as const
 
 export type ApiMethod = keyof typeof API_METHODS
@@ -142,6 +169,9 @@ export interface ApiResults {
   collectGarbage: null
   getHeapUsage: HeapUsage
   captureSnapshot: SnapshotInfo
+  previewObject: LiveProperty[]
+  startDemo: DemoInfo
+  listRecent: RecentFile[]
 }
 
 /** A debuggable target of a CDP endpoint. */

@@ -20,6 +20,8 @@ import {
 import { QUERY_METHODS, type QueryMethod } from './engine-queries'
 import type { HostMessage, HostRequest } from './engine-host'
 import { forkHost, type HostChannel, type SpawnHost } from './host-process'
+import { startDemo, type DemoProcess, type NodeCommand } from './demo'
+import { defaultConfigDir, RecentFiles } from './recent-files'
 import { AttachError, findTarget, listTargets } from './cdp/endpoint'
 import { listNodeProcesses, openInspector } from './cdp/node-processes'
 import { TargetSession } from './cdp/session'
@@ -59,11 +61,16 @@ export interface BackendOptions {
   hostEntry?: string
   /** Starts an engine host process (an Electron utilityProcess in the desktop app). */
   spawnHost?: SpawnHost
+  /** Where the recent-files list is kept (default: HEAPGRAPH_CONFIG_DIR or ~/.config/heapgraph). */
+  configDir?: string
+  /** How to run the demo program (the desktop app runs its own binary as Node). */
+  node?: NodeCommand
 }
 
 export function createBackend(options: BackendOptions = {}): Backend {
   const hostEntry = options.hostEntry ?? defaultHostEntry()
   const spawnHost = options.spawnHost ?? forkHost
+  const recent = new RecentFiles(options.configDir ?? defaultConfigDir())
   const hosts = new Map<string, Host>()
   /** Why each snapshot whose engine died is gone. */
   const lost = new Map<string, string>()
@@ -89,8 +96,17 @@ export function createBackend(options: BackendOptions = {}): Backend {
     lost.set(snapshotId, message)
   }
 
-  const openSnapshot = async (raw: unknown): Promise<SnapshotInfo> => {
-    const { file, operationId } = parseArgs('openSnapshot', raw)
+  /**
+   * Starts an engine host for `file` and resolves with the snapshot once it is loaded; `feed`
+   * sends the host its input (a load request, or a capture's streamed text). A failed load or
+   * feed stops the host.
+   */
+  const loadInHost = async (
+    file: string,
+    operationId: string | undefined,
+    feed: (channel: HostChannel) => Promise<void>,
+    attachId?: string,
+  ): Promise<SnapshotInfo> => {
     const snapshotId = randomUUID()
     const channel = spawnHost(hostEntry)
     const host: Host = {
@@ -102,41 +118,50 @@ export function createBackend(options: BackendOptions = {}): Backend {
     }
     hosts.set(snapshotId, host)
     if (operationId) operations.set(operationId, host)
-    try {
-      return await new Promise<SnapshotInfo>((resolve, reject) => {
-        channel.onMessage((message: HostMessage) => {
-          if (message.type === 'progress') {
-            if (operationId)
-              emit({ operationId, phase: message.phase, done: message.done, total: message.total })
-          } else if (message.type === 'loaded') {
-            host.info = {
-              snapshotId,
-              file,
-              nodeCount: message.nodeCount,
-              edgeCount: message.edgeCount,
-              totalSize: message.totalSize,
-              exposeInternals: message.exposeInternals,
-            }
-            resolve(host.info)
-          } else if (message.type === 'load-failed') {
-            reject(new ApiError(message.code, message.message))
-          } else if (message.type === 'reply') {
-            const waiting = host.pending.get(message.id)
-            if (!waiting) return
-            host.pending.delete(message.id)
-            if (message.error)
-              waiting.reject(new ApiError(message.error.code, message.error.message))
-            else waiting.resolve(message.result)
+    const loaded = new Promise<SnapshotInfo>((resolve, reject) => {
+      channel.onMessage((message: HostMessage) => {
+        if (message.type === 'progress') {
+          if (operationId)
+            emit({ operationId, phase: message.phase, done: message.done, total: message.total })
+        } else if (message.type === 'loaded') {
+          host.info = {
+            snapshotId,
+            file,
+            nodeCount: message.nodeCount,
+            edgeCount: message.edgeCount,
+            totalSize: message.totalSize,
+            exposeInternals: message.exposeInternals,
+            ...(attachId ? { attachId } : {}),
           }
-        })
-        channel.onExit((reason) => {
-          if (hosts.get(snapshotId) !== host) return
-          const text = `the engine for ${file} ${reason}`
-          failHost(snapshotId, host, text)
-          reject(new ApiError('engine-crashed', text))
-        })
-        channel.post({ type: 'load', file } satisfies HostRequest)
+          resolve(host.info)
+        } else if (message.type === 'load-failed') {
+          reject(new ApiError(message.code, message.message))
+        } else if (message.type === 'reply') {
+          const waiting = host.pending.get(message.id)
+          if (!waiting) return
+          host.pending.delete(message.id)
+          if (message.error) waiting.reject(new ApiError(message.error.code, message.error.message))
+          else waiting.resolve(message.result)
+        }
       })
+      channel.onExit((reason) => {
+        if (hosts.get(snapshotId) !== host) return
+        const text = `the engine for ${file} ${reason}`
+        failHost(snapshotId, host, text)
+        reject(new ApiError('engine-crashed', text))
+      })
+    })
+    loaded.catch(() => {})
+    try {
+      await feed(channel)
+      const info = await loaded
+      await recent.add({
+        file,
+        openedAt: Date.now(),
+        nodeCount: info.nodeCount,
+        totalSize: info.totalSize,
+      })
+      return info
     } catch (error) {
       hosts.delete(snapshotId)
       lost.delete(snapshotId)
@@ -145,6 +170,13 @@ export function createBackend(options: BackendOptions = {}): Backend {
     } finally {
       if (operationId) operations.delete(operationId)
     }
+  }
+
+  const openSnapshot = async (raw: unknown): Promise<SnapshotInfo> => {
+    const { file, operationId } = parseArgs('openSnapshot', raw)
+    return loadInHost(file, operationId, async (channel) =>
+      channel.post({ type: 'load', file } satisfies HostRequest),
+    )
   }
 
   const query = async (method: QueryMethod, raw: unknown): Promise<unknown> => {
@@ -158,6 +190,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
   }
 
   const sessions = new Map<string, TargetSession>()
+  /** Demo programs started by startDemo, by the attach session they belong to. */
+  const demos = new Map<string, DemoProcess>()
   const sessionOf = (attachId: string): TargetSession => {
     const session = sessions.get(attachId)
     if (!session || !session.isConnected) {
@@ -241,6 +275,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
         const { attachId } = parseArgs('detach', raw)
         await sessions.get(attachId)?.close()
         sessions.delete(attachId)
+        await demos.get(attachId)?.stop()
+        demos.delete(attachId)
         return null
       }),
     collectGarbage: (raw) =>
@@ -258,14 +294,50 @@ export function createBackend(options: BackendOptions = {}): Backend {
         CAPTURE_DIR,
         `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.heapsnapshot`,
       )
-      await attached(() =>
-        session.takeSnapshot({
-          file,
-          exposeInternals,
-          onProgress: (progress) => operationId && emit({ operationId, ...progress }),
-        }),
+      // The text goes to the file and, chunk by chunk, to the engine host that parses it.
+      return loadInHost(
+        file,
+        operationId,
+        async (channel) => {
+          channel.post({ type: 'stream-start' } satisfies HostRequest)
+          await attached(() =>
+            session.streamSnapshot({
+              file,
+              exposeInternals,
+              onChunk: (chunk) => channel.post({ type: 'chunk', chunk } satisfies HostRequest),
+              onProgress: (progress) => operationId && emit({ operationId, ...progress }),
+            }),
+          )
+          channel.post({ type: 'stream-end' } satisfies HostRequest)
+        },
+        attachId,
       )
-      return openSnapshot({ file, operationId })
+    },
+    previewObject: (raw) =>
+      attached(async () => {
+        const { attachId, objectId } = parseArgs('previewObject', raw)
+        return sessionOf(attachId).previewObject(objectId)
+      }),
+    startDemo: (raw) =>
+      attached(async () => {
+        parseArgs('startDemo', raw)
+        const demo = await startDemo(options.node)
+        try {
+          const session = await TargetSession.connect(demo.webSocketUrl)
+          const attachId = randomUUID()
+          sessions.set(attachId, session)
+          demos.set(attachId, demo)
+          // The demo lives as long as its session.
+          session.onDisconnect(() => void demo.stop())
+          return { attachId, title: 'Heapgraph demo (a leaky Node program)', pid: demo.pid }
+        } catch (error) {
+          await demo.stop()
+          throw error
+        }
+      }),
+    listRecent: async (raw) => {
+      parseArgs('listRecent', raw)
+      return recent.list()
     },
     ...(Object.fromEntries(
       QUERY_METHODS.map((method) => [method, (raw: unknown) => query(method, raw)]),
@@ -288,6 +360,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
     async dispose() {
       await Promise.all([...sessions.values()].map((session) => session.close()))
       sessions.clear()
+      await Promise.all([...demos.values()].map((demo) => demo.stop()))
+      demos.clear()
       const all = [...hosts.values()]
       hosts.clear()
       await Promise.all(all.map((host) => host.channel.kill()))

@@ -2,18 +2,24 @@
 // load never blocks the caller and a crash takes only this snapshot down. It runs as a forked
 // Node child (process.send), an Electron utilityProcess (process.parentPort) or a worker thread.
 // Messages:
-// in {type:'load', file} | {type:'query', id, method, args} | {type:'cancel'};
+// in {type:'load', file} | stream-start, chunk…, stream-end | {type:'query', id, method, args}
+// | {type:'cancel'};
 // out {type:'progress', ...} | {type:'loaded', info} | {type:'reply', id, result|error}.
 import { parentPort } from 'node:worker_threads'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import { prepareQueryIndexes } from '../../shared/heap/queries/prepare'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
+import { StreamingSnapshotLoader } from '../../shared/heap/stream-load'
 import { ApiError, type ParsedArgs } from '../../shared/protocol'
 import { loadSnapshotFile } from './load-snapshot'
 import { runQuery, type QueryMethod } from './engine-queries'
 
 export type HostRequest =
   | { type: 'load'; file: string }
+  // A capture in progress: its text arrives in chunks, then the end.
+  | { type: 'stream-start' }
+  | { type: 'chunk'; chunk: string }
+  | { type: 'stream-end' }
   | { type: 'query'; id: number; method: QueryMethod; args: unknown }
   | { type: 'cancel' }
 
@@ -74,33 +80,57 @@ function connect(): Port | null {
   return null
 }
 
+const encoder = new TextEncoder()
+
 const port = connect()
 if (port) {
   let snapshot: HeapSnapshot | null = null
+  let stream: StreamingSnapshotLoader | null = null
+  let streamError: unknown = null
   const abort = new AbortController()
   const post = port.post
+  const progress = (p: { phase: string; done: number; total: number }): void =>
+    post({ type: 'progress', ...p })
+  /** Prepares the query indexes of a loaded snapshot and says it is ready, or why not. */
+  const ready = (load: () => HeapSnapshot | Promise<HeapSnapshot>): Promise<void> =>
+    (async () => {
+      const loaded = await load()
+      prepareQueryIndexes(loaded, { onProgress: progress, signal: abort.signal })
+      snapshot = loaded
+      post({
+        type: 'loaded',
+        nodeCount: loaded.graph.nodeCount,
+        edgeCount: loaded.graph.edgeCount,
+        totalSize: loaded.totalSize,
+        exposeInternals: !loaded.hasUserRoots,
+      })
+    })().catch((error: unknown) => post({ type: 'load-failed', ...errorShape(error) }))
+
   port.listen(async (request: HostRequest) => {
     if (request.type === 'cancel') {
       abort.abort()
     } else if (request.type === 'load') {
+      await ready(() =>
+        loadSnapshotFile(request.file, { onProgress: progress, signal: abort.signal }),
+      )
+    } else if (request.type === 'stream-start') {
+      stream = new StreamingSnapshotLoader()
+    } else if (request.type === 'chunk') {
+      // After a parse error the rest of the text is not read; the error is reported at the end.
+      if (!stream || streamError !== null) return
       try {
-        const progress = (p: { phase: string; done: number; total: number }): void =>
-          post({ type: 'progress', ...p })
-        snapshot = await loadSnapshotFile(request.file, {
-          onProgress: progress,
-          signal: abort.signal,
-        })
-        prepareQueryIndexes(snapshot, { onProgress: progress, signal: abort.signal })
-        post({
-          type: 'loaded',
-          nodeCount: snapshot.graph.nodeCount,
-          edgeCount: snapshot.graph.edgeCount,
-          totalSize: snapshot.totalSize,
-          exposeInternals: !snapshot.hasUserRoots,
-        })
+        stream.write(encoder.encode(request.chunk))
       } catch (error) {
-        post({ type: 'load-failed', ...errorShape(error) })
+        streamError = error
       }
+    } else if (request.type === 'stream-end') {
+      const loader = stream
+      stream = null
+      await ready(() => {
+        if (streamError !== null) throw streamError
+        if (!loader) throw new ApiError('internal', 'the snapshot stream never started')
+        return loader.finish({ onProgress: progress, signal: abort.signal })
+      })
     } else if (request.type === 'query') {
       try {
         if (!snapshot) throw new ApiError('not-loaded', 'the snapshot is still loading')

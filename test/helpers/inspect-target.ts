@@ -15,8 +15,7 @@ import {
   ChromiumUnavailableError,
   chromiumUnavailableReason,
 } from './chrome-snapshot'
-
-const LISTENING = /Debugger listening on (ws:\/\/[^\s]+)/
+import { readInspectorBanner } from '../../electron/backend/cdp/inspector-banner'
 
 /** A child process this helper started, with line-based access to its stdout. */
 export interface TargetProcess {
@@ -149,44 +148,6 @@ function scriptArgs(script: ScriptSource | string): string[] {
   throw new Error('a script needs code or a file')
 }
 
-/** Collects stderr and resolves with the inspector's WebSocket URL from its banner. */
-function readBanner(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let stderr = ''
-    const finish = (error: Error | null, url?: string): void => {
-      clearTimeout(timer)
-      child.stderr?.off('data', onData)
-      child.off('exit', onExit)
-      // Keep draining stderr so the child never blocks on a full pipe.
-      child.stderr?.resume()
-      if (error) reject(error)
-      else resolve(url as string)
-    }
-    const onData = (chunk: Buffer): void => {
-      stderr += chunk.toString('utf8')
-      const match = LISTENING.exec(stderr)
-      if (match) finish(null, match[1])
-    }
-    const onExit = (code: number | null, signal: string | null): void =>
-      finish(
-        new Error(
-          `node --inspect exited (${signal ?? code}) before opening its inspector; stderr: ${stderr.trim()}`,
-        ),
-      )
-    const timer = setTimeout(
-      () =>
-        finish(
-          new Error(
-            `node --inspect printed no "Debugger listening on ws://..." within ${timeoutMs} ms; stderr: ${stderr.trim()}`,
-          ),
-        ),
-      timeoutMs,
-    )
-    child.stderr?.on('data', onData)
-    child.once('exit', onExit)
-  })
-}
-
 /**
  * Starts `node --inspect=127.0.0.1:0 <script>` and resolves once the inspector listens (and the
  * ready line, if given, was printed).
@@ -203,7 +164,7 @@ export async function startInspectTarget(
   )
   const target = track(child, false)
   try {
-    const webSocketUrl = await readBanner(child, timeoutMs)
+    const webSocketUrl = await readInspectorBanner(child, timeoutMs)
     if (options.readyLine) await target.waitForLine(options.readyLine, timeoutMs)
     return { ...target, webSocketUrl, port: Number(new URL(webSocketUrl).port) }
   } catch (error) {

@@ -8,11 +8,11 @@ import { once } from 'node:events'
 import { rename, rm } from 'node:fs/promises'
 import CDP from 'chrome-remote-interface'
 import { HeapSnapshotError } from '../../../shared/heap/errors'
-import { buildRetainers, type Retainers } from '../../../shared/heap/graph/heap-graph'
-import { SnapshotParser } from '../../../shared/heap/parse/snapshot-parser'
 import type { ProgressSink } from '../../../shared/heap/progress'
-import { initializeSnapshot, type HeapSnapshot } from '../../../shared/heap/snapshot'
+import type { HeapSnapshot } from '../../../shared/heap/snapshot'
+import { StreamingSnapshotLoader } from '../../../shared/heap/stream-load'
 import { AttachError, endpointOfWebSocket, type EndpointOptions } from './endpoint'
+import type { LiveProperty } from '../../../shared/protocol'
 
 /** One reading of Runtime.getHeapUsage. */
 export interface HeapUsageSample {
@@ -34,6 +34,14 @@ export interface CaptureOptions {
   onProgress?: ProgressSink
 }
 
+export interface StreamResult {
+  file: string
+  /** Bytes of snapshot text received. */
+  bytes: number
+  /** Time from the command to the last chunk. */
+  transferMs: number
+}
+
 export interface CaptureResult {
   file: string
   snapshot: HeapSnapshot
@@ -43,14 +51,6 @@ export interface CaptureResult {
   lastChunkToReadyMs: number
   /** Time from the command to the last chunk. */
   transferMs: number
-}
-
-/** A property of a live object, as the target describes it. */
-export interface LiveProperty {
-  name: string
-  type: string
-  /** The value's short description (a number, a string, "Array(3)", "Object"...). */
-  description: string
 }
 
 type Client = CDP.Client
@@ -182,13 +182,30 @@ export class TargetSession {
 
   /** Takes a heap snapshot, streaming it to the file and the parser at once. */
   takeSnapshot(options: CaptureOptions): Promise<CaptureResult> {
-    return this.receiveSnapshot(options, () =>
-      this.client.HeapProfiler.takeHeapSnapshot({
-        reportProgress: true,
-        exposeInternals: options.exposeInternals ?? false,
-        captureNumericValue: options.captureNumericValue ?? false,
-      }),
+    return this.parseWhileReceiving(options, () => this.startSnapshot(options))
+  }
+
+  /**
+   * Takes a heap snapshot, streaming it to the file and to `onChunk` (an engine host that
+   * parses it elsewhere) instead of parsing it here. Resolves when the file is complete.
+   */
+  async streamSnapshot(
+    options: CaptureOptions & { onChunk: (chunk: string) => void },
+  ): Promise<StreamResult> {
+    const { file, bytes, transferMs } = await this.receiveSnapshot(
+      options,
+      () => this.startSnapshot(options),
+      { write: options.onChunk, finish: () => null },
     )
+    return { file, bytes, transferMs }
+  }
+
+  private startSnapshot(options: CaptureOptions): Promise<unknown> {
+    return this.client.HeapProfiler.takeHeapSnapshot({
+      reportProgress: true,
+      exposeInternals: options.exposeInternals ?? false,
+      captureNumericValue: options.captureNumericValue ?? false,
+    })
   }
 
   /** Starts recording allocation stacks (tracemalloc for V8). */
@@ -200,15 +217,45 @@ export class TargetSession {
 
   /** Stops recording and streams the snapshot, which carries the allocation stacks. */
   stopAllocationTracking(options: CaptureOptions): Promise<CaptureResult> {
-    return this.receiveSnapshot(options, () =>
+    return this.parseWhileReceiving(options, () =>
       this.client.HeapProfiler.stopTrackingHeapObjects({ reportProgress: true }),
     )
   }
 
-  private async receiveSnapshot(
+  private async parseWhileReceiving(
     options: CaptureOptions,
     start: () => Promise<unknown>,
   ): Promise<CaptureResult> {
+    const loader = new StreamingSnapshotLoader()
+    const received = await this.receiveSnapshot(options, start, {
+      write: (chunk) => loader.write(encoder.encode(chunk)),
+      // The graph does not wait for the file: it is queryable before the last bytes reach disk.
+      finish: () => loader.finish({ onProgress: options.onProgress }),
+    })
+    return {
+      file: received.file,
+      snapshot: received.result,
+      bytes: received.bytes,
+      lastChunkToReadyMs: received.lastChunkToReadyMs,
+      transferMs: received.transferMs,
+    }
+  }
+
+  /**
+   * Streams a snapshot to `<file>.partial` and to the consumer, renaming the file only when it
+   * is complete. A consumer that throws stops taking chunks and fails the capture.
+   */
+  private async receiveSnapshot<T>(
+    options: CaptureOptions,
+    start: () => Promise<unknown>,
+    consumer: { write(chunk: string): void; finish(): T },
+  ): Promise<{
+    file: string
+    result: T
+    bytes: number
+    lastChunkToReadyMs: number
+    transferMs: number
+  }> {
     if (this.capturing) {
       throw new AttachError(
         'busy',
@@ -231,25 +278,17 @@ export class TargetSession {
       this.capturing = false
       throw error
     }
-    const parser = new SnapshotParser()
     let parseError: unknown = null
-    let retainers: Retainers | undefined
     let bytes = 0
     let lastChunkAt = 0
     const report = options.onProgress
     const unsubscribeChunks = this.client.HeapProfiler.addHeapSnapshotChunk(({ chunk }) => {
       out.write(chunk)
-      const data = encoder.encode(chunk)
-      bytes += data.length
+      bytes += Buffer.byteLength(chunk, 'utf8')
       lastChunkAt = performance.now()
       if (parseError === null) {
         try {
-          parser.write(data)
-          // V8 sends the strings last: build the retainers while they are still arriving.
-          if (retainers === undefined && parser.isStructureComplete) {
-            const { nodeCount, firstEdge, edgeTarget } = parser.structure()
-            retainers = buildRetainers(nodeCount, firstEdge, edgeTarget)
-          }
+          consumer.write(chunk)
         } catch (error) {
           parseError = error
         }
@@ -265,16 +304,14 @@ export class TargetSession {
     try {
       await Promise.race([running, outFailed])
       if (parseError !== null) throw parseError
-      // The graph does not wait for the file: it is queryable before the last bytes reach disk.
-      const parsed = parser.finish()
-      const snapshot = initializeSnapshot(parsed, { onProgress: report, retainers })
+      const result = consumer.finish()
       const readyAt = performance.now()
       await Promise.race([new Promise<void>((resolve) => out.end(resolve)), outFailed])
       await rename(partial, options.file)
       this.emit('snapshot', options.file)
       return {
         file: options.file,
-        snapshot,
+        result,
         bytes,
         lastChunkToReadyMs: readyAt - (lastChunkAt || readyAt),
         transferMs: (lastChunkAt || readyAt) - startedAt,

@@ -1,0 +1,57 @@
+// `heapgraph open <snapshot…>`: opens snapshots in the desktop app (a running one receives them
+// through its single-instance lock), or, where Electron's runtime is not installed, in web mode,
+// saying so.
+import { spawn, spawnSync } from 'node:child_process'
+import { access } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { UsageError } from './commands'
+import { ensureRendererBuilt, runServe } from './serve'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** The Electron binary, or null where its runtime was never downloaded. */
+export function electronBinary(): string | null {
+  try {
+    // The electron package exports its binary's path, and throws when the runtime is missing.
+    return createRequire(import.meta.url)('electron') as string
+  } catch {
+    return null
+  }
+}
+
+export async function runOpen(
+  files: string[],
+  values: Record<string, string | boolean | undefined>,
+  stop: AbortSignal,
+): Promise<void> {
+  if (files.length === 0) throw new UsageError('open needs at least one snapshot file')
+  // The app runs in another folder: pass absolute paths, and fail here on a missing file.
+  const paths = files.map((file) => resolve(file))
+  for (const [index, path] of paths.entries()) {
+    await access(path).catch(() => {
+      throw new UsageError(`cannot read ${files[index]}: no such file`)
+    })
+  }
+  const binary = electronBinary()
+  if (binary === null) {
+    process.stderr.write(
+      "heapgraph: Electron's runtime is not installed here, so the snapshots open in web mode\n",
+    )
+    return runServe(paths, values, stop)
+  }
+  await ensureRendererBuilt((text) => process.stderr.write(text + '\n'))
+  const built = spawnSync(process.execPath, ['scripts/build-electron.mjs'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  })
+  if (built.status !== 0) throw new Error('could not build the desktop app')
+  const app = spawn(binary, [resolve(ROOT, 'dist/electron/main.cjs'), ...paths], {
+    cwd: ROOT,
+    detached: true,
+    stdio: 'ignore',
+  })
+  app.unref()
+  process.stderr.write(`heapgraph: opening ${paths.length} snapshot(s) in the desktop app\n`)
+}

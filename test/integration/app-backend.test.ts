@@ -1,0 +1,250 @@
+// The backend features behind the app's start page and object panel, against real processes:
+// Try the demo (a real leaky Node child, attached), captures streamed straight into an engine
+// host, live previews of a captured object, the recent-files list, web mode's upload for dropped
+// files, and `heapgraph open` falling back to web mode where Electron's runtime is missing.
+import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { createBackend, type Backend } from '../../electron/backend/backend'
+import { startWebServer, type WebServer } from '../../electron/web-server'
+import { ApiError, type DemoInfo, type SnapshotInfo } from '../../shared/protocol'
+import { connectWebSocketApi, type WebSocketLike } from '../../shared/rpc/websocket-channel'
+import { fixture, REPO_ROOT } from '../helpers/fixtures'
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+let configDir: string
+let backend: Backend
+
+beforeAll(async () => {
+  configDir = await mkdtemp(join(tmpdir(), 'heapgraph-config-'))
+  backend = createBackend({ configDir })
+})
+
+afterAll(async () => {
+  await backend?.dispose()
+  await rm(configDir, { recursive: true, force: true })
+})
+
+describe('Try the demo', () => {
+  let demo: DemoInfo
+  let captured: SnapshotInfo
+
+  it('starts the shipped leaky program and attaches to it', async () => {
+    demo = await backend.startDemo({})
+    expect(isAlive(demo.pid)).toBe(true)
+    const usage = await backend.getHeapUsage({ attachId: demo.attachId })
+    expect(usage.usedSize).toBeGreaterThan(1_000_000)
+  }, 60_000)
+
+  it('streams a capture into an engine host, which finds the leaked arrays and why', async () => {
+    const phases = new Set<string>()
+    const stop = backend.onProgress((event) => {
+      if (event.operationId === 'demo-capture') phases.add(event.phase)
+    })
+    captured = await backend.captureSnapshot({
+      attachId: demo.attachId,
+      operationId: 'demo-capture',
+    })
+    stop()
+    expect(phases).toContain('Taking snapshot')
+    expect(phases).toContain('Receiving snapshot')
+    expect(phases).toContain('Building dominator tree')
+    expect(captured.attachId).toBe(demo.attachId)
+    const arrays = await backend.getArrays({ snapshotId: captured.snapshotId, count: 5 })
+    const leaked = arrays.items.find((entry) => entry.length === 20_000)
+    expect(leaked).toBeDefined()
+    const paths = await backend.findRetainerPaths({
+      snapshotId: captured.snapshotId,
+      node: leaked?.node ?? 0,
+    })
+    const names = paths.paths[0]?.map((step) => step.edge?.name ?? '').join(' ')
+    expect(names).toContain('sessionCache')
+    expect(names).toContain('latencies')
+  }, 120_000)
+
+  it('previews the live object behind a snapshot node while attached', async () => {
+    const found = await backend.search({ snapshotId: captured.snapshotId, text: 'RequestSamples' })
+    const instance = found.items.find((item) => item.className === 'RequestSamples')
+    expect(instance).toBeDefined()
+    const properties = await backend.previewObject({
+      attachId: demo.attachId,
+      objectId: instance?.id ?? 0,
+    })
+    const byName = new Map(properties.map((property) => [property.name, property]))
+    expect(byName.get('latencies')?.description).toBe('Array(20000)')
+    expect(byName.get('id')?.type).toBe('number')
+  }, 60_000)
+
+  it('lists the capture first among recent files', async () => {
+    const recent = await backend.listRecent({})
+    expect(recent[0]?.file).toBe(captured.file)
+    expect(recent[0]?.nodeCount).toBe(captured.nodeCount)
+  })
+
+  it('stops the demo when it is detached, and then refuses its session', async () => {
+    await backend.detach({ attachId: demo.attachId })
+    await until(() => !isAlive(demo.pid), 'the demo has exited')
+    await expect(backend.getHeapUsage({ attachId: demo.attachId })).rejects.toMatchObject({
+      code: 'disconnected',
+    })
+  }, 30_000)
+
+  it('fails a capture whose target dies, leaving no engine host behind', async () => {
+    const second = await backend.startDemo({})
+    const before = (await backend.listSnapshots({})).length
+    let killed = false
+    const stop = backend.onProgress((event) => {
+      if (event.operationId !== 'doomed' || killed) return
+      killed = true
+      process.kill(second.pid, 'SIGKILL')
+    })
+    const error = await backend
+      .captureSnapshot({ attachId: second.attachId, operationId: 'doomed' })
+      .then(
+        () => null,
+        (failure: unknown) => failure,
+      )
+    stop()
+    expect(error).toBeInstanceOf(ApiError)
+    expect((error as ApiError).code).toBe('disconnected')
+    expect((await backend.listSnapshots({})).length).toBe(before)
+    expect(backend.hostProcessId('doomed')).toBeUndefined()
+  }, 60_000)
+})
+
+describe('recent files', () => {
+  it('keeps opened files most recent first, drops missing ones, survives a corrupt list', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'heapgraph-recent-'))
+    const own = createBackend({ configDir: dir })
+    try {
+      const copy = join(dir, 'copy.heapsnapshot')
+      const original = await fixture('map-cache')
+      await writeFile(copy, await import('node:fs/promises').then((fs) => fs.readFile(original)))
+      await own.openSnapshot({ file: original })
+      await own.openSnapshot({ file: copy })
+      expect((await own.listRecent({})).map((entry) => entry.file)).toEqual([copy, original])
+      await rm(copy)
+      expect((await own.listRecent({})).map((entry) => entry.file)).toEqual([original])
+      await writeFile(join(dir, 'recent.json'), '{not json')
+      expect(await own.listRecent({})).toEqual([])
+    } finally {
+      await own.dispose()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
+
+describe('web mode upload (dropped files)', () => {
+  let server: WebServer
+
+  beforeAll(async () => {
+    server = await startWebServer(backend)
+  })
+
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  const post = (query: string, body: Buffer, origin?: string): Promise<Response> =>
+    fetch(`http://127.0.0.1:${server.port}/upload?${query}`, {
+      method: 'POST',
+      body,
+      headers: origin ? { origin } : {},
+    })
+
+  it('stores the upload under its own name, ready to open', async () => {
+    const bytes = await import('node:fs/promises').then(async (fs) =>
+      fs.readFile(await fixture('map-cache')),
+    )
+    const response = await post(`token=${server.token}&name=../../evil/leak.heapsnapshot`, bytes)
+    expect(response.status).toBe(200)
+    const { file } = (await response.json()) as { file: string }
+    expect(file.endsWith('/leak.heapsnapshot')).toBe(true)
+    expect(file).not.toContain('evil')
+    const info = await backend.openSnapshot({ file })
+    expect(info.nodeCount).toBeGreaterThan(1000)
+  }, 60_000)
+
+  it('refuses a missing or wrong token and foreign origins', async () => {
+    expect((await post('name=x.heapsnapshot', Buffer.from('{}'))).status).toBe(401)
+    expect((await post('token=wrong&name=x', Buffer.from('{}'))).status).toBe(401)
+    const foreign = await post(
+      `token=${server.token}&name=x`,
+      Buffer.from('{}'),
+      'http://evil.test',
+    )
+    expect(foreign.status).toBe(403)
+  })
+})
+
+describe('heapgraph open', () => {
+  it('falls back to web mode with the snapshot open, and says why', async () => {
+    const file = await fixture('map-cache')
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'bin/heapgraph.mjs'), 'open', file, '--no-open'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).once('line', resolve)
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)))
+      })
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/)
+      const { port, searchParams } = new URL(url)
+      const api = await connectWebSocketApi(
+        new WebSocket(
+          `ws://127.0.0.1:${port}/api?token=${searchParams.get('token')}`,
+        ) as unknown as WebSocketLike,
+      )
+      try {
+        await until(() => stderr.includes('opened'), 'the snapshot is open', 60_000)
+        const listed = await api.listSnapshots({})
+        expect(listed.map((info) => info.file)).toEqual([file])
+      } finally {
+        api.close()
+      }
+      expect(stderr).toMatch(/Electron's runtime is not installed here/)
+    } finally {
+      child.kill('SIGINT')
+    }
+  }, 120_000)
+
+  it('refuses a missing file before starting anything', async () => {
+    const child = spawn(process.execPath, [
+      join(REPO_ROOT, 'bin/heapgraph.mjs'),
+      'open',
+      'nope.heapsnapshot',
+    ])
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    expect(code).toBe(2)
+    expect(stderr.trim()).toBe('heapgraph: cannot read nope.heapsnapshot: no such file')
+    expect(await readdir(tmpdir())).toBeDefined()
+  }, 30_000)
+})

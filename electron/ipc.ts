@@ -3,6 +3,8 @@
 // the app's own renderer, loaded from its own files, may call the backend).
 
 export const PROGRESS_CHANNEL = 'heapgraph:progress'
+/** Menu and command-line requests for the window (MenuCommand). */
+export const MENU_CHANNEL = 'heapgraph:menu'
 
 /** The IPC channel of an API method. */
 export function channelOf(method: string): string {

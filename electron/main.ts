@@ -3,12 +3,12 @@
 // method with a sender check and schema validation, the File menu and its open dialog, and a
 // single instance that opens files passed on later command lines.
 import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { API_METHODS } from '../shared/protocol'
+import { API_METHODS, type MenuCommand } from '../shared/protocol'
 import { settle, type RpcReply } from '../shared/rpc/rpc'
 import { createBackend } from './backend/backend'
-import { channelOf, isTrustedSender, PROGRESS_CHANNEL } from './ipc'
+import { channelOf, isTrustedSender, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
 import { utilityHost } from './utility-host'
 
 const RENDERER_INDEX = join(__dirname, '../renderer/index.html')
@@ -33,15 +33,17 @@ function snapshotArguments(argv: readonly string[]): string[] {
   return argv.filter((arg) => /\.heapsnapshot(\.gz)?$/i.test(arg))
 }
 
-async function openFiles(files: readonly string[]): Promise<void> {
-  for (const file of files) {
-    await backend.openSnapshot({ file }).catch((error: unknown) => {
-      dialog.showErrorBox(
-        'Cannot open snapshot',
-        error instanceof Error ? error.message : String(error),
-      )
-    })
-  }
+/** Commands wait here until the window's page has loaded. */
+let pendingCommands: MenuCommand[] | null = []
+
+function command(message: MenuCommand): void {
+  if (pendingCommands) pendingCommands.push(message)
+  else window?.webContents.send(MENU_CHANNEL, message)
+}
+
+/** Opens files in the window, which shows their progress and errors like any other open. */
+function openFiles(files: readonly string[]): void {
+  for (const path of files) command({ type: 'open-path', path })
 }
 
 function createWindow(): BrowserWindow {
@@ -60,6 +62,11 @@ function createWindow(): BrowserWindow {
   })
   created.webContents.on('will-navigate', (event) => event.preventDefault())
   created.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  created.webContents.on('did-finish-load', () => {
+    const waiting = pendingCommands ?? []
+    pendingCommands = null
+    for (const message of waiting) created.webContents.send(MENU_CHANNEL, message)
+  })
   void created.loadFile(RENDERER_INDEX)
   return created
 }
@@ -71,13 +78,17 @@ function registerIpc(): void {
         return { error: { code: 'forbidden', message: 'IPC from an untrusted frame' } }
       }
       // A reply, never a throw: Electron would keep only a thrown error's message.
-      return settle(backend.call, method, args)
+      const reply = await settle(backend.call, method, args)
+      // A new snapshot changes File › Open Recent.
+      if (method === 'openSnapshot' || method === 'captureSnapshot') void buildMenu()
+      return reply
     })
   }
   backend.onProgress((progress) => window?.webContents.send(PROGRESS_CHANNEL, progress))
 }
 
-function buildMenu(): void {
+async function buildMenu(): Promise<void> {
+  const recent = await backend.listRecent({}).catch(() => [])
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       {
@@ -91,10 +102,29 @@ function buildMenu(): void {
                 properties: ['openFile', 'multiSelections'],
                 filters: [{ name: 'Heap snapshots', extensions: ['heapsnapshot', 'gz'] }],
               })
-              if (!result.canceled) await openFiles(result.filePaths)
+              if (!result.canceled) openFiles(result.filePaths)
             },
           },
-          { role: 'recentDocuments' },
+          {
+            label: 'Open Recent',
+            submenu: recent.length
+              ? recent.map((entry) => ({
+                  label: basename(entry.file),
+                  toolTip: entry.file,
+                  click: () => openFiles([entry.file]),
+                }))
+              : [{ label: 'No recent snapshots', enabled: false }],
+          },
+          {
+            label: 'Attach…',
+            accelerator: 'CmdOrCtrl+Shift+A',
+            click: () => command({ type: 'attach' }),
+          },
+          {
+            label: 'Export…',
+            accelerator: 'CmdOrCtrl+E',
+            click: () => command({ type: 'export' }),
+          },
           { type: 'separator' },
           { role: 'quit' },
         ],
@@ -108,7 +138,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   app.on('second-instance', (_event, argv) => {
-    void openFiles(snapshotArguments(argv))
+    openFiles(snapshotArguments(argv))
     if (window) {
       if (window.isMinimized()) window.restore()
       window.focus()
@@ -127,9 +157,9 @@ if (!app.requestSingleInstanceLock()) {
       }),
     )
     registerIpc()
-    buildMenu()
+    void buildMenu()
     window = createWindow()
-    void openFiles(snapshotArguments(process.argv))
+    openFiles(snapshotArguments(process.argv))
   })
   app.on('window-all-closed', () => {
     void backend.dispose().finally(() => app.quit())

@@ -1,10 +1,17 @@
 // The app shell: the open snapshots, the current screen (start, summary, arrays, object) and
 // navigation between them. Holds only UI state; heap data is fetched per view through the API.
-import { useEffect, useState } from 'react'
-import type { HeapgraphApi, SnapshotInfo } from '../shared/protocol'
+import { useEffect, useRef, useState } from 'react'
+import type { AttachInfo, HeapgraphApi, MenuCommand, SnapshotInfo } from '../shared/protocol'
+import { desktopBridge } from './api/connect'
+import { EXPORT_EVENT } from './components/events'
+import { useOpener } from './components/use-opener'
 import { formatBytes } from './format'
 import { ArraysView } from './views/arrays/arrays-view'
 import { AttachView } from './views/attach/attach-view'
+import { useHeapTimeline } from './views/attach/use-heap-timeline'
+import { DemoGuide, demoStep } from './views/demo/demo-guide'
+import { FindBox } from './views/find/find-box'
+import { useFindShortcut } from './views/find/use-find-shortcut'
 import { ObjectView } from './views/object/object-view'
 import { StartView } from './views/start/start-view'
 import { SummaryView } from './views/summary/summary-view'
@@ -12,7 +19,7 @@ import { SummaryView } from './views/summary/summary-view'
 export type Screen =
   | { name: 'start' }
   | { name: 'attach' }
-  | { name: 'summary' }
+  | { name: 'summary'; classKey?: string }
   | { name: 'arrays' }
   | { name: 'object'; node: number; why: boolean }
 
@@ -21,15 +28,42 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
   const [current, setCurrent] = useState<SnapshotInfo | null>(null)
   const [screen, setScreen] = useState<Screen>({ name: 'start' })
   const [history, setHistory] = useState<Screen[]>([])
+  // The attached target (one at a time) and, when it is the demo, its id.
+  const [attached, setAttached] = useState<AttachInfo | null>(null)
+  const [demoId, setDemoId] = useState<string | null>(null)
+  const timeline = useHeapTimeline(api, attached?.attachId ?? null)
+  // Set when a snapshot's engine went away (killed, out of memory).
+  const [lostNotice, setLostNotice] = useState<string | null>(null)
+  const knownRef = useRef<SnapshotInfo[]>([])
+  knownRef.current = snapshots
+  // The find box (Ctrl/Cmd+F), only while a snapshot is current.
+  const [finding, setFinding] = useState(false)
+  useFindShortcut(current !== null, () => setFinding(true))
   // Snapshots opened before the page (e.g. `heapgraph serve file.heapsnapshot`).
   useEffect(() => {
     const refresh = (): void => {
+      // Only snapshots known before the request can be missing from its answer.
+      const before = knownRef.current
       api.listSnapshots({}).then(
-        (list) =>
-          setSnapshots((known) => [
-            ...known,
+        (list) => {
+          const known = knownRef.current
+          const isListed = (info: SnapshotInfo): boolean =>
+            list.some((item) => item.snapshotId === info.snapshotId)
+          const gone = before.filter((info) => !isListed(info))
+          if (gone.length > 0) {
+            const names = gone.map((info) => info.file.split(/[\\/]/).pop()).join(', ')
+            setLostNotice(
+              `${names}: its engine stopped, so it was closed. Other snapshots are still open.`,
+            )
+            setCurrent((now) =>
+              now && gone.some((info) => info.snapshotId === now.snapshotId) ? null : now,
+            )
+          }
+          setSnapshots([
+            ...known.filter((info) => !gone.includes(info)),
             ...list.filter((info) => !known.some((item) => item.snapshotId === info.snapshotId)),
-          ]),
+          ])
+        },
         () => {},
       )
     }
@@ -50,15 +84,59 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
   const opened = (info: SnapshotInfo): void => {
     setSnapshots((list) => [...list.filter((item) => item.snapshotId !== info.snapshotId), info])
     setCurrent(info)
+    setLostNotice(null)
     go({ name: 'summary' })
   }
+  const opener = useOpener(api, opened)
+  const startDemo = async (): Promise<void> => {
+    const demo = await api.startDemo({})
+    setAttached(demo)
+    setDemoId(demo.attachId)
+    go({ name: 'attach' })
+  }
+  const endDemo = (): void => {
+    if (demoId) void api.detach({ attachId: demoId }).catch(() => {})
+    if (attached?.attachId === demoId) setAttached(null)
+    setDemoId(null)
+  }
+  // The desktop app's menus (File › Open…, Open Recent, Attach…, Export…) and command line.
+  const onMenu = useRef<(command: MenuCommand) => void>(() => {})
+  onMenu.current = (command) => {
+    if (command.type === 'open-path') {
+      if (screen.name !== 'start') go({ name: 'start' })
+      void opener.openPath(command.path)
+    } else if (command.type === 'attach') {
+      go({ name: 'attach' })
+    } else {
+      // The retainer graph on screen, if any, exports itself.
+      window.dispatchEvent(new CustomEvent(EXPORT_EVENT))
+    }
+  }
+  useEffect(() => desktopBridge()?.onMenu((command) => onMenu.current(command)), [])
+  const taken = snapshots.filter((info) => attached && info.attachId === attached.attachId)
   return (
-    <div className="app" onKeyDown={(event) => event.key === 'Escape' && back()}>
+    <div
+      className="app"
+      onKeyDown={(event) => event.key === 'Escape' && back()}
+      onDragOver={(event) => {
+        // Accepting the drag is what lets a file be dropped on the window.
+        if (event.dataTransfer.types.includes('Files')) event.preventDefault()
+      }}
+      onDrop={(event) => {
+        const file = event.dataTransfer.files[0]
+        if (!file) return
+        event.preventDefault()
+        if (screen.name !== 'start') go({ name: 'start' })
+        void opener.openFile(file)
+      }}
+    >
       <header>
         <strong>Heapgraph</strong>
         <nav aria-label="Screens">
           <button onClick={() => go({ name: 'start' })}>Open…</button>
-          <button onClick={() => go({ name: 'attach' })}>Attach…</button>
+          <button onClick={() => go({ name: 'attach' })}>
+            {attached ? `Attached: ${attached.title}` : 'Attach…'}
+          </button>
           {current && (
             <>
               <button
@@ -85,22 +163,57 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
         )}
       </header>
       <main>
+        {lostNotice && (
+          <p role="alert" className="error notice">
+            {lostNotice} <button onClick={() => setLostNotice(null)}>Dismiss</button>
+          </p>
+        )}
+        {demoId && (
+          <DemoGuide
+            step={demoStep(
+              screen,
+              snapshots.some((info) => info.attachId === demoId),
+            )}
+            onShowAttach={() => go({ name: 'attach' })}
+            onShowArrays={() => go({ name: 'arrays' })}
+            onEnd={endDemo}
+          />
+        )}
         {screen.name === 'start' && (
           <StartView
             api={api}
+            opener={opener}
             snapshots={snapshots}
+            onSelect={(info) => {
+              setCurrent(info)
+              go({ name: 'summary' })
+            }}
+            onAttach={() => go({ name: 'attach' })}
+            onDemo={startDemo}
+          />
+        )}
+        {screen.name === 'attach' && (
+          <AttachView
+            api={api}
             onOpened={opened}
+            attached={attached}
+            onAttached={(info) => {
+              if (info === null && attached?.attachId === demoId) setDemoId(null)
+              setAttached(info)
+            }}
+            timeline={timeline}
+            taken={taken}
             onSelect={(info) => {
               setCurrent(info)
               go({ name: 'summary' })
             }}
           />
         )}
-        {screen.name === 'attach' && <AttachView api={api} onOpened={opened} />}
         {current && screen.name === 'summary' && (
           <SummaryView
             api={api}
             snapshot={current}
+            classKey={screen.classKey}
             onObject={(node) => go({ name: 'object', node, why: false })}
           />
         )}
@@ -121,6 +234,15 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
           />
         )}
       </main>
+      {current && finding && (
+        <FindBox
+          api={api}
+          snapshot={current}
+          onObject={(node) => go({ name: 'object', node, why: false })}
+          onClass={(classKey) => go({ name: 'summary', classKey })}
+          onClose={() => setFinding(false)}
+        />
+      )}
     </div>
   )
 }

@@ -205,6 +205,10 @@ export interface HeapUsage {
   backingStorageSize: number | null
 }
 
+/** What the desktop app's menus and command line ask the window to do. */
+export type MenuCommand =
+  { type: 'open-path'; path: string } | { type: 'attach' } | { type: 'export' }
+
 /** The API as the renderer sees it, whatever the transport. */
 export type HeapgraphApi = {
   [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResults[M]>

@@ -1,6 +1,6 @@
 // Picks the transport: the desktop preload's bridge when present, otherwise web mode's WebSocket
 // (same origin, token from the page URL). Either way the UI sees one HeapgraphApi.
-import type { ApiMethod, HeapgraphApi } from '../../shared/protocol'
+import type { ApiMethod, HeapgraphApi, MenuCommand } from '../../shared/protocol'
 import { createReplyClient, type RpcReply } from '../../shared/rpc/rpc'
 import { connectWebSocketApi } from '../../shared/rpc/websocket-channel'
 
@@ -8,6 +8,8 @@ import { connectWebSocketApi } from '../../shared/rpc/websocket-channel'
 export interface DesktopBridge {
   invoke: Record<ApiMethod, (args: unknown) => Promise<RpcReply>>
   onProgress: HeapgraphApi['onProgress']
+  /** Subscribes to the app menu's commands; returns the unsubscribe function. */
+  onMenu(listener: (command: MenuCommand) => void): () => void
   pathForFile(file: File): string
 }
 

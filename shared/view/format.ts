@@ -19,6 +19,11 @@ export function formatDistance(distance: number | null): string {
   return distance >= 100_000_000 ? `sys+${distance - 100_000_000}` : String(distance)
 }
 
+/** A property name as JavaScript reads it: `.name` for identifiers (`.#x` too), else `["a b"]`. */
+export function formatPropertyAccess(name: string): string {
+  return /^#?[A-Za-z_$][\w$]*$/.test(name) ? '.' + name : `[${JSON.stringify(name)}]`
+}
+
 /** An edge as DevTools prints it in paths: `.prop`, `[3]`, `->ctx`, `[[weak]]`, `{internal}`. */
 export function formatEdge(type: string, name: string): string {
   switch (type) {
@@ -30,8 +35,13 @@ export function formatEdge(type: string, name: string): string {
       return '[[' + name + ']]'
     case 'property':
     case 'shortcut':
-      return name.includes(' ') ? `["${name}"]` : '.' + name
+      return formatPropertyAccess(name)
     default:
       return '{' + name + '}'
   }
+}
+
+/** A closure's captured variable, once its context is folded away: `captures x`. */
+export function formatCapture(name: string): string {
+  return 'captures ' + name
 }

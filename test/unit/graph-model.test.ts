@@ -1,29 +1,75 @@
 // The retainer graph's model: paths merged by node, expansions folded into "N more", weak
-// references hidden unless asked for, and a DOT export that Graphviz accepts.
+// references hidden unless asked for, V8 internals folded only where their meaning is clear,
+// cycle marks, size scaling, the layered layout, and the DOT and SVG exports.
 import { describe, expect, it } from 'vitest'
-import type { ObjectSummary, PathStepDto, Reference } from '../../shared/protocol'
-import { buildGraphModel, MAX_FAN_IN, toDot } from '../../shared/view/graph-model'
+import type { Cycle, ObjectSummary, PathStepDto, Reference } from '../../shared/protocol'
+import { formatEdge } from '../../shared/view/format'
+import {
+  buildGraphModel,
+  cycleEdges,
+  cycleEntries,
+  itemLookups,
+  LayeredLayout,
+  linksFrom,
+  markCycles,
+  MAX_DIAMETER,
+  MAX_FAN_IN,
+  MIN_DIAMETER,
+  nodeScale,
+  pendingItemLookups,
+  shadeColor,
+  toDot,
+  toSvg,
+  type Expansion,
+  type GraphModel,
+  type GraphNode,
+  type Point,
+} from '../../shared/view/graph-model'
 
-const object = (node: number, className = `C${node}`): ObjectSummary => ({
-  node,
-  id: node * 2 + 1,
-  type: 'object',
-  name: className,
-  className,
-  selfSize: 10,
-  retainedSize: 100 - node,
-  distance: node,
-})
+interface Shape {
+  className?: string
+  type?: string
+  name?: string
+  retainedSize?: number
+}
 
-const step = (node: number, edgeName: string | null): PathStepDto => ({
-  node: object(node),
-  edge: edgeName === null ? null : { type: 'property', name: edgeName },
+const object = (node: number, shape: Shape | string = {}): ObjectSummary => {
+  const {
+    className = `C${node}`,
+    type = 'object',
+    name,
+    retainedSize = 100 - node,
+  } = typeof shape === 'string' ? { className: shape } : shape
+  return {
+    node,
+    id: node * 2 + 1,
+    type,
+    name: name ?? className,
+    className,
+    selfSize: 10,
+    retainedSize,
+    distance: node,
+  }
+}
+
+const step = (
+  node: number | ObjectSummary,
+  edge: string | null,
+  type = 'property',
+): PathStepDto => ({
+  node: typeof node === 'number' ? object(node) : node,
+  edge: edge === null ? null : { type, name: edge },
 })
 
 const retainer = (node: number, name: string, isWeak = false): Reference => ({
   node: object(node),
   edge: { edge: node, type: isWeak ? 'weak' : 'property', name, isWeak },
 })
+
+const edgesOf = (model: GraphModel): string[] =>
+  model.edges.map((edge) => `${edge.source}->${edge.target} ${edge.label}`).sort()
+
+const idsOf = (model: GraphModel): string[] => model.nodes.map((node) => node.id).sort()
 
 describe('graph-model', () => {
   const target = object(9, 'Leaked')
@@ -33,7 +79,7 @@ describe('graph-model', () => {
   ]
 
   it('merges retainer paths by node, the roots and the target marked', () => {
-    const model = buildGraphModel(target, paths, new Map(), false)
+    const model = buildGraphModel(target, paths, new Map())
     expect(model.nodes.map((node) => [node.id, node.kind]).sort()).toEqual(
       [
         ['n1', 'root'],
@@ -42,9 +88,9 @@ describe('graph-model', () => {
         ['n9', 'target'],
       ].sort(),
     )
-    expect(
-      model.edges.map((edge) => `${edge.source}->${edge.target} ${edge.label}`).sort(),
-    ).toEqual(['n1->n2 .cache', 'n1->n3 .other', 'n2->n9 .item', 'n3->n9 .again'].sort())
+    expect(edgesOf(model)).toEqual(
+      ['n1->n2 .cache', 'n1->n3 .other', 'n2->n9 .item', 'n3->n9 .again'].sort(),
+    )
   })
 
   it('folds a large fan-in into an "N more" node and hides weak references by default', () => {
@@ -53,7 +99,7 @@ describe('graph-model', () => {
       ...Array.from({ length: 20 }, (_, k) => retainer(30 + k, `r${k}`)),
     ]
     const expansions = new Map([[9, { retainers, total: 1000 }]])
-    const model = buildGraphModel(target, paths, expansions, false)
+    const model = buildGraphModel(target, paths, expansions)
     const into = model.edges.filter((edge) => edge.target === 'n9').map((edge) => edge.source)
     // Two from the paths, MAX_FAN_IN expanded retainers (the weak one skipped), one "N more".
     expect(into.length).toBe(2 + MAX_FAN_IN + 1)
@@ -61,14 +107,401 @@ describe('graph-model', () => {
     expect(model.nodes.some((node) => node.id === 'n20')).toBe(false)
     const more = model.nodes.find((node) => node.kind === 'more')
     expect(more?.label).toBe(`${(1000 - MAX_FAN_IN).toLocaleString('en-US')} more`)
-    const shown = buildGraphModel(target, paths, expansions, true)
+    const shown = buildGraphModel(target, paths, expansions, { showWeak: true })
     expect(shown.edges.find((edge) => edge.source === 'n20')?.isWeak).toBe(true)
   })
 
   it('writes DOT with quoted labels', () => {
-    const dot = toDot(buildGraphModel(object(9, 'Say "hi"'), paths, new Map(), false))
+    const dot = toDot(buildGraphModel(object(9, 'Say "hi"'), paths, new Map()))
     expect(dot.startsWith('digraph retainers {')).toBe(true)
     expect(dot).toContain('"n2" -> "n9" [label=".item"];')
     expect(dot).toContain('label="Say \\"hi\\" @19"')
+  })
+})
+
+describe('graph-model folding of V8 internals', () => {
+  const global = object(1, 'global')
+  const map = object(2, 'Map')
+  const table = object(3, { className: '(array)', type: 'array', name: '' })
+  const list = object(4, 'Array')
+  const store = object(5, { className: '(array)', type: 'array', name: '(object elements)' })
+  const leaked = object(6, 'Leaked')
+
+  // leakCache -> Map -> table -> Array --elements--> store --3--> Leaked (and the direct [3]).
+  const storePath = [
+    step(global, null),
+    step(map, 'leakCache'),
+    step(table, 'table', 'internal'),
+    step(list, '68', 'internal'),
+    step(store, 'elements', 'internal'),
+    step(leaked, '3', 'internal'),
+  ]
+  const directPath = [
+    step(global, null),
+    step(map, 'leakCache'),
+    step(table, 'table', 'internal'),
+    step(list, '68', 'internal'),
+    step(leaked, '3', 'element'),
+  ]
+
+  it("folds an array's elements store into the array's own [index] edge", () => {
+    const model = buildGraphModel(leaked, [directPath, storePath], new Map())
+    expect(idsOf(model)).toEqual(['n1', 'n2', 'n4', 'n6'])
+    expect(edgesOf(model)).toEqual(['n1->n2 .leakCache', 'n2->n4 entry', 'n4->n6 [3]'])
+    const array = model.nodes.find((node) => node.id === 'n4')
+    expect(array?.folded).toEqual(['(array) @11 (its elements)'])
+    const mapNode = model.nodes.find((node) => node.id === 'n2')
+    expect(mapNode?.folded).toEqual(['(array) @7 (its hash table)'])
+  })
+
+  it('keeps every internal as it is when asked to show V8 internals', () => {
+    const model = buildGraphModel(leaked, [directPath, storePath], new Map(), {
+      showInternals: true,
+    })
+    expect(idsOf(model)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6'])
+    expect(edgesOf(model)).toContain('n5->n6 {3}')
+    expect(edgesOf(model)).toContain('n4->n5 {elements}')
+  })
+
+  it('never takes a store slot for the index: without the own edge the store stays', () => {
+    const model = buildGraphModel(leaked, [storePath], new Map())
+    expect(idsOf(model)).toContain('n5')
+    expect(edgesOf(model)).toContain('n5->n6 {3}')
+    expect(
+      itemLookups(buildGraphModel(leaked, [storePath], new Map(), { showInternals: true })),
+    ).toEqual([{ owner: 4, item: 6 }])
+    expect(pendingItemLookups(leaked, [storePath], new Map(), false)).toEqual([
+      { owner: 4, item: 6 },
+    ])
+  })
+
+  it("names a dictionary store's slot by the array's own element edge, once looked up", () => {
+    // A sparse array: slot 5 of its dictionary holds the item at index 100000.
+    const retainers: Reference[] = [
+      { node: store, edge: { edge: 1, type: 'internal', name: '5', isWeak: false } },
+      { node: list, edge: { edge: 2, type: 'element', name: '100000', isWeak: false } },
+      { node: object(7), edge: { edge: 3, type: 'element', name: '2', isWeak: false } },
+    ]
+    const links = linksFrom({ owner: 4, item: 6 }, retainers)
+    expect(links).toEqual([{ source: 4, target: 6, edge: { type: 'element', name: '100000' } }])
+    const model = buildGraphModel(leaked, [storePath], new Map(), { links })
+    expect(idsOf(model)).not.toContain('n5')
+    const folded = model.edges.find((edge) => edge.target === 'n6')
+    expect(folded).toMatchObject({ source: 'n4', label: '[100000]', via: 'elements' })
+  })
+
+  it('folds a Map or Set table into entries, but not a WeakMap table', () => {
+    const path = (owner: ObjectSummary): PathStepDto[] => [
+      step(global, null),
+      step(owner, 'cache'),
+      step(table, 'table', 'internal'),
+      step(leaked, '68', 'internal'),
+    ]
+    const set = object(2, 'Set')
+    expect(edgesOf(buildGraphModel(leaked, [path(set)], new Map()))).toEqual([
+      'n1->n2 .cache',
+      'n2->n6 member',
+    ])
+    const weakMap = object(2, 'WeakMap')
+    expect(idsOf(buildGraphModel(leaked, [path(weakMap)], new Map()))).toContain('n3')
+  })
+
+  it('does not fold a table whose drawn edges are not all slots', () => {
+    const path = [
+      step(global, null),
+      step(map, 'cache'),
+      step(table, 'table', 'internal'),
+      step(leaked, 'map', 'internal'),
+    ]
+    expect(idsOf(buildGraphModel(leaked, [path], new Map()))).toContain('n3')
+  })
+
+  it("folds a closure's context into captured variables, for every closure sharing it", () => {
+    const closure = object(2, { className: 'Function', type: 'closure', name: 'get' })
+    const other = object(7, { className: 'Function', type: 'closure', name: 'set' })
+    const context = object(3, 'system / Context')
+    const path = (fn: ObjectSummary): PathStepDto[] => [
+      step(global, null),
+      step(fn, fn.name),
+      step(context, 'context', 'internal'),
+      step(leaked, 'capturedBigArray', 'context'),
+    ]
+    const model = buildGraphModel(leaked, [path(closure), path(other)], new Map())
+    expect(edgesOf(model)).toEqual([
+      'n1->n2 .get',
+      'n1->n7 .set',
+      'n2->n6 captures capturedBigArray',
+      'n7->n6 captures capturedBigArray',
+    ])
+    // Held by something that is not a closure, the context means something else: kept.
+    const held = [...path(closure).slice(0, 1), step(context, 'ctx'), step(leaked, 'x', 'context')]
+    expect(idsOf(buildGraphModel(leaked, [path(closure), held], new Map()))).toContain('n3')
+  })
+
+  it("folds a global's property store and property cell into its own property edge", () => {
+    const properties = object(4, {
+      className: '(array)',
+      type: 'array',
+      name: '(object properties)',
+    })
+    const cell = object(5, { className: '(system)', type: 'hidden', name: 'system / PropertyCell' })
+    const viaCell = [
+      step(global, null),
+      step(properties, 'properties', 'internal'),
+      step(cell, '227', 'internal'),
+      step(map, 'value', 'internal'),
+      step(leaked, 'item'),
+    ]
+    const direct = [step(global, null), step(map, 'leakCache'), step(leaked, 'item')]
+    const model = buildGraphModel(leaked, [direct, viaCell], new Map())
+    expect(edgesOf(model)).toEqual(['n1->n2 .leakCache', 'n2->n6 .item'])
+    expect(model.nodes.find((node) => node.id === 'n1')?.folded).toEqual([
+      '(array) @9 (its properties)',
+    ])
+    // Alone, the cell path does not say which property: it stays until the edge is known.
+    expect(idsOf(buildGraphModel(leaked, [viaCell], new Map()))).toContain('n5')
+    expect(pendingItemLookups(leaked, [viaCell], new Map(), false)).toEqual([{ owner: 1, item: 2 }])
+    const links = [{ source: 1, target: 2, edge: { type: 'property', name: 'leakCache' } }]
+    expect(edgesOf(buildGraphModel(leaked, [viaCell], new Map(), { links }))).toEqual([
+      'n1->n2 .leakCache',
+      'n2->n6 .item',
+    ])
+  })
+})
+
+describe('graph-model cycles', () => {
+  const member = (node: number): ObjectSummary => object(node, 'LeakCycleNode')
+  const cycle = (...nodes: number[]): Cycle => ({ members: nodes.map(member), total: nodes.length })
+
+  it('learns one key for the asked node and every member listed', () => {
+    expect(cycleEntries(5, cycle(7, 5, 6))).toEqual([
+      [5, '7/3'],
+      [7, '7/3'],
+      [5, '7/3'],
+      [6, '7/3'],
+    ])
+    expect(cycleEntries(5, { members: [], total: 0 })).toEqual([[5, null]])
+  })
+
+  it('numbers the cycles that hold two or more drawn nodes, and only those', () => {
+    const nodes = [1, 2, 3, 4, 5].map((node): GraphNode => ({
+      ...buildGraphModel(object(node), [], new Map()).nodes[0],
+    }))
+    const keys = new Map<number, string | null>([
+      [1, 'a/2'],
+      [2, 'b/5'],
+      [3, 'a/2'],
+      [4, 'c/9'], // its other members are not drawn
+      [5, 'b/5'],
+    ])
+    expect(markCycles(nodes, keys).map((node) => node.cycle)).toEqual([1, 2, 1, null, 2])
+    expect(markCycles(nodes, new Map()).every((node) => node.cycle === null)).toBe(true)
+  })
+
+  it('marks drawn cycle members in the built model', () => {
+    const target = object(9, 'Array')
+    const ring = [
+      step(1, null),
+      step(member(2), 'leakCycle'),
+      step(member(3), 'peer'),
+      step(target, 'payload'),
+    ]
+    const cycles = new Map<number, string | null>([
+      [2, '2/3'],
+      [3, '2/3'],
+      [9, null],
+    ])
+    const model = buildGraphModel(target, [ring], new Map(), { cycles })
+    expect(model.nodes.map((node) => [node.id, node.cycle])).toEqual([
+      ['n9', null],
+      ['n1', null],
+      ['n2', 1],
+      ['n3', 1],
+    ])
+  })
+})
+
+describe('graph-model size scaling', () => {
+  it('grows and darkens nodes with retained size on a log scale', () => {
+    const largest = 10_000_000
+    const sizes = [0, 10, 1000, 100_000, largest].map((size) => nodeScale(size, largest))
+    expect(sizes[0]).toEqual({ diameter: MIN_DIAMETER, shade: 0 })
+    expect(sizes.at(-1)).toEqual({ diameter: MAX_DIAMETER, shade: 1 })
+    for (let k = 1; k < sizes.length; k++) {
+      expect(sizes[k].diameter).toBeGreaterThan(sizes[k - 1].diameter)
+    }
+    // Log scale: 1000 B of 10 MB is about 3/7 of the way, not 0.01 %.
+    expect(sizes[2].shade).toBeCloseTo(Math.log1p(1000) / Math.log1p(largest), 10)
+    expect(nodeScale(5, 0)).toEqual({ diameter: MIN_DIAMETER, shade: 0 })
+  })
+
+  it('shades from light grey to dark blue', () => {
+    expect(shadeColor(0)).toBe('#d0d7de')
+    expect(shadeColor(1)).toBe('#0a3069')
+    expect(shadeColor(2)).toBe('#0a3069')
+    expect(shadeColor(0.5)).toBe('#6d84a4')
+  })
+})
+
+describe('graph-model layered layout', () => {
+  const target = object(9, 'Leaked')
+  const rank = (ranks: Map<string, number>, id: string): number => ranks.get(id) ?? NaN
+
+  it('puts the roots on the top rank and the target below everything', () => {
+    // Two roots at different depths, and a cycle 3 -> 4 -> 3 above the target.
+    const paths = [
+      [step(1, null), step(2, 'a'), step(3, 'b'), step(4, 'c'), step(9, 'd')],
+      [step(5, null), step(4, 'e'), step(9, 'f')],
+    ]
+    const expansions = new Map<number, Expansion>([
+      [3, { retainers: [retainer(4, 'back')], total: 1 }],
+    ])
+    const model = buildGraphModel(target, paths, expansions)
+    const { ranks } = new LayeredLayout().run(model)
+    expect(rank(ranks, 'n1')).toBe(0)
+    expect(rank(ranks, 'n5')).toBe(0)
+    for (const node of model.nodes) {
+      if (node.kind !== 'root') expect(rank(ranks, node.id)).toBeGreaterThan(0)
+      if (node.kind !== 'target') expect(rank(ranks, node.id)).toBeLessThan(rank(ranks, 'n9'))
+    }
+    // Only the way back of the cycle 3 -> 4 -> 3 (4 retains 3) is turned round for ranking.
+    expect(cycleEdges(model)).toEqual(new Set(['n4>n3:property:back']))
+  })
+
+  it("keeps a cycle's way back from lifting a member above the roots", () => {
+    // global -> a -> payload (target); a -> b -> c -> a.
+    const paths = [[step(1, null), step(2, 'leakCycle'), step(9, 'payload')]]
+    const expansions = new Map<number, Expansion>([
+      [2, { retainers: [retainer(4, 'peer')], total: 1 }],
+      [4, { retainers: [retainer(3, 'peer')], total: 1 }],
+      [3, { retainers: [retainer(2, 'peer')], total: 1 }],
+    ])
+    const model = buildGraphModel(target, paths, expansions)
+    const { ranks } = new LayeredLayout().run(model)
+    expect(rank(ranks, 'n1')).toBe(0)
+    for (const id of ['n2', 'n3', 'n4']) {
+      expect(rank(ranks, id)).toBeGreaterThanOrEqual(0)
+      expect(rank(ranks, id)).toBeLessThan(rank(ranks, 'n9'))
+    }
+  })
+
+  it('keeps the left-to-right order of drawn nodes when an expansion adds more', () => {
+    const paths = [1, 2, 3, 4].map((k) => [step(1, null), step(10 + k, `p${k}`), step(9, `q${k}`)])
+    const layout = new LayeredLayout()
+    const order = (positions: Map<string, Point>, ids: string[]): string[] =>
+      [...ids].sort((a, b) => (positions.get(a)?.x ?? 0) - (positions.get(b)?.x ?? 0))
+    const middle = ['n11', 'n12', 'n13', 'n14']
+    const first = order(layout.run(buildGraphModel(target, paths, new Map())).positions, middle)
+    let expansions = new Map<number, Expansion>()
+    for (const expanded of [13, 11, 14]) {
+      const retainers = Array.from({ length: 6 }, (_, k) => retainer(100 + expanded * 10 + k, 'r'))
+      expansions = new Map(expansions).set(expanded, { retainers, total: 6 })
+      const { positions } = layout.run(buildGraphModel(target, paths, expansions))
+      expect(order(positions, middle)).toEqual(first)
+    }
+  })
+
+  it('lays out 200 drawn objects well within the draw budget', () => {
+    const paths = [[step(0, null), step(2, 'a'), step(9, 'b')]]
+    const expansions = new Map<number, Expansion>()
+    const queue = [9, 2]
+    for (let next = 10; next < 210;) {
+      const expanded = queue.shift() as number
+      const retainers = Array.from({ length: MAX_FAN_IN }, (_, k) => retainer(next + k, `p${k}`))
+      retainers.forEach((_, k) => queue.push(next + k))
+      next += MAX_FAN_IN
+      expansions.set(expanded, { retainers, total: MAX_FAN_IN + 3 })
+    }
+    const model = buildGraphModel(target, paths, expansions)
+    expect(model.nodes.length).toBeGreaterThanOrEqual(200)
+    const start = performance.now()
+    new LayeredLayout().run(model)
+    const elapsedMs = performance.now() - start
+    console.log(`layered layout of ${model.nodes.length} nodes: ${elapsedMs.toFixed(0)} ms`)
+    // The budget for a whole draw is 300 ms; on this shared 2-core machine allow slack.
+    expect(elapsedMs).toBeLessThan(1500)
+  })
+})
+
+/** Checks that `xml` is well-formed enough for any parser: balanced tags, quoted attributes. */
+function expectWellFormed(xml: string): void {
+  const stack: string[] = []
+  const body = xml.replace(/^<\?xml[^?]*\?>\s*/, '')
+  expect(body).not.toMatch(/&(?!(#\d+|amp|lt|gt|quot|apos);)/)
+  for (const match of body.matchAll(/<(\/?)([a-zA-Z][\w-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g)) {
+    const [, closing, name, , selfClosing] = match
+    if (selfClosing) continue
+    if (closing) expect(stack.pop()).toBe(name)
+    else stack.push(name)
+  }
+  expect(stack).toEqual([])
+  // Every '<' starts a tag the pattern above accepted.
+  const tags = body.match(/<[^>]*>/g) ?? []
+  expect(body.split('<').length - 1).toBe(tags.length)
+}
+
+describe('graph-model SVG export', () => {
+  const target = object(9, 'Leaked<T>')
+  const paths = [[step(1, null), step(2, 'say "hi" & <go>'), step(9, 'item')]]
+
+  it('writes a well-formed standalone SVG with every label, escaped', () => {
+    const model = buildGraphModel(target, paths, new Map())
+    const positions = new Map<string, Point>([
+      ['n1', { x: 0, y: 0 }],
+      ['n2', { x: 40, y: 100 }],
+      ['n9', { x: 0, y: 200 }],
+    ])
+    const svg = toSvg(model, positions, 'Retainers of Leaked<T>')
+    expectWellFormed(svg)
+    expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"')
+    expect(svg).toContain('Leaked&#60;T&#62; @19')
+    expect(svg).toContain('C1 @3')
+    expect(svg).toContain('[&#34;say \\&#34;hi\\&#34; &#38; &#60;go&#62;&#34;]')
+    expect(svg.match(/<line /g)).toHaveLength(2)
+    expect(svg.match(/<circle /g)).toHaveLength(2) // the root is a square
+    const [x, top, width, height] = (/viewBox="([^"]+)"/.exec(svg)?.[1] ?? '')
+      .split(' ')
+      .map(Number)
+    expect(x).toBeLessThan(0)
+    expect(top).toBeLessThan(0)
+    expect(x + width).toBeGreaterThan(40)
+    expect(top + height).toBeGreaterThan(200)
+  })
+
+  it('draws weak edges dashed and rings cycle members', () => {
+    const expansions = new Map([[9, { retainers: [retainer(4, 'w', true)], total: 1 }]])
+    const cycles = new Map<number, string | null>([
+      [1, null],
+      [2, 'k/2'],
+      [9, 'k/2'],
+      [4, null],
+    ])
+    const model = buildGraphModel(target, paths, expansions, { showWeak: true, cycles })
+    const positions = new Map(
+      model.nodes.map((node, k): [string, Point] => [node.id, { x: k * 50, y: k * 60 }]),
+    )
+    const svg = toSvg(model, positions)
+    expectWellFormed(svg)
+    expect(svg.match(/stroke-dasharray="5 3"/g)).toHaveLength(1)
+    expect(svg.match(/stroke="#bf8700"/g)).toHaveLength(2)
+    expect(svg).toContain('(in cycle 1)')
+  })
+
+  it('writes an empty but valid document when nothing is placed', () => {
+    const svg = toSvg(buildGraphModel(target, paths, new Map()), new Map())
+    expectWellFormed(svg)
+  })
+})
+
+describe('format edge labels', () => {
+  it('prints properties, indices, captured variables and internals as JavaScript reads them', () => {
+    expect(formatEdge('property', 'leakCache')).toBe('.leakCache')
+    expect(formatEdge('property', '#secret')).toBe('.#secret')
+    expect(formatEdge('property', 'get process')).toBe('["get process"]')
+    expect(formatEdge('property', 'a-b')).toBe('["a-b"]')
+    expect(formatEdge('element', '3')).toBe('[3]')
+    expect(formatEdge('context', 'capturedBigArray')).toBe('->capturedBigArray')
+    expect(formatEdge('internal', 'elements')).toBe('{elements}')
+    expect(formatEdge('weak', 'target')).toBe('[[target]]')
   })
 })

@@ -1,6 +1,8 @@
 // Attach: list the targets of a host:port or the local Node processes, attach, then watch the
 // heap over time (used, total, backing stores) with markers for garbage collections and
-// snapshots; collect garbage; take a snapshot, which opens for analysis when it is done.
+// snapshots; collect garbage; take a snapshot, which opens for analysis when it is done; the
+// snapshots taken in this session stay listed. The shell owns the attached target and its
+// timeline, so both survive a look at a snapshot.
 import { useEffect, useState } from 'react'
 import type {
   AttachInfo,
@@ -12,15 +14,17 @@ import type {
   TargetInfo,
 } from '../../../shared/protocol'
 import { formatBytes } from '../../format'
+import type { HeapTimeline, Marker } from './use-heap-timeline'
 
 interface Props {
   api: HeapgraphApi
   onOpened: (info: SnapshotInfo) => void
-}
-
-interface Marker {
-  timeMs: number
-  label: string
+  attached: AttachInfo | null
+  onAttached: (info: AttachInfo | null) => void
+  timeline: HeapTimeline
+  /** Snapshots taken from the attached target in this session. */
+  taken: SnapshotInfo[]
+  onSelect: (info: SnapshotInfo) => void
 }
 
 function Timeline({
@@ -81,31 +85,19 @@ function AttachedPanel({
   target,
   onOpened,
   onDetached,
-}: Props & { target: AttachInfo; onDetached: () => void }): React.JSX.Element {
-  const [samples, setSamples] = useState<HeapUsage[]>([])
-  const [markers, setMarkers] = useState<Marker[]>([])
+  timeline,
+  taken,
+  onSelect,
+}: Omit<Props, 'attached' | 'onAttached'> & {
+  target: AttachInfo
+  onDetached: () => void
+}): React.JSX.Element {
   const [progress, setProgress] = useState<ProgressEvent | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  useEffect(() => {
-    let alive = true
-    const poll = (): void => {
-      api.getHeapUsage({ attachId: target.attachId }).then(
-        (sample) => alive && setSamples((previous) => [...previous.slice(-299), sample]),
-        (failure: unknown) =>
-          alive && setError(failure instanceof Error ? failure.message : String(failure)),
-      )
-    }
-    poll()
-    const timer = setInterval(poll, 1000)
-    return () => {
-      alive = false
-      clearInterval(timer)
-    }
-  }, [api, target.attachId])
-  const now = (): number => samples.at(-1)?.timeMs ?? 0
+  const [failure, setError] = useState<string | null>(null)
+  const error = failure ?? timeline.error
   const collect = async (): Promise<void> => {
     await api.collectGarbage({ attachId: target.attachId })
-    setMarkers((previous) => [...previous, { timeMs: now(), label: 'GC' }])
+    timeline.mark('GC')
   }
   const capture = async (): Promise<void> => {
     const operationId = `capture-${Date.now()}`
@@ -113,7 +105,7 @@ function AttachedPanel({
       (event) => event.operationId === operationId && setProgress(event),
     )
     try {
-      setMarkers((previous) => [...previous, { timeMs: now(), label: 'snapshot' }])
+      timeline.mark('snapshot')
       onOpened(await api.captureSnapshot({ attachId: target.attachId, operationId }))
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure))
@@ -125,7 +117,7 @@ function AttachedPanel({
   return (
     <section className="attached">
       <h2>Attached: {target.title}</h2>
-      <Timeline samples={samples} markers={markers} />
+      <Timeline samples={timeline.samples} markers={timeline.markers} />
       <div className="row">
         <button onClick={() => void collect()}>Collect garbage</button>
         <button onClick={() => void capture()} disabled={progress !== null}>
@@ -148,16 +140,38 @@ function AttachedPanel({
           {error}
         </p>
       )}
+      {taken.length > 0 && (
+        <>
+          <h3>Snapshots taken in this session</h3>
+          <ul className="snapshots" aria-label="Snapshots taken in this session">
+            {taken.map((info) => (
+              <li key={info.snapshotId}>
+                <button onClick={() => onSelect(info)}>
+                  {info.file.split(/[\\/]/).pop()} — {info.nodeCount.toLocaleString('en-US')}{' '}
+                  objects, {formatBytes(info.totalSize)}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   )
 }
 
-export function AttachView({ api, onOpened }: Props): React.JSX.Element {
+export function AttachView({
+  api,
+  onOpened,
+  attached,
+  onAttached: setAttached,
+  timeline,
+  taken,
+  onSelect,
+}: Props): React.JSX.Element {
   const [host, setHost] = useState('127.0.0.1')
   const [port, setPort] = useState('9229')
   const [targets, setTargets] = useState<TargetInfo[] | null>(null)
   const [processes, setProcesses] = useState<NodeProcessInfo[]>([])
-  const [attached, setAttached] = useState<AttachInfo | null>(null)
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
     api.listNodeProcesses({}).then(setProcesses, () => setProcesses([]))
@@ -177,6 +191,9 @@ export function AttachView({ api, onOpened }: Props): React.JSX.Element {
         target={attached}
         onOpened={onOpened}
         onDetached={() => setAttached(null)}
+        timeline={timeline}
+        taken={taken}
+        onSelect={onSelect}
       />
     )
   }

@@ -5,8 +5,17 @@ import { useState } from 'react'
 import type { HeapgraphApi, PathStepDto, Reference, SnapshotInfo } from '../../../shared/protocol'
 import { ObjectCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
+import {
+  useActiveRow,
+  VirtualTable,
+  type Column,
+  type RowView,
+} from '../../components/virtual-rows'
 import { formatBytes, formatDistance, formatEdge } from '../../format'
 import { GraphView } from '../graph/graph-view'
+import { LivePreview } from './live-preview'
+import { MoreRow } from '../../components/more-row'
+import { usePages } from '../../components/use-pages'
 
 interface Props {
   api: HeapgraphApi
@@ -59,41 +68,57 @@ function PathList({ path, index }: { path: PathStepDto[]; index: number }): Reac
   )
 }
 
-/** A list of references (retainers or outgoing edges); weak ones dimmed; a row opens its object. */
+const REFERENCE_COLUMNS: readonly Column[] = [
+  { id: 'reference', label: 'Reference', width: '14rem' },
+  { id: 'object', label: 'Object' },
+  { id: 'distance', label: 'Distance', numeric: true, width: '6rem' },
+  { id: 'self', label: 'Self', numeric: true, width: '7rem' },
+  { id: 'retained', label: 'Retained', numeric: true, width: '7rem' },
+]
+
+/**
+ * A list of references (retainers or outgoing edges); weak ones dimmed. A click or Enter on a
+ * row opens its object; arrow keys move between rows.
+ */
 function ReferenceTable({
+  label,
   references,
   onObject,
 }: {
+  label: string
   references: Reference[]
   onObject: (node: number) => void
 }): React.JSX.Element {
+  const [active, setActive] = useActiveRow(references.length)
+  const describe = (row: number): RowView => {
+    const item = references[row]
+    return {
+      key: String(item.edge.edge),
+      className: item.edge.isWeak ? 'weak' : undefined,
+      cells: (
+        <>
+          <td className="name">
+            {formatEdge(item.edge.type, item.edge.name)}
+            {item.edge.isWeak ? ' (weak)' : ''}
+          </td>
+          <ObjectCells object={item.node} />
+        </>
+      ),
+    }
+  }
+  const open = (row: number): void => onObject(references[row].node.node)
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>Reference</th>
-          <th>Object</th>
-          <th>Distance</th>
-          <th>Self</th>
-          <th>Retained</th>
-        </tr>
-      </thead>
-      <tbody>
-        {references.map((item) => (
-          <tr
-            key={item.edge.edge}
-            onClick={() => onObject(item.node.node)}
-            className={item.edge.isWeak ? 'weak' : undefined}
-          >
-            <td>
-              {formatEdge(item.edge.type, item.edge.name)}
-              {item.edge.isWeak ? ' (weak)' : ''}
-            </td>
-            <ObjectCells object={item.node} />
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <VirtualTable
+      label={label}
+      columns={REFERENCE_COLUMNS}
+      rowCount={references.length}
+      row={describe}
+      active={active}
+      onActiveChange={setActive}
+      onActivate={open}
+      onRowClick={open}
+      maxHeight="24rem"
+    />
   )
 }
 
@@ -104,11 +129,15 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
     () => api.findRetainerPaths({ snapshotId, node, count: 3 }),
     [snapshotId, node],
   )
-  const retainers = useQuery(
-    () => api.getRetainers({ snapshotId, node, count: 50 }),
+  const retainers = usePages(
+    (start, count) => api.getRetainers({ snapshotId, node, start, count }),
+    50,
     [snapshotId, node],
   )
-  const edges = useQuery(() => api.getEdges({ snapshotId, node, count: 50 }), [snapshotId, node])
+  const edges = usePages((start, count) => api.getEdges({ snapshotId, node, start, count }), 50, [
+    snapshotId,
+    node,
+  ])
   const stack = useQuery(() => api.getAllocationStack({ snapshotId, node }), [snapshotId, node])
   const object = details.data
   return (
@@ -172,6 +201,9 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
           <PathList key={index} path={path} index={index} />
         ))}
       </div>
+      {object && snapshot.attachId && (
+        <LivePreview api={api} attachId={snapshot.attachId} objectId={object.id} />
+      )}
       {stack.data && (
         <>
           <h2>Allocated at</h2>
@@ -189,10 +221,24 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
           </ol>
         </>
       )}
-      <h2>Retainers {retainers.data && `(${retainers.data.total})`}</h2>
-      <ReferenceTable references={retainers.data?.items ?? []} onObject={onObject} />
-      <h2>References {edges.data && `(${edges.data.total})`}</h2>
-      <ReferenceTable references={edges.data?.items ?? []} onObject={onObject} />
+      <h2>
+        Retainers {retainers.total !== null && `(${retainers.total.toLocaleString('en-US')})`}
+      </h2>
+      {retainers.error && (
+        <p role="alert" className="error">
+          {retainers.error}
+        </p>
+      )}
+      <ReferenceTable label="Retainers" references={retainers.items} onObject={onObject} />
+      <MoreRow pages={retainers} />
+      <h2>References {edges.total !== null && `(${edges.total.toLocaleString('en-US')})`}</h2>
+      {edges.error && (
+        <p role="alert" className="error">
+          {edges.error}
+        </p>
+      )}
+      <ReferenceTable label="References" references={edges.items} onObject={onObject} />
+      <MoreRow pages={edges} />
     </section>
   )
 }

@@ -1,0 +1,106 @@
+// Opening snapshots from the UI, one at a time, with progress and Cancel: by path, or from a
+// File (the file picker or a drop). The desktop app knows a File's path; a browser does not, so
+// web mode first uploads it to the loopback server (with its own progress), then opens that copy.
+import { useRef, useState } from 'react'
+import type { HeapgraphApi, ProgressEvent, SnapshotInfo } from '../../shared/protocol'
+import { desktopBridge } from '../api/connect'
+
+export interface Opener {
+  /** What is being opened, while it is. */
+  busy: string | null
+  progress: ProgressEvent | null
+  error: string | null
+  openPath(path: string): Promise<void>
+  openFile(file: File): Promise<void>
+  cancel(): void
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** POSTs a file to web mode's /upload with the page's token; resolves with the server's path. */
+function upload(
+  file: File,
+  onProgress: (done: number) => void,
+  signal: AbortSignal,
+): Promise<string> {
+  const token = new URLSearchParams(location.search).get('token') ?? ''
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest()
+    request.open(
+      'POST',
+      `/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`,
+    )
+    request.upload.onprogress = (event) => onProgress(event.loaded)
+    request.onload = () => {
+      const body = JSON.parse(request.responseText || '{}') as { file?: string; error?: string }
+      if (request.status === 200 && body.file) resolve(body.file)
+      else reject(new Error(body.error ?? `the upload failed (HTTP ${request.status})`))
+    }
+    request.onerror = () => reject(new Error('the upload failed: the server did not answer'))
+    request.onabort = () => reject(new Error('cancelled'))
+    signal.addEventListener('abort', () => request.abort(), { once: true })
+    request.send(file)
+  })
+}
+
+export function useOpener(api: HeapgraphApi, onOpened: (info: SnapshotInfo) => void): Opener {
+  const [busy, setBusy] = useState<string | null>(null)
+  const [progress, setProgress] = useState<ProgressEvent | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const operation = useRef<{ id: string; abort: AbortController } | null>(null)
+
+  const run = async (
+    label: string,
+    pathOf: (id: string, signal: AbortSignal) => Promise<string>,
+  ) => {
+    if (operation.current) return
+    const id = `open-${Date.now()}`
+    const abort = new AbortController()
+    operation.current = { id, abort }
+    setBusy(label)
+    setError(null)
+    const unsubscribe = api.onProgress((event) => {
+      if (event.operationId === id) setProgress(event)
+    })
+    try {
+      const file = await pathOf(id, abort.signal)
+      // Marks for the budget test: no long task on this thread while the engine loads.
+      performance.mark('heapgraph:open-start')
+      const info = await api.openSnapshot({ file, operationId: id })
+      performance.mark('heapgraph:opened')
+      onOpened(info)
+    } catch (failure) {
+      setError(abort.signal.aborted ? 'Cancelled.' : messageOf(failure))
+    } finally {
+      unsubscribe()
+      operation.current = null
+      setBusy(null)
+      setProgress(null)
+    }
+  }
+
+  return {
+    busy,
+    progress,
+    error,
+    openPath: (path) => run(path, async () => path),
+    openFile: (file) =>
+      run(file.name, async (id, signal) => {
+        const desktop = desktopBridge()
+        if (desktop) return desktop.pathForFile(file)
+        return upload(
+          file,
+          (done) => setProgress({ operationId: id, phase: 'Uploading', done, total: file.size }),
+          signal,
+        )
+      }),
+    cancel() {
+      const running = operation.current
+      if (!running) return
+      running.abort.abort()
+      void api.cancel({ operationId: running.id })
+    },
+  }
+}

@@ -1,0 +1,234 @@
+// The retainer graph in real Chromium (web mode): laid out in layers with the roots above the
+// object, V8 internals folded into readable steps (a Map's table as its entries, an array's
+// elements store as [index] edges on the array), cycle members marked, a timed draw, and an SVG
+// export that parses and names every object. Screenshots go to test-results/screenshots.
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
+import { fixture } from '../helpers/fixtures'
+import { startWebUi, type WebUi } from '../helpers/web-ui'
+
+const missing = chromiumUnavailableReason()
+if (missing) console.warn(`graph UI e2e: SKIPPED: ${missing}`)
+
+/**
+ * A heap where leaked objects sit in an array inside a Map: global.leakCache -> Map 'items' ->
+ * Array -> [i] -> LeakedItem -> .itemPayload (1000 items). Made here, not in the shared fixture
+ * table, because only this test needs it.
+ */
+const ARRAY_ITEMS_PROGRAM = `
+class LeakedItem { constructor(i) { this.itemPayload = new Array(1000).fill(i) } }
+(() => {
+  const items = []
+  for (let i = 0; i < 6; i++) items.push(new LeakedItem(i))
+  globalThis.leakCache = new Map([['items', items]])
+})()
+setImmediate(() => { globalThis.gc(); require('node:v8').writeHeapSnapshot(process.argv[1]) })
+`
+
+/** Minimal DOM shapes for code that runs in the page (this project's node types have no DOM). */
+interface PageDocument {
+  getElementsByTagName(name: string): { length: number }
+  documentElement: { nodeName: string }
+  querySelectorAll(selector: string): Iterable<{ textContent: string | null }>
+}
+
+/** Runs in the page: parses SVG text with the browser's own XML parser. */
+function parseSvgInPage(text: string): { error: boolean; root: string; text: (string | null)[] } {
+  type Parser = new () => { parseFromString(source: string, type: string): PageDocument }
+  const DomParser = (globalThis as unknown as { DOMParser: Parser }).DOMParser
+  const doc = new DomParser().parseFromString(text, 'image/svg+xml')
+  return {
+    error: doc.getElementsByTagName('parsererror').length > 0,
+    root: doc.documentElement.nodeName,
+    text: [...doc.querySelectorAll('text')].map((node) => node.textContent),
+  }
+}
+
+interface Drawn {
+  /** Per node id: x, y and layer (0 at the top). */
+  positions: Record<string, [number, number, number]>
+  kinds: Record<string, string>
+  drawMs: number
+}
+
+describe.skipIf(missing !== undefined)('retainer graph UI', () => {
+  let ui: WebUi
+  let page: Page
+  let scratch: string
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'heapgraph-graph-ui-'))
+    ui = await startWebUi()
+    page = ui.page
+  }, 120_000)
+
+  afterAll(async () => {
+    await ui?.close()
+    if (scratch) await rm(scratch, { recursive: true, force: true })
+  })
+
+  const list = (): Locator => page.getByRole('list', { name: 'Objects in the graph' })
+  const canvas = (): Locator => page.getByRole('img', { name: 'Retainer graph' })
+
+  /** Opens a snapshot by path, goes to Arrays and asks "Why alive?" of a 1000-item array. */
+  async function whyAliveOfArray(file: string): Promise<void> {
+    await page.goto(ui.server.url)
+    await page.getByLabel(/Snapshot file/).fill(file)
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
+    await page.getByRole('button', { name: 'Arrays' }).click()
+    const row = page.getByRole('row').filter({ hasText: '1,000' }).first()
+    await row.waitFor()
+    await row.getByRole('button', { name: 'Why alive?' }).click()
+    await canvas().locator('canvas').first().waitFor()
+  }
+
+  /** Waits until the canvas has drawn what the list shows, and reads where each node went. */
+  async function drawn(): Promise<Drawn> {
+    await expect
+      .poll(async () => {
+        const count = await canvas().getAttribute('data-node-count')
+        return Number(count) === (await list().getByRole('listitem').count())
+      })
+      .toBe(true)
+    const positions = JSON.parse((await canvas().getAttribute('data-positions')) ?? '{}')
+    const kinds = Object.fromEntries(
+      await list()
+        .getByRole('listitem')
+        .evaluateAll((items) =>
+          items.map((item) => [item.getAttribute('data-node-id'), item.getAttribute('data-kind')]),
+        ),
+    )
+    const drawMs = Number(await canvas().getAttribute('data-draw-ms'))
+    return { positions, kinds, drawMs }
+  }
+
+  function expectLayered({ positions, kinds }: Drawn): void {
+    const layer = (id: string): number => positions[id][2]
+    const ids = Object.keys(kinds)
+    const roots = ids.filter((id) => kinds[id] === 'root')
+    const target = ids.find((id) => kinds[id] === 'target') as string
+    expect(roots.length).toBeGreaterThan(0)
+    const top = Math.min(...roots.map(layer))
+    for (const id of ids) {
+      if (kinds[id] === 'root') expect(layer(id), id).toBe(top)
+      expect(layer(id), id).toBeGreaterThanOrEqual(top)
+      if (id !== target) expect(layer(id), id).toBeLessThan(layer(target))
+    }
+  }
+
+  /** The target below every node, and the nodes drawn after `before` (if given) above those. */
+  function expectBelow({ positions, kinds }: Drawn, before?: string[]): void {
+    const layer = (id: string): number => positions[id][2]
+    const target = Object.keys(kinds).find((id) => kinds[id] === 'target') as string
+    for (const id of Object.keys(kinds)) {
+      if (id !== target) expect(layer(id), id).toBeLessThan(layer(target))
+    }
+    if (!before) return
+    const added = Object.keys(kinds).filter((id) => !before.includes(id))
+    expect(added.length).toBeGreaterThan(0)
+    const oldTop = Math.min(...before.map(layer))
+    for (const id of added) expect(layer(id), id).toBeLessThan(oldTop + 1)
+  }
+
+  it('lays the graph out in layers, folds the Map table and exports a well-formed SVG', async () => {
+    await whyAliveOfArray(await fixture('map-cache'))
+    const first = await drawn()
+    expectLayered(first)
+    console.log(`graph draw: ${first.drawMs} ms for ${Object.keys(first.kinds).length} nodes`)
+    expect(first.drawMs).toBeGreaterThan(0)
+    expect(first.drawMs).toBeLessThan(1000)
+    const measures = await page.evaluate(() => performance.getEntriesByName('graph-draw').length)
+    expect(measures).toBeGreaterThan(0)
+
+    // Folded: no internal (array) node; the leaked array is held by the Map as an entry.
+    const texts = await list().getByRole('listitem').allInnerTexts()
+    expect(texts.filter((text) => text.startsWith('(array)'))).toEqual([])
+    expect(texts.find((text) => text.startsWith('Map @'))).toMatch(
+      /held by global @\d+ as \.leakCache/,
+    )
+    const target = texts.find((text) => /^Array @\d+/.test(text)) ?? ''
+    expect(target).toMatch(/held by Map @\d+ as entry/)
+    await ui.screenshot('graph-1-map-cache', true)
+
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export SVG' }).click()
+    const svg = await readFile(await (await download).path(), 'utf8')
+    const parsed = await page.evaluate(parseSvgInPage, svg)
+    expect(parsed.error).toBe(false)
+    expect(parsed.root).toBe('svg')
+    const labels = await list().locator('.graph-node-label').allInnerTexts()
+    for (const label of labels) expect(parsed.text).toContain(label)
+    expect(parsed.text).toContain('entry')
+
+    // Expanding global draws its own retainers above it; the object stays at the bottom.
+    await page.getByRole('button', { name: /^Expand retainers of global/ }).click()
+    await expect.poll(() => list().getByRole('listitem').count()).toBeGreaterThan(labels.length)
+    const expanded = await drawn()
+    await ui.screenshot('graph-2-expanded', true)
+    expectBelow(expanded, Object.keys(first.kinds))
+    // Showing V8 internals brings the Map's table back, between the Map and the array.
+    await page.getByLabel('Show V8 internals').check()
+    await expect
+      .poll(async () => (await list().getByRole('listitem').allInnerTexts()).join('\n'))
+      .toMatch(/held by Map @\d+ as \{table\}/)
+    const internals = await drawn()
+    expectBelow(internals)
+    await ui.screenshot('graph-2-internals', true)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 180_000)
+
+  it("reads an array's elements store as [index] edges on the array", async () => {
+    const file = join(scratch, 'array-items.heapsnapshot')
+    await promisify(execFile)(process.execPath, ['--expose-gc', '-e', ARRAY_ITEMS_PROGRAM, file])
+    await whyAliveOfArray(file)
+    const layered = await drawn()
+    await ui.screenshot('graph-3-array-items', true)
+    expectLayered(layered)
+    const texts = await list().getByRole('listitem').allInnerTexts()
+    const item = texts.find((text) => text.startsWith('LeakedItem')) ?? ''
+    expect(item).toMatch(/held by Array @\d+ as \[\d\]/)
+    expect(texts.filter((text) => text.startsWith('(array)'))).toEqual([])
+    const itemsArray = texts.find((text) => /^Array @\d+[\s\S]*held by Map/.test(text)) ?? ''
+    expect(itemsArray).toMatch(/held by Map @\d+ as entry/)
+
+    // The same graph with its internals: the store hangs between the array and the item.
+    await page.getByLabel('Show V8 internals').check()
+    await expect
+      .poll(async () => (await list().getByRole('listitem').allInnerTexts()).join('\n'))
+      .toMatch(/held by Array @\d+ as \{elements\}/)
+    await page.getByLabel('Show V8 internals').uncheck()
+    await expect
+      .poll(async () => (await list().getByRole('listitem').allInnerTexts()).join('\n'))
+      .not.toMatch(/\{elements\}/)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 180_000)
+
+  it('marks the members of a cycle drawn in the graph', async () => {
+    await whyAliveOfArray(await fixture('class-cycle'))
+    await drawn()
+    // Whichever payload was picked, expanding its LeakCycleNode draws another member.
+    await page
+      .getByRole('button', { name: /^Expand retainers of LeakCycleNode/ })
+      .first()
+      .click()
+    const marked = list().getByRole('listitem').filter({ hasText: 'in a cycle' })
+    await expect.poll(() => marked.count()).toBeGreaterThanOrEqual(2)
+    for (const text of await marked.allInnerTexts()) expect(text).toMatch(/^LeakCycleNode @\d+/)
+    const unmarked = await list()
+      .getByRole('listitem')
+      .filter({ hasNotText: 'in a cycle' })
+      .allInnerTexts()
+    expect(unmarked.some((text) => text.startsWith('global'))).toBe(true)
+    const cycle = await drawn()
+    await ui.screenshot('graph-4-cycle', true)
+    expectLayered(cycle)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 180_000)
+})

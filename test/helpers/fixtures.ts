@@ -167,6 +167,29 @@ export async function fixture(name: FixtureName, options: FixtureOptions = {}): 
 }
 
 /**
+ * Paths of three snapshots of one process (baseline, target, final), made by
+ * test/fixtures/programs/sequence.cjs (read its header for what each class does between them),
+ * generated on first use and cached.
+ */
+export async function snapshotSequence(
+  options: FixtureOptions = {},
+): Promise<[string, string, string]> {
+  const program = join(PROGRAMS_DIR, 'sequence.cjs')
+  const key = await sourceKey([program], [])
+  const prefix = join(GENERATED_DIR, `sequence-node${process.versions.node}-${key}`)
+  const timeoutMs = options.timeoutMs ?? 120_000
+  // The last file is the cache key: it is renamed into place after the other two exist.
+  await cached(`${prefix}-2.heapsnapshot`, options, timeoutMs, async (temp) => {
+    const tempPrefix = temp.replace(/\.heapsnapshot.*$/, '')
+    await runNode(program, ['--expose-gc'], [tempPrefix], timeoutMs)
+    await rename(`${tempPrefix}-0.heapsnapshot`, `${prefix}-0.heapsnapshot`)
+    await rename(`${tempPrefix}-1.heapsnapshot`, `${prefix}-1.heapsnapshot`)
+    await rename(`${tempPrefix}-2.heapsnapshot`, temp)
+  })
+  return [0, 1, 2].map((step) => `${prefix}-${step}.heapsnapshot`) as [string, string, string]
+}
+
+/**
  * Path of a benchmark heap snapshot of roughly `megabytes` MB (made of many small objects, so
  * node and edge counts scale with it), cached under .bench/. Node needs about 4.5x the file size
  * in memory while writing it; 1000 MB takes about a minute.
@@ -337,8 +360,11 @@ async function pruneOtherVersions(path: string): Promise<void> {
   const file = path.slice(dir.length + 1)
   const prefix = /^(.*?-(?:node|chromium))\d/.exec(file)?.[1]
   if (!prefix) return
+  // The same version's siblings (a sequence's other steps, name-0 and name-1) stay.
+  const version = file.replace(/(-\d)?\.heapsnapshot$/, '')
   for (const other of await readdir(dir)) {
-    if (other !== file && other.startsWith(prefix) && other.endsWith('.heapsnapshot')) {
+    if (other.startsWith(version)) continue
+    if (other.startsWith(prefix) && other.endsWith('.heapsnapshot')) {
       await rm(join(dir, other), { force: true })
     }
   }

@@ -1,7 +1,7 @@
 // "Try the demo": starts the leaky Node program shipped with the app (demo/leaky-app.cjs) with
 // its inspector on a random loopback port, so the UI can attach to it at once. The program dies
 // with its session, with the backend, or when Heapgraph's process goes away (its stdin closes).
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { readInspectorBanner } from './cdp/inspector-banner'
 
@@ -13,6 +13,9 @@ export interface NodeCommand {
   demoProgram?: string
 }
 
+/** What demo/leaky-app.cjs prints once its first requests are handled. */
+const READY = 'heapgraph demo: leaking arrays'
+
 export interface DemoProcess {
   pid: number
   webSocketUrl: string
@@ -21,6 +24,33 @@ export interface DemoProcess {
 
 function defaultDemoProgram(): string {
   return fileURLToPath(new URL('../../demo/leaky-app.cjs', import.meta.url))
+}
+
+/** Resolves when the demo prints its ready line on stdout; keeps draining stdout afterwards. */
+function readyLine(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = ''
+    const finish = (error: Error | null): void => {
+      clearTimeout(timer)
+      child.stdout?.off('data', onData)
+      child.off('exit', onExit)
+      child.stdout?.resume()
+      if (error) reject(error)
+      else resolve()
+    }
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('utf8')
+      if (seen.includes(READY)) finish(null)
+    }
+    const onExit = (code: number | null): void =>
+      finish(new Error(`the demo exited (${code}) before it was ready`))
+    const timer = setTimeout(
+      () => finish(new Error(`the demo was not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
+    child.stdout?.on('data', onData)
+    child.once('exit', onExit)
+  })
 }
 
 export async function startDemo(
@@ -32,7 +62,7 @@ export async function startDemo(
   const child = spawn(
     node.path,
     ['--inspect=127.0.0.1:0', node.demoProgram ?? defaultDemoProgram()],
-    { env, stdio: ['pipe', 'ignore', 'pipe'] },
+    { env, stdio: ['pipe', 'pipe', 'pipe'] },
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const stop = async (): Promise<void> => {
@@ -46,6 +76,9 @@ export async function startDemo(
   void exited.then(() => process.off('exit', onExit))
   try {
     const webSocketUrl = await readInspectorBanner(child, 20_000)
+    // Attach only once its first requests are handled: a snapshot taken in the middle of that
+    // loop would show half-built objects held by V8's handles.
+    await readyLine(child, 20_000)
     return { pid: child.pid ?? -1, webSocketUrl, stop }
   } catch (error) {
     await stop()

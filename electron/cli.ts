@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { HeapSnapshotError } from '../shared/heap/errors'
 import { loadSnapshotFile } from './backend/load-snapshot'
 import { progressBar } from './cli/format'
+import { runGrowth } from './cli/growth-command'
 import { runOpen } from './cli/open'
 import { runServe } from './cli/serve'
 import { AttachError } from './backend/cdp/endpoint'
@@ -52,6 +53,10 @@ Attached to a running process (Chrome DevTools Protocol):
                                                           take a heap snapshot
   heapgraph watch (--port P ... | --ws URL | --pid PID) [--interval 1s] [--duration 60s] [--csv]
                                                           heap usage over time
+  heapgraph growth (--port P ... | --pid PID) [--interval 10s] [--count 3] [--top N] [--json]
+                                                          classes whose instance count grows
+                                                          between snapshots (objgraph's
+                                                          show_growth)
   --pid opens a running Node's inspector with SIGUSR1. Hosts other than this machine need
   --allow-remote: the protocol gives full control of the target.
 
@@ -75,6 +80,7 @@ const OPTIONS = {
   'numeric-values': { type: 'boolean' },
   'allow-remote': { type: 'boolean' },
   interval: { type: 'string' },
+  count: { type: 'string' },
   duration: { type: 'string' },
   csv: { type: 'boolean' },
   'no-open': { type: 'boolean' },
@@ -87,6 +93,7 @@ const ATTACH_COMMANDS: Record<string, AttachRunner> = {
   processes: runProcesses,
   capture: runCapture,
   watch: runWatch,
+  growth: runGrowth,
 }
 
 /**

@@ -25,7 +25,7 @@ export interface AttachContext {
   onProgress: (progress: Progress) => void
 }
 
-function option(context: AttachContext, name: string): string | undefined {
+export function option(context: AttachContext, name: string): string | undefined {
   const value = context.values[name]
   return typeof value === 'string' ? value : undefined
 }
@@ -50,7 +50,7 @@ function remoteOptions(context: AttachContext, host: string): { allowRemote: boo
 }
 
 /** Resolves --ws, --pid or --host/--port/--target to one target. */
-async function chooseTarget(
+export async function chooseTarget(
   context: AttachContext,
 ): Promise<{ webSocketUrl: string; allowRemote: boolean }> {
   const ws = option(context, 'ws')

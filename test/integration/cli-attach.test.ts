@@ -322,3 +322,69 @@ describe('heapgraph processes', () => {
     expect(entry?.inspectorPort).toBe(target.port)
   })
 })
+
+describe('heapgraph growth', () => {
+  let growing: InspectTarget
+
+  beforeAll(async () => {
+    // 40 more CliGrowthWidget every 100 ms, kept forever; CliSteadyThing never changes.
+    growing = await startInspectTarget(
+      `class CliGrowthWidget {}
+       class CliSteadyThing {}
+       globalThis.steady = Array.from({ length: 20 }, () => new CliSteadyThing())
+       globalThis.widgets = []
+       setInterval(() => { for (let i = 0; i < 40; i++) widgets.push(new CliGrowthWidget()) }, 100)
+       console.log('ready')`,
+      { readyLine: /^ready$/ },
+    )
+  })
+
+  afterAll(async () => {
+    await growing?.kill()
+  })
+
+  it('prints the classes that grew between snapshots, like show_growth', async () => {
+    const result = await runCli([
+      'growth',
+      '--port',
+      String(growing.port),
+      '--interval',
+      '700ms',
+      '--count',
+      '3',
+      '--json',
+    ])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const { snapshots } = JSON.parse(result.stdout) as {
+      snapshots: Array<{
+        index: number
+        timeMs: number
+        growth: Array<{ className: string; count: number; countDelta: number }>
+      }>
+    }
+    expect(snapshots.map((step) => step.index)).toEqual([0, 1, 2])
+    for (const step of snapshots.slice(1)) {
+      const widget = step.growth.find((row) => row.className === 'CliGrowthWidget')
+      expect(widget?.countDelta).toBeGreaterThanOrEqual(40)
+      expect(step.growth.some((row) => row.className === 'CliSteadyThing')).toBe(false)
+    }
+    expect(snapshots[2].timeMs).toBeGreaterThanOrEqual(700)
+  }, 60_000)
+
+  it('prints a table per snapshot, and checks its arguments first', async () => {
+    const result = await runCli([
+      'growth',
+      '--port',
+      String(growing.port),
+      '--interval',
+      '300ms',
+      '--count',
+      '2',
+    ])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/snapshot 2 of 2, [\d.]+ s after the first/)
+    expect(result.stdout).toMatch(/CliGrowthWidget\s+[\d,]+\s+\+[\d,]+/)
+    expectOneLineError(await runCli(['growth', '--port', String(growing.port), '--count', '0']), 2)
+  }, 60_000)
+})

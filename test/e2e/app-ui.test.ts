@@ -6,20 +6,12 @@ import { readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
+import { isAlive } from '../helpers/inspect-target'
 import { fixture } from '../helpers/fixtures'
 import { startWebUi, type WebUi } from '../helpers/web-ui'
 
 const missing = chromiumUnavailableReason()
 if (missing) console.warn(`app UI e2e: SKIPPED: ${missing}`)
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe.skipIf(missing !== undefined)('app UI', () => {
   let ui: WebUi

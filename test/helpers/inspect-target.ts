@@ -334,7 +334,8 @@ export function isPortTaken(port: number): Promise<boolean> {
 
 const SIGUSR1_LOCK = join(tmpdir(), 'heapgraph-attach-9229.lock')
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import { startWebServer, type WebServer } from '../../electron/web-server'
-import { ApiError, type HeapgraphApi, type ProgressEvent } from '../../shared/protocol'
+import type { HeapgraphApi, ProgressEvent } from '../../shared/protocol'
 import { createReplyClient, settle } from '../../shared/rpc/rpc'
 import { connectWebSocketApi, type WebSocketLike } from '../../shared/rpc/websocket-channel'
+import { rejection } from '../helpers/api'
 import { fixture } from '../helpers/fixtures'
 
 let backend: Backend
@@ -40,16 +41,6 @@ const transports: Array<[string, () => HeapgraphApi]> = [
   ['websocket', () => webApi],
   ['ipc replies', () => ipcApi],
 ]
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError)
-    return error as ApiError
-  }
-  throw new Error('expected the call to fail')
-}
 
 describe.each(transports)('HeapgraphApi over %s', (_name, api) => {
   let snapshotId = ''

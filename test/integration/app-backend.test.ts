@@ -13,16 +13,8 @@ import { createBackend, type Backend } from '../../electron/backend/backend'
 import { startWebServer, type WebServer } from '../../electron/web-server'
 import { ApiError, type DemoInfo, type SnapshotInfo } from '../../shared/protocol'
 import { connectWebSocketApi, type WebSocketLike } from '../../shared/rpc/websocket-channel'
+import { isAlive } from '../helpers/inspect-target'
 import { fixture, REPO_ROOT } from '../helpers/fixtures'
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -5,18 +5,9 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
-import { ApiError, type SnapshotInfo } from '../../shared/protocol'
+import type { SnapshotInfo } from '../../shared/protocol'
+import { rejection } from '../helpers/api'
 import { fixture, REPO_ROOT, sizedFixture } from '../helpers/fixtures'
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError)
-    return error as ApiError
-  }
-  throw new Error('expected the call to fail')
-}
 
 describe('engine host processes', () => {
   let backend: Backend

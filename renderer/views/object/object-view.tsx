@@ -15,7 +15,7 @@ import { formatBytes, formatDistance, formatEdge } from '../../format'
 import { GraphView } from '../graph/graph-view'
 import { LivePreview } from './live-preview'
 import { MoreRow } from '../../components/more-row'
-import { usePages } from '../../components/use-pages'
+import { usePages, type Pages } from '../../components/use-pages'
 
 interface Props {
   api: HeapgraphApi
@@ -122,6 +122,32 @@ function ReferenceTable({
   )
 }
 
+/** A paged list of references under its heading, with its count. */
+function ReferenceSection({
+  title,
+  pages,
+  onObject,
+}: {
+  title: string
+  pages: Pages<Reference>
+  onObject: (node: number) => void
+}): React.JSX.Element {
+  return (
+    <>
+      <h2>
+        {title} {pages.total !== null && `(${pages.total.toLocaleString('en-US')})`}
+      </h2>
+      {pages.error && (
+        <p role="alert" className="error">
+          {pages.error}
+        </p>
+      )}
+      <ReferenceTable label={title} references={pages.items} onObject={onObject} />
+      <MoreRow pages={pages} />
+    </>
+  )
+}
+
 export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.Element {
   const snapshotId = snapshot.snapshotId
   const details = useQuery(() => api.getObject({ snapshotId, node }), [snapshotId, node])
@@ -221,24 +247,8 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
           </ol>
         </>
       )}
-      <h2>
-        Retainers {retainers.total !== null && `(${retainers.total.toLocaleString('en-US')})`}
-      </h2>
-      {retainers.error && (
-        <p role="alert" className="error">
-          {retainers.error}
-        </p>
-      )}
-      <ReferenceTable label="Retainers" references={retainers.items} onObject={onObject} />
-      <MoreRow pages={retainers} />
-      <h2>References {edges.total !== null && `(${edges.total.toLocaleString('en-US')})`}</h2>
-      {edges.error && (
-        <p role="alert" className="error">
-          {edges.error}
-        </p>
-      )}
-      <ReferenceTable label="References" references={edges.items} onObject={onObject} />
-      <MoreRow pages={edges} />
+      <ReferenceSection title="Retainers" pages={retainers} onObject={onObject} />
+      <ReferenceSection title="References" pages={edges} onObject={onObject} />
     </section>
   )
 }

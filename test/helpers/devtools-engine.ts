@@ -476,3 +476,62 @@ function retainerChain(
   }
   return steps
 }
+
+/** One class of DevTools' Comparison view (HeapSnapshotModel.Diff, without the per-object lists). */
+export interface DevtoolsClassDiff {
+  className: string
+  addedCount: number
+  removedCount: number
+  countDelta: number
+  addedSize: number
+  removedSize: number
+  sizeDelta: number
+}
+
+interface DtDiffSnapshot {
+  interfaceDefinitions(): string
+  aggregatesForDiff(interfaceDefinitions: string): unknown
+  calculateSnapshotDiff(baseSnapshotId: number, aggregates: unknown): Record<string, DtClassDiff>
+}
+
+interface DtClassDiff extends Omit<DevtoolsClassDiff, 'className'> {
+  name: string
+}
+
+// calculateSnapshotDiff() caches its answer per base snapshot id, so each base needs its own.
+const baseSnapshotIds = new WeakMap<object, number>()
+let lastBaseSnapshotId = 0
+
+/**
+ * DevTools' Comparison view for two snapshots from loadDevtoolsSnapshot(), keyed by class key:
+ * as HeapSnapshotDiffDataGrid does it, the base's aggregatesForDiff() with the newer snapshot's
+ * interface definitions, then the newer one's calculateSnapshotDiff().
+ */
+export function devtoolsSnapshotDiff(
+  before: unknown,
+  after: unknown,
+): Record<string, DevtoolsClassDiff> {
+  const base = before as DtDiffSnapshot
+  const target = after as DtDiffSnapshot
+  let baseId = baseSnapshotIds.get(base)
+  if (baseId === undefined) {
+    baseId = ++lastBaseSnapshotId
+    baseSnapshotIds.set(base, baseId)
+  }
+  const aggregates = base.aggregatesForDiff(target.interfaceDefinitions())
+  const diff = target.calculateSnapshotDiff(baseId, aggregates)
+  return Object.fromEntries(
+    Object.entries(diff).map(([classKey, entry]) => [
+      classKey,
+      {
+        className: entry.name,
+        addedCount: entry.addedCount,
+        removedCount: entry.removedCount,
+        countDelta: entry.countDelta,
+        addedSize: entry.addedSize,
+        removedSize: entry.removedSize,
+        sizeDelta: entry.sizeDelta,
+      },
+    ]),
+  )
+}

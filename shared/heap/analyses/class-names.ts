@@ -17,7 +17,8 @@ export function formatPropertyName(name: string): string {
   return name
 }
 
-interface InterfaceDefinition {
+/** A plain-object "interface": a class name like `{a, b}` and the properties it stands for. */
+export interface InterfaceDefinition {
   name: string
   properties: string[]
 }
@@ -90,7 +91,8 @@ function isPlainObject(graph: HeapGraph, node: number): boolean {
   )
 }
 
-function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition[] {
+/** The most popular property sets of plain `Object`s, most popular first (DevTools' rule). */
+export function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition[] {
   const { nodeCount, firstEdge, edgeType } = graph
   const property = graph.edgeTypeCode.property
   const candidates = new Map<string, InterfaceDefinition & { count: number }>()
@@ -140,7 +142,11 @@ function betterMatch(a: MatchInfo, b: MatchInfo | null): MatchInfo {
   return a.position <= b.position ? a : b
 }
 
-function applyInterfaceDefinitions(
+/**
+ * Renames plain `Object`s in `className` after the best matching definition (DevTools applies
+ * one snapshot's definitions to another when comparing them). Appends names to the strings.
+ */
+export function applyInterfaceDefinitions(
   graph: HeapGraph,
   className: Uint32Array,
   definitions: InterfaceDefinition[],

@@ -5,14 +5,17 @@ import { z } from 'zod'
 import type { ArrayEntry } from './heap/queries/arrays'
 import type { StackFrame } from './heap/queries/allocations'
 import type { Cycle } from './heap/queries/cycles'
+import type { ClassDiff, DeletedObject } from './heap/queries/diff'
 import type { ObjectDetails, ObjectSummary, Page, Reference } from './heap/queries/nodes'
 import type { PathStep, RetainerPaths } from './heap/queries/paths'
 import type { ClassSummary } from './heap/queries/summary'
 
 export type {
   ArrayEntry,
+  ClassDiff,
   ClassSummary,
   Cycle,
+  DeletedObject,
   ObjectDetails,
   ObjectSummary,
   Page,
@@ -136,6 +139,28 @@ export const API_METHODS = {
     exposeInternals: z.boolean().default(false),
   }),
   previewObject: z.object({ attachId, objectId: z.number().int().nonnegative() }),
+  // Comparison of snapshotId against an older snapshot of the same process.
+  diffSnapshots: z.object({
+    snapshotId,
+    baseSnapshotId: snapshotId,
+    start,
+    count,
+    filter: z.string().max(200).optional(),
+  }),
+  getNewObjects: z.object({
+    snapshotId,
+    baseSnapshotId: snapshotId,
+    classKey: z.string().max(2000),
+    start,
+    count,
+  }),
+  getDeletedObjects: z.object({
+    snapshotId,
+    baseSnapshotId: snapshotId,
+    classKey: z.string().max(2000),
+    start,
+    count,
+  }),
   startDemo: z.object({}),
   listRecent: z.object({}),
 } as const
@@ -170,6 +195,9 @@ export interface ApiResults {
   getHeapUsage: HeapUsage
   captureSnapshot: SnapshotInfo
   previewObject: LiveProperty[]
+  diffSnapshots: Page<ClassDiff>
+  getNewObjects: Page<ObjectSummary>
+  getDeletedObjects: Page<DeletedObject>
   startDemo: DemoInfo
   listRecent: RecentFile[]
 }

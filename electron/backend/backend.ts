@@ -18,7 +18,7 @@ import {
   type SnapshotInfo,
 } from '../../shared/protocol'
 import { QUERY_METHODS, type QueryMethod } from './engine-queries'
-import type { HostMessage, HostRequest } from './engine-host'
+import type { HostMessage, HostRequest, InternalOp, InternalOps } from './engine-host'
 import { forkHost, type HostChannel, type SpawnHost } from './host-process'
 import { startDemo, type DemoProcess, type NodeCommand } from './demo'
 import { defaultConfigDir, RecentFiles } from './recent-files'
@@ -42,7 +42,12 @@ interface Host {
   pending: Map<number, { resolve: (value: unknown) => void; reject: (error: ApiError) => void }>
   nextId: number
   operationId: string | null
+  /** Older snapshots whose condensed form this host has (or is being sent), by snapshot id. */
+  diffBases: Map<string, Promise<void>>
 }
+
+type HostCall = Extract<HostRequest, { id: number }>
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 export interface Backend extends HeapgraphApi {
   /** Calls a method by name with unvalidated arguments (what transports receive). */
@@ -115,6 +120,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
       pending: new Map(),
       nextId: 1,
       operationId: operationId ?? null,
+      diffBases: new Map(),
     }
     hosts.set(snapshotId, host)
     if (operationId) operations.set(operationId, host)
@@ -179,14 +185,44 @@ export function createBackend(options: BackendOptions = {}): Backend {
     )
   }
 
-  const query = async (method: QueryMethod, raw: unknown): Promise<unknown> => {
-    const args = parseArgs(method, raw) as { snapshotId: string }
-    const host = hostOf(args.snapshotId)
+  /** Sends a host one request that it answers with a reply. */
+  const ask = (host: Host, request: DistributiveOmit<HostCall, 'id'>): Promise<unknown> => {
     const id = host.nextId++
     return new Promise((resolve, reject) => {
       host.pending.set(id, { resolve, reject })
-      host.channel.post({ type: 'query', id, method, args } satisfies HostRequest)
+      host.channel.post({ ...request, id } as HostCall)
     })
+  }
+  const internal = <O extends InternalOp>(
+    host: Host,
+    op: O,
+    args: InternalOps[O]['args'],
+  ): Promise<InternalOps[O]['result']> =>
+    ask(host, { type: 'internal', op, args }) as Promise<InternalOps[O]['result']>
+
+  /**
+   * Gives a snapshot's host the condensed form of an older snapshot, once: the newer one's
+   * interfaces go to the older one's host, whose answer goes to the newer one's host.
+   */
+  const ensureDiffBase = (after: Host, baseSnapshotId: string): Promise<void> => {
+    const known = after.diffBases.get(baseSnapshotId)
+    if (known) return known
+    const base = hostOf(baseSnapshotId)
+    const sending = (async () => {
+      const definitions = await internal(after, 'interfaceDefinitions', null)
+      const condensed = await internal(base, 'diffBase', { definitions })
+      await internal(after, 'setDiffBase', { baseSnapshotId, base: condensed })
+    })()
+    after.diffBases.set(baseSnapshotId, sending)
+    sending.catch(() => after.diffBases.delete(baseSnapshotId))
+    return sending
+  }
+
+  const query = async (method: QueryMethod, raw: unknown): Promise<unknown> => {
+    const args = parseArgs(method, raw) as { snapshotId: string; baseSnapshotId?: string }
+    const host = hostOf(args.snapshotId)
+    if (args.baseSnapshotId !== undefined) await ensureDiffBase(host, args.baseSnapshotId)
+    return ask(host, { type: 'query', method, args })
   }
 
   const sessions = new Map<string, TargetSession>()

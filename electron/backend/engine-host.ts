@@ -12,7 +12,13 @@ import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { StreamingSnapshotLoader } from '../../shared/heap/stream-load'
 import { ApiError, type ParsedArgs } from '../../shared/protocol'
 import { loadSnapshotFile } from './load-snapshot'
-import { runQuery, type QueryMethod } from './engine-queries'
+import { runQuery, type QueryContext, type QueryMethod } from './engine-queries'
+import {
+  diffBase,
+  interfaceDefinitionsOf,
+  type DiffBase,
+  type InterfaceDefinition,
+} from '../../shared/heap/queries/diff'
 
 export type HostRequest =
   | { type: 'load'; file: string }
@@ -21,6 +27,7 @@ export type HostRequest =
   | { type: 'chunk'; chunk: string }
   | { type: 'stream-end' }
   | { type: 'query'; id: number; method: QueryMethod; args: unknown }
+  | { type: 'internal'; id: number; op: InternalOp; args: unknown }
   | { type: 'cancel' }
 
 export type HostMessage =
@@ -34,6 +41,39 @@ export type HostMessage =
     }
   | { type: 'load-failed'; code: string; message: string }
   | { type: 'reply'; id: number; result?: unknown; error?: { code: string; message: string } }
+
+/**
+ * Work the backend asks of a host beyond the protocol's queries: the halves of comparisons
+ * between snapshots that live in different processes.
+ */
+export interface InternalOps {
+  /** This snapshot's inferred interfaces (a newer snapshot's, applied to the older one). */
+  interfaceDefinitions: { args: null; result: InterfaceDefinition[] }
+  /** This snapshot condensed as the base of a comparison. */
+  diffBase: { args: { definitions: InterfaceDefinition[] }; result: DiffBase }
+  /** Keeps an older snapshot's condensed form for later comparisons. */
+  setDiffBase: { args: { baseSnapshotId: string; base: DiffBase }; result: null }
+}
+export type InternalOp = keyof InternalOps
+
+function runInternal(
+  snapshot: HeapSnapshot,
+  op: InternalOp,
+  args: unknown,
+  bases: Map<string, DiffBase>,
+): unknown {
+  switch (op) {
+    case 'interfaceDefinitions':
+      return interfaceDefinitionsOf(snapshot)
+    case 'diffBase':
+      return diffBase(snapshot, (args as InternalOps['diffBase']['args']).definitions)
+    case 'setDiffBase': {
+      const { baseSnapshotId, base } = args as InternalOps['setDiffBase']['args']
+      bases.set(baseSnapshotId, base)
+      return null
+    }
+  }
+}
 
 function errorShape(error: unknown): { code: string; message: string } {
   if (error instanceof ApiError) return { code: error.code, message: error.message }
@@ -85,6 +125,14 @@ const encoder = new TextEncoder()
 const port = connect()
 if (port) {
   let snapshot: HeapSnapshot | null = null
+  const bases = new Map<string, DiffBase>()
+  const context: QueryContext = {
+    diffBase(baseSnapshotId) {
+      const base = bases.get(baseSnapshotId)
+      if (!base) throw new ApiError('no-snapshot', `no base snapshot ${baseSnapshotId} here`)
+      return base
+    },
+  }
   let stream: StreamingSnapshotLoader | null = null
   let streamError: unknown = null
   const abort = new AbortController()
@@ -134,7 +182,20 @@ if (port) {
     } else if (request.type === 'query') {
       try {
         if (!snapshot) throw new ApiError('not-loaded', 'the snapshot is still loading')
-        const result = runQuery(snapshot, request.method, request.args as ParsedArgs<QueryMethod>)
+        const result = runQuery(
+          snapshot,
+          request.method,
+          request.args as ParsedArgs<QueryMethod>,
+          context,
+        )
+        post({ type: 'reply', id: request.id, result })
+      } catch (error) {
+        post({ type: 'reply', id: request.id, error: errorShape(error) })
+      }
+    } else if (request.type === 'internal') {
+      try {
+        if (!snapshot) throw new ApiError('not-loaded', 'the snapshot is still loading')
+        const result = runInternal(snapshot, request.op, request.args, bases)
         post({ type: 'reply', id: request.id, result })
       } catch (error) {
         post({ type: 'reply', id: request.id, error: errorShape(error) })

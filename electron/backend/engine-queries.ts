@@ -1,11 +1,18 @@
 // Dispatches the protocol's query methods to the engine for one loaded snapshot. Runs inside an
-// engine host (a worker thread here, a utilityProcess in the app); arguments arrive validated.
-import type { ApiResults, ParsedArgs } from '../../shared/protocol'
+// engine host (its own process); arguments arrive validated. Comparisons read the older
+// snapshot's condensed form (DiffBase), which the backend hands the host beforehand.
+import type { ApiResults, Page, ParsedArgs } from '../../shared/protocol'
 import { ApiError } from '../../shared/protocol'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { getAllocationStack } from '../../shared/heap/queries/allocations'
 import { getArrays } from '../../shared/heap/queries/arrays'
 import { getCycle } from '../../shared/heap/queries/cycles'
+import {
+  deletedObjectsOfClass,
+  diffSnapshots,
+  newObjectsOfClass,
+  type DiffBase,
+} from '../../shared/heap/queries/diff'
 import {
   describeObject,
   findNodeById,
@@ -31,6 +38,9 @@ export type QueryMethod =
   | 'getCycle'
   | 'search'
   | 'getAllocationStack'
+  | 'diffSnapshots'
+  | 'getNewObjects'
+  | 'getDeletedObjects'
 
 export const QUERY_METHODS: readonly QueryMethod[] = [
   'getSummary',
@@ -45,7 +55,16 @@ export const QUERY_METHODS: readonly QueryMethod[] = [
   'getCycle',
   'search',
   'getAllocationStack',
+  'diffSnapshots',
+  'getNewObjects',
+  'getDeletedObjects',
 ]
+
+/** What a query may need besides its snapshot. */
+export interface QueryContext {
+  /** The condensed older snapshot of a comparison, by its snapshot id. */
+  diffBase(baseSnapshotId: string): DiffBase
+}
 
 function checkNode(snapshot: HeapSnapshot, node: number): number {
   if (node >= snapshot.graph.nodeCount) {
@@ -54,25 +73,34 @@ function checkNode(snapshot: HeapSnapshot, node: number): number {
   return node
 }
 
+/** Entries whose class name contains `filter`, ignoring case (all without one). */
+function byClassName<T extends { className: string }>(entries: T[], filter?: string): T[] {
+  const needle = filter?.toLowerCase()
+  return needle
+    ? entries.filter((entry) => entry.className.toLowerCase().includes(needle))
+    : entries
+}
+
+function pageOf<T>(items: T[], start: number, count: number): Page<T> {
+  return {
+    start: Math.min(start, items.length),
+    total: items.length,
+    items: items.slice(start, start + count),
+  }
+}
+
 /** Runs one query against a snapshot. */
 export function runQuery<M extends QueryMethod>(
   snapshot: HeapSnapshot,
   method: M,
   args: ParsedArgs<M>,
+  context: QueryContext,
 ): ApiResults[M] {
   const run = (): unknown => {
     switch (method) {
       case 'getSummary': {
         const { start, count, filter } = args as ParsedArgs<'getSummary'>
-        const needle = filter?.toLowerCase()
-        const classes = getSummary(snapshot).filter(
-          (entry) => !needle || entry.className.toLowerCase().includes(needle),
-        )
-        return {
-          start: Math.min(start, classes.length),
-          total: classes.length,
-          items: classes.slice(start, start + count),
-        }
+        return pageOf(byClassName(getSummary(snapshot), filter), start, count)
       }
       case 'getClassMembers': {
         const { classKey, start, count } = args as ParsedArgs<'getClassMembers'>
@@ -115,6 +143,25 @@ export function runQuery<M extends QueryMethod>(
           snapshot,
           checkNode(snapshot, (args as ParsedArgs<'getAllocationStack'>).node),
         )
+      case 'diffSnapshots': {
+        const { baseSnapshotId, start, count, filter } = args as ParsedArgs<'diffSnapshots'>
+        const classes = diffSnapshots(snapshot, context.diffBase(baseSnapshotId))
+        return pageOf(byClassName(classes, filter), start, count)
+      }
+      case 'getNewObjects': {
+        const { baseSnapshotId, classKey, start, count } = args as ParsedArgs<'getNewObjects'>
+        return newObjectsOfClass(snapshot, context.diffBase(baseSnapshotId), classKey, start, count)
+      }
+      case 'getDeletedObjects': {
+        const { baseSnapshotId, classKey, start, count } = args as ParsedArgs<'getDeletedObjects'>
+        return deletedObjectsOfClass(
+          snapshot,
+          context.diffBase(baseSnapshotId),
+          classKey,
+          start,
+          count,
+        )
+      }
     }
   }
   return run() as ApiResults[M]

@@ -1,0 +1,95 @@
+// Comparisons across engine hosts: each snapshot of the three-snapshot sequence opens in its own
+// process, and the backend carries the older one's condensed form to the newer one's host. The
+// answers must equal the engine's own, computed in this process.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBackend, type Backend } from '../../electron/backend/backend'
+import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
+import {
+  diffBase,
+  diffSnapshots,
+  interfaceDefinitionsOf,
+  type ClassDiff,
+} from '../../shared/heap/queries/diff'
+import type { SnapshotInfo } from '../../shared/protocol'
+import { rejection } from '../helpers/api'
+import { snapshotSequence } from '../helpers/fixtures'
+
+let backend: Backend
+let files: [string, string, string]
+let opened: SnapshotInfo[]
+
+beforeAll(async () => {
+  files = await snapshotSequence()
+  backend = createBackend()
+  opened = await Promise.all(files.map((file) => backend.openSnapshot({ file })))
+}, 120_000)
+
+afterAll(async () => {
+  await backend?.dispose()
+})
+
+async function inProcessDiff(before: string, after: string): Promise<ClassDiff[]> {
+  const [base, newer] = await Promise.all([loadSnapshotFile(before), loadSnapshotFile(after)])
+  return diffSnapshots(newer, diffBase(base, interfaceDefinitionsOf(newer)))
+}
+
+describe('diff across engine hosts', () => {
+  it('answers exactly as the engine does in one process', async () => {
+    const expected = await inProcessDiff(files[0], files[1])
+    const page = await backend.diffSnapshots({
+      snapshotId: opened[1].snapshotId,
+      baseSnapshotId: opened[0].snapshotId,
+      count: 10_000,
+    })
+    expect(page.total).toBe(expected.length)
+    expect(page.items).toEqual(expected)
+  }, 120_000)
+
+  it('filters by class name and lists the new objects of a class', async () => {
+    const page = await backend.diffSnapshots({
+      snapshotId: opened[1].snapshotId,
+      baseSnapshotId: opened[0].snapshotId,
+      filter: 'sequenceleaked',
+    })
+    expect(page.items.map((entry) => [entry.className, entry.addedCount])).toEqual([
+      ['SequenceLeakedRecord', 40],
+    ])
+    const added = await backend.getNewObjects({
+      snapshotId: opened[1].snapshotId,
+      baseSnapshotId: opened[0].snapshotId,
+      classKey: page.items[0].classKey,
+      count: 100,
+    })
+    expect(added.total).toBe(40)
+    expect(added.items.every((object) => object.className === 'SequenceLeakedRecord')).toBe(true)
+    const freed = await backend.diffSnapshots({
+      snapshotId: opened[1].snapshotId,
+      baseSnapshotId: opened[0].snapshotId,
+      filter: 'SequenceFreedItem',
+    })
+    const deleted = await backend.getDeletedObjects({
+      snapshotId: opened[1].snapshotId,
+      baseSnapshotId: opened[0].snapshotId,
+      classKey: freed.items[0].classKey,
+    })
+    expect(deleted.total).toBe(25)
+  }, 60_000)
+
+  it('keeps comparing after the base snapshot is closed, and refuses an unknown base', async () => {
+    const extra = await backend.openSnapshot({ file: files[0] })
+    const first = await backend.diffSnapshots({
+      snapshotId: opened[2].snapshotId,
+      baseSnapshotId: extra.snapshotId,
+    })
+    await backend.closeSnapshot({ snapshotId: extra.snapshotId })
+    const again = await backend.diffSnapshots({
+      snapshotId: opened[2].snapshotId,
+      baseSnapshotId: extra.snapshotId,
+    })
+    expect(again).toEqual(first)
+    const error = await rejection(
+      backend.diffSnapshots({ snapshotId: opened[2].snapshotId, baseSnapshotId: 'nope' }),
+    )
+    expect(error.code).toBe('no-snapshot')
+  }, 60_000)
+})

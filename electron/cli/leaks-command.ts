@@ -1,0 +1,273 @@
+// `heapgraph leaks <base> <target> <final>`: leak suspects from three snapshots of one process.
+// The snapshots load one at a time (each is condensed to its ids and class counts, then dropped),
+// so memory holds one graph at a time. --fail-on SIZE turns the report into a CI gate: exit 1
+// with one stderr line when the suspects retain more than SIZE.
+import { HeapSnapshotError } from '../../shared/heap/errors'
+import type { ProgressSink } from '../../shared/heap/progress'
+import type { HeapSnapshot } from '../../shared/heap/snapshot'
+import {
+  classCounts,
+  findLeaks,
+  snapshotIds,
+  type ClassCount,
+  type GrowingClass,
+  type LeakCluster,
+  type LeakReport,
+} from '../../shared/heap/queries/leaks'
+import type { PathStep } from '../../shared/heap/queries/paths'
+import { formatEdge } from '../../shared/view/format'
+import { loadSnapshotFile } from '../backend/load-snapshot'
+import { snapshotInfo, toObj, UsageError, type SnapshotInfo } from './commands'
+import { clip, formatBytes, table } from './format'
+
+const USAGE_HINT = 'heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]'
+const ALLOWED_OPTIONS = new Set(['json', 'top', 'fail-on', 'help'])
+const DEFAULT_TOP = 20
+/** Object ids printed per cluster in text output (--json lists more). */
+const PRINTED_IDS = 10
+
+export interface LeaksIo {
+  out: (text: string) => void
+  err: (text: string) => void
+  onProgress?: ProgressSink & { done?(): void }
+}
+
+const UNIT_BYTES: Record<string, number> = {
+  B: 1,
+  kB: 1e3,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+}
+
+/**
+ * Parses a byte size: whole bytes (`1048576`), or a number with a unit, decimal (`500kB`, `1MB`,
+ * `B`, `KB` as kB) or binary (`2GiB`). Throws a UsageError for anything else.
+ */
+export function parseByteSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?) ?([A-Za-z]+)?$/.exec(text)
+  const unit = match?.[2]
+  const scale = unit === undefined ? 1 : UNIT_BYTES[unit]
+  const bytes = match && scale !== undefined ? Number(match[1]) * scale : NaN
+  if (!Number.isFinite(bytes) || (unit === undefined && !Number.isInteger(bytes))) {
+    throw new UsageError(
+      `--fail-on takes a size like 1MB, 500kB, 2GiB or a number of bytes, not "${text}"`,
+    )
+  }
+  return Math.round(bytes)
+}
+
+interface LeaksArguments {
+  files: [string, string, string]
+  top: number
+  failOn: number | null
+  json: boolean
+}
+
+/** Checks the arguments before any snapshot loads. */
+export function parseLeaksArguments(
+  positionals: readonly string[],
+  values: Record<string, string | boolean | undefined>,
+): LeaksArguments {
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && !ALLOWED_OPTIONS.has(name)) {
+      throw new UsageError(`--${name} does not apply to leaks`)
+    }
+  }
+  if (positionals.length !== 3) {
+    throw new UsageError(
+      positionals.length < 3
+        ? `leaks needs three snapshots: ${USAGE_HINT}`
+        : `unexpected argument "${positionals[3]}" for leaks: ${USAGE_HINT}`,
+    )
+  }
+  const topText = values.top
+  const top = topText === undefined ? DEFAULT_TOP : Number(topText)
+  if (typeof topText === 'boolean' || !Number.isInteger(top) || top < 1) {
+    throw new UsageError(`--top takes a positive whole number, not "${String(topText)}"`)
+  }
+  const failOnText = values['fail-on']
+  if (typeof failOnText === 'boolean') throw new UsageError('--fail-on takes a size')
+  return {
+    files: [positionals[0], positionals[1], positionals[2]],
+    top,
+    failOn: failOnText === undefined ? null : parseByteSize(failOnText),
+    json: values.json === true,
+  }
+}
+
+/** Loads a snapshot; errors other than I/O name the file (I/O errors already do). */
+async function load(file: string, onProgress?: ProgressSink): Promise<HeapSnapshot> {
+  try {
+    return await loadSnapshotFile(file, { onProgress })
+  } catch (error) {
+    if (error instanceof HeapSnapshotError && error.code !== 'io') {
+      throw new HeapSnapshotError(error.code, `${file}: ${error.message}`)
+    }
+    throw error
+  }
+}
+
+interface Condensed {
+  ids: Float64Array
+  counts: ClassCount[]
+  info: SnapshotInfo
+}
+
+function condense(file: string, snapshot: HeapSnapshot): Condensed {
+  return {
+    ids: snapshotIds(snapshot),
+    counts: classCounts(snapshot),
+    info: snapshotInfo(file, snapshot),
+  }
+}
+
+function jsonPath(
+  path: PathStep[],
+): Array<{ node: ReturnType<typeof toObj>; edge: PathStep['edge'] }> {
+  return path.map((step) => ({ node: toObj(step.node), edge: step.edge }))
+}
+
+function printJson(io: LeaksIo, snapshots: SnapshotInfo[], report: LeakReport, top: number): void {
+  const clusters = report.clusters.slice(0, top).map((cluster) => ({
+    className: cluster.className,
+    count: cluster.count,
+    suspectCount: cluster.suspectCount,
+    retainedSize: cluster.retainedSize,
+    signature: cluster.signature,
+    path: jsonPath(cluster.path),
+    objectIds: cluster.objectIds,
+  }))
+  const [base, target, final] = snapshots
+  io.out(
+    JSON.stringify(
+      {
+        snapshots: { base, target, final },
+        retainedSize: report.retainedSize,
+        suspectCount: report.suspectCount,
+        clusterCount: report.clusterCount,
+        maxObjectIds: report.maxObjectIds,
+        clusters,
+        growing: report.growing.slice(0, top),
+      },
+      null,
+      2,
+    ),
+  )
+}
+
+/** A retainer path as `heapgraph why` prints it, indented under its cluster. */
+function formatPath(path: PathStep[], indent: string): string {
+  return path
+    .map((step, position) => {
+      const label = `${clip(step.node.className, 40)} @${step.node.id}`
+      if (position === 0 || !step.edge) return indent + label
+      return `${indent}  ${formatEdge(step.edge.type, step.edge.name)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
+    })
+    .join('\n')
+}
+
+function clusterText(cluster: LeakCluster, rank: number, maxObjectIds: number): string {
+  const folded = cluster.suspectCount - cluster.count
+  const lines = [
+    `${rank}. ${cluster.className} ×${cluster.count.toLocaleString('en-US')}, ${formatBytes(cluster.retainedSize)} retained` +
+      (folded > 0 ? `, holding ${folded.toLocaleString('en-US')} more new objects` : ''),
+  ]
+  lines.push(
+    cluster.path.length > 0
+      ? formatPath(cluster.path, '   ')
+      : '   (no retainer path found within the search budget)',
+  )
+  const shown = cluster.objectIds.slice(0, PRINTED_IDS).map((id) => `@${id}`)
+  const more = cluster.count - shown.length
+  const rest =
+    more > 0
+      ? ` … and ${more.toLocaleString('en-US')} more (--json lists up to ${maxObjectIds})`
+      : ''
+  lines.push(`   objects: ${shown.join(' ')}${rest}`)
+  return lines.join('\n')
+}
+
+function growingText(growing: GrowingClass[]): string {
+  const arrow = (values: number[], format: (value: number) => string): string =>
+    values.map(format).join(' → ')
+  return table(
+    ['class', 'count (base → target → final)', 'retained'],
+    growing.map((entry) => [
+      clip(entry.className, 50),
+      arrow(entry.counts, (value) => value.toLocaleString('en-US')),
+      arrow(entry.retainedSizes, formatBytes),
+    ]),
+    [false, false, false],
+  )
+}
+
+function printText(io: LeaksIo, files: string[], report: LeakReport, top: number): void {
+  const [base, target, final] = files
+  io.out(
+    `Leak suspects: objects allocated between ${base} and ${target} that are still alive in ${final}`,
+  )
+  io.out(
+    `${report.clusterCount.toLocaleString('en-US')} cluster${report.clusterCount === 1 ? '' : 's'}, ${report.suspectCount.toLocaleString('en-US')} objects, ${formatBytes(report.retainedSize)} retained`,
+  )
+  const clusters = report.clusters.slice(0, top)
+  clusters.forEach((cluster, position) => {
+    io.out('')
+    io.out(clusterText(cluster, position + 1, report.maxObjectIds))
+  })
+  if (report.clusterCount > clusters.length) {
+    const hidden = report.clusterCount - clusters.length
+    io.out(`\n(${hidden} smaller cluster${hidden === 1 ? '' : 's'} not shown; see --top)`)
+  }
+  io.out('\nGrowing classes (count or retained size never shrinks and grows from base to final):')
+  io.out(report.growing.length > 0 ? growingText(report.growing.slice(0, top)) : '  none')
+  if (report.growing.length > top) {
+    io.out(`(${report.growing.length - top} more not shown; see --top)`)
+  }
+}
+
+/**
+ * Runs the command; returns the exit code (1 when --fail-on is exceeded). Usage and load errors
+ * are thrown for the caller to report.
+ */
+export async function runLeaks(
+  positionals: readonly string[],
+  values: Record<string, string | boolean | undefined>,
+  io: LeaksIo,
+): Promise<number> {
+  const args = parseLeaksArguments(positionals, values)
+  const condensed: Condensed[] = []
+  let final: HeapSnapshot | null = null
+  for (const [step, file] of args.files.entries()) {
+    const snapshot = await load(file, io.onProgress)
+    condensed.push(condense(file, snapshot))
+    // Only the final graph is kept; the others are dropped as soon as they are condensed.
+    if (step === 2) final = snapshot
+  }
+  io.onProgress?.done?.()
+  const [base, target, last] = condensed
+  const report = findLeaks(
+    final as HeapSnapshot,
+    base.ids,
+    target.ids,
+    [base.counts, target.counts, last.counts],
+    { maxClusters: args.top },
+  )
+  if (args.json) {
+    printJson(io, [base.info, target.info, last.info], report, args.top)
+  } else {
+    printText(io, args.files, report, args.top)
+  }
+  if (args.failOn !== null && report.retainedSize > args.failOn) {
+    io.err(
+      `heapgraph: leak suspects retain ${formatBytes(report.retainedSize)} (${report.retainedSize} bytes), more than --fail-on ${values['fail-on']} (${args.failOn} bytes)`,
+    )
+    return 1
+  }
+  return 0
+}

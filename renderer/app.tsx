@@ -8,6 +8,7 @@ import { useOpener } from './components/use-opener'
 import { formatBytes } from './format'
 import { ArraysView } from './views/arrays/arrays-view'
 import { AttachView } from './views/attach/attach-view'
+import { CompareView } from './views/compare/compare-view'
 import { useHeapTimeline } from './views/attach/use-heap-timeline'
 import { DemoGuide, demoStep } from './views/demo/demo-guide'
 import { FindBox } from './views/find/find-box'
@@ -21,6 +22,7 @@ export type Screen =
   | { name: 'attach' }
   | { name: 'summary'; classKey?: string }
   | { name: 'arrays' }
+  | { name: 'compare'; baseId?: string }
   | { name: 'object'; node: number; why: boolean }
 
 export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
@@ -151,6 +153,12 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
               >
                 Arrays
               </button>
+              <button
+                aria-pressed={screen.name === 'compare'}
+                onClick={() => go({ name: 'compare' })}
+              >
+                Compare
+              </button>
             </>
           )}
           {history.length > 0 && <button onClick={back}>Back</button>}
@@ -207,6 +215,24 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
               setCurrent(info)
               go({ name: 'summary' })
             }}
+            onGrowth={(info, previous) => {
+              setSnapshots((list) => [
+                ...list.filter((item) => item.snapshotId !== info.snapshotId),
+                info,
+              ])
+              setCurrent(info)
+              go({ name: 'compare', baseId: previous.snapshotId })
+            }}
+          />
+        )}
+        {current && screen.name === 'compare' && (
+          <CompareView
+            key={`${current.snapshotId}:${screen.baseId ?? ''}`}
+            api={api}
+            snapshot={current}
+            snapshots={snapshots}
+            initialBase={screen.baseId}
+            onObject={(node) => go({ name: 'object', node, why: true })}
           />
         )}
         {current && screen.name === 'summary' && (

@@ -6,6 +6,7 @@ import type { ArrayEntry } from './heap/queries/arrays'
 import type { StackFrame } from './heap/queries/allocations'
 import type { Cycle } from './heap/queries/cycles'
 import type { ClassDiff, DeletedObject } from './heap/queries/diff'
+import type { GrowingClass, LeakCluster, LeakReport } from './heap/queries/leaks'
 import type { ObjectDetails, ObjectSummary, Page, Reference } from './heap/queries/nodes'
 import type { PathStep, RetainerPaths } from './heap/queries/paths'
 import type { ClassSummary } from './heap/queries/summary'
@@ -16,6 +17,9 @@ export type {
   ClassSummary,
   Cycle,
   DeletedObject,
+  GrowingClass,
+  LeakCluster,
+  LeakReport,
   ObjectDetails,
   ObjectSummary,
   Page,
@@ -161,6 +165,13 @@ export const API_METHODS = {
     start,
     count,
   }),
+  // memlab's method: baseline, target (after the action), final (after undoing it).
+  findLeaks: z.object({
+    baseSnapshotId: snapshotId,
+    targetSnapshotId: snapshotId,
+    finalSnapshotId: snapshotId,
+    includeStrings: z.boolean().default(false),
+  }),
   startDemo: z.object({}),
   listRecent: z.object({}),
 } as const
@@ -198,6 +209,7 @@ export interface ApiResults {
   diffSnapshots: Page<ClassDiff>
   getNewObjects: Page<ObjectSummary>
   getDeletedObjects: Page<DeletedObject>
+  findLeaks: LeakReport
   startDemo: DemoInfo
   listRecent: RecentFile[]
 }

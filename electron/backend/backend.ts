@@ -19,6 +19,7 @@ import {
 } from '../../shared/protocol'
 import { QUERY_METHODS, type QueryMethod } from './engine-queries'
 import type { HostMessage, HostRequest, InternalOp, InternalOps } from './engine-host'
+import type { ClassCount } from '../../shared/heap/queries/leaks'
 import { forkHost, type HostChannel, type SpawnHost } from './host-process'
 import { startDemo, type DemoProcess, type NodeCommand } from './demo'
 import { defaultConfigDir, RecentFiles } from './recent-files'
@@ -371,6 +372,27 @@ export function createBackend(options: BackendOptions = {}): Backend {
           throw error
         }
       }),
+    findLeaks: async (raw) => {
+      const { baseSnapshotId, targetSnapshotId, finalSnapshotId, includeStrings } = parseArgs(
+        'findLeaks',
+        raw,
+      )
+      const [base, target, final] = [baseSnapshotId, targetSnapshotId, finalSnapshotId].map(hostOf)
+      // Each host condenses its own snapshot; the final one's host does the search.
+      const [baseIds, targetIds, ...counts] = await Promise.all([
+        internal(base, 'snapshotIds', null),
+        internal(target, 'snapshotIds', null),
+        internal(base, 'classCounts', null),
+        internal(target, 'classCounts', null),
+        internal(final, 'classCounts', null),
+      ])
+      return internal(final, 'findLeaks', {
+        baseIds,
+        targetIds,
+        counts: counts as [ClassCount[], ClassCount[], ClassCount[]],
+        includeStrings,
+      })
+    },
     listRecent: async (raw) => {
       parseArgs('listRecent', raw)
       return recent.list()

@@ -19,6 +19,13 @@ import {
   type DiffBase,
   type InterfaceDefinition,
 } from '../../shared/heap/queries/diff'
+import {
+  classCounts,
+  findLeaks,
+  snapshotIds,
+  type ClassCount,
+  type LeakReport,
+} from '../../shared/heap/queries/leaks'
 
 export type HostRequest =
   | { type: 'load'; file: string }
@@ -53,6 +60,20 @@ export interface InternalOps {
   diffBase: { args: { definitions: InterfaceDefinition[] }; result: DiffBase }
   /** Keeps an older snapshot's condensed form for later comparisons. */
   setDiffBase: { args: { baseSnapshotId: string; base: DiffBase }; result: null }
+  /** Every @id, ascending (a leak search's baseline and target). */
+  snapshotIds: { args: null; result: Float64Array }
+  /** Count and retained size per class (a leak search's growth report). */
+  classCounts: { args: null; result: ClassCount[] }
+  /** The leak search, in the final snapshot's host. */
+  findLeaks: {
+    args: {
+      baseIds: Float64Array
+      targetIds: Float64Array
+      counts: [ClassCount[], ClassCount[], ClassCount[]]
+      includeStrings: boolean
+    }
+    result: LeakReport
+  }
 }
 export type InternalOp = keyof InternalOps
 
@@ -71,6 +92,15 @@ function runInternal(
       const { baseSnapshotId, base } = args as InternalOps['setDiffBase']['args']
       bases.set(baseSnapshotId, base)
       return null
+    }
+    case 'snapshotIds':
+      return snapshotIds(snapshot)
+    case 'classCounts':
+      return classCounts(snapshot)
+    case 'findLeaks': {
+      const { baseIds, targetIds, counts, includeStrings } =
+        args as InternalOps['findLeaks']['args']
+      return findLeaks(snapshot, baseIds, targetIds, counts, { includeStrings })
     }
   }
 }

@@ -1,6 +1,7 @@
 // Comparisons across engine hosts: each snapshot of the three-snapshot sequence opens in its own
-// process, and the backend carries the older one's condensed form to the newer one's host. The
-// answers must equal the engine's own, computed in this process.
+// process, and the backend carries the older one's condensed form to the newer one's host (the
+// baseline's and target's ids to the final one's, for leaks). The answers must equal the
+// engine's own, computed in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
@@ -10,6 +11,7 @@ import {
   interfaceDefinitionsOf,
   type ClassDiff,
 } from '../../shared/heap/queries/diff'
+import { classCounts, findLeaks, snapshotIds } from '../../shared/heap/queries/leaks'
 import type { SnapshotInfo } from '../../shared/protocol'
 import { rejection } from '../helpers/api'
 import { snapshotSequence } from '../helpers/fixtures'
@@ -92,4 +94,23 @@ describe('diff across engine hosts', () => {
     )
     expect(error.code).toBe('no-snapshot')
   }, 60_000)
+})
+
+describe('leak suspects across engine hosts', () => {
+  it('answers exactly as the engine does in one process', async () => {
+    const [base, target, final] = await Promise.all(files.map((file) => loadSnapshotFile(file)))
+    const expected = findLeaks(final, snapshotIds(base), snapshotIds(target), [
+      classCounts(base),
+      classCounts(target),
+      classCounts(final),
+    ])
+    const report = await backend.findLeaks({
+      baseSnapshotId: opened[0].snapshotId,
+      targetSnapshotId: opened[1].snapshotId,
+      finalSnapshotId: opened[2].snapshotId,
+    })
+    expect(report).toEqual(expected)
+    expect(report.clusters[0].className).toBe('SequenceLeakedRecord')
+    expect(report.clusters[0].count).toBe(40)
+  }, 120_000)
 })

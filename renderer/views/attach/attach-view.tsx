@@ -25,6 +25,8 @@ interface Props {
   /** Snapshots taken from the attached target in this session. */
   taken: SnapshotInfo[]
   onSelect: (info: SnapshotInfo) => void
+  /** A new snapshot to compare with the previous one of the same target. */
+  onGrowth: (info: SnapshotInfo, previous: SnapshotInfo) => void
 }
 
 function Timeline({
@@ -88,6 +90,7 @@ function AttachedPanel({
   timeline,
   taken,
   onSelect,
+  onGrowth,
 }: Omit<Props, 'attached' | 'onAttached'> & {
   target: AttachInfo
   onDetached: () => void
@@ -99,14 +102,17 @@ function AttachedPanel({
     await api.collectGarbage({ attachId: target.attachId })
     timeline.mark('GC')
   }
-  const capture = async (): Promise<void> => {
+  const capture = async (growth: boolean): Promise<void> => {
+    const previous = taken.at(-1)
     const operationId = `capture-${Date.now()}`
     const unsubscribe = api.onProgress(
       (event) => event.operationId === operationId && setProgress(event),
     )
     try {
       timeline.mark('snapshot')
-      onOpened(await api.captureSnapshot({ attachId: target.attachId, operationId }))
+      const info = await api.captureSnapshot({ attachId: target.attachId, operationId })
+      if (growth && previous) onGrowth(info, previous)
+      else onOpened(info)
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure))
     } finally {
@@ -120,8 +126,19 @@ function AttachedPanel({
       <Timeline samples={timeline.samples} markers={timeline.markers} />
       <div className="row">
         <button onClick={() => void collect()}>Collect garbage</button>
-        <button onClick={() => void capture()} disabled={progress !== null}>
+        <button onClick={() => void capture(false)} disabled={progress !== null}>
           Take snapshot
+        </button>
+        <button
+          onClick={() => void capture(true)}
+          disabled={progress !== null || taken.length === 0}
+          title={
+            taken.length === 0
+              ? 'Take a first snapshot; growth is measured from the previous one'
+              : 'Takes a snapshot and compares it with the previous one of this target'
+          }
+        >
+          Snapshot and show growth
         </button>
         <button onClick={() => void api.detach({ attachId: target.attachId }).then(onDetached)}>
           Detach
@@ -167,6 +184,7 @@ export function AttachView({
   timeline,
   taken,
   onSelect,
+  onGrowth,
 }: Props): React.JSX.Element {
   const [host, setHost] = useState('127.0.0.1')
   const [port, setPort] = useState('9229')
@@ -194,6 +212,7 @@ export function AttachView({
         timeline={timeline}
         taken={taken}
         onSelect={onSelect}
+        onGrowth={onGrowth}
       />
     )
   }

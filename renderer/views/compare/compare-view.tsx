@@ -1,0 +1,204 @@
+// Comparison: this snapshot against an older one of the same process, per class as DevTools'
+// Comparison view counts it (new, deleted, count change, allocated, freed, size change) plus the
+// change in retained size. Selecting a class lists its new objects (paged), each one a click
+// away from "Why alive?".
+import { useState } from 'react'
+import type { ClassDiff, HeapgraphApi, SnapshotInfo } from '../../../shared/protocol'
+import { MoreRow } from '../../components/more-row'
+import { ObjectCells } from '../../components/object-cells'
+import { usePages } from '../../components/use-pages'
+import {
+  useActiveRow,
+  VirtualTable,
+  type Column,
+  type RowView,
+} from '../../components/virtual-rows'
+import { formatBytes } from '../../format'
+
+interface Props {
+  api: HeapgraphApi
+  snapshot: SnapshotInfo
+  /** Every open snapshot: the candidates for the base. */
+  snapshots: SnapshotInfo[]
+  /** The base to start with (e.g. the previous capture of the same target). */
+  initialBase?: string
+  onObject: (node: number) => void
+}
+
+const COLUMNS: readonly Column[] = [
+  { id: 'class', label: 'Class' },
+  { id: 'new', label: '# New', numeric: true, width: '6rem' },
+  { id: 'deleted', label: '# Deleted', numeric: true, width: '6rem' },
+  { id: 'delta', label: '# Delta', numeric: true, width: '6rem' },
+  { id: 'allocated', label: 'Alloc. size', numeric: true, width: '7rem' },
+  { id: 'freed', label: 'Freed size', numeric: true, width: '7rem' },
+  { id: 'size', label: 'Size delta', numeric: true, width: '7rem' },
+  { id: 'retained', label: 'Retained delta', numeric: true, width: '8rem' },
+]
+
+function signedCount(value: number): string {
+  return `${value > 0 ? '+' : value < 0 ? '−' : ''}${Math.abs(value).toLocaleString('en-US')}`
+}
+
+function signedBytes(value: number): string {
+  return `${value > 0 ? '+' : value < 0 ? '−' : ''}${formatBytes(Math.abs(value))}`
+}
+
+function DiffCells({ entry }: { entry: ClassDiff }): React.JSX.Element {
+  return (
+    <>
+      <td className="name" title={entry.classKey}>
+        {entry.className}
+      </td>
+      <td className="number">{entry.addedCount.toLocaleString('en-US')}</td>
+      <td className="number">{entry.removedCount.toLocaleString('en-US')}</td>
+      <td className="number">{signedCount(entry.countDelta)}</td>
+      <td className="number">{formatBytes(entry.addedSize)}</td>
+      <td className="number">{formatBytes(entry.removedSize)}</td>
+      <td className="number">{signedBytes(entry.sizeDelta)}</td>
+      <td className="number">{signedBytes(entry.retainedSizeDelta)}</td>
+    </>
+  )
+}
+
+function NewObjects({
+  api,
+  snapshotId,
+  baseSnapshotId,
+  entry,
+  onObject,
+}: {
+  api: HeapgraphApi
+  snapshotId: string
+  baseSnapshotId: string
+  entry: ClassDiff
+  onObject: (node: number) => void
+}): React.JSX.Element {
+  const pages = usePages(
+    (start, count) =>
+      api.getNewObjects({ snapshotId, baseSnapshotId, classKey: entry.classKey, start, count }),
+    50,
+    [snapshotId, baseSnapshotId, entry.classKey],
+  )
+  return (
+    <section aria-label={`New ${entry.className} objects`}>
+      <h2>
+        New {entry.className} objects{' '}
+        {pages.total !== null && `(${pages.total.toLocaleString('en-US')})`}
+      </h2>
+      {pages.error && (
+        <p role="alert" className="error">
+          {pages.error}
+        </p>
+      )}
+      <table>
+        <tbody>
+          {pages.items.map((object) => (
+            <tr key={object.node} className="member" onClick={() => onObject(object.node)}>
+              <ObjectCells object={object} />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <MoreRow pages={pages} />
+    </section>
+  )
+}
+
+export function CompareView({
+  api,
+  snapshot,
+  snapshots,
+  initialBase,
+  onObject,
+}: Props): React.JSX.Element {
+  const candidates = snapshots.filter((info) => info.snapshotId !== snapshot.snapshotId)
+  const [baseId, setBaseId] = useState(initialBase ?? candidates.at(-1)?.snapshotId ?? '')
+  const [filter, setFilter] = useState('')
+  const [selected, setSelected] = useState<ClassDiff | null>(null)
+  const pages = usePages(
+    (start, count) =>
+      api.diffSnapshots({
+        snapshotId: snapshot.snapshotId,
+        baseSnapshotId: baseId,
+        start,
+        count,
+        filter: filter || undefined,
+      }),
+    500,
+    [snapshot.snapshotId, baseId, filter],
+  )
+  const [active, setActive] = useActiveRow(pages.items.length)
+  const describe = (row: number): RowView => ({
+    key: pages.items[row].classKey,
+    cells: <DiffCells entry={pages.items[row]} />,
+    className: pages.items[row] === selected ? 'selected' : undefined,
+  })
+  const choose = (row: number): void => setSelected(pages.items[row])
+  const fileName = (info: SnapshotInfo): string => info.file.split(/[\\/]/).pop() ?? info.file
+  return (
+    <section className="compare">
+      <h1>Comparison</h1>
+      {candidates.length === 0 ? (
+        <p>Open or take another snapshot of the same process to compare this one with.</p>
+      ) : (
+        <>
+          <div className="row">
+            <label>
+              Base snapshot{' '}
+              <select
+                value={baseId}
+                onChange={(event) => {
+                  setBaseId(event.target.value)
+                  setSelected(null)
+                }}
+              >
+                {candidates.map((info) => (
+                  <option key={info.snapshotId} value={info.snapshotId}>
+                    {fileName(info)} ({info.nodeCount.toLocaleString('en-US')} objects)
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Class filter{' '}
+              <input value={filter} onChange={(event) => setFilter(event.target.value)} />
+            </label>
+          </div>
+          <p className="muted">
+            Objects are matched by their V8 ids, which are stable across snapshots of one process:
+            compare snapshots of the same process only.
+          </p>
+          {pages.error && (
+            <p role="alert" className="error">
+              {pages.error}
+            </p>
+          )}
+          <VirtualTable
+            label="Comparison"
+            columns={COLUMNS}
+            rowCount={pages.items.length}
+            row={describe}
+            active={active}
+            onActiveChange={setActive}
+            onActivate={choose}
+            onRowClick={choose}
+            maxHeight="calc(50vh)"
+            empty={pages.total !== null && <p className="muted">No class changed.</p>}
+          />
+          <MoreRow pages={pages} />
+          {selected && (
+            <NewObjects
+              key={selected.classKey}
+              api={api}
+              snapshotId={snapshot.snapshotId}
+              baseSnapshotId={baseId}
+              entry={selected}
+              onObject={onObject}
+            />
+          )}
+        </>
+      )}
+    </section>
+  )
+}

@@ -9,6 +9,7 @@ import { formatBytes } from './format'
 import { ArraysView } from './views/arrays/arrays-view'
 import { AttachView } from './views/attach/attach-view'
 import { CompareView } from './views/compare/compare-view'
+import { LeaksView } from './views/leaks/leaks-view'
 import { useHeapTimeline } from './views/attach/use-heap-timeline'
 import { DemoGuide, demoStep } from './views/demo/demo-guide'
 import { FindBox } from './views/find/find-box'
@@ -23,6 +24,7 @@ export type Screen =
   | { name: 'summary'; classKey?: string }
   | { name: 'arrays' }
   | { name: 'compare'; baseId?: string }
+  | { name: 'leaks' }
   | { name: 'object'; node: number; why: boolean }
 
 export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
@@ -159,6 +161,9 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
               >
                 Compare
               </button>
+              <button aria-pressed={screen.name === 'leaks'} onClick={() => go({ name: 'leaks' })}>
+                Leaks
+              </button>
             </>
           )}
           {history.length > 0 && <button onClick={back}>Back</button>}
@@ -232,6 +237,15 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
             snapshot={current}
             snapshots={snapshots}
             initialBase={screen.baseId}
+            onObject={(node) => go({ name: 'object', node, why: true })}
+          />
+        )}
+        {current && screen.name === 'leaks' && (
+          <LeaksView
+            key={current.snapshotId}
+            api={api}
+            snapshot={current}
+            snapshots={snapshots}
             onObject={(node) => go({ name: 'object', node, why: true })}
           />
         )}

@@ -33,7 +33,7 @@ const COLUMNS: readonly Column[] = [
   { id: 'allocated', label: 'Alloc. size', numeric: true, width: '7rem' },
   { id: 'freed', label: 'Freed size', numeric: true, width: '7rem' },
   { id: 'size', label: 'Size delta', numeric: true, width: '7rem' },
-  { id: 'retained', label: 'Retained delta', numeric: true, width: '8rem' },
+  { id: 'retained', label: 'Retained delta', numeric: true, width: '9rem' },
 ]
 
 function signedCount(value: number): string {

@@ -1,8 +1,7 @@
 // The object panel: details, the retainer paths from GC roots as text (copyable as plain text
 // and Markdown for bug reports), retainers and references (click to follow), and where the
 // object was allocated when the snapshot recorded it.
-import { useState } from 'react'
-import type { HeapgraphApi, PathStepDto, Reference, SnapshotInfo } from '../../../shared/protocol'
+import type { HeapgraphApi, Reference, SnapshotInfo } from '../../../shared/protocol'
 import { ObjectCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
 import {
@@ -14,6 +13,7 @@ import {
 import { formatBytes, formatDistance, formatEdge } from '../../format'
 import { GraphView } from '../graph/graph-view'
 import { LivePreview } from './live-preview'
+import { PathList } from '../../components/path-list'
 import { MoreRow } from '../../components/more-row'
 import { usePages, type Pages } from '../../components/use-pages'
 
@@ -25,49 +25,6 @@ interface Props {
 }
 
 /** One path as lines of text: the root first, then each reference and the object it reaches. */
-export function pathLines(path: PathStepDto[]): string[] {
-  return path.map((step, position) => {
-    const label = `${step.node.className} @${step.node.id}`
-    return position === 0 || !step.edge
-      ? label
-      : `${'  '.repeat(position)}${formatEdge(step.edge.type, step.edge.name)} → ${label}`
-  })
-}
-
-function PathList({ path, index }: { path: PathStepDto[]; index: number }): React.JSX.Element {
-  const [copied, setCopied] = useState<string | null>(null)
-  const text = pathLines(path).join('\n')
-  const markdown = ['```', text, '```'].join('\n')
-  const copy = (value: string, what: string): void => {
-    void navigator.clipboard?.writeText(value).then(
-      () => setCopied(what),
-      () => setCopied('not allowed here'),
-    )
-  }
-  return (
-    <figure className="path">
-      <figcaption>
-        Path {index + 1} ({path.length - 1} reference{path.length === 2 ? '' : 's'} from a GC root){' '}
-        <button onClick={() => copy(text, 'text')}>Copy</button>{' '}
-        <button onClick={() => copy(markdown, 'Markdown')}>Copy as Markdown</button>
-        {copied && <span className="copied"> copied as {copied}</span>}
-      </figcaption>
-      <ol aria-label={`Retainer path ${index + 1}`}>
-        {path.map((step, position) => (
-          <li key={position}>
-            {step.edge && (
-              <span className="edge">{formatEdge(step.edge.type, step.edge.name)} → </span>
-            )}
-            <span className="node">{step.node.className}</span>{' '}
-            <span className="id">@{step.node.id}</span>{' '}
-            <span className="size">{formatBytes(step.node.retainedSize)} retained</span>
-          </li>
-        ))}
-      </ol>
-    </figure>
-  )
-}
-
 const REFERENCE_COLUMNS: readonly Column[] = [
   { id: 'reference', label: 'Reference', width: '14rem' },
   { id: 'object', label: 'Object' },

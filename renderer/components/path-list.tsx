@@ -1,0 +1,57 @@
+// A retainer path as an accessible ordered list, from the GC root down to the object, with
+// buttons that copy it as plain text or Markdown for a bug report.
+import { useState } from 'react'
+import type { PathStepDto } from '../../shared/protocol'
+import { formatBytes, formatEdge } from '../format'
+
+export function pathLines(path: PathStepDto[]): string[] {
+  return path.map((step, position) => {
+    const label = `${step.node.className} @${step.node.id}`
+    return position === 0 || !step.edge
+      ? label
+      : `${'  '.repeat(position)}${formatEdge(step.edge.type, step.edge.name)} → ${label}`
+  })
+}
+
+export function PathList({
+  path,
+  index,
+  label = `Retainer path ${index + 1}`,
+}: {
+  path: PathStepDto[]
+  index: number
+  /** Accessible name of the list (several lists on one screen need different ones). */
+  label?: string
+}): React.JSX.Element {
+  const [copied, setCopied] = useState<string | null>(null)
+  const text = pathLines(path).join('\n')
+  const markdown = ['```', text, '```'].join('\n')
+  const copy = (value: string, what: string): void => {
+    void navigator.clipboard?.writeText(value).then(
+      () => setCopied(what),
+      () => setCopied('not allowed here'),
+    )
+  }
+  return (
+    <figure className="path">
+      <figcaption>
+        Path {index + 1} ({path.length - 1} reference{path.length === 2 ? '' : 's'} from a GC root){' '}
+        <button onClick={() => copy(text, 'text')}>Copy</button>{' '}
+        <button onClick={() => copy(markdown, 'Markdown')}>Copy as Markdown</button>
+        {copied && <span className="copied"> copied as {copied}</span>}
+      </figcaption>
+      <ol aria-label={label}>
+        {path.map((step, position) => (
+          <li key={position}>
+            {step.edge && (
+              <span className="edge">{formatEdge(step.edge.type, step.edge.name)} → </span>
+            )}
+            <span className="node">{step.node.className}</span>{' '}
+            <span className="id">@{step.node.id}</span>{' '}
+            <span className="size">{formatBytes(step.node.retainedSize)} retained</span>
+          </li>
+        ))}
+      </ol>
+    </figure>
+  )
+}

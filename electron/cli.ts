@@ -8,6 +8,8 @@ import { progressBar } from './cli/format'
 import { runGrowth } from './cli/growth-command'
 import { runOpen } from './cli/open'
 import { runServe } from './cli/serve'
+import { runDiff, validateDiffCommand } from './cli/diff-command'
+import { runLeaks } from './cli/leaks-command'
 import { AttachError } from './backend/cdp/endpoint'
 import {
   runCapture,
@@ -34,9 +36,19 @@ Usage:
   heapgraph top <snapshot> [--arrays] [--top N] [--json]  largest objects (or arrays)
   heapgraph why <snapshot> <@id|ClassName> [--paths K] [--json]
                                                           retainer paths from GC roots
+  heapgraph why <snapshot> <@id> --cut <@fromId>:<edge> [--json]
+                                                          what cutting that reference frees
+                                                          (edge: name, .name, 3 or [3])
   heapgraph show <snapshot> @id [--json]                 details, references, retainers
   heapgraph export <snapshot> [--format csv|ndjson] [-o file]
                                                           every object, streamed
+  heapgraph diff <before> <after> [--top N] [--json]    new and deleted objects per class (by id,
+                                                          as DevTools' Comparison view); snapshots
+                                                          of one process
+  heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]
+                                                          leak suspects from three snapshots of
+                                                          one process; --fail-on 1MB exits 1 when
+                                                          they retain more (sizes: 500kB, 2GiB, bytes)
 
 The app:
   heapgraph open <snapshot...>                          opens them in the desktop app (web mode
@@ -67,6 +79,7 @@ const OPTIONS = {
   top: { type: 'string' },
   arrays: { type: 'boolean' },
   paths: { type: 'string' },
+  cut: { type: 'string' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
@@ -84,6 +97,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   csv: { type: 'boolean' },
   'no-open': { type: 'boolean' },
+  'fail-on': { type: 'string' },
 } as const
 
 type AttachRunner = (context: AttachContext, stop: AbortSignal) => Promise<void>
@@ -148,6 +162,36 @@ async function runAttach(
   }
 }
 
+/** `heapgraph diff <before> <after>`: two snapshots, so not one of the COMMANDS; exit code. */
+async function runDiffCommand(
+  positionals: string[],
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  try {
+    validateDiffCommand(positionals, values)
+  } catch (error) {
+    return reportError(error)
+  }
+  const progress = progressBar(process.stderr)
+  try {
+    await runDiff([positionals[0], positionals[1]], {
+      json: values.json === true,
+      out: (text) => process.stdout.write(text + '\n'),
+      warn: (text) => {
+        progress.done()
+        process.stderr.write(text + '\n')
+      },
+      values,
+      onProgress: progress,
+    })
+    progress.done()
+    return 0
+  } catch (error) {
+    progress.done()
+    return reportError(error)
+  }
+}
+
 type Runner = (context: CommandContext) => void | Promise<void>
 
 const COMMANDS: Record<string, Runner> = {
@@ -182,6 +226,7 @@ export async function main(argv: string[]): Promise<number> {
     const runApp = command === 'serve' ? runServe : runOpen
     return runAttach((_context, stop) => runApp(positionals, parsed.values, stop), parsed.values)
   }
+  if (command === 'diff') return runDiffCommand(positionals, parsed.values)
   const attach = ATTACH_COMMANDS[command]
   if (attach) {
     if (positionals.length > 0) {
@@ -191,6 +236,19 @@ export async function main(argv: string[]): Promise<number> {
       return 2
     }
     return runAttach(attach, parsed.values)
+  }
+  if (command === 'leaks') {
+    const progress = progressBar(process.stderr)
+    try {
+      return await runLeaks(positionals, parsed.values, {
+        out: (text) => process.stdout.write(text + '\n'),
+        err: (text) => process.stderr.write(text + '\n'),
+        onProgress: progress,
+      })
+    } catch (error) {
+      progress.done()
+      return reportError(error)
+    }
   }
   const run = COMMANDS[command]
   if (!run) {

@@ -7,6 +7,7 @@ import type { StackFrame } from './heap/queries/allocations'
 import type { Cycle } from './heap/queries/cycles'
 import type { ClassDiff, DeletedObject } from './heap/queries/diff'
 import type { GrowingClass, LeakCluster, LeakReport } from './heap/queries/leaks'
+import type { CutResult } from './heap/queries/what-if'
 import type { ObjectDetails, ObjectSummary, Page, Reference } from './heap/queries/nodes'
 import type { PathStep, RetainerPaths } from './heap/queries/paths'
 import type { ClassSummary } from './heap/queries/summary'
@@ -15,6 +16,7 @@ export type {
   ArrayEntry,
   ClassDiff,
   ClassSummary,
+  CutResult,
   Cycle,
   DeletedObject,
   GrowingClass,
@@ -165,6 +167,18 @@ export const API_METHODS = {
     start,
     count,
   }),
+  // What cutting one reference would free (a reachability recount, not the dominator shortcut).
+  cutReference: z
+    .object({
+      snapshotId,
+      from: node,
+      edge: node.optional(),
+      edgeName: z.string().max(2000).optional(),
+      target: node.optional(),
+    })
+    .refine((args) => (args.edge === undefined) !== (args.edgeName === undefined), {
+      message: 'give the reference as edge or as edgeName, not both',
+    }),
   // memlab's method: baseline, target (after the action), final (after undoing it).
   findLeaks: z.object({
     baseSnapshotId: snapshotId,
@@ -210,6 +224,7 @@ export interface ApiResults {
   getNewObjects: Page<ObjectSummary>
   getDeletedObjects: Page<DeletedObject>
   findLeaks: LeakReport
+  cutReference: CutResult
   startDemo: DemoInfo
   listRecent: RecentFile[]
 }

@@ -22,6 +22,7 @@ import {
   summarizeObject,
 } from '../../shared/heap/queries/nodes'
 import { findRetainerPaths } from '../../shared/heap/queries/paths'
+import { cutReference } from '../../shared/heap/queries/what-if'
 import { searchObjects } from '../../shared/heap/queries/search'
 import { getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 
@@ -41,6 +42,7 @@ export type QueryMethod =
   | 'diffSnapshots'
   | 'getNewObjects'
   | 'getDeletedObjects'
+  | 'cutReference'
 
 export const QUERY_METHODS: readonly QueryMethod[] = [
   'getSummary',
@@ -58,6 +60,7 @@ export const QUERY_METHODS: readonly QueryMethod[] = [
   'diffSnapshots',
   'getNewObjects',
   'getDeletedObjects',
+  'cutReference',
 ]
 
 /** What a query may need besides its snapshot. */
@@ -147,6 +150,12 @@ export function runQuery<M extends QueryMethod>(
         const { baseSnapshotId, start, count, filter } = args as ParsedArgs<'diffSnapshots'>
         const classes = diffSnapshots(snapshot, context.diffBase(baseSnapshotId))
         return pageOf(byClassName(classes, filter), start, count)
+      }
+      case 'cutReference': {
+        const { from, edge, edgeName, target } = args as ParsedArgs<'cutReference'>
+        checkNode(snapshot, from)
+        if (target !== undefined) checkNode(snapshot, target)
+        return cutReference(snapshot, { from, edge, edgeName, target })
       }
       case 'getNewObjects': {
         const { baseSnapshotId, classKey, start, count } = args as ParsedArgs<'getNewObjects'>

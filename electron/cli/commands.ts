@@ -19,6 +19,8 @@ import {
 } from '../../shared/heap/queries/nodes'
 import { findRetainerPaths, type PathStep } from '../../shared/heap/queries/paths'
 import { sortByKeyDescending } from '../../shared/heap/queries/sort'
+import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
+import { edgeName } from '../../shared/heap/graph/heap-graph'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 import { formatDistance, formatEdge } from '../../shared/view/format'
 import { clip, formatBytes, table } from './format'
@@ -58,7 +60,7 @@ export class UsageError extends Error {
 const OPTIONS_OF: Record<string, readonly string[]> = {
   summary: ['json', 'top'],
   top: ['json', 'top', 'arrays'],
-  why: ['json', 'paths'],
+  why: ['json', 'paths', 'cut'],
   show: ['json'],
   export: ['format', 'output'],
 }
@@ -81,6 +83,10 @@ export async function validateSnapshotCommand(
   if (command === 'summary' || command === 'top') positiveInt(values.top, 1, 'top')
   if (command === 'why') {
     positiveInt(values.paths, 1, 'paths')
+    if (values.cut !== undefined) {
+      parseCut(values.cut)
+      if (values.paths !== undefined) throw new UsageError('--paths does not apply with --cut')
+    }
     if (positionals[1] === undefined) {
       throw new UsageError('why needs an object: heapgraph why <snapshot> <@id|ClassName>')
     }
@@ -285,6 +291,10 @@ export function runWhy(context: CommandContext): void {
   const target = context.positionals[1]
   if (target === undefined)
     throw new UsageError('why needs an object: heapgraph why <snapshot> <@id|ClassName>')
+  if (context.values.cut !== undefined) {
+    runWhatIf(context, resolveTarget(context.snapshot, target), parseCut(context.values.cut))
+    return
+  }
   const count = positiveInt(context.values.paths, 1, 'paths')
   const node = resolveTarget(context.snapshot, target)
   const result = findRetainerPaths(context.snapshot, node, { count })
@@ -329,6 +339,126 @@ export function runWhy(context: CommandContext): void {
     context.out(formatPath(path))
   })
   if (result.truncated) context.out('\n(search stopped at its budget; more paths may exist)')
+}
+
+/** `--cut @fromId:edge`: the holder's @id and the edge as `why` prints it (or its bare name). */
+function parseCut(value: string | boolean | undefined): { fromId: number; edge: string } {
+  const match = typeof value === 'string' ? /^@?(\d+):(.+)$/.exec(value) : null
+  if (!match) {
+    throw new UsageError(
+      `--cut takes @fromId:edge (like @123:leakCache or @45:[3]), not "${String(value)}"`,
+    )
+  }
+  return { fromId: Number(match[1]), edge: match[2] }
+}
+
+/** The edge of `from` that `text` names: by name, or written as paths print it. */
+function findCutEdge(snapshot: HeapSnapshot, from: number, text: string): number {
+  const graph = snapshot.graph
+  const printed = (edge: number): string =>
+    formatEdge(graph.edgeTypes[graph.edgeType[edge]], edgeName(graph, edge))
+  const matches: number[] = []
+  const names: string[] = []
+  for (let edge = graph.firstEdge[from]; edge < graph.firstEdge[from + 1]; edge++) {
+    if (edgeName(graph, edge) === text || printed(edge) === text) matches.push(edge)
+    if (names.length < 8) names.push(printed(edge))
+  }
+  const owner = `@${graph.objectId[from]}`
+  if (matches.length === 1) return matches[0]
+  const total = graph.firstEdge[from + 1] - graph.firstEdge[from]
+  if (matches.length === 0) {
+    const listed = total === 0 ? 'it has none' : `its references: ${names.join(', ')}`
+    const more = total > names.length ? ` … (${total} in all)` : ''
+    throw new HeapSnapshotError('range', `${owner} has no reference "${text}"; ${listed}${more}`)
+  }
+  const found = matches
+    .slice(0, 4)
+    .map((edge) => `${printed(edge)} → @${graph.objectId[graph.edgeTarget[edge]]}`)
+  throw new HeapSnapshotError(
+    'range',
+    `${matches.length} references of ${owner} match "${text}" (${found.join(', ')}); write it as why prints it`,
+  )
+}
+
+function cutJson(result: CutResult): object {
+  const edge = (summary: CutResult['edge']): { type: string; name: string } => ({
+    type: summary.type,
+    name: summary.name,
+  })
+  return {
+    cut: {
+      from: toObj(result.from),
+      edge: edge(result.edge),
+      copies: result.alsoCut.map((copy) => ({ from: toObj(copy.from), edge: edge(copy.edge) })),
+    },
+    target: toObj(result.target),
+    isRetaining: result.isRetaining,
+    freedBytes: result.freedBytes,
+    freedCount: result.freedCount,
+    targetWasReachable: result.targetWasReachable,
+    targetFreed: result.targetFreed,
+    stillAlivePath:
+      result.stillAlivePath?.map((step) => ({ node: toObj(step.node), edge: step.edge })) ?? null,
+    stillAliveVia: result.stillAliveVia,
+    largestFreed: result.largestFreed.map(toObj),
+  }
+}
+
+/** `why <@id> --cut @from:edge`: what cutting that reference would free, and what keeps @id. */
+function runWhatIf(
+  context: CommandContext,
+  target: number,
+  cut: { fromId: number; edge: string },
+): void {
+  const { snapshot } = context
+  const from = findNodeById(snapshot, cut.fromId)
+  if (from === null)
+    throw new HeapSnapshotError('range', `no object @${cut.fromId} in this snapshot`)
+  const result = cutReference(snapshot, {
+    from,
+    edge: findCutEdge(snapshot, from, cut.edge),
+    target,
+  })
+  if (context.json) {
+    context.out(JSON.stringify(cutJson(result), null, 2))
+    return
+  }
+  const reference = `@${result.from.id}${formatEdge(result.edge.type, result.edge.name)}`
+  const count = `${result.freedCount.toLocaleString('en-US')} object${result.freedCount === 1 ? '' : 's'}`
+  const readable = result.freedBytes >= 1000 ? `, ${formatBytes(result.freedBytes)}` : ''
+  context.out(
+    `Cutting ${reference} would free ${result.freedBytes.toLocaleString('en-US')} bytes (${count}${readable})`,
+  )
+  for (const copy of result.alsoCut) {
+    context.out(
+      `  with V8's copy of it: ${clip(copy.from.name, 40)} @${copy.from.id} ${formatEdge(copy.edge.type, copy.edge.name)}`,
+    )
+  }
+  if (!result.isRetaining) {
+    context.out(
+      result.edge.isWeak
+        ? `${reference} is a weak reference: it keeps nothing alive.`
+        : `${reference} does not count as retaining by DevTools' rules (a shortcut, a WeakMap table's entry, or a reference from outside the page).`,
+    )
+  }
+  const label = `${clip(result.target.className, 40)} @${result.target.id}`
+  if (result.targetFreed) {
+    context.out(`${label} would be freed.`)
+  } else if (!result.targetWasReachable) {
+    context.out(`${label} is not reachable from any GC root even now.`)
+  } else if (result.stillAlivePath) {
+    context.out(`${label} stays alive through:`)
+    context.out(formatPath(result.stillAlivePath))
+    if (result.stillAliveVia === 'unretained-object') {
+      context.out(
+        '(the path starts at an object no retaining reference holds: weakly held, or held from outside the page; DevTools counts it as a root)',
+      )
+    }
+  }
+  if (result.largestFreed.length > 0) {
+    context.out('\nLargest freed objects:')
+    context.out(table(OBJECT_HEADER, objectRows(result.largestFreed), OBJECT_NUMERIC))
+  }
 }
 
 function referenceRows(references: Reference[]): string[][] {

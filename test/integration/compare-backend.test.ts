@@ -12,6 +12,7 @@ import {
   type ClassDiff,
 } from '../../shared/heap/queries/diff'
 import { classCounts, findLeaks, snapshotIds } from '../../shared/heap/queries/leaks'
+import { cutReference } from '../../shared/heap/queries/what-if'
 import type { SnapshotInfo } from '../../shared/protocol'
 import { rejection } from '../helpers/api'
 import { snapshotSequence } from '../helpers/fixtures'
@@ -112,5 +113,34 @@ describe('leak suspects across engine hosts', () => {
     expect(report).toEqual(expected)
     expect(report.clusters[0].className).toBe('SequenceLeakedRecord')
     expect(report.clusters[0].count).toBe(40)
+  }, 120_000)
+})
+
+describe('what-if cuts in an engine host', () => {
+  it('answers as the engine does, and names a reference that does not exist', async () => {
+    const snapshotId = opened[2].snapshotId
+    const found = await backend.search({ snapshotId, text: 'SequenceLeakedRecord', count: 1 })
+    const record = found.items[0]
+    const { paths } = await backend.findRetainerPaths({ snapshotId, node: record.node })
+    const holder = paths[0][0].node
+    const result = await backend.cutReference({
+      snapshotId,
+      from: holder.node,
+      edgeName: 'sequenceStore',
+      target: record.node,
+    })
+    const local = cutReference(await loadSnapshotFile(files[2]), {
+      from: holder.node,
+      edgeName: 'sequenceStore',
+      target: record.node,
+    })
+    expect(result).toEqual(local)
+    expect(result.targetFreed).toBe(true)
+    expect(result.freedBytes).toBeGreaterThan(600_000)
+    const error = await rejection(
+      backend.cutReference({ snapshotId, from: holder.node, edgeName: 'noSuchProperty' }),
+    )
+    expect(error.code).toBe('bad-arguments')
+    expect(error.message).toContain('noSuchProperty')
   }, 120_000)
 })

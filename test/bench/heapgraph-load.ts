@@ -1,6 +1,7 @@
 // Benchmark child: loads one .heapsnapshot with our engine (parse + every analysis), runs a `why`
 // query (find the @id, then its retainer path), then builds the query indexes and times each
-// query once they are ready. Prints one JSON line.
+// query once they are ready, then the comparisons: what-if cuts (near the root, deep) and a diff
+// of the snapshot with itself (both halves). Prints one JSON line.
 // Usage: node --import tsx test/bench/heapgraph-load.ts <file> [@id]
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import { resolveTarget } from '../../electron/cli/commands'
@@ -17,6 +18,9 @@ import { findRetainerPaths } from '../../shared/heap/queries/paths'
 import { prepareQueryIndexes } from '../../shared/heap/queries/prepare'
 import { searchObjects } from '../../shared/heap/queries/search'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
+import { diffBase, diffSnapshots, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
+import { cutReference } from '../../shared/heap/queries/what-if'
+import type { PathStep } from '../../shared/heap/queries/paths'
 
 function timed(run: () => unknown): number {
   const start = performance.now()
@@ -59,8 +63,26 @@ async function main(argv: readonly string[]): Promise<void> {
     searchById: timed(() => searchObjects(snapshot, { text: `@${id}` })),
     searchByName: timed(() => searchObjects(snapshot, { text: 'Map' })),
   }
+  const [path] = findRetainerPaths(snapshot, node).paths
+  /** Cuts the reference into step `at` of the path (1: the root's own reference). */
+  const cutAt = (steps: PathStep[], at: number): number =>
+    timed(() =>
+      cutReference(snapshot, {
+        from: steps[at - 1].node.node,
+        edgeName: steps[at].edge?.name ?? '',
+        target: node,
+      }),
+    )
+  const analysesMs = {
+    cutNearRoot: path && path.length > 1 ? cutAt(path, 1) : null,
+    cutDeep: path && path.length > 1 ? cutAt(path, path.length - 1) : null,
+    diffWithItself: timed(() =>
+      diffSnapshots(snapshot, diffBase(snapshot, interfaceDefinitionsOf(snapshot))),
+    ),
+  }
   const result = {
     ms,
+    analysesMs,
     whyMs,
     prepareMs,
     queriesMs,

@@ -2,15 +2,13 @@
 // --inspect child holding a known leak, a node child opened by PID, closed ports and a remote
 // host. Checks the documented output (JSON shapes, the capture summary line, the watch CSV) and
 // the error contract (exit 2 for usage, 1 otherwise, one stderr line, no stack trace).
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { expectOneLineError, runCli } from '../helpers/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../helpers/fixtures'
 import {
   killAllTargets,
   startInspectTarget,
@@ -18,8 +16,6 @@ import {
   withSigusr1Port,
   type InspectTarget,
 } from '../helpers/inspect-target'
-
-const BIN = join(REPO_ROOT, 'bin/heapgraph.mjs')
 
 /** A known leak: cliLeakCache -> Map -> 100 CliLeakedThing with 1000-item arrays. */
 const LEAK_SCRIPT = `
@@ -55,48 +51,6 @@ subscribe('net.client.socket', ({ socket }) => {
   })
 })
 `
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-  durationMs: number
-}
-
-interface RunOptions {
-  /** Files loaded with --import before the CLI. */
-  imports?: readonly string[]
-  env?: Record<string, string>
-}
-
-/** Runs `heapgraph ...args` from the repo root; never rejects on a non-zero exit. */
-function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  // The child must not inherit vitest's loaders.
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env }
-  delete env.NODE_OPTIONS
-  const imports = (options.imports ?? []).flatMap((file) => ['--import', pathToFileURL(file).href])
-  const startedAt = performance.now()
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [...imports, BIN, ...args],
-      { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const durationMs = performance.now() - startedAt
-        if (error && typeof error.code !== 'number') reject(error)
-        else resolve({ code: error ? Number(error.code) : 0, stdout, stderr, durationMs })
-      },
-    )
-  })
-}
-
-/** The error contract: this exit code and exactly one line on stderr, no stack trace. */
-function expectOneLineError(result: CliResult, code: number): string {
-  expect(result.code, result.stderr).toBe(code)
-  expect(result.stderr).toMatch(/^heapgraph: [^\n]+\n$/)
-  expect(result.stderr).not.toContain('    at ')
-  return result.stderr
-}
 
 interface SummaryJson {
   snapshot: { nodeCount: number; totalSize: number }

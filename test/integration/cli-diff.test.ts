@@ -2,10 +2,10 @@
 // shape and numbers (those of the engine's diff, run here in-process), the human table, the
 // warning for snapshots of two processes, and the error contract (exit 2 for usage, 1 for a
 // file that cannot be read or parsed; one stderr line).
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { expectOneLineError, runCli } from '../helpers/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import { idWarning } from '../../electron/cli/diff-command'
@@ -15,41 +15,7 @@ import {
   interfaceDefinitionsOf,
   type ClassDiff,
 } from '../../shared/heap/queries/diff'
-import { fixture, REPO_ROOT, snapshotSequence } from '../helpers/fixtures'
-
-const BIN = join(REPO_ROOT, 'bin/heapgraph.mjs')
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs `heapgraph ...args` from the repo root; never rejects on a non-zero exit. */
-function runCli(args: readonly string[]): Promise<CliResult> {
-  // The child must not inherit vitest's loaders.
-  const env = { ...process.env }
-  delete env.NODE_OPTIONS
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error)
-        else resolve({ code: error ? Number(error.code) : 0, stdout, stderr })
-      },
-    )
-  })
-}
-
-/** The error contract: this exit code and exactly one line on stderr, no stack trace. */
-function expectOneLineError(result: CliResult, code: number): string {
-  expect(result.code).toBe(code)
-  expect(result.stderr).toMatch(/^heapgraph: [^\n]+\n$/)
-  expect(result.stderr).not.toContain('    at ')
-  return result.stderr
-}
+import { fixture, snapshotSequence } from '../helpers/fixtures'
 
 interface SnapshotInfo {
   file: string

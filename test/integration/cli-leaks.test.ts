@@ -1,43 +1,10 @@
 // `heapgraph leaks` run as a child process (bin/heapgraph.mjs) on the three-snapshot sequence:
 // the documented JSON shape, the text report with a why-style path, the --fail-on CI gate
 // (exit 1 and one stderr line above the limit, 0 below), and one-line usage errors (exit 2).
-import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { expectOneLineError, runCli } from '../helpers/cli'
 import { REPO_ROOT, snapshotSequence } from '../helpers/fixtures'
-
-const BIN = join(REPO_ROOT, 'bin/heapgraph.mjs')
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs `heapgraph ...args` from the repo root; never rejects on a non-zero exit. */
-function runCli(args: readonly string[]): Promise<CliResult> {
-  // The child must not inherit vitest's loaders.
-  const env = { ...process.env }
-  delete env.NODE_OPTIONS
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error)
-        else resolve({ code: error ? Number(error.code) : 0, stdout, stderr })
-      },
-    )
-  })
-}
-
-function expectOneLineError(result: CliResult, code: number): string {
-  expect(result.code).toBe(code)
-  expect(result.stderr).toMatch(/^heapgraph: [^\n]+\n$/)
-  expect(result.stderr).not.toContain('    at ')
-  return result.stderr
-}
 
 interface Obj {
   id: number

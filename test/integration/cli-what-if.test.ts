@@ -1,49 +1,9 @@
 // `heapgraph why <snapshot> <@id> --cut <@fromId>:<edge>` run as a child process against the
 // map-cache fixture: the JSON shape, the text form, the edge notations `why` prints, and the
 // error contract (exit 2 for a malformed --cut, 1 for a reference that does not exist).
-import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { fixture, REPO_ROOT } from '../helpers/fixtures'
-
-const BIN = join(REPO_ROOT, 'bin/heapgraph.mjs')
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function runCli(args: readonly string[]): Promise<CliResult> {
-  // The child must not inherit vitest's loaders.
-  const env = { ...process.env }
-  delete env.NODE_OPTIONS
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error)
-        else resolve({ code: error ? Number(error.code) : 0, stdout, stderr })
-      },
-    )
-  })
-}
-
-async function runJson<T>(args: readonly string[]): Promise<T> {
-  const result = await runCli(args)
-  expect(result.stderr).toBe('')
-  expect(result.code).toBe(0)
-  return JSON.parse(result.stdout) as T
-}
-
-function expectOneLineError(result: CliResult, code: number): string {
-  expect(result.code).toBe(code)
-  expect(result.stderr).toMatch(/^heapgraph: [^\n]+\n$/)
-  expect(result.stderr).not.toContain('    at ')
-  return result.stderr
-}
+import { expectOneLineError, runCli, runJson } from '../helpers/cli'
+import { fixture } from '../helpers/fixtures'
 
 interface Obj {
   id: number

@@ -1,54 +1,12 @@
 // The real CLI (bin/heapgraph.mjs) run as a child process against the map-cache fixture: the
 // documented JSON shapes, a retainer path through global.leakCache, the CSV/NDJSON export, and
 // the error contract (exit 2 for usage, 1 for a bad snapshot, one stderr line, no stack trace).
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { expectOneLineError, runCli, runJson } from '../helpers/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fixture, REPO_ROOT } from '../helpers/fixtures'
-
-const BIN = join(REPO_ROOT, 'bin/heapgraph.mjs')
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs `heapgraph ...args` from the repo root; never rejects on a non-zero exit. */
-function runCli(args: readonly string[]): Promise<CliResult> {
-  // The child must not inherit vitest's loaders.
-  const env = { ...process.env }
-  delete env.NODE_OPTIONS
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: REPO_ROOT, env, maxBuffer: 256 * 1024 * 1024, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error)
-        else resolve({ code: error ? Number(error.code) : 0, stdout, stderr })
-      },
-    )
-  })
-}
-
-/** Runs a command that must succeed and parses its JSON output. */
-async function runJson<T>(args: readonly string[]): Promise<T> {
-  const result = await runCli(args)
-  expect(result.stderr).toBe('')
-  expect(result.code).toBe(0)
-  return JSON.parse(result.stdout) as T
-}
-
-/** The error contract: this exit code and exactly one line on stderr, no stack trace. */
-function expectOneLineError(result: CliResult, code: number): string {
-  expect(result.code).toBe(code)
-  expect(result.stderr).toMatch(/^heapgraph: [^\n]+\n$/)
-  expect(result.stderr).not.toContain('    at ')
-  return result.stderr
-}
+import { fixture } from '../helpers/fixtures'
 
 // The documented JSON shapes (README.md).
 interface Obj {
@@ -424,7 +382,7 @@ describe('cli', () => {
     it('writes the same nodes as NDJSON to a file with -o', async () => {
       const out = join(dir, 'nodes.ndjson')
       const result = await runCli(['export', snapshotFile, '--format', 'ndjson', '-o', out])
-      expect(result).toEqual({ code: 0, stdout: '', stderr: '' })
+      expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' })
       const text = await readFile(out, 'utf8')
       expect(text.endsWith('\n')).toBe(true)
       const objects = text

@@ -24,6 +24,7 @@ import { forkHost, type HostChannel, type SpawnHost } from './host-process'
 import { startDemo, type DemoProcess, type NodeCommand } from './demo'
 import { defaultConfigDir, RecentFiles } from './recent-files'
 import { AttachError, findTarget, listTargets } from './cdp/endpoint'
+import { HeapSnapshotError } from '../../shared/heap/errors'
 import { listNodeProcesses, openInspector } from './cdp/node-processes'
 import { TargetSession } from './cdp/session'
 
@@ -34,7 +35,7 @@ import { TargetSession } from './cdp/session'
 function defaultHostEntry(): string {
   return fileURLToPath(new URL('./engine-host-entry.mjs', import.meta.url))
 }
-/** Where snapshots captured from the UI are written. */
+/** Where snapshots captured from the UI are written, unless told otherwise. */
 const CAPTURE_DIR = join(tmpdir(), 'heapgraph-captures')
 
 interface Host {
@@ -71,11 +72,14 @@ export interface BackendOptions {
   configDir?: string
   /** How to run the demo program (the desktop app runs its own binary as Node). */
   node?: NodeCommand
+  /** Where captured snapshots are saved (default: heapgraph-captures in the temp folder). */
+  captureDir?: string
 }
 
 export function createBackend(options: BackendOptions = {}): Backend {
   const hostEntry = options.hostEntry ?? defaultHostEntry()
   const spawnHost = options.spawnHost ?? forkHost
+  const captureDir = options.captureDir ?? CAPTURE_DIR
   const recent = new RecentFiles(options.configDir ?? defaultConfigDir())
   const hosts = new Map<string, Host>()
   /** Why each snapshot whose engine died is gone. */
@@ -237,12 +241,14 @@ export function createBackend(options: BackendOptions = {}): Backend {
     }
     return session
   }
-  /** Runs attach-side work, turning AttachErrors into ApiErrors with the same code. */
+  /** Runs attach-side work, turning AttachErrors (and a capture's file errors) into ApiErrors. */
   const attached = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
       return await run()
     } catch (error) {
-      if (error instanceof AttachError) throw new ApiError(error.code, error.message)
+      if (error instanceof AttachError || error instanceof HeapSnapshotError) {
+        throw new ApiError(error.code, error.message)
+      }
       throw error
     }
   }
@@ -326,9 +332,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
     captureSnapshot: async (raw) => {
       const { attachId, operationId, exposeInternals } = parseArgs('captureSnapshot', raw)
       const session = sessionOf(attachId)
-      await mkdir(CAPTURE_DIR, { recursive: true })
+      await mkdir(captureDir, { recursive: true })
       const file = join(
-        CAPTURE_DIR,
+        captureDir,
         `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.heapsnapshot`,
       )
       // The text goes to the file and, chunk by chunk, to the engine host that parses it.

@@ -3,6 +3,7 @@
 // one-line HeapSnapshotErrors naming the file.
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { totalmem } from 'node:os'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { HeapSnapshotError } from '../../shared/heap/errors'
@@ -67,6 +68,23 @@ export async function* decompressIfGzip(
   yield* input.pipe(gunzip)
 }
 
+/**
+ * The memory a load may take: this machine's physical memory, or HEAPGRAPH_MEMORY_LIMIT (bytes)
+ * where set (to keep room for other work, or to test the refusal).
+ */
+export function memoryLimit(): number {
+  const text = process.env.HEAPGRAPH_MEMORY_LIMIT
+  if (text === undefined || text === '') return totalmem()
+  const bytes = Number(text)
+  if (!Number.isFinite(bytes) || bytes <= 0) {
+    throw new HeapSnapshotError(
+      'format',
+      `HEAPGRAPH_MEMORY_LIMIT must be a number of bytes, not "${text}"`,
+    )
+  }
+  return bytes
+}
+
 /** Streams and parses a snapshot file, or standard input for "-" (no analyses). */
 export async function parseSnapshotFile(
   file: string,
@@ -98,7 +116,7 @@ export async function parseSnapshotFile(
     return await parseSnapshotChunks(decompressIfGzip(counted(), chunkSize), {
       onProgress: options.onProgress,
       signal: options.signal,
-      limits: options.limits,
+      limits: { maxMemoryBytes: memoryLimit(), ...options.limits },
       totalBytes: size,
       position: () => consumed,
     })

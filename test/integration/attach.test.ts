@@ -5,7 +5,7 @@
 // target, remote host). No mocks: every target is a real process or socket.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createNetServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -558,6 +558,29 @@ describe('attach faults', () => {
     expect((error as HeapSnapshotError).message).toContain('no-such-folder')
     expect(existsSync(file)).toBe(false)
     expect(existsSync(`${file}.partial`)).toBe(false)
+  })
+
+  it('fails a capture when the disk fills, with a clear error and no file left', async () => {
+    const target = await startInspectTarget(BIG_HEAP_SCRIPT, { readyLine: /^ready$/ })
+    const session = await TargetSession.connect(target.webSocketUrl)
+    onTestFinished(async () => {
+      await session.close()
+      await target.kill()
+    })
+    // The partial file is /dev/full: every write fails with ENOSPC, as on a full disk.
+    const file = join(workDir, 'full-disk.heapsnapshot')
+    await symlink('/dev/full', `${file}.partial`)
+    const error = await session.takeSnapshot({ file }).then(
+      () => null,
+      (reason: unknown) => reason,
+    )
+    expect(error).toBeInstanceOf(HeapSnapshotError)
+    expect((error as HeapSnapshotError).code).toBe('io')
+    expect((error as HeapSnapshotError).message).toMatch(/the disk is full/)
+    expect(await filesLike('full-disk')).toEqual([])
+    // The session is still usable: the next capture (to a disk with room) works.
+    const { snapshot } = await session.takeSnapshot({ file: join(workDir, 'roomy.heapsnapshot') })
+    expect(snapshot.graph.nodeCount).toBeGreaterThan(1000)
   })
 
   it('captures again on a session whose previous capture failed on its file', async () => {

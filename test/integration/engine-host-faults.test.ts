@@ -2,6 +2,8 @@
 // middle of it) fails only that snapshot, with the reason, and every other snapshot keeps
 // answering. Real processes, real SIGKILLs.
 import { spawnSync } from 'node:child_process'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
@@ -90,4 +92,65 @@ describe('engine host processes', () => {
       await bundled.dispose()
     }
   }, 120_000)
+})
+
+describe('faults around a load', () => {
+  it('refuses a snapshot too large for the memory it may use, up front, and stays usable', async () => {
+    const backend = createBackend()
+    const saved = process.env.HEAPGRAPH_MEMORY_LIMIT
+    try {
+      // Engine hosts take the limit from the environment they start with.
+      process.env.HEAPGRAPH_MEMORY_LIMIT = String(50_000_000)
+      const startedAt = performance.now()
+      const error = await rejection(backend.openSnapshot({ file: await sizedFixture(4) }))
+      expect(error.code).toBe('too-large')
+      expect(error.message).toMatch(/needs about [\d.]+ GB of memory .* objects/)
+      expect(error.message).toMatch(/\(at byte \d{1,3}\)$/)
+      expect(performance.now() - startedAt).toBeLessThan(5000)
+      delete process.env.HEAPGRAPH_MEMORY_LIMIT
+      const info = await backend.openSnapshot({ file: await fixture('map-cache') })
+      expect(info.nodeCount).toBeGreaterThan(1000)
+    } finally {
+      if (saved === undefined) delete process.env.HEAPGRAPH_MEMORY_LIMIT
+      else process.env.HEAPGRAPH_MEMORY_LIMIT = saved
+      await backend.dispose()
+    }
+  }, 60_000)
+})
+
+/** Mounts a 1 MB tmpfs (root with CAP_SYS_ADMIN only); null with the reason where it cannot. */
+function mountTinyDisk(dir: string): string | null {
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], {
+    encoding: 'utf8',
+  })
+  return mounted.status === 0 ? null : `cannot mount a small tmpfs here: ${mounted.stderr.trim()}`
+}
+
+describe('a full disk under a capture from the app', () => {
+  it('fails the capture with a clear error, keeps no file, and the app stays usable', async (context) => {
+    const dir = await mkdtemp(join(tmpdir(), 'heapgraph-full-'))
+    const reason = mountTinyDisk(dir)
+    if (reason) {
+      console.warn(`full-disk capture: SKIPPED: ${reason}`)
+      await rm(dir, { recursive: true, force: true })
+      context.skip()
+      return
+    }
+    const backend = createBackend({ captureDir: dir })
+    try {
+      const demo = await backend.startDemo({})
+      const before = (await backend.listSnapshots({})).length
+      const error = await rejection(backend.captureSnapshot({ attachId: demo.attachId }))
+      expect(error.code).toBe('io')
+      expect(error.message).toMatch(/the disk is full/)
+      expect(await readdir(dir)).toEqual([])
+      expect((await backend.listSnapshots({})).length).toBe(before)
+      // Still attached and usable.
+      expect((await backend.getHeapUsage({ attachId: demo.attachId })).usedSize).toBeGreaterThan(0)
+    } finally {
+      await backend.dispose()
+      spawnSync('umount', [dir])
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

@@ -267,7 +267,14 @@ export class TargetSession {
     const out: WriteStream = createWriteStream(partial)
     const outFailed = new Promise<never>((_, reject) =>
       out.on('error', (error) =>
-        reject(new HeapSnapshotError('io', `cannot write ${partial}: ${error.message}`)),
+        reject(
+          new HeapSnapshotError(
+            'io',
+            (error as NodeJS.ErrnoException).code === 'ENOSPC'
+              ? `cannot save the snapshot to ${options.file}: the disk is full (nothing was kept)`
+              : `cannot write ${partial}: ${error.message}`,
+          ),
+        ),
       ),
     )
     outFailed.catch(() => {})
@@ -306,7 +313,10 @@ export class TargetSession {
       if (parseError !== null) throw parseError
       const result = consumer.finish()
       const readyAt = performance.now()
-      await Promise.race([new Promise<void>((resolve) => out.end(resolve)), outFailed])
+      await Promise.race([new Promise<void>((resolve) => out.end(() => resolve())), outFailed])
+      // The end callback also runs after a failed write (a disk that filled up late): such a
+      // file must never get its name.
+      if (out.errored) await outFailed
       await rename(partial, options.file)
       this.emit('snapshot', options.file)
       return {

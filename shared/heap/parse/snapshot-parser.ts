@@ -5,6 +5,7 @@
 import { HeapSnapshotError } from '../errors'
 import { resolveLayout, type SnapshotLayout } from '../format'
 import { GrowableArray } from './growable'
+import { estimateLoadBytes, formatGigabytes } from '../memory-estimate'
 
 /** The `trace_tree` flattened in preorder (allocation stacks). */
 export interface TraceTree {
@@ -59,11 +60,14 @@ export interface ParserLimits {
   maxStringLength: number
   /** Largest node/edge count accepted from a header or the data. */
   maxElementCount: number
+  /** Memory this machine can give a load; a header whose counts need more is refused. */
+  maxMemoryBytes: number
 }
 
 export const DEFAULT_PARSER_LIMITS: ParserLimits = {
   maxStringLength: 2 ** 29 - 24,
   maxElementCount: 2 ** 32 - 1,
+  maxMemoryBytes: Infinity,
 }
 
 // Parser states. Plain numbers keep the hot loop's switch a jump table.
@@ -551,6 +555,7 @@ export class SnapshotParser {
         )
       }
       this.layout = resolveLayout(header, this.captureStart)
+      this.checkMemory(this.layout)
       this.setupFieldRoles(this.layout)
     }
     return i
@@ -573,6 +578,23 @@ export class SnapshotParser {
     this.edgeFieldRole = edgeRoles
     const traceFields = layout.traceNodeFields
     if (traceFields.length > 0) this.traceFieldCount = traceFields.length - 1
+  }
+
+  /** Refuses, before reading any data, a snapshot whose declared counts need more memory. */
+  private checkMemory(layout: SnapshotLayout): void {
+    const nodes = layout.declaredNodeCount ?? 0
+    const edges = layout.declaredEdgeCount ?? 0
+    const needed = estimateLoadBytes(nodes, edges)
+    if (needed > this.limits.maxMemoryBytes) {
+      this.fail(
+        'too-large',
+        `opening it needs about ${formatGigabytes(needed)} of memory (its header declares ` +
+          `${nodes.toLocaleString('en-US')} objects and ${edges.toLocaleString('en-US')} ` +
+          `references), more than the ` +
+          `${formatGigabytes(this.limits.maxMemoryBytes)} this machine can give it`,
+        this.captureStart,
+      )
+    }
   }
 
   private checkDeclaredCount(count: number | null, what: string): void {

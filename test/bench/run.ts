@@ -67,10 +67,35 @@ async function measureCapture(megabytes: number): Promise<CaptureMeasurement> {
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(0)
 const seconds = (ms: number): string => (ms / 1000).toFixed(2)
 
+/** Peak RSS per GB of snapshot file (GB of memory per GB of file). */
+function rssPerGigabyte(peakRssBytes: number, fileBytes: number): number {
+  return peakRssBytes / fileBytes
+}
+
+/** The memory budget: peak RSS per GB of snapshot, ours and DevTools', against the ratio. */
+function memoryBudget(rows: Row[]): string[] {
+  return rows
+    .filter((row) => row.fileBytes >= 300e6)
+    .map((row) => {
+      const ours = rssPerGigabyte(row.ours.peakRssBytes, row.fileBytes)
+      const devtools = row.devtools && 'ms' in row.devtools ? row.devtools : null
+      if (!devtools)
+        return `${mb(row.fileBytes)} MB: peak RSS ${ours.toFixed(2)} GB per GB of snapshot`
+      const theirs = rssPerGigabyte(devtools.peakRssBytes, row.fileBytes)
+      const ratio = ours / theirs
+      return (
+        `${mb(row.fileBytes)} MB: peak RSS ${ours.toFixed(2)} GB per GB of snapshot ` +
+        `(DevTools ${theirs.toFixed(2)}): ratio ${ratio.toFixed(2)}, ` +
+        (ratio <= TARGET_RSS_RATIO ? 'within' : 'OVER') +
+        ` the budget of ${TARGET_RSS_RATIO}`
+      )
+    })
+}
+
 function report(rows: Row[]): string {
   const lines: string[] = []
   const header =
-    'size      nodes        engine     load s   MB/s   peak RSS MB   why ms   speed x   RSS ratio'
+    'size      nodes        engine     load s   MB/s   peak RSS MB   RSS/GB   why ms   speed x   RSS ratio'
   lines.push(header)
   for (const row of rows) {
     const label =
@@ -81,6 +106,7 @@ function report(rows: Row[]): string {
       seconds(m.ms).padStart(6) +
       (row.fileBytes / 1e6 / (m.ms / 1000)).toFixed(0).padStart(7) +
       mb(m.peakRssBytes).padStart(14) +
+      rssPerGigabyte(m.peakRssBytes, row.fileBytes).toFixed(2).padStart(9) +
       (m.whyMs === null ? '-' : m.whyMs.toFixed(1)).padStart(9) +
       ratio
     const devtools = row.devtools
@@ -106,6 +132,7 @@ function report(rows: Row[]): string {
       if (devtools) lines.push(label + `devtools   failed: ${devtools.error}`)
     }
   }
+  lines.push(...memoryBudget(rows))
   for (const row of rows) {
     const { prepareMs, queriesMs, preparedPeakRssBytes } = row.ours
     if (prepareMs === undefined || !queriesMs || preparedPeakRssBytes === undefined) continue

@@ -3,14 +3,18 @@
 // retainers the user expanded, merged by node. Never the heap: fan-ins fold into an "N more"
 // node, weak references are left out unless asked for, and V8 internals whose meaning is clear
 // (an array's elements store, a Map's table, a closure's context) fold into readable steps.
-// Also here: cycle marks, size by retained size, a layered layout (dagre), DOT and SVG export.
+// One graph may be about several objects at once (their paths merged, shared prefixes drawn
+// once) and mark some as new. A cut reference ("what frees it") marks the cut edge, the drawn
+// objects it frees and the path that keeps the target alive; without the cut the model is the
+// same as before it. Also here: cycle marks, size by retained size, a layered layout (dagre),
+// DOT and SVG export.
 import dagre, {
   type EdgeLabel,
   type GraphLabel,
   type NodeLabel,
   type OrderConstraint,
 } from '@dagrejs/dagre'
-import type { Cycle, ObjectSummary, PathStepDto, Reference } from '../protocol'
+import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../protocol'
 import { formatCapture, formatEdge } from './format'
 
 /** How many retainers an expanded node shows before folding the rest into "N more". */
@@ -40,6 +44,14 @@ export interface GraphNode {
   cycle: number | null
   /** V8 internals folded into this node, for people: "(array) @12 (its elements)". */
   folded: string[]
+  /** Distance from the GC roots (null for an "N more" node or an object no root reaches). */
+  distance: number | null
+  /** One of the objects the graph was asked to mark as new (GraphOptions.highlight). */
+  isNew: boolean
+  /** Freed by the cut the graph shows (GraphOptions.cut). */
+  isFreed: boolean
+  /** On the path that keeps the target alive despite the cut. */
+  isOnAlivePath: boolean
 }
 
 export interface GraphEdge {
@@ -53,6 +65,15 @@ export interface GraphEdge {
   isWeak: boolean
   /** The V8 internal this edge folds, or null for an edge of the snapshot as it is. */
   via: FoldKind | null
+  /**
+   * The object whose own reference `name` is: the source, or for a folded Map entry or
+   * captured variable the hash table or context it folds; null for an "N more" edge.
+   */
+  holder: number | null
+  /** The reference cut by GraphOptions.cut (or one of its copies). */
+  isCut: boolean
+  /** On the path that keeps the target alive despite the cut. */
+  isOnAlivePath: boolean
 }
 
 export interface Expansion {
@@ -81,6 +102,10 @@ export interface GraphOptions {
   links?: readonly Link[]
   /** Cycle key per node (see cycleEntries); null when the node is in no cycle. */
   cycles?: ReadonlyMap<number, string | null>
+  /** Objects (node ordinals) to mark as new. */
+  highlight?: ReadonlySet<number>
+  /** A cut to show; its alive path must be among the paths too (see pathsWithCut). */
+  cut?: GraphCut | null
 }
 
 export interface GraphModel {
@@ -107,30 +132,44 @@ function objectNode(object: ObjectSummary, kind: NodeKind): GraphNode {
     kind,
     cycle: null,
     folded: [],
+    distance: object.distance,
+    isNew: false,
+    isFreed: false,
+    isOnAlivePath: false,
   }
 }
 
+const unmarkedEdge = { isCut: false, isOnAlivePath: false } as const
+
 function rawEdge(
-  source: string,
-  target: string,
+  source: number,
+  target: number,
   edge: { type: string; name: string },
   isWeak: boolean,
 ): GraphEdge {
   return {
-    id: `${source}>${target}:${edge.type}:${edge.name}`,
-    source,
-    target,
+    id: `${nodeId(source)}>${nodeId(target)}:${edge.type}:${edge.name}`,
+    source: nodeId(source),
+    target: nodeId(target),
     label: formatEdge(edge.type, edge.name),
     type: edge.type,
     name: edge.name,
     isWeak,
     via: null,
+    holder: source,
+    ...unmarkedEdge,
   }
 }
 
+/** The objects a graph is about: one, or several for a merged graph. */
+export type Targets = ObjectSummary | readonly ObjectSummary[]
+
+const targetList = (targets: Targets): readonly ObjectSummary[] =>
+  'node' in targets ? [targets] : targets
+
 /** The snapshot's own subgraph: paths merged by node, expansions with their "N more". */
 function collectGraph(
-  target: ObjectSummary,
+  targets: Targets,
   paths: PathStepDto[][],
   expansions: ReadonlyMap<number, Expansion>,
   showWeak: boolean,
@@ -148,13 +187,14 @@ function collectGraph(
   const addEdge = (edge: GraphEdge): void => {
     edges.set(edge.id, edge)
   }
-  addNode(target, 'target')
+  const targetNodes = new Set(targetList(targets).map((target) => target.node))
+  for (const target of targetList(targets)) addNode(target, 'target')
   for (const path of paths) {
     path.forEach((step, position) => {
-      const kind = position === 0 ? 'root' : step.node.node === target.node ? 'target' : 'object'
-      const id = addNode(step.node, kind)
+      const kind = position === 0 ? 'root' : targetNodes.has(step.node.node) ? 'target' : 'object'
+      addNode(step.node, kind)
       if (position > 0 && step.edge) {
-        addEdge(rawEdge(nodeId(path[position - 1].node.node), id, step.edge, false))
+        addEdge(rawEdge(path[position - 1].node.node, step.node.node, step.edge, false))
       }
     })
   }
@@ -178,8 +218,8 @@ function addExpansion(
   for (const reference of retainers) {
     if (reference.edge.isWeak && !showWeak) continue
     if (shown === MAX_FAN_IN) break
-    const source = addNode(reference.node, 'object')
-    addEdge(rawEdge(source, retained, reference.edge, reference.edge.isWeak))
+    addNode(reference.node, 'object')
+    addEdge(rawEdge(reference.node.node, expanded, reference.edge, reference.edge.isWeak))
     shown++
   }
   const hidden = total - shown
@@ -197,6 +237,10 @@ function addExpansion(
     kind: 'more',
     cycle: null,
     folded: [],
+    distance: null,
+    isNew: false,
+    isFreed: false,
+    isOnAlivePath: false,
   })
   addEdge({
     id: `${id}>${retained}`,
@@ -207,6 +251,8 @@ function addExpansion(
     name: '',
     isWeak: false,
     via: null,
+    holder: null,
+    ...unmarkedEdge,
   })
 }
 
@@ -269,8 +315,16 @@ const isFoldable = (node: GraphNode): boolean => node.kind === 'object' && node.
 const isPropertyCell = (node: GraphNode): boolean =>
   isFoldable(node) && node.name.endsWith('PropertyCell')
 
-function foldedEdge(owner: GraphNode, item: string, kind: FoldKind, edge: EdgeName, text: string) {
-  const folded: GraphEdge = {
+/** A folded edge; `holder` is the object whose own edge `edge` is (see GraphEdge.holder). */
+function foldedEdge(
+  owner: GraphNode,
+  item: string,
+  kind: FoldKind,
+  edge: EdgeName,
+  text: string,
+  holder: GraphNode,
+): GraphEdge {
+  return {
     id: `${owner.id}>${item}:${kind}:${text}`,
     source: owner.id,
     target: item,
@@ -279,8 +333,9 @@ function foldedEdge(owner: GraphNode, item: string, kind: FoldKind, edge: EdgeNa
     name: edge.name,
     isWeak: false,
     via: kind,
+    holder: holder.node,
+    ...unmarkedEdge,
   }
-  return folded
 }
 
 /** The owner of a store, when its one drawn edge in is the owner's strong `edgeName`. */
@@ -336,7 +391,7 @@ function planStore(
         : step && known.get(`${owner.id}>${step.item}:${STORE_EDGE[kind]}`)
     if (!step || !own) return null
     if (step.cell) plan.folded.push(step.cell)
-    plan.edges.push(foldedEdge(owner, step.item, kind, own, formatEdge(own.type, own.name)))
+    plan.edges.push(foldedEdge(owner, step.item, kind, own, formatEdge(own.type, own.name), owner))
   }
   return plan
 }
@@ -346,7 +401,7 @@ function planTable(graph: Adjacency, table: GraphNode): FoldPlan | null {
   const slots = slotEdges(graph, table)
   if (!owner || !slots || (owner.className !== 'Map' && owner.className !== 'Set')) return null
   const text = owner.className === 'Map' ? 'entry' : 'member'
-  const edges = slots.map((edge) => foldedEdge(owner, edge.target, 'table', edge, text))
+  const edges = slots.map((edge) => foldedEdge(owner, edge.target, 'table', edge, text, table))
   return { kind: 'table', folded: [table], owners: [owner], edges }
 }
 
@@ -363,7 +418,9 @@ function planContext(graph: Adjacency, context: GraphNode): FoldPlan | null {
   }
   if (!out.every((edge) => !edge.isWeak && edge.type === 'context')) return null
   const edges = owners.flatMap((owner) =>
-    out.map((edge) => foldedEdge(owner, edge.target, 'context', edge, formatCapture(edge.name))),
+    out.map((edge) =>
+      foldedEdge(owner, edge.target, 'context', edge, formatCapture(edge.name), context),
+    ),
   )
   return { kind: 'context', folded: [context], owners, edges }
 }
@@ -517,25 +574,199 @@ export function markCycles(
   })
 }
 
+/** Marks the objects in `highlight` as new. */
+function markNew(nodes: GraphNode[], highlight: ReadonlySet<number>): GraphNode[] {
+  if (highlight.size === 0) return nodes
+  return nodes.map((node) =>
+    node.node !== null && highlight.has(node.node) ? { ...node, isNew: true } : node,
+  )
+}
+
+/**
+ * The drawn graph of one object (or several: their paths merge by node, so shared prefixes are
+ * drawn once): paths, expansions, internals folded unless asked for, cycles, new objects, and
+ * the cut when there is one.
+ */
 export function buildGraphModel(
-  target: ObjectSummary,
+  targets: Targets,
   paths: PathStepDto[][],
   expansions: ReadonlyMap<number, Expansion>,
   options: GraphOptions = {},
 ): GraphModel {
-  const raw = collectGraph(target, paths, expansions, options.showWeak ?? false)
+  const raw = collectGraph(targets, paths, expansions, options.showWeak ?? false)
   const model = options.showInternals ? raw : foldInternals(raw, options.links)
-  return { nodes: markCycles(model.nodes, options.cycles ?? new Map()), edges: model.edges }
+  const nodes = markNew(
+    markCycles(model.nodes, options.cycles ?? new Map()),
+    options.highlight ?? new Set(),
+  )
+  const marked = { nodes, edges: model.edges }
+  return options.cut ? applyCut(marked, options.cut) : marked
 }
 
 /** The nodes the folded model still needs looked up (see itemLookups), from the raw graph. */
 export function pendingItemLookups(
-  target: ObjectSummary,
+  targets: Targets,
   paths: PathStepDto[][],
   expansions: ReadonlyMap<number, Expansion>,
   showWeak: boolean,
 ): ItemLookup[] {
-  return itemLookups(collectGraph(target, paths, expansions, showWeak))
+  return itemLookups(collectGraph(targets, paths, expansions, showWeak))
+}
+
+// ---------------------------------------------------------------------------------------------
+// What frees it: one reference cut (the engine's cutReference), shown on the drawn graph. A
+// drawn edge names its reference by its holder and V8 edge name (a folded Map entry is the
+// hash table's slot, a captured variable the context's); the engine cuts the copies V8 keeps
+// in the holder's own stores with it. A cut frees the dominator subtree of the reference's
+// target or nothing, so a drawn object is freed when that target dominates it.
+
+/** One reference as cutReference takes it: the holder (node ordinal) and V8's edge name. */
+export interface CutReference {
+  from: number
+  edgeName: string
+}
+
+/** A cut shown on the graph (see applyCut). */
+export interface GraphCut {
+  /** The drawn edge the user cut. */
+  edgeId: string
+  /** Every reference the engine cut: the one asked for and its copies in stores. */
+  references: CutReference[]
+  /** Id of the drawn object the reference points at. */
+  head: string
+  /** Drawn objects (node ordinals) the cut frees. */
+  freed: ReadonlySet<number>
+  /** A path from a root to the target that avoids the cut, when the target stays alive. */
+  alivePath: PathStepDto[] | null
+}
+
+/** The reference a drawn edge stands for, or null for an "N more" edge (several references). */
+export function cutReferenceOf(edge: GraphEdge): CutReference | null {
+  return edge.holder === null ? null : { from: edge.holder, edgeName: edge.name }
+}
+
+/** The cut to show for the engine's answer about cutting `edge`. */
+export function graphCutOf(
+  edge: GraphEdge,
+  result: Pick<CutResult, 'from' | 'edge' | 'alsoCut' | 'stillAlivePath'>,
+  freed: ReadonlySet<number>,
+): GraphCut {
+  const references = [result, ...result.alsoCut].map((copy) => ({
+    from: copy.from.node,
+    edgeName: copy.edge.name,
+  }))
+  return {
+    edgeId: edge.id,
+    references,
+    head: edge.target,
+    freed,
+    alivePath: result.stillAlivePath,
+  }
+}
+
+/** The paths to draw while `cut` is shown: the path that keeps the target alive added. */
+export function pathsWithCut(paths: PathStepDto[][], cut: GraphCut | null): PathStepDto[][] {
+  return cut?.alivePath ? [...paths, cut.alivePath] : paths
+}
+
+/** The alive path's drawn nodes, and its steps between drawn nodes (folded internals skipped). */
+function alivePathMarks(model: GraphModel, path: PathStepDto[] | null) {
+  const drawn = new Set(model.nodes.map((node) => node.id))
+  const ids = (path ?? []).map((step) => nodeId(step.node.node)).filter((id) => drawn.has(id))
+  const steps = new Set(ids.slice(1).map((id, position) => `${ids[position]}>${id}`))
+  return { nodes: new Set(ids), steps }
+}
+
+/** The model with the cut edge (and its drawn copies), the freed objects and the alive path. */
+export function applyCut(model: GraphModel, cut: GraphCut): GraphModel {
+  const references = new Set(cut.references.map((item) => `${item.from}:${item.edgeName}`))
+  const isCut = (edge: GraphEdge): boolean =>
+    edge.id === cut.edgeId ||
+    (edge.target === cut.head && references.has(`${edge.holder}:${edge.name}`))
+  const alive = alivePathMarks(model, cut.alivePath)
+  const nodes = model.nodes.map((node) => ({
+    ...node,
+    isFreed: node.node !== null && cut.freed.has(node.node),
+    isOnAlivePath: alive.nodes.has(node.id),
+  }))
+  const edges = model.edges.map((edge) => {
+    const cutHere = isCut(edge)
+    return {
+      ...edge,
+      isCut: cutHere,
+      isOnAlivePath: !cutHere && alive.steps.has(`${edge.source}>${edge.target}`),
+    }
+  })
+  return { nodes, edges }
+}
+
+/**
+ * The object a cut of `edge` is asked about: the graph's target, or in a merged graph the
+ * first target found below the edge (else the object the edge points at).
+ */
+export function cutTargetOf(model: GraphModel, edge: GraphEdge): number | null {
+  const byId = new Map(model.nodes.map((node) => [node.id, node]))
+  const out = new Map<string, string[]>()
+  for (const each of model.edges)
+    out.set(each.source, [...(out.get(each.source) ?? []), each.target])
+  const seen = new Set([edge.target])
+  const queue = [edge.target]
+  for (let next = 0; next < queue.length; next++) {
+    const node = byId.get(queue[next])
+    if (node?.kind === 'target') return node.node
+    for (const below of out.get(queue[next]) ?? []) {
+      if (seen.has(below)) continue
+      seen.add(below)
+      queue.push(below)
+    }
+  }
+  return byId.get(edge.target)?.node ?? null
+}
+
+/** Most dominator steps walked up from one drawn object before giving up on it. */
+const MAX_DOMINATOR_STEPS = 64
+
+/** An object's immediate dominator, with its distance (getObject's `dominator`). */
+export type DominatorLookup = (
+  node: number,
+) => Promise<Pick<ObjectSummary, 'node' | 'distance'> | null>
+
+/**
+ * The drawn objects a cut frees, when it frees anything: those `head` dominates. Each drawn
+ * object farther from the roots than the head walks up its dominator chain until the head, or
+ * until a node no farther than the head (a dominator is nearer the roots than what it
+ * dominates). Lookups are shared between walks.
+ */
+export async function freedDrawnNodes(
+  model: GraphModel,
+  head: number,
+  dominatorOf: DominatorLookup,
+): Promise<Set<number>> {
+  const headNode = model.nodes.find((node) => node.node === head)
+  const headDistance = headNode?.distance ?? null
+  const asked = new Map<number, ReturnType<DominatorLookup>>()
+  const lookup = (node: number): ReturnType<DominatorLookup> => {
+    const known = asked.get(node) ?? dominatorOf(node)
+    asked.set(node, known)
+    return known
+  }
+  const isFreed = async (node: number, distance: number | null): Promise<boolean> => {
+    let current: Pick<ObjectSummary, 'node' | 'distance'> | null = { node, distance }
+    for (let steps = 0; current && steps <= MAX_DOMINATOR_STEPS; steps++) {
+      if (current.node === head) return true
+      if (headDistance === null || current.distance === null) return false
+      if (current.distance <= headDistance) return false
+      current = await lookup(current.node)
+    }
+    return false
+  }
+  const drawn = model.nodes.filter((node) => node.node !== null && node.kind !== 'root')
+  const answers = await Promise.all(
+    drawn.map(async (node) =>
+      (await isFreed(node.node as number, node.distance)) ? node.node : null,
+    ),
+  )
+  return new Set(answers.filter((node): node is number => node !== null))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -656,6 +887,11 @@ export class LayeredLayout {
 
   private readonly lifted = new Set<string>()
 
+  /** Takes `result` (an earlier run's) as the last run: the next keeps its order. */
+  remember(result: LayoutResult): void {
+    this.previous = result
+  }
+
   private rank(id: string): number {
     return this.graph.node(id)?.rank ?? 0
   }
@@ -736,19 +972,31 @@ interface LayoutEdge {
 }
 
 /**
- * The drawn edges that close a cycle, seen from the target: a depth-first walk up the
- * retainers from the target, and each edge out of a node still on the walk's stack. Turning
+ * The drawn edges that close a cycle, seen from the targets: depth-first walks up the
+ * retainers from each target, and each edge out of a node still on a walk's stack. Turning
  * these round leaves no cycle, and every node keeps its way down to the target.
  */
 export function cycleEdges(model: GraphModel): Set<string> {
   const into = new Map<string, GraphEdge[]>()
   for (const edge of model.edges) into.set(edge.target, [...(into.get(edge.target) ?? []), edge])
   const back = new Set<string>()
-  const target = model.nodes.find((node) => node.kind === 'target')
-  if (!target) return back
-  const onStack = new Set([target.id])
-  const visited = new Set([target.id])
-  const stack = [{ id: target.id, next: 0 }]
+  const visited = new Set<string>()
+  for (const target of model.nodes.filter((node) => node.kind === 'target')) {
+    if (!visited.has(target.id)) walkUp(target.id, into, visited, back)
+  }
+  return back
+}
+
+/** One depth-first walk of cycleEdges from a target, adding the edges that close a cycle. */
+function walkUp(
+  start: string,
+  into: ReadonlyMap<string, GraphEdge[]>,
+  visited: Set<string>,
+  back: Set<string>,
+): void {
+  const onStack = new Set([start])
+  visited.add(start)
+  const stack = [{ id: start, next: 0 }]
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]
     const edge = (into.get(frame.id) ?? [])[frame.next++]
@@ -763,12 +1011,11 @@ export function cycleEdges(model: GraphModel): Set<string> {
       stack.push({ id: edge.source, next: 0 })
     }
   }
-  return back
 }
 
 /**
  * The edges dagre ranks: each drawn edge, turned round when it closes a cycle (see cycleEdges)
- * so the target is the one sink and lies below everything; plus heavy edges from TOP that hold
+ * so the targets are the only sinks and lie below what retains them; plus heavy edges from TOP that hold
  * every root on the top rank, and weightless ones that keep the lifted nodes (see
  * LayeredLayout.run) from rising above it.
  */
@@ -799,6 +1046,19 @@ function layoutEdges(model: GraphModel, lifted: ReadonlySet<string>): LayoutEdge
 // ---------------------------------------------------------------------------------------------
 // Exports: DOT and SVG.
 
+/** New objects, a cut reference, the path that keeps the target alive (as on the canvas). */
+export const NEW_COLOR = '#8250df'
+export const CUT_COLOR = '#cf222e'
+export const ALIVE_COLOR = '#1a7f37'
+
+/** An edge's text: its label, with scissors when it is cut. */
+export const edgeText = (edge: GraphEdge): string =>
+  edge.isCut ? `✂ ${edge.label}`.trim() : edge.label
+
+/** A node's label with its marks in words, for exports without colour. */
+const dotNodeLabel = (node: GraphNode): string =>
+  [node.label, node.isNew ? '(new)' : '', node.isFreed ? '(freed)' : ''].filter(Boolean).join(' ')
+
 /** The subgraph in Graphviz DOT, for people who lay it out elsewhere. */
 export function toDot(model: GraphModel): string {
   const quote = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
@@ -809,13 +1069,22 @@ export function toDot(model: GraphModel): string {
   ]
   for (const node of model.nodes) {
     const style =
-      node.kind === 'target' ? ', style=bold' : node.kind === 'more' ? ', style=dashed' : ''
-    const cycle = node.cycle === null ? '' : ', color=orange'
-    lines.push(`  ${quote(node.id)} [label=${quote(node.label)}${style}${cycle}];`)
+      node.kind === 'target'
+        ? ', style=bold'
+        : node.kind === 'more' || node.isFreed
+          ? ', style=dashed'
+          : ''
+    const color =
+      node.cycle !== null ? ', color=orange' : node.isNew ? `, color=${quote(NEW_COLOR)}` : ''
+    const freed = node.isFreed ? ', fontcolor=gray' : ''
+    lines.push(`  ${quote(node.id)} [label=${quote(dotNodeLabel(node))}${style}${color}${freed}];`)
   }
   for (const edge of model.edges) {
+    const marks = edge.isCut
+      ? `, style=dashed, color=${quote(CUT_COLOR)}`
+      : `${edge.isWeak ? ', style=dashed' : ''}${edge.isOnAlivePath ? `, color=${quote(ALIVE_COLOR)}, penwidth=2` : ''}`
     lines.push(
-      `  ${quote(edge.source)} -> ${quote(edge.target)} [label=${quote(edge.label)}${edge.isWeak ? ', style=dashed' : ''}];`,
+      `  ${quote(edge.source)} -> ${quote(edge.target)} [label=${quote(edgeText(edge))}${marks}];`,
     )
   }
   lines.push('}')
@@ -834,28 +1103,39 @@ const NODE_COLORS: Record<NodeKind, string | null> = {
 
 const CYCLE_COLOR = '#bf8700'
 const EDGE_COLOR = '#8c959f'
+const FREED_COLOR = '#eaeef2'
 
 /** A white outline behind text, so labels stay readable where lines cross them. */
 const HALO = ' stroke="#ffffff" stroke-width="3" paint-order="stroke"'
 
 const round = (value: number): string => String(Math.round(value * 10) / 10)
 
+/** One stroke for a node's shape: cycle ring, new-object ring, target ring, dashes. */
+function svgStroke(node: GraphNode): string {
+  const dash = node.kind === 'more' || node.isFreed ? ' stroke-dasharray="3 2"' : ''
+  if (node.cycle !== null) return ` stroke="${CYCLE_COLOR}" stroke-width="3"${dash}`
+  if (node.isNew) return ` stroke="#512a97" stroke-width="3"${dash}`
+  if (node.kind === 'target') return ` stroke="#82071e" stroke-width="3"${dash}`
+  return dash ? ` stroke="#8c959f"${dash}` : ''
+}
+
 function svgNode(node: GraphNode, at: Point, largest: number): string {
   const { diameter, shade } = nodeScale(node.retainedSize, largest)
   const radius = diameter / 2
-  const fill = NODE_COLORS[node.kind] ?? shadeColor(shade)
-  const stroke =
-    node.cycle !== null
-      ? ` stroke="${CYCLE_COLOR}" stroke-width="3"`
-      : node.kind === 'target'
-        ? ' stroke="#82071e" stroke-width="3"'
-        : ''
-  const dashed = node.kind === 'more' ? ' stroke="#8c959f" stroke-dasharray="3 2"' : ''
+  const fill = node.isFreed
+    ? FREED_COLOR
+    : node.isNew
+      ? NEW_COLOR
+      : (NODE_COLORS[node.kind] ?? shadeColor(shade))
+  const stroke = svgStroke(node)
   const shape =
     node.kind === 'root' || node.kind === 'more'
-      ? `<rect x="${round(at.x - radius)}" y="${round(at.y - radius)}" width="${round(diameter)}" height="${round(diameter)}" rx="4" fill="${fill}"${stroke}${dashed}/>`
+      ? `<rect x="${round(at.x - radius)}" y="${round(at.y - radius)}" width="${round(diameter)}" height="${round(diameter)}" rx="4" fill="${fill}"${stroke}/>`
       : `<circle cx="${round(at.x)}" cy="${round(at.y)}" r="${round(radius)}" fill="${fill}"${stroke}/>`
-  const cycle = node.cycle === null ? '' : ` (in cycle ${node.cycle})`
+  const cycle =
+    (node.cycle === null ? '' : ` (in cycle ${node.cycle})`) +
+    (node.isNew ? ' (new)' : '') +
+    (node.isFreed ? ' (freed by the cut)' : '')
   const text = (line: string, dy: number): string =>
     `<text x="${round(at.x)}" y="${round(at.y + radius + dy)}" text-anchor="middle" fill="#424a53"${HALO}>${escapeXml(line)}</text>`
   return [
@@ -877,10 +1157,13 @@ function svgEdge(edge: GraphEdge, from: Point, to: Point, targetRadius: number):
     x: to.x - (dx / length) * (targetRadius + 2),
     y: to.y - (dy / length) * (targetRadius + 2),
   }
-  const dash = edge.isWeak ? ' stroke-dasharray="5 3"' : ''
-  const line = `<line x1="${round(from.x)}" y1="${round(from.y)}" x2="${round(end.x)}" y2="${round(end.y)}" stroke="${EDGE_COLOR}" stroke-width="1.5" marker-end="url(#arrow)"${dash}/>`
-  const text = edge.label
-    ? `<text x="${round((from.x + to.x) / 2)}" y="${round((from.y + to.y) / 2)}" text-anchor="middle" font-size="9" fill="#24292f"${HALO}>${escapeXml(edge.label)}</text>`
+  const dash = edge.isWeak || edge.isCut ? ' stroke-dasharray="5 3"' : ''
+  const color = edge.isCut ? CUT_COLOR : edge.isOnAlivePath ? ALIVE_COLOR : EDGE_COLOR
+  const width = edge.isCut || edge.isOnAlivePath ? 3 : 1.5
+  const line = `<line x1="${round(from.x)}" y1="${round(from.y)}" x2="${round(end.x)}" y2="${round(end.y)}" stroke="${color}" stroke-width="${width}" marker-end="url(#arrow)"${dash}/>`
+  const label = edgeText(edge)
+  const text = label
+    ? `<text x="${round((from.x + to.x) / 2)}" y="${round((from.y + to.y) / 2)}" text-anchor="middle" font-size="9" fill="#24292f"${HALO}>${escapeXml(label)}</text>`
     : ''
   return `<g class="edge">${line}${text}</g>`
 }

@@ -1,13 +1,20 @@
-// The retainer graph's model: paths merged by node, expansions folded into "N more", weak
-// references hidden unless asked for, V8 internals folded only where their meaning is clear,
-// cycle marks, size scaling, the layered layout, and the DOT and SVG exports.
+// The retainer graph's model: paths merged by node (also of several objects, some marked new),
+// expansions folded into "N more", weak references hidden unless asked for, V8 internals folded
+// only where their meaning is clear, cycle marks, cuts (the reference each edge stands for, the
+// cut marked, freed objects, the path that keeps the target alive, undo), size scaling, the
+// layered layout, and the DOT and SVG exports.
 import { describe, expect, it } from 'vitest'
-import type { Cycle, ObjectSummary, PathStepDto, Reference } from '../../shared/protocol'
+import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../../shared/protocol'
 import { formatEdge } from '../../shared/view/format'
 import {
+  applyCut,
   buildGraphModel,
+  cutReferenceOf,
+  cutTargetOf,
   cycleEdges,
   cycleEntries,
+  freedDrawnNodes,
+  graphCutOf,
   itemLookups,
   LayeredLayout,
   linksFrom,
@@ -16,11 +23,14 @@ import {
   MAX_FAN_IN,
   MIN_DIAMETER,
   nodeScale,
+  pathsWithCut,
   pendingItemLookups,
   shadeColor,
   toDot,
   toSvg,
+  type DominatorLookup,
   type Expansion,
+  type GraphCut,
   type GraphModel,
   type GraphNode,
   type Point,
@@ -420,6 +430,252 @@ describe('graph-model layered layout', () => {
     console.log(`layered layout of ${model.nodes.length} nodes: ${elapsedMs.toFixed(0)} ms`)
     // The budget for a whole draw is 300 ms; on this shared 2-core machine allow slack.
     expect(elapsedMs).toBeLessThan(1500)
+  })
+})
+
+describe('graph-model merged graphs of several objects', () => {
+  const global = object(1, 'global')
+  const map = object(2, 'Map')
+  const table = object(3, { className: '(array)', type: 'array', name: '' })
+  const records = [6, 7, 8].map((node) => object(node, 'Record'))
+  // global.store -> Map -> table -> slot -> Record, for each record.
+  const pathTo = (record: ObjectSummary, slot: string): PathStepDto[] => [
+    step(global, null),
+    step(map, 'store'),
+    step(table, 'table', 'internal'),
+    step(record, slot, 'internal'),
+  ]
+  const paths = records.map((record, k) => pathTo(record, String(68 + 3 * k)))
+
+  it('merges the paths of several objects: the shared prefix once, every object a target', () => {
+    const model = buildGraphModel(records, paths, new Map(), { showInternals: true })
+    expect(idsOf(model)).toEqual(['n1', 'n2', 'n3', 'n6', 'n7', 'n8'])
+    expect(model.nodes.filter((node) => node.kind === 'target').map((node) => node.id)).toEqual([
+      'n6',
+      'n7',
+      'n8',
+    ])
+    expect(model.edges.filter((edge) => edge.source === 'n1')).toHaveLength(1)
+    expect(model.edges.filter((edge) => edge.source === 'n3')).toHaveLength(3)
+  })
+
+  it("folds the shared Map's table into one entry per object", () => {
+    const model = buildGraphModel(records, paths, new Map())
+    expect(idsOf(model)).toEqual(['n1', 'n2', 'n6', 'n7', 'n8'])
+    expect(edgesOf(model)).toEqual([
+      'n1->n2 .store',
+      'n2->n6 entry',
+      'n2->n7 entry',
+      'n2->n8 entry',
+    ])
+  })
+
+  it('marks the highlighted objects as new, and only those', () => {
+    const highlight = new Set([6, 8])
+    const model = buildGraphModel(records, paths, new Map(), { highlight })
+    expect(model.nodes.filter((node) => node.isNew).map((node) => node.id)).toEqual(['n6', 'n8'])
+    expect(buildGraphModel(records, paths, new Map()).nodes.some((node) => node.isNew)).toBe(false)
+    const dot = toDot(model)
+    expect(dot).toContain('label="Record @13 (new)"')
+    expect(dot).toContain('label="Record @15"')
+  })
+
+  it('lays several objects out below their shared retainers, roots on top', () => {
+    // A fourth object deeper down, held by one of the others.
+    const deeper = object(9, 'Payload')
+    const deep = [...pathTo(records[0], '68'), step(deeper, 'payload')]
+    const model = buildGraphModel([...records, deeper], [...paths, deep], new Map())
+    const { ranks } = new LayeredLayout().run(model)
+    expect(ranks.get('n1')).toBe(0)
+    for (const id of ['n6', 'n7', 'n8']) expect(ranks.get(id)).toBeGreaterThan(ranks.get('n2') ?? 0)
+    expect(ranks.get('n9')).toBeGreaterThan(ranks.get('n6') ?? 0)
+    expect(cycleEdges(model).size).toBe(0)
+  })
+})
+
+/** A CutResult with the fields the graph reads; the rest plain. */
+function cutResult(
+  from: ObjectSummary,
+  edge: { type: string; name: string },
+  target: ObjectSummary,
+  more: Partial<CutResult> = {},
+): CutResult {
+  return {
+    from,
+    edge: { ...edge, edge: 0, isWeak: false },
+    alsoCut: [],
+    isRetaining: true,
+    freedBytes: 0,
+    freedCount: 0,
+    target,
+    targetWasReachable: true,
+    targetFreed: false,
+    stillAlivePath: null,
+    stillAliveVia: null,
+    largestFreed: [],
+    ...more,
+  }
+}
+
+describe('graph-model cuts (what frees it)', () => {
+  const global = object(1, 'global')
+  const map = object(2, 'Map')
+  const table = object(3, { className: '(array)', type: 'array', name: '' })
+  const keeper = object(4, 'Keeper')
+  const array = object(6, 'Array')
+  const item = object(7, 'Item')
+  const store = object(5, { className: '(array)', type: 'array', name: '(object elements)' })
+  // global.cache -> Map -> table -> 68 -> Array -> [3] -> Item (the direct edge and the store).
+  const viaMap = [
+    step(global, null),
+    step(map, 'cache'),
+    step(table, 'table', 'internal'),
+    step(array, '68', 'internal'),
+    step(item, '3', 'element'),
+  ]
+  const viaStore = [
+    ...viaMap.slice(0, 4),
+    step(store, 'elements', 'internal'),
+    step(item, '3', 'internal'),
+  ]
+  // global.keeper -> Keeper -> .kept -> Array: keeps the array alive without the Map.
+  const viaKeeper = [step(global, null), step(keeper, 'keeper'), step(array, 'kept'), viaMap[4]]
+
+  const edgeTo = (model: GraphModel, source: string, target: string) => {
+    const edge = model.edges.find((each) => each.source === source && each.target === target)
+    if (!edge) throw new Error(`no edge ${source} -> ${target}`)
+    return edge
+  }
+
+  it("names a folded edge's reference as the engine takes it", () => {
+    const model = buildGraphModel(item, [viaMap, viaStore], new Map())
+    // A Map entry is the hash table's slot; an array item is the array's own element edge.
+    expect(cutReferenceOf(edgeTo(model, 'n2', 'n6'))).toEqual({ from: 3, edgeName: '68' })
+    expect(cutReferenceOf(edgeTo(model, 'n6', 'n7'))).toEqual({ from: 6, edgeName: '3' })
+    expect(cutReferenceOf(edgeTo(model, 'n1', 'n2'))).toEqual({ from: 1, edgeName: 'cache' })
+    // A captured variable is the context's.
+    const closure = object(8, { className: 'Function', type: 'closure', name: 'get' })
+    const context = object(9, 'system / Context')
+    const captured = [
+      step(global, null),
+      step(closure, 'get'),
+      step(context, 'context', 'internal'),
+      step(item, 'big', 'context'),
+    ]
+    const folded = buildGraphModel(item, [captured], new Map())
+    expect(cutReferenceOf(edgeTo(folded, 'n8', 'n7'))).toEqual({ from: 9, edgeName: 'big' })
+    // An "N more" node stands for several references: nothing to cut.
+    const expansions = new Map([[7, { retainers: [retainer(30, 'r')], total: 50 }]])
+    const more = buildGraphModel(item, [viaMap], expansions)
+    expect(cutReferenceOf(edgeTo(more, 'more-7', 'n7'))).toBeNull()
+  })
+
+  it('marks the cut edge and its drawn copies, greys the freed objects', () => {
+    const shown = buildGraphModel(item, [viaMap, viaStore], new Map(), { showInternals: true })
+    const own = edgeTo(shown, 'n6', 'n7')
+    const result = cutResult(array, { type: 'element', name: '3' }, item, {
+      alsoCut: [{ from: store, edge: { type: 'internal', name: '3', edge: 1, isWeak: false } }],
+      freedCount: 1,
+      freedBytes: 10,
+      targetFreed: true,
+    })
+    const cut = graphCutOf(own, result, new Set([7]))
+    const model = buildGraphModel(item, pathsWithCut([viaMap, viaStore], cut), new Map(), {
+      showInternals: true,
+      cut,
+    })
+    const cutEdges = model.edges.filter((edge) => edge.isCut).map((edge) => edge.id)
+    expect(cutEdges.sort()).toEqual([own.id, edgeTo(shown, 'n5', 'n7').id].sort())
+    expect(model.nodes.filter((node) => node.isFreed).map((node) => node.id)).toEqual(['n7'])
+    expect(model.edges.some((edge) => edge.isOnAlivePath)).toBe(false)
+  })
+
+  it('merges the path that keeps the target alive, marked, and undoes to the same model', () => {
+    const before = buildGraphModel(array, [viaMap.slice(0, 4)], new Map())
+    const entry = edgeTo(before, 'n2', 'n6')
+    const alivePath = viaKeeper.slice(0, 3)
+    const result = cutResult(table, { type: 'internal', name: '68' }, array, {
+      stillAlivePath: alivePath,
+      stillAliveVia: 'gc-root',
+    })
+    const cut: GraphCut = graphCutOf(entry, result, new Set())
+    expect(cut.references).toEqual([{ from: 3, edgeName: '68' }])
+    const paths = pathsWithCut([viaMap.slice(0, 4)], cut)
+    const model = buildGraphModel(array, paths, new Map(), { cut })
+    expect(edgeTo(model, 'n2', 'n6').isCut).toBe(true)
+    expect(idsOf(model)).toEqual(['n1', 'n2', 'n4', 'n6'])
+    expect(
+      model.nodes
+        .filter((node) => node.isOnAlivePath)
+        .map((node) => node.id)
+        .sort(),
+    ).toEqual(['n1', 'n4', 'n6'])
+    const alive = model.edges.filter((edge) => edge.isOnAlivePath).map((edge) => edge.label)
+    expect(alive.sort()).toEqual(['.keeper', '.kept'])
+    expect(model.nodes.some((node) => node.isFreed)).toBe(false)
+    // Undo: without the cut the model is the one before it, exactly.
+    const undone = buildGraphModel(array, pathsWithCut([viaMap.slice(0, 4)], null), new Map())
+    expect(undone).toEqual(before)
+    // A new cut replaces the previous one: applyCut starts from the marks of no cut.
+    const other = graphCutOf(
+      edgeTo(model, 'n1', 'n2'),
+      cutResult(global, { type: 'property', name: 'cache' }, array),
+      new Set([2]),
+    )
+    const replaced = applyCut(model, other)
+    expect(replaced.edges.filter((each) => each.isCut).map((each) => each.source)).toEqual(['n1'])
+    expect(replaced.nodes.filter((node) => node.isFreed).map((node) => node.id)).toEqual(['n2'])
+    expect(replaced.nodes.some((node) => node.isOnAlivePath)).toBe(false)
+  })
+
+  it('draws the cut in the SVG and DOT exports', () => {
+    const before = buildGraphModel(array, [viaMap.slice(0, 4)], new Map())
+    const entry = edgeTo(before, 'n2', 'n6')
+    const result = cutResult(table, { type: 'internal', name: '68' }, array, { targetFreed: true })
+    const cut = graphCutOf(entry, result, new Set([6]))
+    const model = buildGraphModel(array, [viaMap.slice(0, 4)], new Map(), { cut })
+    const positions = new Map(
+      model.nodes.map((node, k): [string, Point] => [node.id, { x: k * 40, y: k * 60 }]),
+    )
+    const svg = toSvg(model, positions)
+    expectWellFormed(svg)
+    expect(svg).toContain('✂ entry')
+    expect(svg).toContain('(freed by the cut)')
+    expect(toDot(model)).toContain('label="✂ entry", style=dashed')
+  })
+
+  it('asks about the target below a cut edge, in a merged graph the nearest one', () => {
+    const other = object(11, 'Other')
+    const model = buildGraphModel(
+      [item, other],
+      [viaMap, [step(global, null), step(other, 'other')]],
+      new Map(),
+    )
+    expect(cutTargetOf(model, edgeTo(model, 'n1', 'n2'))).toBe(7)
+    expect(cutTargetOf(model, edgeTo(model, 'n1', 'n11'))).toBe(11)
+  })
+
+  it('finds the drawn objects a cut frees: those the head dominates', async () => {
+    // Dominator tree: 1 <- 2 <- 6 <- 7; the keeper 4 under 1. Cutting the entry frees 6 and 7.
+    const dominators = new Map<number, ObjectSummary>([
+      [2, global],
+      [4, global],
+      [6, map],
+      [7, array],
+    ])
+    const asked: number[] = []
+    const lookup: DominatorLookup = async (node) => {
+      asked.push(node)
+      return dominators.get(node) ?? null
+    }
+    const model = buildGraphModel(item, [viaMap, viaKeeper], new Map())
+    expect([...(await freedDrawnNodes(model, 6, lookup))].sort()).toEqual([6, 7])
+    // Nodes no farther from the roots than the head are never looked up.
+    expect(asked.sort()).toEqual([7])
+    asked.length = 0
+    expect([...(await freedDrawnNodes(model, 2, lookup))].sort()).toEqual([2, 6, 7])
+    // Each dominator is looked up once, also where two walks pass it (7 then 6).
+    expect(asked.sort()).toEqual([4, 6, 7])
   })
 })
 

@@ -1,7 +1,7 @@
 // Comparison: this snapshot against an older one of the same process, per class as DevTools'
 // Comparison view counts it (new, deleted, count change, allocated, freed, size change) plus the
 // change in retained size. Selecting a class lists its new objects (paged), each one a click
-// away from "Why alive?".
+// away from "Why alive?", and can draw the first of them in one retainer graph.
 import { useState } from 'react'
 import type { ClassDiff, HeapgraphApi, SnapshotInfo } from '../../../shared/protocol'
 import { MoreRow } from '../../components/more-row'
@@ -14,6 +14,7 @@ import {
   type RowView,
 } from '../../components/virtual-rows'
 import { formatBytes } from '../../format'
+import { MERGED_GRAPH_OBJECTS, MergedGraphView } from '../graph/merged-graph-view'
 
 interface Props {
   api: HeapgraphApi
@@ -80,12 +81,30 @@ function NewObjects({
     50,
     [snapshotId, baseSnapshotId, entry.classKey],
   )
+  const [showGraph, setShowGraph] = useState(false)
+  const graphIds = pages.items.slice(0, MERGED_GRAPH_OBJECTS).map((object) => object.id)
   return (
     <section aria-label={`New ${entry.className} objects`}>
       <h2>
         New {entry.className} objects{' '}
-        {pages.total !== null && `(${pages.total.toLocaleString('en-US')})`}
+        {pages.total !== null && `(${pages.total.toLocaleString('en-US')})`}{' '}
+        <button
+          aria-pressed={showGraph}
+          disabled={pages.items.length === 0}
+          onClick={() => setShowGraph(!showGraph)}
+        >
+          Graph of new objects
+        </button>
       </h2>
+      {showGraph && graphIds.length > 0 && (
+        <MergedGraphView
+          api={api}
+          snapshotId={snapshotId}
+          objectIds={graphIds}
+          title={`${graphIds.length} new ${entry.className} objects`}
+          onObject={onObject}
+        />
+      )}
       {pages.error && (
         <p role="alert" className="error">
           {pages.error}

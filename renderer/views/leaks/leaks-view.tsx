@@ -2,7 +2,8 @@
 // baseline and the target (after the action); this snapshot is the final one (after undoing
 // it). Suspects are objects new in the target and still alive now, V8's noise removed, grouped
 // by retainer path and ranked by retained size; classes that keep growing are listed too,
-// which catches leaks that start after the target snapshot.
+// which catches leaks that start after the target snapshot. "Show graph" draws a cluster's
+// heads in one retainer graph, their paths merged.
 import { useState } from 'react'
 import type {
   GrowingClass,
@@ -13,6 +14,7 @@ import type {
 } from '../../../shared/protocol'
 import { PathList } from '../../components/path-list'
 import { formatBytes } from '../../format'
+import { MERGED_GRAPH_OBJECTS, MergedGraphView } from '../graph/merged-graph-view'
 
 interface Props {
   api: HeapgraphApi
@@ -66,6 +68,8 @@ function Cluster({
   onObject: (node: number) => void
 }): React.JSX.Element {
   const [error, setError] = useState<string | null>(null)
+  const [showGraph, setShowGraph] = useState(false)
+  const drawnCount = Math.min(MERGED_GRAPH_OBJECTS, cluster.objectIds.length)
   const open = async (): Promise<void> => {
     const found = await api.findObject({
       snapshotId: snapshot.snapshotId,
@@ -81,12 +85,24 @@ function Cluster({
         {formatBytes(cluster.retainedSize)} retained
         {cluster.suspectCount > cluster.count &&
           ` (with ${(cluster.suspectCount - cluster.count).toLocaleString('en-US')} objects they hold)`}{' '}
-        <button onClick={() => void open()}>Why alive?</button>
+        <button onClick={() => void open()}>Why alive?</button>{' '}
+        <button onClick={() => setShowGraph(!showGraph)}>
+          {showGraph ? 'Hide graph' : 'Show graph'}
+        </button>
       </h3>
       {error && (
         <p role="alert" className="error">
           {error}
         </p>
+      )}
+      {showGraph && (
+        <MergedGraphView
+          api={api}
+          snapshotId={snapshot.snapshotId}
+          objectIds={cluster.objectIds}
+          title={`${drawnCount} of the ${cluster.count.toLocaleString('en-US')} ${cluster.className} suspects`}
+          onObject={onObject}
+        />
       )}
       {cluster.path.length > 0 && (
         <PathList path={cluster.path} index={0} label={`Leak ${index + 1} path`} />

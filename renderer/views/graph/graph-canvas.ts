@@ -1,0 +1,206 @@
+// The retainer graph's canvas (cytoscape): made once per mount, drawn whenever the model
+// changes. Elements are diffed by id inside cy.batch(); a layout runs only when the nodes or
+// edges change, and a graph drawn again (Undo cut) takes its recent layout back. Each draw is
+// timed ('graph-draw' measure; data-draw-ms, data-positions [x, y, layer] and data-view on
+// the canvas).
+import cytoscape, { type Core } from 'cytoscape'
+import { useEffect, useRef } from 'react'
+import {
+  LayeredLayout,
+  type GraphModel,
+  type LayoutResult,
+  type Point,
+} from '../../../shared/view/graph-model'
+import { elementsOf, GRAPH_STYLE } from './graph-style'
+
+const FIT_PADDING = 24
+
+/** What the layout depends on: the nodes (and whether a label has its cycle line), the edges. */
+function signatureOf(model: GraphModel): string {
+  const nodes = model.nodes.map((node) => (node.cycle === null ? node.id : `${node.id}*`))
+  return `${nodes.join(',')}|${model.edges.map((edge) => edge.id).join(',')}`
+}
+
+/** Replaces the drawn elements by the model's; kept nodes move to `positions` if `move`. */
+function syncElements(
+  instance: Core,
+  model: GraphModel,
+  positions: ReadonlyMap<string, Point>,
+  move: boolean,
+): void {
+  const wanted = new Map(elementsOf(model, positions).map((element) => [element.data.id, element]))
+  instance.batch(() => {
+    instance.elements().forEach((element) => {
+      if (!wanted.has(element.id())) element.remove()
+    })
+    for (const [id, element] of wanted) {
+      const existing = instance.getElementById(String(id))
+      if (existing.empty()) instance.add(element)
+      else {
+        existing.data(element.data)
+        if (move && element.position) existing.position(element.position)
+      }
+    }
+  })
+}
+
+function allVisible(instance: Core): boolean {
+  const box = instance.elements().renderedBoundingBox()
+  return box.x1 >= 0 && box.y1 >= 0 && box.x2 <= instance.width() && box.y2 <= instance.height()
+}
+
+/** Keeps the anchor node where it was on screen; fits the graph when there is no anchor. */
+function placeView(instance: Core, anchor: string | null, before: Point | null): void {
+  const node = anchor ? instance.getElementById(anchor) : null
+  if (node && before && node.nonempty()) {
+    const after = node.renderedPosition()
+    instance.panBy({ x: before.x - after.x, y: before.y - after.y })
+    if (allVisible(instance)) return
+  }
+  instance.fit(undefined, FIT_PADDING)
+}
+
+/** Records how long a draw took, once the canvas has rendered it. */
+function recordDraw(
+  instance: Core,
+  canvas: HTMLElement,
+  start: number,
+  layoutMs: number,
+  layout: LayoutResult,
+): void {
+  let done = false
+  const finish = (): void => {
+    if (done) return
+    done = true
+    const end = performance.now()
+    performance.measure('graph-draw', { start, end })
+    const placed = [...layout.positions].map(([id, at]) => [
+      id,
+      [Math.round(at.x), Math.round(at.y), layout.ranks.get(id) ?? 0],
+    ])
+    canvas.dataset.layout = 'layered'
+    canvas.dataset.layoutMs = layoutMs.toFixed(1)
+    canvas.dataset.drawMs = (end - start).toFixed(1)
+    canvas.dataset.positions = JSON.stringify(Object.fromEntries(placed))
+    canvas.dataset.nodeCount = String(layout.positions.size)
+    // Graph coordinates to the canvas's: rendered = position * zoom + pan.
+    canvas.dataset.view = JSON.stringify({ zoom: instance.zoom(), pan: instance.pan() })
+  }
+  instance.one('render', finish)
+  setTimeout(finish, 1000)
+}
+
+export interface Drawn {
+  key: string
+  signature: string
+  layout: LayeredLayout
+  result: LayoutResult
+  /** Recent layouts by signature: a graph drawn again (Undo cut) comes back as it was. */
+  recent: Map<string, LayoutResult>
+}
+
+const RECENT_LAYOUTS = 4
+
+/** The layout for `model`: a recent one with the same signature, else a new run. */
+function layoutFor(state: Drawn, model: GraphModel, signature: string): LayoutResult {
+  const known = state.recent.get(signature)
+  if (known) {
+    state.layout.remember(known)
+    return known
+  }
+  const result = state.layout.run(model)
+  state.recent.set(signature, result)
+  if (state.recent.size > RECENT_LAYOUTS)
+    state.recent.delete(state.recent.keys().next().value ?? '')
+  return result
+}
+
+/** Draws the model on the canvas whenever it changes: layout, element diff, view placement. */
+export function useDraw(
+  cy: React.RefObject<Core | null>,
+  container: React.RefObject<HTMLDivElement | null>,
+  drawn: React.RefObject<Drawn | null>,
+  anchor: React.RefObject<string | null>,
+  model: GraphModel,
+  key: string,
+  home: string,
+): void {
+  useEffect(() => {
+    const instance = cy.current
+    const canvas = container.current
+    if (!instance || !canvas) return
+    const start = performance.now()
+    const signature = signatureOf(model)
+    let state = drawn.current
+    if (!state || state.key !== key) {
+      const empty = { positions: new Map(), ranks: new Map(), width: 0, height: 0 }
+      state = { key, signature: '', layout: new LayeredLayout(), result: empty, recent: new Map() }
+      anchor.current = null
+    }
+    const changed = state.signature !== signature
+    const result = changed ? layoutFor(state, model, signature) : state.result
+    const layoutMs = performance.now() - start
+    // Keep the expanded node in place, else the target; the first draw fits the view.
+    const anchorId = anchor.current ?? (state.signature ? home : null)
+    const anchorNode = anchorId ? instance.getElementById(anchorId) : null
+    const before = anchorNode?.nonempty() ? { ...anchorNode.renderedPosition() } : null
+    syncElements(instance, model, result.positions, changed)
+    if (changed) {
+      placeView(instance, anchorId, before)
+      recordDraw(instance, canvas, start, layoutMs, result)
+    }
+    anchor.current = null
+    drawn.current = { ...state, signature, result }
+  }, [model, key, home])
+}
+
+export interface CanvasHandlers {
+  onNode: (node: number) => void
+  onEdge: (edgeId: string | null) => void
+  onHover: (id: string | null) => void
+}
+
+/** The cytoscape instance, made once per mount; handlers are read through a ref. */
+export function useCytoscape(
+  container: React.RefObject<HTMLDivElement | null>,
+  drawn: React.RefObject<Drawn | null>,
+  handlers: CanvasHandlers,
+): React.RefObject<Core | null> {
+  const cy = useRef<Core | null>(null)
+  const latest = useRef(handlers)
+  latest.current = handlers
+  useEffect(() => {
+    if (!container.current) return
+    const instance = cytoscape({
+      container: container.current,
+      style: GRAPH_STYLE,
+      wheelSensitivity: 0.3,
+      minZoom: 0.1,
+      maxZoom: 1.6,
+      selectionType: 'single',
+    })
+    instance.on('tap', 'node', (event) => {
+      const id = String(event.target.id())
+      if (id.startsWith('n')) latest.current.onNode(Number(id.slice(1)))
+    })
+    instance.on('tap', 'edge', (event) => latest.current.onEdge(String(event.target.id())))
+    instance.on('tap', (event) => {
+      if (event.target === instance) latest.current.onEdge(null)
+    })
+    instance.on('mouseover', 'node', (event) => {
+      event.target.predecessors().add(event.target).addClass('highlighted')
+      latest.current.onHover(String(event.target.id()))
+    })
+    instance.on('mouseout', 'node', () => {
+      instance.elements().removeClass('highlighted')
+      latest.current.onHover(null)
+    })
+    cy.current = instance
+    return () => {
+      cy.current = null
+      drawn.current = null
+      instance.destroy()
+    }
+  }, [])
+  return cy
+}

@@ -1,0 +1,251 @@
+// "What frees it" and merged graphs in real Chromium (web mode). Cutting a Map entry in the
+// retainer graph of a map-cache array frees at least the array's retained size and says so;
+// Undo brings the graph back; cutting the global's reference to the Map greys both the Map and
+// the array below it; an array held twice (its entry edge clicked on the canvas this
+// time) stays alive through the other path, drawn and listed. Then the three-snapshot sequence: a leak cluster's heads and a class's new objects
+// drawn in one graph, merged under the Map that holds them, marked new. Screenshots go to
+// test-results/screenshots (cut-*, merged-*).
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
+import { fixture, snapshotSequence } from '../helpers/fixtures'
+import { startWebUi, type WebUi } from '../helpers/web-ui'
+
+const missing = chromiumUnavailableReason()
+if (missing) console.warn(`graph cut UI e2e: SKIPPED: ${missing}`)
+
+/**
+ * One 1000-item array held twice: by a Map entry and by a plain object's property, named "map"
+ * like V8's internal edge to the object's shape (a name the engine alone finds ambiguous).
+ */
+const HELD_TWICE_PROGRAM = `
+(() => {
+  const shared = new Array(1000).fill(7)
+  globalThis.cutCache = new Map([['shared', shared]])
+  globalThis.cutKeeper = { map: shared }
+})()
+setImmediate(() => { globalThis.gc(); require('node:v8').writeHeapSnapshot(process.argv[1]) })
+`
+
+describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI', () => {
+  let ui: WebUi
+  let page: Page
+  let scratch: string
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'heapgraph-graph-cut-ui-'))
+    ui = await startWebUi()
+    page = ui.page
+  }, 120_000)
+
+  afterAll(async () => {
+    await ui?.close()
+    if (scratch) await rm(scratch, { recursive: true, force: true })
+  })
+
+  const list = (): Locator => page.getByRole('list', { name: 'Objects in the graph' })
+  const items = (): Locator => list().getByRole('listitem')
+  const canvas = (): Locator => page.getByRole('img', { name: 'Retainer graph' })
+  const panel = (): Locator => page.getByRole('region', { name: 'What the cut frees' })
+
+  async function openFile(file: string): Promise<void> {
+    await page.getByLabel(/Snapshot file/).fill(file)
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
+  }
+
+  /** Opens a snapshot, goes to Arrays and asks "Why alive?" of a 1000-item array. */
+  async function whyAliveOfArray(file: string): Promise<void> {
+    await page.goto(ui.server.url)
+    await openFile(file)
+    await page.getByRole('button', { name: 'Arrays' }).click()
+    const row = page.getByRole('row').filter({ hasText: '1,000' }).first()
+    await row.waitFor()
+    await row.getByRole('button', { name: 'Why alive?' }).click()
+    await canvas().locator('canvas').first().waitFor()
+  }
+
+  /** Waits until the canvas has drawn what the list shows; returns how many objects. */
+  async function drawnCount(): Promise<number> {
+    await expect
+      .poll(async () => {
+        const count = await canvas().getAttribute('data-node-count')
+        return Number(count) === (await items().count())
+      })
+      .toBe(true)
+    return items().count()
+  }
+
+  const texts = async (): Promise<string[]> => items().allInnerTexts()
+
+  /** The drawn id of the first listed object whose text starts with `prefix`. */
+  async function idOf(prefix: RegExp): Promise<string> {
+    const item = items().filter({ hasText: prefix }).first()
+    return (await item.getAttribute('data-node-id')) ?? ''
+  }
+
+  /** Clicks the canvas on the edge between two drawn objects, 40% of the way down. */
+  async function clickEdge(source: string, target: string): Promise<void> {
+    const positions = JSON.parse((await canvas().getAttribute('data-positions')) ?? '{}')
+    const view = JSON.parse((await canvas().getAttribute('data-view')) ?? '{}')
+    const box = await canvas().boundingBox()
+    if (!box) throw new Error('the canvas is not shown')
+    const along = (axis: 0 | 1): number =>
+      positions[source][axis] + 0.4 * (positions[target][axis] - positions[source][axis])
+    await page.mouse.click(
+      box.x + along(0) * view.zoom + view.pan.x,
+      box.y + along(1) * view.zoom + view.pan.y,
+    )
+  }
+
+  it('cuts a Map entry: frees the array, shows it on the graph, and undoes', async () => {
+    await whyAliveOfArray(await fixture('map-cache'))
+    const before = await drawnCount()
+    const beforeTexts = await texts()
+    const target = items().and(page.locator('[data-kind="target"]'))
+    const retained = Number(await target.getAttribute('data-retained-size'))
+    expect(retained).toBeGreaterThanOrEqual(8000)
+
+    await list()
+      .getByRole('button', { name: /^Cut Map @\d+ → entry/ })
+      .click()
+    const summary = panel().locator('.cut-summary')
+    await summary.waitFor({ timeout: 30_000 })
+    expect(await summary.innerText()).toMatch(
+      /^Cutting Map @\d+ → entry would free [\d.]+ kB \(\d+ objects\)\./,
+    )
+    expect(Number(await summary.getAttribute('data-freed-bytes'))).toBeGreaterThanOrEqual(retained)
+    expect(await panel().innerText()).toMatch(/Array @\d+ would be freed\./)
+    expect(await panel().innerText()).toMatch(/hash table/)
+    // The graph shows the cut: the entry marked, the array freed; nothing else freed.
+    await expect.poll(() => target.getAttribute('data-freed')).toBe('true')
+    expect(await target.innerText()).toMatch(/held by Map @\d+ as entry \(cut\)/)
+    expect(await target.innerText()).toContain('freed by the cut')
+    expect(await items().and(page.locator('[data-freed]')).count()).toBe(1)
+    expect(await drawnCount()).toBe(before)
+    expect(await page.getByRole('list', { name: 'Legend' }).innerText()).toContain('cut reference')
+    await ui.screenshot('cut-1-map-entry', true)
+
+    await panel().getByRole('button', { name: 'Undo cut' }).click()
+    await panel().waitFor({ state: 'detached' })
+    expect(await drawnCount()).toBe(before)
+    expect(await texts()).toEqual(beforeTexts)
+    await ui.screenshot('cut-2-undone', true)
+
+    // Cutting global.leakCache frees the Map and, below it, the array: both drawn greyed.
+    const mapItem = items().filter({ hasText: /^Map @\d+/ })
+    const mapRetained = Number(await mapItem.getAttribute('data-retained-size'))
+    await list()
+      .getByRole('button', { name: /^Cut global @\d+ → \.leakCache/ })
+      .click()
+    await summary.waitFor({ timeout: 30_000 })
+    expect(Number(await summary.getAttribute('data-freed-bytes'))).toBe(mapRetained)
+    expect(await panel().innerText()).toMatch(/Array @\d+ would be freed\./)
+    await expect.poll(() => items().and(page.locator('[data-freed]')).count()).toBe(2)
+    expect(await mapItem.getAttribute('data-freed')).toBe('true')
+    await drawnCount()
+    await ui.screenshot('cut-3-global', true)
+    await panel().getByRole('button', { name: 'Undo cut' }).click()
+    expect(await drawnCount()).toBe(before)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 180_000)
+
+  it('shows the path that keeps an array alive when it is held twice', async () => {
+    const file = join(scratch, 'held-twice.heapsnapshot')
+    await promisify(execFile)(process.execPath, ['--expose-gc', '-e', HELD_TWICE_PROGRAM, file])
+    await whyAliveOfArray(file)
+    await drawnCount()
+    // With the mouse this time: click the entry edge on the canvas, then "Cut this reference".
+    await clickEdge(await idOf(/^Map @\d+/), await idOf(/^Array @\d+/))
+    const selection = page.getByRole('group', { name: 'Selected reference' })
+    await selection.waitFor()
+    expect(await selection.innerText()).toMatch(/^Map @\d+ → entry \(to Array @\d+\)/)
+    await selection.getByRole('button', { name: 'Cut this reference' }).click()
+    await panel().locator('.cut-summary').waitFor({ timeout: 30_000 })
+    const text = await panel().innerText()
+    expect(text).toMatch(/would free 0 B \(0 objects\)/)
+    expect(text).toMatch(/Array @\d+ stays alive through/)
+    const alive = page.getByRole('list', { name: 'Path that keeps it alive' })
+    expect(await alive.innerText()).toContain('.map')
+    expect(await alive.innerText()).not.toContain('entry')
+    // The path is drawn and listed: the keeper holds the array, marked as keeping it alive.
+    await expect
+      .poll(async () => (await texts()).join('\n'))
+      .toMatch(/Object @\d+[^\n]*keeps it alive/)
+    const keeps = items().filter({ hasText: 'keeps it alive' })
+    expect(await keeps.count()).toBeGreaterThanOrEqual(3)
+    expect(await items().and(page.locator('[data-freed]')).count()).toBe(0)
+    await drawnCount()
+    await ui.screenshot('cut-4-stays-alive', true)
+
+    // A new cut replaces the previous one: now the keeper's .map, and the Map entry keeps it.
+    await list()
+      .getByRole('button', { name: /^Cut Object @\d+ → \.map/ })
+      .click()
+    await expect
+      .poll(async () => (await panel().innerText()).split('\n')[0])
+      .toMatch(/^Cutting Object @\d+ → \.map would free 0 B/)
+    expect(await alive.innerText()).toContain('.cutCache')
+    expect(await items().filter({ hasText: '(cut)' }).count()).toBe(1)
+    expect(
+      await items()
+        .filter({ hasText: /as \.map \(cut\)/ })
+        .count(),
+    ).toBe(1)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 180_000)
+
+  it("draws a leak cluster's heads and a class's new objects as one merged graph", async () => {
+    const files = await snapshotSequence()
+    await page.goto(ui.server.url)
+    for (const file of files) {
+      await page.getByRole('button', { name: 'Open…' }).click()
+      await openFile(file)
+    }
+    await page.getByRole('button', { name: 'Leaks' }).click()
+    await page.getByRole('button', { name: 'Find leaks' }).click()
+    const suspects = page.getByRole('list', { name: 'Leak suspects' })
+    await suspects.getByRole('listitem').first().waitFor({ timeout: 60_000 })
+    await suspects.getByRole('button', { name: 'Show graph' }).first().click()
+    await canvas().locator('canvas').first().waitFor({ timeout: 30_000 })
+    await drawnCount()
+    const records = items().filter({ hasText: /^SequenceLeakedRecord @\d+/ })
+    expect(await records.count()).toBe(8)
+    expect(await items().and(page.locator('[data-new]')).count()).toBe(8)
+    for (const text of await records.allInnerTexts()) {
+      expect(text).toMatch(/\bnew\b/)
+      expect(text).toMatch(/held by Map @\d+ as entry/)
+    }
+    const maps = items().filter({ hasText: /^Map @\d+/ })
+    expect(await maps.count()).toBe(1)
+    expect(await maps.innerText()).toMatch(/as \.sequenceStore/)
+    expect(await page.getByRole('list', { name: 'Legend' }).innerText()).toContain('new object')
+    await ui.screenshot('merged-1-leak-cluster', true)
+
+    await page.getByRole('button', { name: 'Compare' }).click()
+    await page.getByLabel('Base snapshot').selectOption({ index: 0 })
+    const leaked = page
+      .getByRole('table', { name: 'Comparison' })
+      .getByRole('row')
+      .filter({ hasText: 'SequenceLeakedRecord' })
+    await leaked.click()
+    const added = page.getByRole('region', { name: 'New SequenceLeakedRecord objects' })
+    await expect.poll(() => added.getByRole('row').count()).toBeGreaterThan(0)
+    await added.getByRole('button', { name: 'Graph of new objects' }).click()
+    await canvas().locator('canvas').first().waitFor({ timeout: 30_000 })
+    await drawnCount()
+    expect(await items().and(page.locator('[data-new]')).count()).toBe(8)
+    expect(
+      await items()
+        .filter({ hasText: /^Map @\d+/ })
+        .count(),
+    ).toBe(1)
+    await ui.screenshot('merged-2-compare', true)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 240_000)
+})

@@ -298,4 +298,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-process.exitCode = await main(process.argv.slice(2))
+// No top-level await: the installed app's bundle of the CLI (dist/cli, CommonJS) runs this too.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code
+})

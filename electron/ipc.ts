@@ -26,6 +26,8 @@ export function isTrustedSender(frameUrl: string | undefined, rendererIndexUrl: 
     return false
   }
   if (frame.protocol !== 'file:' || index.protocol !== 'file:') return false
+  // file://host/… is a network share (UNC on Windows), never the app's own files.
+  if (frame.host !== index.host) return false
   const folder = index.pathname.slice(0, index.pathname.lastIndexOf('/') + 1)
   return frame.pathname.startsWith(folder) && !frame.pathname.slice(folder.length).includes('..')
 }

@@ -13,8 +13,6 @@ import { utilityHost } from './utility-host'
 
 const RENDERER_INDEX = join(__dirname, '../renderer/index.html')
 const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const backend = createBackend({
   hostEntry: join(__dirname, 'engine-host.cjs'),
@@ -52,12 +50,18 @@ function createWindow(): BrowserWindow {
     height: 900,
     title: 'Heapgraph',
     webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
+      // Reviewed for Electronegativity's PRELOAD_JS_CHECK (it flags every preload for review):
+      // the sandboxed preload exposes one invoke per protocol method, the progress and menu
+      // listeners and a dropped file's path, never ipcRenderer or Node itself; the main process
+      // validates every argument and sender.
+      preload: join(__dirname, 'preload.cjs'), // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // A middle click would otherwise open a link through the new-window path.
+      disableBlinkFeatures: 'Auxclick',
     },
   })
   created.webContents.on('will-navigate', (event) => event.preventDefault())
@@ -144,6 +148,11 @@ if (!app.requestSingleInstanceLock()) {
       window.focus()
     }
   })
+  // macOS opens associated files (.heapsnapshot) through this event, not the command line.
+  app.on('open-file', (event, path) => {
+    event.preventDefault()
+    openFiles([path])
+  })
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault())
   })
@@ -151,9 +160,17 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
       callback(false),
     )
+    // Written out here so that the audit checks it. Electronegativity's CSP_GLOBAL_CHECK (LOW)
+    // warns that script-src 'self' is risky where a page hosts JSONP, Angular or uploaded files;
+    // this renderer runs only its own bundle and shows heap strings as text, never as markup.
     session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
       callback({
-        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] },
+        responseHeaders: {
+          ...details.responseHeaders,
+          'Content-Security-Policy': [
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          ],
+        },
       }),
     )
     registerIpc()

@@ -1,10 +1,15 @@
 // Bundles the desktop app's Node side with esbuild into dist/electron: main.cjs, preload.cjs
 // (sandboxed: everything bundled but electron) and engine-host.cjs (the worker of each open
-// snapshot). The renderer is built by Vite into dist/renderer.
+// snapshot); and the CLI the installed app ships, dist/cli/heapgraph.cjs. The renderer is built
+// by Vite into dist/renderer. `--out DIR` writes them under DIR instead of dist (tests).
+import { mkdir, writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+const outAt = process.argv.indexOf('--out')
+const out = resolve(root, outAt === -1 ? 'dist' : process.argv[outAt + 1])
 const common = {
   bundle: true,
   platform: 'node',
@@ -19,11 +24,36 @@ const common = {
 }
 
 await Promise.all([
-  build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' }),
-  build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs' }),
+  build({ ...common, entryPoints: ['electron/main.ts'], outfile: `${out}/electron/main.cjs` }),
+  build({
+    ...common,
+    entryPoints: ['electron/preload.ts'],
+    outfile: `${out}/electron/preload.cjs`,
+  }),
   build({
     ...common,
     entryPoints: ['electron/backend/engine-host.ts'],
-    outfile: 'dist/electron/engine-host.cjs',
+    outfile: `${out}/electron/engine-host.cjs`,
   }),
+  // The CLI as one CommonJS file that plain Node (or the app's binary as Node) runs: no tsx.
+  // Its modules locate files from import.meta.url; dist/cli sits as deep as electron/cli, so
+  // the bundle's own URL resolves them alike (../../dist/renderer, ../../demo).
+  build({
+    ...common,
+    entryPoints: ['electron/cli-main.ts'],
+    outfile: `${out}/cli/heapgraph.cjs`,
+    // Vite only rebuilds a missing UI from sources, which an installed app does not ship.
+    external: [...common.external, 'vite'],
+    define: { 'import.meta.url': '__heapgraphModuleUrl' },
+    banner: {
+      js: "var __heapgraphModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+    },
+  }),
+  // Where the CLI's backend (web mode) looks for an engine host's entry, beside the bundle.
+  mkdir(`${out}/cli`, { recursive: true }).then(() =>
+    writeFile(
+      `${out}/cli/engine-host-entry.mjs`,
+      "// The bundled CLI's engine host: the desktop app's bundle of it.\nimport '../electron/engine-host.cjs'\n",
+    ),
+  ),
 ])

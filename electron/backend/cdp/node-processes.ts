@@ -47,6 +47,17 @@ async function psProcesses(): Promise<Array<{ pid: number; command: string }>> {
     .filter(({ pid, command }) => pid !== process.pid && isNodeCommand(command.split(' ')[0]))
 }
 
+/** A process's executable as started (argv[0]), or null when there is no such process. */
+async function commandOf(pid: number): Promise<string | null> {
+  if (process.platform === 'linux') {
+    const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null)
+    return argv === null ? null : (argv.split('\0')[0] ?? '')
+  }
+  const listed = await execFileAsync('ps', ['-p', String(pid), '-o', 'comm=']).catch(() => null)
+  const command = listed?.stdout.trim()
+  return command ? command : null
+}
+
 /** TCP ports a process listens on. */
 export async function listeningPorts(pid: number): Promise<number[]> {
   if (process.platform === 'linux') {
@@ -133,6 +144,15 @@ export async function openInspector(pid: number, timeoutMs = 10_000): Promise<En
   }
   const existing = await findInspectorPort(pid)
   if (existing !== null) return { host: '127.0.0.1', port: existing }
+  // SIGUSR1 opens Node's inspector, but ends most other programs: signal Node only.
+  const command = await commandOf(pid)
+  if (command === null) throw new AttachError('pid', `no process ${pid}`)
+  if (!isNodeCommand(command)) {
+    throw new AttachError(
+      'pid',
+      `process ${pid} (${basename(command)}) is not Node; attaching by PID sends SIGUSR1, which would end it`,
+    )
+  }
   try {
     process.kill(pid, 'SIGUSR1')
   } catch (error) {

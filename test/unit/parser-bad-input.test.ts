@@ -918,3 +918,23 @@ describe('snapshot-parser', () => {
     })
   })
 })
+
+// Found by the fuzzer (test/fuzz): each case is the smallest input showing the bug it fixed.
+describe('snapshot-parser fuzzer regressions', () => {
+  it('keeps lone surrogate escapes in long strings, as JSON.parse and short strings do', () => {
+    // Strings of 64+ units are decoded as UTF-16 by TextDecoder, which turned a lone
+    // surrogate into U+FFFD; fuzz case `bad-strings` (seed 1592598565, case 402) found it.
+    for (const body of [
+      `${'x'.repeat(70)}\\ud800\\u0041`,
+      `${'x'.repeat(70)}\\u00e9\\udc00`,
+      `\\u00e9${'y'.repeat(64)}\\ud83d`,
+      `${'z'.repeat(64)}\\ud83d\\ude00\\u00e9`, // a valid pair still decodes as one emoji
+    ]) {
+      const text = SMALL_TEXT.replace('"Foo"', `"${body}"`)
+      const expected = (JSON.parse(text) as RawHeapSnapshot).strings
+      for (const chunkSize of [1, 7, 1 << 20]) {
+        expect(parseSnapshotBytes(encoder.encode(text), chunkSize).strings).toEqual(expected)
+      }
+    }
+  })
+})

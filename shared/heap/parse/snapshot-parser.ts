@@ -152,6 +152,30 @@ function hexValue(c: number): number {
   return -1
 }
 
+/** Whether units[from..length) hold a surrogate that is not half of a high-low pair. */
+function hasLoneSurrogate(units: Uint16Array, from: number, length: number): boolean {
+  for (let position = from; position < length; position++) {
+    const unit = units[position]
+    if (unit < 0xd800 || unit > 0xdfff) continue
+    if (unit <= 0xdbff && position + 1 < length && (units[position + 1] & 0xfc00) === 0xdc00) {
+      position++
+      continue
+    }
+    return true
+  }
+  return false
+}
+
+/** The string of exactly these UTF-16 code units (lone surrogates included). */
+function fromCodeUnits(units: Uint16Array, length: number): string {
+  let text = ''
+  for (let start = 0; start < length; start += 8192) {
+    const part = units.subarray(start, Math.min(length, start + 8192))
+    text += String.fromCharCode.apply(null, part as unknown as number[])
+  }
+  return text
+}
+
 declare class TextDecoder {
   constructor(label?: string)
   decode(input: Uint8Array): string
@@ -1266,14 +1290,19 @@ export class SnapshotParser {
    * per character (half the heap of a two-byte string); anything else decodes as UTF-16.
    */
   private decodeLong(units: Uint16Array, length: number): string {
-    let ascii = true
+    let firstNonAscii = length
     for (let position = 0; position < length; position++) {
       if (units[position] >= 0x80) {
-        ascii = false
+        firstNonAscii = position
         break
       }
     }
-    if (!ascii) return this.utf16Decoder.decode(new Uint8Array(units.buffer, 0, length * 2))
+    if (firstNonAscii < length) {
+      // The UTF-16 decoder turns a lone surrogate (a \ud800 escape) into U+FFFD; JSON.parse,
+      // and the short-string path above, keep it as it is.
+      if (hasLoneSurrogate(units, firstNonAscii, length)) return fromCodeUnits(units, length)
+      return this.utf16Decoder.decode(new Uint8Array(units.buffer, 0, length * 2))
+    }
     if (this.asciiBuffer.length < length) this.asciiBuffer = new Uint8Array(units.length)
     const bytes = this.asciiBuffer
     for (let position = 0; position < length; position++) bytes[position] = units[position]

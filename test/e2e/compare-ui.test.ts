@@ -23,9 +23,7 @@ describe.skipIf(missing !== undefined)('comparison UI', () => {
     await page.goto(ui.server.url)
     for (const file of files) {
       await page.getByRole('button', { name: 'Open…' }).click()
-      await page.getByLabel(/Snapshot file/).fill(file)
-      await page.getByRole('button', { name: 'Open', exact: true }).click()
-      await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
+      await ui.open(file)
     }
   }, 180_000)
 

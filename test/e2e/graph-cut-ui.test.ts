@@ -53,21 +53,13 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
   const canvas = (): Locator => page.getByRole('img', { name: 'Retainer graph' })
   const panel = (): Locator => page.getByRole('region', { name: 'What the cut frees' })
 
-  async function openFile(file: string): Promise<void> {
-    await page.getByLabel(/Snapshot file/).fill(file)
-    await page.getByRole('button', { name: 'Open', exact: true }).click()
-    await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
-  }
+  const openFile = (file: string): Promise<void> => ui.open(file)
 
   /** Opens a snapshot, goes to Arrays and asks "Why alive?" of a 1000-item array. */
   async function whyAliveOfArray(file: string): Promise<void> {
     await page.goto(ui.server.url)
-    await openFile(file)
-    await page.getByRole('button', { name: 'Arrays' }).click()
-    const row = page.getByRole('row').filter({ hasText: '1,000' }).first()
-    await row.waitFor()
-    await row.getByRole('button', { name: 'Why alive?' }).click()
-    await canvas().locator('canvas').first().waitFor()
+    await ui.open(file)
+    await ui.whyAliveOfArray()
   }
 
   /** Waits until the canvas has drawn what the list shows; returns how many objects. */

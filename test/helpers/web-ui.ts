@@ -21,6 +21,10 @@ export interface WebUi {
   consoleErrors: string[]
   /** Saves a screenshot of the page as test-results/screenshots/NAME.png. */
   screenshot(name: string, fullPage?: boolean): Promise<void>
+  /** Opens a snapshot by its path from the start page and waits for its Summary. */
+  open(file: string): Promise<void>
+  /** Arrays, then "Why alive?" on the first row showing `rowText`; waits for the graph. */
+  whyAliveOfArray(rowText?: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -46,6 +50,18 @@ export async function startWebUi(): Promise<WebUi> {
     consoleErrors,
     async screenshot(name, fullPage = false) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage })
+    },
+    async open(file) {
+      await page.getByLabel(/Snapshot file/).fill(file)
+      await page.getByRole('button', { name: 'Open', exact: true }).click()
+      await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
+    },
+    async whyAliveOfArray(rowText = '1,000') {
+      await page.getByRole('button', { name: 'Arrays' }).click()
+      const row = page.getByRole('row').filter({ hasText: rowText }).first()
+      await row.waitFor()
+      await row.getByRole('button', { name: 'Why alive?' }).click()
+      await page.getByRole('img', { name: 'Retainer graph' }).locator('canvas').first().waitFor()
     },
     async close() {
       await browser.close()

@@ -46,6 +46,8 @@ interface Host {
   operationId: string | null
   /** Older snapshots whose condensed form this host has (or is being sent), by snapshot id. */
   diffBases: Map<string, Promise<void>>
+  /** Set once the host died or was closed: why it answers no more. */
+  gone: ApiError | null
 }
 
 type HostCall = Extract<HostRequest, { id: number }>
@@ -99,9 +101,15 @@ export function createBackend(options: BackendOptions = {}): Backend {
     return host
   }
 
-  const failHost = (snapshotId: string, host: Host, message: string): void => {
-    for (const { reject } of host.pending.values()) reject(new ApiError('engine-crashed', message))
+  /** A host that will answer no more: its pending calls and any later one fail with `error`. */
+  const retire = (host: Host, error: ApiError): void => {
+    host.gone ??= error
+    for (const { reject } of host.pending.values()) reject(host.gone)
     host.pending.clear()
+  }
+
+  const failHost = (snapshotId: string, host: Host, message: string): void => {
+    retire(host, new ApiError('engine-crashed', message))
     hosts.delete(snapshotId)
     lost.set(snapshotId, message)
   }
@@ -126,6 +134,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
       nextId: 1,
       operationId: operationId ?? null,
       diffBases: new Map(),
+      gone: null,
     }
     hosts.set(snapshotId, host)
     if (operationId) operations.set(operationId, host)
@@ -176,6 +185,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     } catch (error) {
       hosts.delete(snapshotId)
       lost.delete(snapshotId)
+      retire(host, new ApiError('closed', `${file} did not open`))
       await channel.kill()
       throw error
     } finally {
@@ -192,6 +202,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
 
   /** Sends a host one request that it answers with a reply. */
   const ask = (host: Host, request: DistributiveOmit<HostCall, 'id'>): Promise<unknown> => {
+    // A host looked up before an await may have died or closed since.
+    if (host.gone) return Promise.reject(host.gone)
     const id = host.nextId++
     return new Promise((resolve, reject) => {
       host.pending.set(id, { resolve, reject })
@@ -263,8 +275,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
         throw new ApiError('no-snapshot', `no open snapshot ${snapshotId}`)
       }
       hosts.delete(snapshotId)
-      for (const { reject } of host.pending.values())
-        reject(new ApiError('closed', 'the snapshot was closed'))
+      retire(host, new ApiError('closed', 'the snapshot was closed'))
       await host.channel.kill()
       return null
     },
@@ -428,6 +439,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
       demos.clear()
       const all = [...hosts.values()]
       hosts.clear()
+      for (const host of all) retire(host, new ApiError('closed', 'the backend stopped'))
       await Promise.all(all.map((host) => host.channel.kill()))
     },
   }

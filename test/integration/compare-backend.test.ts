@@ -4,6 +4,7 @@
 // engine's own, computed in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
+import { forkHost } from '../../electron/backend/host-process'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import {
   diffBase,
@@ -143,4 +144,45 @@ describe('what-if cuts in an engine host', () => {
     expect(error.code).toBe('bad-arguments')
     expect(error.message).toContain('noSuchProperty')
   }, 120_000)
+})
+
+describe('a comparison whose snapshot goes away mid-way', () => {
+  it('fails instead of waiting forever', async () => {
+    // Closes the newer snapshot at the worst moment: when the older one is asked to condense
+    // itself for it (its answer then goes to a host that is gone).
+    let closeNewer: () => Promise<unknown> = async () => null
+    const own = createBackend({
+      spawnHost: (entry) => {
+        const channel = forkHost(entry)
+        return {
+          get pid() {
+            return channel.pid
+          },
+          post(message) {
+            if (message.type === 'internal' && message.op === 'diffBase') void closeNewer()
+            channel.post(message)
+          },
+          onMessage: (listener) => channel.onMessage(listener),
+          onExit: (listener) => channel.onExit(listener),
+          kill: () => channel.kill(),
+        }
+      },
+    })
+    try {
+      const [older, newer] = await Promise.all(
+        files.slice(0, 2).map((file) => own.openSnapshot({ file })),
+      )
+      closeNewer = () => own.closeSnapshot({ snapshotId: newer.snapshotId })
+      const settled = await Promise.race([
+        own.diffSnapshots({ snapshotId: newer.snapshotId, baseSnapshotId: older.snapshotId }).then(
+          () => 'answered',
+          (error: unknown) => (error as { code?: string }).code,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000)),
+      ])
+      expect(settled).toBe('closed')
+    } finally {
+      await own.dispose()
+    }
+  }, 60_000)
 })

@@ -216,14 +216,30 @@ async function openSnapshotFile(file: string): Promise<{
 }> {
   const partial = `${file}.partial`
   const out: WriteStream = createWriteStream(partial)
-  await once(out, 'open')
+  // Listening from the start: a write can fail (a full disk) while the snapshot streams.
+  const failed = new Promise<never>((_, reject) =>
+    out.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new HeapSnapshotError(
+          'io',
+          error.code === 'ENOSPC'
+            ? `cannot save the snapshot to ${file}: the disk is full (nothing was kept)`
+            : `cannot write ${partial}: ${error.message}`,
+        ),
+      ),
+    ),
+  )
+  failed.catch(() => {})
+  await Promise.race([once(out, 'open'), failed])
   return {
     write: (chunk) => out.write(chunk),
     finish: async () => {
-      await new Promise<void>((resolve, reject) => {
-        out.once('error', reject)
-        out.end(resolve)
-      })
+      await Promise.race([new Promise<void>((resolve) => out.end(() => resolve())), failed])
+      // The end callback also runs after a failed write: such a file never gets its name.
+      if (out.errored) {
+        await rm(partial, { force: true })
+        await failed
+      }
       await rename(partial, file)
     },
     abort: async () => {

@@ -2,7 +2,7 @@
 // (streamed from node:inspector into the engine), queries on them, the no-instance assertion
 // passing and failing with a readable message, leaks across three in-process snapshots, and
 // captures of a real `node --inspect` child by port, WebSocket URL and pid.
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -111,6 +111,15 @@ describe('library: snapshots of the current process', () => {
     const loaded = await loadSnapshot(file)
     expect(loaded.snapshot.graph.nodeCount).toBe(saved.snapshot.graph.nodeCount)
     expect(loaded.snapshot.totalSize).toBe(saved.snapshot.totalSize)
+  })
+
+  it('fails when the disk fills while it saves, and keeps no file', async () => {
+    const dir = await tempDir()
+    const file = join(dir, 'full.heapsnapshot')
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    await symlink('/dev/full', `${file}.partial`)
+    await expect(takeSnapshot({ file, gc: false })).rejects.toThrow(/the disk is full/)
+    expect(await readdir(dir)).toEqual([])
   })
 })
 

@@ -85,7 +85,8 @@ export async function startWebServer(
   if (!isLoopback(host)) throw new Error(`web mode listens on loopback only, not ${host}`)
   const token = randomBytes(24).toString('base64url')
   let port = 0
-  let uploadDir: string | null = null
+  /** Made on the first upload, once even when two arrive together; removed on close. */
+  let uploadDir: Promise<string> | null = null
   const upload = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://x')
     const origin = request.headers.origin
@@ -95,15 +96,19 @@ export async function startWebServer(
     if (origin !== undefined && !origins().has(origin)) {
       return reply(response, 403, { error: 'foreign origin' })
     }
-    uploadDir ??= await mkdtemp(join(tmpdir(), 'heapgraph-uploads-'))
-    // One folder per upload keeps the original name and never overwrites another upload.
-    const folder = await mkdtemp(join(uploadDir, 'u-'))
-    const file = join(folder, safeName(url.searchParams.get('name')))
+    let folder: string | null = null
     try {
+      uploadDir ??= mkdtemp(join(tmpdir(), 'heapgraph-uploads-')).catch((error: unknown) => {
+        uploadDir = null
+        throw error
+      })
+      // One folder per upload keeps the original name and never overwrites another upload.
+      folder = await mkdtemp(join(await uploadDir, 'u-'))
+      const file = join(folder, safeName(url.searchParams.get('name')))
       await pipeline(request, createWriteStream(file, { flags: 'wx' }))
       reply(response, 200, { file })
     } catch (error) {
-      await rm(folder, { recursive: true, force: true })
+      if (folder) await rm(folder, { recursive: true, force: true })
       const code = (error as NodeJS.ErrnoException).code
       const reason = code === 'ENOSPC' ? 'the disk is full' : (error as Error).message
       if (!response.headersSent)
@@ -115,6 +120,11 @@ export async function startWebServer(
   const hostsAllowed = (): Set<string> =>
     new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`])
   const http = createServer((request, response) => {
+    const failed = (error: unknown): void => {
+      // Never an unhandled rejection: that would end the process and every open snapshot.
+      if (!response.headersSent) reply(response, 500, { error: String(error) })
+      else response.destroy()
+    }
     void (async () => {
       // A Host other than ours means DNS rebinding: a foreign site resolving to 127.0.0.1.
       if (!hostsAllowed().has(request.headers.host ?? '')) {
@@ -142,7 +152,7 @@ export async function startWebServer(
         'cache-control': 'no-store',
       })
       response.end(file.body)
-    })()
+    })().catch(failed)
   })
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 })
   await new Promise<void>((resolve, reject) => {
@@ -192,7 +202,8 @@ export async function startWebServer(
       for (const client of sockets.clients) client.terminate()
       sockets.close()
       await new Promise<void>((resolve) => http.close(() => resolve()))
-      if (uploadDir) await rm(uploadDir, { recursive: true, force: true })
+      const uploads = await uploadDir?.catch(() => null)
+      if (uploads) await rm(uploads, { recursive: true, force: true })
     },
   }
 }

@@ -3,7 +3,7 @@
 // host, live previews of a captured object, the recent-files list, web mode's upload for dropped
 // files, and `heapgraph open` falling back to web mode where Electron's runtime is missing.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -105,9 +105,11 @@ describe('Try the demo', () => {
     const second = await backend.startDemo({})
     const before = (await backend.listSnapshots({})).length
     let killed = false
+    let hostPid: number | undefined
     const stop = backend.onProgress((event) => {
       if (event.operationId !== 'doomed' || killed) return
       killed = true
+      hostPid = backend.hostProcessId('doomed')
       process.kill(second.pid, 'SIGKILL')
     })
     const error = await backend
@@ -121,6 +123,9 @@ describe('Try the demo', () => {
     expect((error as ApiError).code).toBe('disconnected')
     expect((await backend.listSnapshots({})).length).toBe(before)
     expect(backend.hostProcessId('doomed')).toBeUndefined()
+    // The engine host that was receiving the capture is gone too.
+    expect(hostPid).toBeGreaterThan(0)
+    await until(() => !isAlive(hostPid ?? 0), 'the engine host of the capture has exited')
   }, 60_000)
 })
 
@@ -176,6 +181,32 @@ describe('web mode upload (dropped files)', () => {
     const info = await backend.openSnapshot({ file })
     expect(info.nodeCount).toBeGreaterThan(1000)
   }, 60_000)
+
+  it('answers an upload it cannot store with an error, and keeps serving', async () => {
+    const fresh = await startWebServer(backend)
+    const saved = process.env.TMPDIR
+    // Its first upload makes the uploads folder: in a temp folder that does not exist.
+    process.env.TMPDIR = '/nonexistent-heapgraph-tmp'
+    const postTo = (name: string): Promise<Response> =>
+      fetch(`http://127.0.0.1:${fresh.port}/upload?token=${fresh.token}&name=${name}`, {
+        method: 'POST',
+        body: Buffer.from('{}'),
+      })
+    try {
+      const failed = await postTo('x.heapsnapshot')
+      expect(failed.status).toBe(507)
+      expect(((await failed.json()) as { error: string }).error).toMatch(/cannot store the upload/)
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
+    try {
+      const stored = await postTo('y.heapsnapshot')
+      expect(stored.status).toBe(200)
+    } finally {
+      await fresh.close()
+    }
+  })
 
   it('refuses a missing or wrong token and foreign origins', async () => {
     expect((await post('name=x.heapsnapshot', Buffer.from('{}'))).status).toBe(401)
@@ -233,10 +264,13 @@ describe('heapgraph open', () => {
       'nope.heapsnapshot',
     ])
     let stderr = ''
+    let stdout = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
     expect(code).toBe(2)
     expect(stderr.trim()).toBe('heapgraph: cannot read nope.heapsnapshot: no such file')
-    expect(await readdir(tmpdir())).toBeDefined()
+    // Nothing started: no server URL was printed.
+    expect(stdout).toBe('')
   }, 30_000)
 })

@@ -34,7 +34,10 @@ describe('engine host processes', () => {
 
   it('fails only the killed snapshot, says why, and keeps the others working', async () => {
     const victim = await backend.openSnapshot({ file: await fixture('map-cache') })
-    process.kill(backend.hostProcessId(victim.snapshotId) ?? 0, 'SIGKILL')
+    const victimPid = backend.hostProcessId(victim.snapshotId)
+    // Never pid 0: that would signal this whole process group.
+    if (!victimPid) throw new Error('no engine host process for the snapshot')
+    process.kill(victimPid, 'SIGKILL')
     const error = await rejection(
       (async () => {
         // The exit is noticed asynchronously; until then a call may still be in flight.
@@ -64,7 +67,9 @@ describe('engine host processes', () => {
     const stop = backend.onProgress((event) => {
       if (event.operationId !== operationId || killed) return
       killed = true
-      process.kill(backend.hostProcessId(operationId) ?? 0, 'SIGKILL')
+      const loadingPid = backend.hostProcessId(operationId)
+      if (!loadingPid) throw new Error('no engine host process for the load')
+      process.kill(loadingPid, 'SIGKILL')
     })
     const opening = backend.openSnapshot({ file, operationId })
     const error = await rejection(opening)

@@ -3,7 +3,7 @@
 // method with a sender check and schema validation, the File menu and its open dialog, and a
 // single instance that opens files passed on later command lines.
 import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron'
-import { basename, join } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { API_METHODS, type MenuCommand } from '../shared/protocol'
 import { settle, type RpcReply } from '../shared/rpc/rpc'
@@ -27,8 +27,9 @@ const backend = createBackend({
 })
 let window: BrowserWindow | null = null
 
-function snapshotArguments(argv: readonly string[]): string[] {
-  return argv.filter((arg) => /\.heapsnapshot(\.gz)?$/i.test(arg))
+/** The snapshot files on a command line, as absolute paths (relative ones from `cwd`). */
+function snapshotArguments(argv: readonly string[], cwd = process.cwd()): string[] {
+  return argv.filter((arg) => /\.heapsnapshot(\.gz)?$/i.test(arg)).map((arg) => resolve(cwd, arg))
 }
 
 /** Commands wait here until the window's page has loaded. */
@@ -141,8 +142,8 @@ async function buildMenu(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', (_event, argv) => {
-    openFiles(snapshotArguments(argv))
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    openFiles(snapshotArguments(argv, workingDirectory))
     if (window) {
       if (window.isMinimized()) window.restore()
       window.focus()

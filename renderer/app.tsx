@@ -93,6 +93,8 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
   }
   const opener = useOpener(api, opened)
   const startDemo = async (): Promise<void> => {
+    // One attached target at a time: a previous one (or demo) is let go first.
+    if (attached) await api.detach({ attachId: attached.attachId }).catch(() => {})
     const demo = await api.startDemo({})
     setAttached(demo)
     setDemoId(demo.attachId)
@@ -127,11 +129,11 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
         if (event.dataTransfer.types.includes('Files')) event.preventDefault()
       }}
       onDrop={(event) => {
-        const file = event.dataTransfer.files[0]
-        if (!file) return
+        const files = [...event.dataTransfer.files]
+        if (files.length === 0) return
         event.preventDefault()
         if (screen.name !== 'start') go({ name: 'start' })
-        void opener.openFile(file)
+        for (const file of files) void opener.openFile(file)
       }}
     >
       <header>

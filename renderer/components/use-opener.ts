@@ -34,7 +34,12 @@ function upload(
     )
     request.upload.onprogress = (event) => onProgress(event.loaded)
     request.onload = () => {
-      const body = JSON.parse(request.responseText || '{}') as { file?: string; error?: string }
+      let body: { file?: string; error?: string } = {}
+      try {
+        body = JSON.parse(request.responseText || '{}') as typeof body
+      } catch {
+        // Not our JSON (a proxy's page, a refusal in plain text): the status says enough.
+      }
       if (request.status === 200 && body.file) resolve(body.file)
       else reject(new Error(body.error ?? `the upload failed (HTTP ${request.status})`))
     }
@@ -50,13 +55,17 @@ export function useOpener(api: HeapgraphApi, onOpened: (info: SnapshotInfo) => v
   const [progress, setProgress] = useState<ProgressEvent | null>(null)
   const [error, setError] = useState<string | null>(null)
   const operation = useRef<{ id: string; abort: AbortController } | null>(null)
+  // Opens asked for while one runs (several files chosen or dropped) wait their turn.
+  const queue = useRef<Array<() => Promise<void>>>([])
 
   const run = async (
     label: string,
     pathOf: (id: string, signal: AbortSignal) => Promise<string>,
-  ) => {
-    if (operation.current) return
-    const id = `open-${Date.now()}`
+  ): Promise<void> => {
+    if (operation.current) {
+      return new Promise((resolve) => queue.current.push(() => run(label, pathOf).then(resolve)))
+    }
+    const id = `open-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
     const abort = new AbortController()
     operation.current = { id, abort }
     setBusy(label)
@@ -78,6 +87,7 @@ export function useOpener(api: HeapgraphApi, onOpened: (info: SnapshotInfo) => v
       operation.current = null
       setBusy(null)
       setProgress(null)
+      void queue.current.shift()?.()
     }
   }
 

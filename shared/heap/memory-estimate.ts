@@ -5,11 +5,12 @@
 // objects and 2.94 GB for 13.1 M objects with 36.7 M references.
 
 /** Bytes per object: the node fields, retainers, dominators, distances, class and id indexes. */
-const BYTES_PER_NODE = 120
+const BYTES_PER_NODE = 130
 /** Bytes per reference: the edge fields and the retainer index. */
-const BYTES_PER_EDGE = 30
+const BYTES_PER_EDGE = 33
 /** The process itself and the engine's code. */
 const BASE_BYTES = 100 * 1024 * 1024
+// With these the estimate meets both measurements (1.29 GB and 2.94 GB) within 3%.
 
 /** Estimated peak memory, in bytes, of opening a snapshot with these counts. */
 export function estimateLoadBytes(nodeCount: number, edgeCount: number): number {

@@ -75,10 +75,13 @@ describe.skipIf(missing !== undefined)('app UI', () => {
     expect(await page.locator('.snapshot-title').innerText()).toMatch(/map-cache/)
 
     // A drop: the same bytes as a File in a DataTransfer, dropped on the main area.
+    // Two files in one drop: both open, one after the other.
     const text = await readFile(await fixture('closure-context'), 'utf8')
+    const second = await readFile(await fixture('weak-ref'), 'utf8')
     // (A string, because the page's DOM types are not this project's.)
     await page.evaluate(`(() => {
       const transfer = new DataTransfer()
+      transfer.items.add(new File([${JSON.stringify(second)}], 'dropped-weak.heapsnapshot'))
       transfer.items.add(new File([${JSON.stringify(text)}], 'dropped-closure.heapsnapshot'))
       const target = document.querySelector('main')
       target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true }))
@@ -88,6 +91,8 @@ describe.skipIf(missing !== undefined)('app UI', () => {
       .poll(() => page.locator('.snapshot-title').innerText(), { timeout: 60_000 })
       .toMatch(/dropped-closure\.heapsnapshot/)
     await ui.screenshot('open-dropped')
+    const opened = (await ui.backend.listSnapshots({})).map((info) => info.file)
+    expect(opened.some((file) => file.endsWith('/dropped-weak.heapsnapshot'))).toBe(true)
 
     await page.getByRole('button', { name: 'Open…' }).click()
     const recent = page.getByRole('list', { name: 'Recent files' })

@@ -132,7 +132,13 @@ export function CompareView({
   onObject,
 }: Props): React.JSX.Element {
   const candidates = snapshots.filter((info) => info.snapshotId !== snapshot.snapshotId)
-  const [baseId, setBaseId] = useState(initialBase ?? candidates.at(-1)?.snapshotId ?? '')
+  // By default the snapshot opened just before this one: the older of the two.
+  const position = snapshots.findIndex((info) => info.snapshotId === snapshot.snapshotId)
+  const fallback =
+    snapshots.slice(0, Math.max(0, position)).at(-1)?.snapshotId ?? candidates[0]?.snapshotId ?? ''
+  const [chosen, setBaseId] = useState(initialBase ?? fallback)
+  // A base that has gone (closed, its engine died) gives way to the fallback.
+  const baseId = candidates.some((info) => info.snapshotId === chosen) ? chosen : fallback
   const [filter, setFilter] = useState('')
   const [selected, setSelected] = useState<ClassDiff | null>(null)
   const pages = usePages(

@@ -146,8 +146,12 @@ function Growing({ rows }: { rows: GrowingClass[] }): React.JSX.Element {
 
 export function LeaksView({ api, snapshot, snapshots, onObject }: Props): React.JSX.Element {
   const others = snapshots.filter((info) => info.snapshotId !== snapshot.snapshotId)
-  const [baseId, setBaseId] = useState(others.at(-2)?.snapshotId ?? others[0]?.snapshotId ?? '')
-  const [targetId, setTargetId] = useState(others.at(-1)?.snapshotId ?? '')
+  const [chosenBase, setBaseId] = useState(others.at(-2)?.snapshotId ?? '')
+  const [chosenTarget, setTargetId] = useState(others.at(-1)?.snapshotId ?? '')
+  // Choices whose snapshot has gone (closed, its engine died) give way to the defaults.
+  const present = (id: string): boolean => others.some((info) => info.snapshotId === id)
+  const baseId = present(chosenBase) ? chosenBase : (others.at(-2)?.snapshotId ?? '')
+  const targetId = present(chosenTarget) ? chosenTarget : (others.at(-1)?.snapshotId ?? '')
   const [report, setReport] = useState<LeakReport | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)

@@ -63,12 +63,13 @@ export function StartView({
           ref={picker}
           type="file"
           accept=".heapsnapshot,.gz"
+          multiple
           hidden
           aria-label="Choose a snapshot file"
           onChange={(event) => {
-            const file = event.target.files?.[0]
+            const files = [...(event.target.files ?? [])]
             event.target.value = ''
-            if (file) void opener.openFile(file)
+            for (const file of files) void opener.openFile(file)
           }}
         />
       </div>

@@ -2,7 +2,8 @@
 // per-run token, refusing foreign Origins (a page on another site must not drive the engine).
 // Serves the API at /api?token=…; the renderer's files join it with the UI. A browser cannot
 // tell the server a dropped file's path, so POST /upload?token=…&name=… streams the file into a
-// private temporary folder (removed when the server closes) and answers with its path.
+// private temporary folder and answers with its path; the copy goes once it is opened (or when
+// the server closes).
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -85,6 +86,17 @@ export async function startWebServer(
   if (!isLoopback(host)) throw new Error(`web mode listens on loopback only, not ${host}`)
   const token = randomBytes(24).toString('base64url')
   let port = 0
+  /** Uploaded files not opened yet, with the folder each one has. */
+  const uploads = new Map<string, string>()
+  /** Once an upload is opened (its engine holds it all in memory), its copy goes. */
+  const forgetUpload = async (request: unknown): Promise<void> => {
+    const { method, args } = (request ?? {}) as { method?: unknown; args?: { file?: unknown } }
+    const file = method === 'openSnapshot' ? args?.file : undefined
+    const folder = typeof file === 'string' ? uploads.get(file) : undefined
+    if (folder === undefined) return
+    uploads.delete(file as string)
+    await rm(folder, { recursive: true, force: true })
+  }
   /** Made on the first upload, once even when two arrive together; removed on close. */
   let uploadDir: Promise<string> | null = null
   const upload = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -106,6 +118,7 @@ export async function startWebServer(
       folder = await mkdtemp(join(await uploadDir, 'u-'))
       const file = join(folder, safeName(url.searchParams.get('name')))
       await pipeline(request, createWriteStream(file, { flags: 'wx' }))
+      uploads.set(file, folder)
       reply(response, 200, { file })
     } catch (error) {
       if (folder) await rm(folder, { recursive: true, force: true })
@@ -190,6 +203,7 @@ export async function startWebServer(
       }
       const reply = await dispatch(backend.call, request)
       if (reply) send(reply)
+      await forgetUpload(request)
     })
   }
   const base = `http://${host}:${port}`

@@ -3,6 +3,7 @@
 // host, live previews of a captured object, the recent-files list, web mode's upload for dropped
 // files, and `heapgraph open` falling back to web mode where Electron's runtime is missing.
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -180,6 +181,24 @@ describe('web mode upload (dropped files)', () => {
     expect(file).not.toContain('evil')
     const info = await backend.openSnapshot({ file })
     expect(info.nodeCount).toBeGreaterThan(1000)
+  }, 60_000)
+
+  it('removes the uploaded copy once it is opened through the API', async () => {
+    const bytes = await import('node:fs/promises').then(async (fs) =>
+      fs.readFile(await fixture('map-cache')),
+    )
+    const response = await post(`token=${server.token}&name=dropped.heapsnapshot`, bytes)
+    const { file } = (await response.json()) as { file: string }
+    const api = await connectWebSocketApi(new WebSocket(server.apiUrl) as unknown as WebSocketLike)
+    try {
+      const info = await api.openSnapshot({ file })
+      expect(info.nodeCount).toBeGreaterThan(1000)
+      await until(() => !existsSync(file), 'the uploaded copy is removed')
+      // The snapshot stays open and answers: its engine holds it in memory.
+      expect((await api.getSummary({ snapshotId: info.snapshotId })).total).toBeGreaterThan(0)
+    } finally {
+      api.close()
+    }
   }, 60_000)
 
   it('answers an upload it cannot store with an error, and keeps serving', async () => {

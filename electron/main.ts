@@ -11,7 +11,8 @@ import { createBackend } from './backend/backend'
 import { channelOf, isTrustedSender, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
 import { utilityHost } from './utility-host'
 
-const RENDERER_INDEX = join(__dirname, '../renderer/index.html')
+// The window's copy of the UI: its page policy allows no connections (scripts/build-electron.mjs).
+const RENDERER_INDEX = join(__dirname, 'renderer/index.html')
 const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href
 
 const backend = createBackend({

@@ -1,8 +1,8 @@
 // Bundles the desktop app's Node side with esbuild into dist/electron: main.cjs, preload.cjs
 // (sandboxed: everything bundled but electron) and engine-host.cjs (the worker of each open
-// snapshot); and the CLI the installed app ships, dist/cli/heapgraph.cjs. The renderer is built
-// by Vite into dist/renderer. `--out DIR` writes them under DIR instead of dist (tests).
-import { mkdir, writeFile } from 'node:fs/promises'
+// snapshot); the CLI the installed app ships, dist/cli/heapgraph.cjs; and the window's copy of the
+// renderer that Vite built into dist/renderer. `--out DIR` writes them under DIR (tests).
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
@@ -57,3 +57,16 @@ await Promise.all([
     ),
   ),
 ])
+
+// The desktop window's copy of the UI (dist/electron/renderer): the same bundle, with a page
+// policy that allows no connections at all. Web mode's copy must reach its loopback WebSocket;
+// the window talks only over IPC, and its page's own policy is the one sure to apply to file://.
+const webIndex = `${out}/renderer/index.html`
+const html = await readFile(webIndex, 'utf8').catch(() => null)
+if (html !== null) {
+  const desktopHtml = html.replace(/connect-src [^;"]*/, "connect-src 'none'")
+  if (desktopHtml === html) throw new Error(`no connect-src to tighten in ${webIndex}`)
+  await rm(`${out}/electron/renderer`, { recursive: true, force: true })
+  await cp(`${out}/renderer`, `${out}/electron/renderer`, { recursive: true })
+  await writeFile(`${out}/electron/renderer/index.html`, desktopHtml)
+}

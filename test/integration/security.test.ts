@@ -388,4 +388,30 @@ describe('the page itself', () => {
     // Only loopback sockets, besides the page's own origin.
     expect(policy).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\* ws:\/\/localhost:\*;/)
   }, 120_000)
+
+  it('gives the desktop window a copy whose policy allows no connection at all', async () => {
+    const { cp, mkdtemp, readFile, rm } = await import('node:fs/promises')
+    const { spawnSync } = await import('node:child_process')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { ensureRendererBuilt } = await import('../../electron/cli/serve')
+    const out = await mkdtemp(join(tmpdir(), 'heapgraph-desktop-ui-'))
+    try {
+      await cp(await ensureRendererBuilt(() => {}), join(out, 'renderer'), { recursive: true })
+      const built = spawnSync(process.execPath, ['scripts/build-electron.mjs', '--out', out], {
+        encoding: 'utf8',
+      })
+      expect(built.status, built.stderr).toBe(0)
+      const web = await readFile(join(out, 'renderer/index.html'), 'utf8')
+      const desktop = await readFile(join(out, 'electron/renderer/index.html'), 'utf8')
+      expect(desktop).toContain("connect-src 'none'")
+      expect(desktop).not.toContain('ws://')
+      // Otherwise the same page.
+      expect(desktop.replace("connect-src 'none'", '')).toBe(
+        web.replace("connect-src 'self' ws://127.0.0.1:* ws://localhost:*", ''),
+      )
+    } finally {
+      await rm(out, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

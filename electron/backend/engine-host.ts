@@ -11,7 +11,7 @@ import { prepareQueryIndexes } from '../../shared/heap/queries/prepare'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { StreamingSnapshotLoader } from '../../shared/heap/stream-load'
 import { ApiError, type ParsedArgs } from '../../shared/protocol'
-import { loadSnapshotFile } from './load-snapshot'
+import { loadSnapshotFile, memoryLimit } from './load-snapshot'
 import { runQuery, type QueryContext, type QueryMethod } from './engine-queries'
 import {
   diffBase,
@@ -192,7 +192,8 @@ if (port) {
         loadSnapshotFile(request.file, { onProgress: progress, signal: abort.signal }),
       )
     } else if (request.type === 'stream-start') {
-      stream = new StreamingSnapshotLoader()
+      // A capture too large for this machine is refused at its header, as a file would be.
+      stream = new StreamingSnapshotLoader({ maxMemoryBytes: memoryLimit() })
     } else if (request.type === 'chunk') {
       // After a parse error the rest of the text is not read; the error is reported at the end.
       if (!stream || streamError !== null) return

@@ -2,13 +2,18 @@
 // streaming parser as they come, and the retainers are built as soon as nodes and edges are
 // complete, while V8 is still sending the strings. finish() then runs the analyses.
 import { buildRetainers, type Retainers } from './graph/heap-graph'
-import { SnapshotParser } from './parse/snapshot-parser'
+import { SnapshotParser, type ParserLimits } from './parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from './progress'
 import { initializeSnapshot, type HeapSnapshot } from './snapshot'
 
 export class StreamingSnapshotLoader {
-  private readonly parser = new SnapshotParser()
+  private readonly parser: SnapshotParser
   private retainers: Retainers | undefined
+
+  /** `limits`: as the parser's (e.g. the memory a load may take, checked at the header). */
+  constructor(limits: Partial<ParserLimits> = {}) {
+    this.parser = new SnapshotParser(limits)
+  }
 
   write(data: Uint8Array): void {
     this.parser.write(data)

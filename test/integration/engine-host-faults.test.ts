@@ -159,3 +159,24 @@ describe('a full disk under a capture from the app', () => {
     }
   }, 60_000)
 })
+
+describe('a capture too large for the memory a load may take', () => {
+  it('is refused at its header, and the target stays attached', async () => {
+    const saved = process.env.HEAPGRAPH_MEMORY_LIMIT
+    // Engine hosts take the limit from the environment they start with.
+    process.env.HEAPGRAPH_MEMORY_LIMIT = String(50_000_000)
+    const backend = createBackend()
+    try {
+      const demo = await backend.startDemo({})
+      const error = await rejection(backend.captureSnapshot({ attachId: demo.attachId }))
+      expect(error.code).toBe('too-large')
+      expect(error.message).toMatch(/needs about [\d.]+ GB of memory/)
+      expect(await backend.listSnapshots({})).toEqual([])
+      expect((await backend.getHeapUsage({ attachId: demo.attachId })).usedSize).toBeGreaterThan(0)
+    } finally {
+      if (saved === undefined) delete process.env.HEAPGRAPH_MEMORY_LIMIT
+      else process.env.HEAPGRAPH_MEMORY_LIMIT = saved
+      await backend.dispose()
+    }
+  }, 60_000)
+})

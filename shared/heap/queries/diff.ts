@@ -561,13 +561,20 @@ export function newObjectsOfClass(
     (node) => added.push(node),
     () => {},
   )
-  const sorted = sortByKeyDescending(Uint32Array.from(added), after.retainedSize)
+  return pageByKey(added, after.retainedSize, start, count, (node) => summarizeObject(after, node))
+}
+
+/** One page of `ordinals`, largest `key` first, each turned into an item. */
+function pageByKey<T>(
+  ordinals: number[],
+  key: Float64Array,
+  start: number,
+  count: number,
+  item: (ordinal: number) => T,
+): Page<T> {
+  const sorted = sortByKeyDescending(Uint32Array.from(ordinals), key)
   const [from, to] = clampRange(sorted.length, start, count)
-  return {
-    start: from,
-    total: sorted.length,
-    items: Array.from(sorted.subarray(from, to), (node) => summarizeObject(after, node)),
-  }
+  return { start: from, total: sorted.length, items: Array.from(sorted.subarray(from, to), item) }
 }
 
 /** Base objects of a class that `after` no longer has, largest self size first. */
@@ -589,16 +596,10 @@ export function deletedObjectsOfClass(
     () => {},
     (slot) => removed.push(slot),
   )
-  const sorted = sortByKeyDescending(Uint32Array.from(removed), base.selfSize)
-  const [from, to] = clampRange(sorted.length, start, count)
-  return {
-    start: from,
-    total: sorted.length,
-    items: Array.from(sorted.subarray(from, to), (slot) => ({
-      id: base.objectId[slot],
-      selfSize: base.selfSize[slot],
-    })),
-  }
+  return pageByKey(removed, base.selfSize, start, count, (slot) => ({
+    id: base.objectId[slot],
+    selfSize: base.selfSize[slot],
+  }))
 }
 
 /**

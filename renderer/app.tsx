@@ -5,7 +5,7 @@ import type { AttachInfo, HeapgraphApi, MenuCommand, SnapshotInfo } from '../sha
 import { desktopBridge } from './api/connect'
 import { EXPORT_EVENT } from './components/events'
 import { useOpener } from './components/use-opener'
-import { formatBytes } from './format'
+import { fileName, formatBytes } from './format'
 import { ArraysView } from './views/arrays/arrays-view'
 import { AttachView } from './views/attach/attach-view'
 import { CompareView } from './views/compare/compare-view'
@@ -55,7 +55,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
             list.some((item) => item.snapshotId === info.snapshotId)
           const gone = before.filter((info) => !isListed(info))
           if (gone.length > 0) {
-            const names = gone.map((info) => info.file.split(/[\\/]/).pop()).join(', ')
+            const names = gone.map((info) => fileName(info.file)).join(', ')
             setLostNotice(
               `${names}: its engine stopped, so it was closed. Other snapshots are still open.`,
             )
@@ -172,7 +172,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
         </nav>
         {current && (
           <span className="snapshot-title" title={current.file}>
-            {current.file.split('/').pop()} · {current.nodeCount.toLocaleString('en-US')} objects ·{' '}
+            {fileName(current.file)} · {current.nodeCount.toLocaleString('en-US')} objects ·{' '}
             {formatBytes(current.totalSize)}
           </span>
         )}

@@ -1,2 +1,2 @@
 // The UI's display formatting: the same helpers as the CLI's.
-export { formatBytes, formatDistance, formatEdge } from '../shared/view/format'
+export { fileName, formatBytes, formatDistance, formatEdge } from '../shared/view/format'

@@ -45,3 +45,8 @@ export function formatEdge(type: string, name: string): string {
 export function formatCapture(name: string): string {
   return 'captures ' + name
 }
+
+/** The last part of a file path, Windows or POSIX: what the UI shows of a snapshot's file. */
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path
+}

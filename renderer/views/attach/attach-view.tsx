@@ -13,7 +13,7 @@ import type {
   SnapshotInfo,
   TargetInfo,
 } from '../../../shared/protocol'
-import { formatBytes } from '../../format'
+import { fileName, formatBytes } from '../../format'
 import type { HeapTimeline, Marker } from './use-heap-timeline'
 
 interface Props {
@@ -164,8 +164,8 @@ function AttachedPanel({
             {taken.map((info) => (
               <li key={info.snapshotId}>
                 <button onClick={() => onSelect(info)}>
-                  {info.file.split(/[\\/]/).pop()} — {info.nodeCount.toLocaleString('en-US')}{' '}
-                  objects, {formatBytes(info.totalSize)}
+                  {fileName(info.file)} — {info.nodeCount.toLocaleString('en-US')} objects,{' '}
+                  {formatBytes(info.totalSize)}
                 </button>
               </li>
             ))}

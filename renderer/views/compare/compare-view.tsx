@@ -13,7 +13,7 @@ import {
   type Column,
   type RowView,
 } from '../../components/virtual-rows'
-import { formatBytes } from '../../format'
+import { fileName, formatBytes } from '../../format'
 import { MERGED_GRAPH_OBJECTS, MergedGraphView } from '../graph/merged-graph-view'
 
 interface Props {
@@ -160,7 +160,6 @@ export function CompareView({
     className: pages.items[row] === selected ? 'selected' : undefined,
   })
   const choose = (row: number): void => setSelected(pages.items[row])
-  const fileName = (info: SnapshotInfo): string => info.file.split(/[\\/]/).pop() ?? info.file
   return (
     <section className="compare">
       <h1>Comparison</h1>
@@ -180,7 +179,7 @@ export function CompareView({
               >
                 {candidates.map((info) => (
                   <option key={info.snapshotId} value={info.snapshotId}>
-                    {fileName(info)} ({info.nodeCount.toLocaleString('en-US')} objects)
+                    {fileName(info.file)} ({info.nodeCount.toLocaleString('en-US')} objects)
                   </option>
                 ))}
               </select>

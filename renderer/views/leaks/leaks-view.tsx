@@ -13,7 +13,7 @@ import type {
   SnapshotInfo,
 } from '../../../shared/protocol'
 import { PathList } from '../../components/path-list'
-import { formatBytes } from '../../format'
+import { fileName, formatBytes } from '../../format'
 import { MERGED_GRAPH_OBJECTS, MergedGraphView } from '../graph/merged-graph-view'
 
 interface Props {
@@ -23,10 +23,6 @@ interface Props {
   snapshots: SnapshotInfo[]
   /** Opens an object of the final snapshot, to ask why it is alive. */
   onObject: (node: number) => void
-}
-
-function fileName(info: SnapshotInfo): string {
-  return info.file.split(/[\\/]/).pop() ?? info.file
 }
 
 function SnapshotPicker({
@@ -46,7 +42,7 @@ function SnapshotPicker({
       <select value={value} onChange={(event) => onChange(event.target.value)}>
         {options.map((info) => (
           <option key={info.snapshotId} value={info.snapshotId}>
-            {fileName(info)}
+            {fileName(info.file)}
           </option>
         ))}
       </select>
@@ -196,7 +192,7 @@ export function LeaksView({ api, snapshot, snapshots, onObject }: Props): React.
             options={others}
             onChange={setTargetId}
           />
-          <span>Final: {fileName(snapshot)}</span>
+          <span>Final: {fileName(snapshot.file)}</span>
           <button type="submit" disabled={busy || !baseId || !targetId || baseId === targetId}>
             {busy ? 'Searching…' : 'Find leaks'}
           </button>

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { HeapgraphApi, RecentFile, SnapshotInfo } from '../../../shared/protocol'
 import type { Opener } from '../../components/use-opener'
-import { formatBytes } from '../../format'
+import { fileName, formatBytes } from '../../format'
 
 interface Props {
   api: HeapgraphApi
@@ -12,10 +12,6 @@ interface Props {
   onSelect: (info: SnapshotInfo) => void
   onAttach: () => void
   onDemo: () => Promise<void>
-}
-
-function fileName(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path
 }
 
 export function StartView({

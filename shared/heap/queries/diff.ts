@@ -529,17 +529,25 @@ export function diffSnapshots(
   )
 }
 
-function classesFor(
+/** The added (node ordinals) and removed (base slots) members of one class. */
+function changedMembers(
   after: HeapSnapshot,
   base: DiffBase,
   classKey: string,
-): { groups: ClassGroups; afterClass: number; baseClass: number } {
+): { added: number[]; removed: number[] } {
   const groups = ownGroups(after)
-  return {
+  const added: number[] = []
+  const removed: number[] = []
+  mergeClass(
+    after,
     groups,
-    afterClass: groups.classKey.indexOf(classKey),
-    baseClass: base.classKey.indexOf(classKey),
-  }
+    groups.classKey.indexOf(classKey),
+    base,
+    base.classKey.indexOf(classKey),
+    (node) => added.push(node),
+    (slot) => removed.push(slot),
+  )
+  return { added, removed }
 }
 
 /** Objects of a class in `after` that the base did not have, largest retained size first. */
@@ -550,17 +558,7 @@ export function newObjectsOfClass(
   start = 0,
   count = 50,
 ): Page<ObjectSummary> {
-  const { groups, afterClass, baseClass } = classesFor(after, base, classKey)
-  const added: number[] = []
-  mergeClass(
-    after,
-    groups,
-    afterClass,
-    base,
-    baseClass,
-    (node) => added.push(node),
-    () => {},
-  )
+  const { added } = changedMembers(after, base, classKey)
   return pageByKey(added, after.retainedSize, start, count, (node) => summarizeObject(after, node))
 }
 
@@ -585,17 +583,7 @@ export function deletedObjectsOfClass(
   start = 0,
   count = 50,
 ): Page<DeletedObject> {
-  const { groups, afterClass, baseClass } = classesFor(after, base, classKey)
-  const removed: number[] = []
-  mergeClass(
-    after,
-    groups,
-    afterClass,
-    base,
-    baseClass,
-    () => {},
-    (slot) => removed.push(slot),
-  )
+  const { removed } = changedMembers(after, base, classKey)
   return pageByKey(removed, base.selfSize, start, count, (slot) => ({
     id: base.objectId[slot],
     selfSize: base.selfSize[slot],

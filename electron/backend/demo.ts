@@ -3,7 +3,7 @@
 // with its session, with the backend, or when Heapgraph's process goes away (its stdin closes).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { readInspectorBanner } from './cdp/inspector-banner'
+import { readInspectorBanner, waitForOutput } from './cdp/inspector-banner'
 
 /** How to run a Node program: the desktop app runs its own binary with ELECTRON_RUN_AS_NODE. */
 export interface NodeCommand {
@@ -27,29 +27,10 @@ function defaultDemoProgram(): string {
 }
 
 /** Resolves when the demo prints its ready line on stdout; keeps draining stdout afterwards. */
-function readyLine(child: ChildProcess, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = ''
-    const finish = (error: Error | null): void => {
-      clearTimeout(timer)
-      child.stdout?.off('data', onData)
-      child.off('exit', onExit)
-      child.stdout?.resume()
-      if (error) reject(error)
-      else resolve()
-    }
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString('utf8')
-      if (seen.includes(READY)) finish(null)
-    }
-    const onExit = (code: number | null): void =>
-      finish(new Error(`the demo exited (${code}) before it was ready`))
-    const timer = setTimeout(
-      () => finish(new Error(`the demo was not ready within ${timeoutMs} ms`)),
-      timeoutMs,
-    )
-    child.stdout?.on('data', onData)
-    child.once('exit', onExit)
+function readyLine(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  return waitForOutput(child, 'stdout', (printed) => printed.includes(READY) || null, timeoutMs, {
+    exited: (code) => `the demo exited (${code}) before it was ready`,
+    timedOut: () => `the demo was not ready within ${timeoutMs} ms`,
   })
 }
 

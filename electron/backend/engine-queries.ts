@@ -14,6 +14,7 @@ import {
   type DiffBase,
 } from '../../shared/heap/queries/diff'
 import {
+  clampRange,
   describeObject,
   findNodeById,
   getDominatedChildren,
@@ -85,11 +86,8 @@ function byClassName<T extends { className: string }>(entries: T[], filter?: str
 }
 
 function pageOf<T>(items: T[], start: number, count: number): Page<T> {
-  return {
-    start: Math.min(start, items.length),
-    total: items.length,
-    items: items.slice(start, start + count),
-  }
+  const [from, to] = clampRange(items.length, start, count)
+  return { start: from, total: items.length, items: items.slice(from, to) }
 }
 
 /** Runs one query against a snapshot. */

@@ -17,13 +17,13 @@ import {
   type ObjectSummary,
   type Reference,
 } from '../../shared/heap/queries/nodes'
-import { findRetainerPaths, type PathStep } from '../../shared/heap/queries/paths'
+import { findRetainerPaths } from '../../shared/heap/queries/paths'
 import { sortByKeyDescending } from '../../shared/heap/queries/sort'
 import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
 import { edgeName } from '../../shared/heap/graph/heap-graph'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 import { formatDistance, formatEdge } from '../../shared/view/format'
-import { clip, formatBytes, table } from './format'
+import { clip, formatBytes, formatPath, table } from './format'
 
 /** The public object shape of the CLI's JSON. */
 export interface Obj {
@@ -275,16 +275,6 @@ export function resolveTarget(snapshot: HeapSnapshot, target: string): number {
   }
   if (!best) throw new HeapSnapshotError('range', `no object of class "${target}" in this snapshot`)
   return best.node
-}
-
-function formatPath(path: PathStep[]): string {
-  return path
-    .map((step, position) => {
-      const label = `${clip(step.node.className, 40)} @${step.node.id}`
-      if (position === 0 || !step.edge) return label
-      return `  ${formatEdge(step.edge.type, step.edge.name)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
-    })
-    .join('\n')
 }
 
 export function runWhy(context: CommandContext): void {

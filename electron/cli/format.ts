@@ -1,8 +1,9 @@
 // Human-readable output helpers for the CLI: byte sizes, aligned tables, a progress bar.
 import type { Progress } from '../../shared/heap/progress'
+import type { PathStep } from '../../shared/heap/queries/paths'
 
 export { formatBytes } from '../../shared/view/format'
-import { formatBytes } from '../../shared/view/format'
+import { formatBytes, formatEdge } from '../../shared/view/format'
 
 /** Left-aligns text columns and right-aligns the ones flagged numeric. */
 export function table(header: string[], rows: string[][], numeric: boolean[]): string {
@@ -23,6 +24,24 @@ export function table(header: string[], rows: string[][], numeric: boolean[]): s
 export function clip(text: string, width = 60): string {
   const oneLine = text.replace(/\s+/g, ' ')
   return oneLine.length <= width ? oneLine : oneLine.slice(0, width - 1) + '…'
+}
+
+/**
+ * A retainer path as `heapgraph why` prints it: the root first, then one reference a line with
+ * the retained size it leads to. `indent` goes before every line; `name` shapes class names
+ * (clipped to 40 characters by default).
+ */
+export function formatPath(
+  path: readonly PathStep[],
+  { indent = '', name = (className: string) => clip(className, 40) } = {},
+): string {
+  return path
+    .map((step, position) => {
+      const label = `${name(step.node.className)} @${step.node.id}`
+      if (position === 0 || !step.edge) return indent + label
+      return `${indent}  ${formatEdge(step.edge.type, step.edge.name)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
+    })
+    .join('\n')
 }
 
 /** A progress bar redrawn in place on a terminal; silent elsewhere. */

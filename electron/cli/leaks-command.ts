@@ -15,10 +15,9 @@ import {
   type LeakReport,
 } from '../../shared/heap/queries/leaks'
 import type { PathStep } from '../../shared/heap/queries/paths'
-import { formatEdge } from '../../shared/view/format'
 import { loadSnapshotFile } from '../backend/load-snapshot'
 import { snapshotInfo, toObj, UsageError, type SnapshotInfo } from './commands'
-import { clip, formatBytes, table } from './format'
+import { clip, formatBytes, formatPath, table } from './format'
 
 const USAGE_HINT = 'heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]'
 const ALLOWED_OPTIONS = new Set(['json', 'top', 'fail-on', 'help'])
@@ -161,17 +160,6 @@ function printJson(io: LeaksIo, snapshots: SnapshotInfo[], report: LeakReport, t
   )
 }
 
-/** A retainer path as `heapgraph why` prints it, indented under its cluster. */
-function formatPath(path: PathStep[], indent: string): string {
-  return path
-    .map((step, position) => {
-      const label = `${clip(step.node.className, 40)} @${step.node.id}`
-      if (position === 0 || !step.edge) return indent + label
-      return `${indent}  ${formatEdge(step.edge.type, step.edge.name)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
-    })
-    .join('\n')
-}
-
 function clusterText(cluster: LeakCluster, rank: number, maxObjectIds: number): string {
   const folded = cluster.suspectCount - cluster.count
   const lines = [
@@ -180,7 +168,7 @@ function clusterText(cluster: LeakCluster, rank: number, maxObjectIds: number): 
   ]
   lines.push(
     cluster.path.length > 0
-      ? formatPath(cluster.path, '   ')
+      ? formatPath(cluster.path, { indent: '   ' })
       : '   (no retainer path found within the search budget)',
   )
   const shown = cluster.objectIds.slice(0, PRINTED_IDS).map((id) => `@${id}`)

@@ -34,11 +34,12 @@ import {
   getSummary,
   type ClassSummary,
 } from '../../shared/heap/queries/summary'
-import { formatBytes, formatEdge } from '../../shared/view/format'
+import { formatBytes } from '../../shared/view/format'
 import { findTarget } from '../backend/cdp/endpoint'
 import { openInspector } from '../backend/cdp/node-processes'
 import { TargetSession } from '../backend/cdp/session'
 import { loadSnapshotFile } from '../backend/load-snapshot'
+import { formatPath } from '../cli/format'
 
 export type { ClassSummary } from '../../shared/heap/queries/summary'
 export type { ObjectSummary } from '../../shared/heap/queries/nodes'
@@ -90,13 +91,7 @@ export class HeapAssertionError extends Error {
 
 /** A retainer path as `heapgraph why` prints it: the root first, one reference a line. */
 export function formatRetainerPath(path: readonly PathStep[]): string {
-  return path
-    .map((step, position) => {
-      const label = `${step.node.className} @${step.node.id}`
-      if (position === 0 || !step.edge) return label
-      return `  ${formatEdge(step.edge.type, step.edge.name)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
-    })
-    .join('\n')
+  return formatPath(path, { name: (className) => className })
 }
 
 /** One loaded heap snapshot with typed queries. */

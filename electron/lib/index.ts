@@ -2,9 +2,7 @@
 // from node:inspector straight into the engine, no file needed), of another process over CDP, or
 // load a file; then ask the same questions as the CLI: summary, instances, why, leaks, diff, and
 // "no instance of class X is alive" as an assertion whose failure shows the retainer path.
-import { createWriteStream, type WriteStream } from 'node:fs'
-import { once } from 'node:events'
-import { mkdtemp, rename, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,6 +37,7 @@ import { findTarget } from '../backend/cdp/endpoint'
 import { openInspector } from '../backend/cdp/node-processes'
 import { TargetSession } from '../backend/cdp/session'
 import { loadSnapshotFile } from '../backend/load-snapshot'
+import { openSnapshotFile } from '../backend/snapshot-file'
 import { formatPath } from '../cli/format'
 
 export type { ClassSummary } from '../../shared/heap/queries/summary'
@@ -201,47 +200,6 @@ export interface TakeSnapshotOptions {
   file?: string
   /** Collect garbage first (default true; V8 also collects before any snapshot). */
   gc?: boolean
-}
-
-/** Writes chunks to `<file>.partial`, renamed to `file` once complete. */
-async function openSnapshotFile(file: string): Promise<{
-  write(chunk: string): void
-  finish(): Promise<void>
-  abort(): Promise<void>
-}> {
-  const partial = `${file}.partial`
-  const out: WriteStream = createWriteStream(partial)
-  // Listening from the start: a write can fail (a full disk) while the snapshot streams.
-  const failed = new Promise<never>((_, reject) =>
-    out.on('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new HeapSnapshotError(
-          'io',
-          error.code === 'ENOSPC'
-            ? `cannot save the snapshot to ${file}: the disk is full (nothing was kept)`
-            : `cannot write ${partial}: ${error.message}`,
-        ),
-      ),
-    ),
-  )
-  failed.catch(() => {})
-  await Promise.race([once(out, 'open'), failed])
-  return {
-    write: (chunk) => out.write(chunk),
-    finish: async () => {
-      await Promise.race([new Promise<void>((resolve) => out.end(() => resolve())), failed])
-      // The end callback also runs after a failed write: such a file never gets its name.
-      if (out.errored) {
-        await rm(partial, { force: true })
-        await failed
-      }
-      await rename(partial, file)
-    },
-    abort: async () => {
-      out.destroy()
-      await rm(partial, { force: true })
-    },
-  }
 }
 
 // One inspector session for the life of the process: V8 forgets its object ids when a session

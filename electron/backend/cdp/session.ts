@@ -3,16 +3,13 @@
 // the last chunk), live object previews and allocation tracking. A capture writes to
 // `<file>.partial` and renames it only when complete; a target that dies mid-capture leaves no
 // file that looks valid.
-import { createWriteStream, type WriteStream } from 'node:fs'
-import { once } from 'node:events'
-import { rename, rm } from 'node:fs/promises'
 import CDP from 'chrome-remote-interface'
-import { HeapSnapshotError } from '../../../shared/heap/errors'
 import type { ProgressSink } from '../../../shared/heap/progress'
 import type { HeapSnapshot } from '../../../shared/heap/snapshot'
 import { StreamingSnapshotLoader } from '../../../shared/heap/stream-load'
 import { AttachError, endpointOfWebSocket, type EndpointOptions } from './endpoint'
 import type { LiveProperty } from '../../../shared/protocol'
+import { openSnapshotFile, type SnapshotFile } from '../snapshot-file'
 
 /** One reading of Runtime.getHeapUsage. */
 export interface HeapUsageSample {
@@ -263,24 +260,10 @@ export class TargetSession {
       )
     }
     this.capturing = true
-    const partial = `${options.file}.partial`
-    const out: WriteStream = createWriteStream(partial)
-    const outFailed = new Promise<never>((_, reject) =>
-      out.on('error', (error) =>
-        reject(
-          new HeapSnapshotError(
-            'io',
-            (error as NodeJS.ErrnoException).code === 'ENOSPC'
-              ? `cannot save the snapshot to ${options.file}: the disk is full (nothing was kept)`
-              : `cannot write ${partial}: ${error.message}`,
-          ),
-        ),
-      ),
-    )
-    outFailed.catch(() => {})
+    let out: SnapshotFile
     // Open the file before V8 starts streaming, so an unwritable path fails with nothing sent.
     try {
-      await Promise.race([once(out, 'open'), outFailed])
+      out = await openSnapshotFile(options.file)
     } catch (error) {
       this.capturing = false
       throw error
@@ -309,15 +292,11 @@ export class TargetSession {
     const running = this.command(start)
     running.catch(() => {})
     try {
-      await Promise.race([running, outFailed])
+      await Promise.race([running, out.failed])
       if (parseError !== null) throw parseError
       const result = consumer.finish()
       const readyAt = performance.now()
-      await Promise.race([new Promise<void>((resolve) => out.end(() => resolve())), outFailed])
-      // The end callback also runs after a failed write (a disk that filled up late): such a
-      // file must never get its name.
-      if (out.errored) await outFailed
-      await rename(partial, options.file)
+      await out.finish()
       this.emit('snapshot', options.file)
       return {
         file: options.file,
@@ -327,8 +306,7 @@ export class TargetSession {
         transferMs: (lastChunkAt || readyAt) - startedAt,
       }
     } catch (error) {
-      out.destroy()
-      await rm(partial, { force: true })
+      await out.abort()
       throw error
     } finally {
       // V8 keeps streaming until its command ends: release the target only then, so the next

@@ -22,7 +22,7 @@ import { sortByKeyDescending } from '../../shared/heap/queries/sort'
 import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
 import { edgeName } from '../../shared/heap/graph/heap-graph'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
-import { formatDistance, formatEdge } from '../../shared/view/format'
+import { formatDistance, formatEdge, formatReference } from '../../shared/view/format'
 import { clip, formatBytes, formatPath, table } from './format'
 
 /** The public object shape of the CLI's JSON. */
@@ -413,7 +413,7 @@ function runWhatIf(
     context.out(JSON.stringify(cutJson(result), null, 2))
     return
   }
-  const reference = `@${result.from.id}${formatEdge(result.edge.type, result.edge.name)}`
+  const reference = `@${result.from.id}${formatReference(result.edge)}`
   const count = `${result.freedCount.toLocaleString('en-US')} object${result.freedCount === 1 ? '' : 's'}`
   const readable = result.freedBytes >= 1000 ? `, ${formatBytes(result.freedBytes)}` : ''
   context.out(
@@ -421,7 +421,7 @@ function runWhatIf(
   )
   for (const copy of result.alsoCut) {
     context.out(
-      `  with V8's copy of it: ${clip(copy.from.name, 40)} @${copy.from.id} ${formatEdge(copy.edge.type, copy.edge.name)}`,
+      `  with V8's copy of it: ${clip(copy.from.name, 40)} @${copy.from.id} ${formatReference(copy.edge)}`,
     )
   }
   if (!result.isRetaining) {
@@ -453,7 +453,7 @@ function runWhatIf(
 
 function referenceRows(references: Reference[]): string[][] {
   return references.map((reference) => [
-    formatEdge(reference.edge.type, reference.edge.name) + (reference.edge.isWeak ? ' (weak)' : ''),
+    formatReference(reference.edge) + (reference.edge.isWeak ? ' (weak)' : ''),
     ...objectRows([reference.node])[0],
   ])
 }

@@ -2,14 +2,14 @@
 // buttons that copy it as plain text or Markdown for a bug report.
 import { useState } from 'react'
 import type { PathStepDto } from '../../shared/protocol'
-import { formatBytes, formatEdge } from '../format'
+import { formatBytes, formatReference } from '../format'
 
 export function pathLines(path: PathStepDto[]): string[] {
   return path.map((step, position) => {
     const label = `${step.node.className} @${step.node.id}`
     return position === 0 || !step.edge
       ? label
-      : `${'  '.repeat(position)}${formatEdge(step.edge.type, step.edge.name)} → ${label}`
+      : `${'  '.repeat(position)}${formatReference(step.edge)} → ${label}`
   })
 }
 
@@ -43,9 +43,7 @@ export function PathList({
       <ol aria-label={label}>
         {path.map((step, position) => (
           <li key={position}>
-            {step.edge && (
-              <span className="edge">{formatEdge(step.edge.type, step.edge.name)} → </span>
-            )}
+            {step.edge && <span className="edge">{formatReference(step.edge)} → </span>}
             <span className="node">{step.node.className}</span>{' '}
             <span className="id">@{step.node.id}</span>{' '}
             <span className="size">{formatBytes(step.node.retainedSize)} retained</span>

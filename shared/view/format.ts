@@ -1,4 +1,5 @@
 // Display formatting shared by the UI and the CLI: byte sizes, distances, edge labels.
+import type { MapSlot } from '../heap/queries/map-entries'
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
 
@@ -39,6 +40,18 @@ export function formatEdge(type: string, name: string): string {
     default:
       return '{' + name + '}'
   }
+}
+
+/** A slot of a Map's hash table in words: `entry "k0"`, `entry` (a small-integer key), `key`. */
+export function formatMapSlot(slot: MapSlot): string {
+  if (slot.role === 'key') return 'key'
+  return slot.key === null ? 'entry' : `entry ${slot.key}`
+}
+
+/** A reference as lists print it: the edge as DevTools does, then what a Map's slot holds. */
+export function formatReference(edge: { type: string; name: string; mapSlot?: MapSlot }): string {
+  const text = formatEdge(edge.type, edge.name)
+  return edge.mapSlot ? `${text} (${formatMapSlot(edge.mapSlot)})` : text
 }
 
 /** A closure's captured variable, once its context is folded away: `captures x`. */

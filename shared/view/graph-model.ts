@@ -15,7 +15,9 @@ import dagre, {
   type OrderConstraint,
 } from '@dagrejs/dagre'
 import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../protocol'
-import { formatCapture, formatEdge } from './format'
+import type { MapSlot } from '../heap/queries/map-entries'
+import type { PathEdge } from '../heap/queries/paths'
+import { formatCapture, formatEdge, formatMapSlot, formatReference } from './format'
 
 /** How many retainers an expanded node shows before folding the rest into "N more". */
 export const MAX_FAN_IN = 8
@@ -62,6 +64,8 @@ export interface GraphEdge {
   /** V8's edge type and name (of the step that names it, for a folded edge). */
   type: string
   name: string
+  /** Set when the step that names it is a slot of a Map's hash table (see MapSlot). */
+  mapSlot?: MapSlot
   isWeak: boolean
   /** The V8 internal this edge folds, or null for an edge of the snapshot as it is. */
   via: FoldKind | null
@@ -141,19 +145,15 @@ function objectNode(object: ObjectSummary, kind: NodeKind): GraphNode {
 
 const unmarkedEdge = { isCut: false, isOnAlivePath: false } as const
 
-function rawEdge(
-  source: number,
-  target: number,
-  edge: { type: string; name: string },
-  isWeak: boolean,
-): GraphEdge {
+function rawEdge(source: number, target: number, edge: PathEdge, isWeak: boolean): GraphEdge {
   return {
     id: `${nodeId(source)}>${nodeId(target)}:${edge.type}:${edge.name}`,
     source: nodeId(source),
     target: nodeId(target),
-    label: formatEdge(edge.type, edge.name),
+    label: formatReference(edge),
     type: edge.type,
     name: edge.name,
+    ...(edge.mapSlot && { mapSlot: edge.mapSlot }),
     isWeak,
     via: null,
     holder: source,
@@ -400,8 +400,13 @@ function planTable(graph: Adjacency, table: GraphNode): FoldPlan | null {
   const owner = soleOwner(graph, table, 'table')
   const slots = slotEdges(graph, table)
   if (!owner || !slots || (owner.className !== 'Map' && owner.className !== 'Set')) return null
-  const text = owner.className === 'Map' ? 'entry' : 'member'
-  const edges = slots.map((edge) => foldedEdge(owner, edge.target, 'table', edge, text, table))
+  const text = (edge: GraphEdge): string => {
+    if (owner.className !== 'Map') return 'member'
+    return edge.mapSlot ? formatMapSlot(edge.mapSlot) : 'entry'
+  }
+  const edges = slots.map((edge) =>
+    foldedEdge(owner, edge.target, 'table', edge, text(edge), table),
+  )
   return { kind: 'table', folded: [table], owners: [owner], edges }
 }
 

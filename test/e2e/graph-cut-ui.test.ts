@@ -104,19 +104,19 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     expect(retained).toBeGreaterThanOrEqual(8000)
 
     await list()
-      .getByRole('button', { name: /^Cut Map @\d+ → entry/ })
+      .getByRole('button', { name: /^Cut Map @\d+ → entry "k\d+"/ })
       .click()
     const summary = panel().locator('.cut-summary')
     await summary.waitFor({ timeout: 30_000 })
     expect(await summary.innerText()).toMatch(
-      /^Cutting Map @\d+ → entry would free [\d.]+ kB \(\d+ objects\)\./,
+      /^Cutting Map @\d+ → entry "k\d+" would free [\d.]+ kB \(\d+ objects\)\./,
     )
     expect(Number(await summary.getAttribute('data-freed-bytes'))).toBeGreaterThanOrEqual(retained)
     expect(await panel().innerText()).toMatch(/Array @\d+ would be freed\./)
     expect(await panel().innerText()).toMatch(/hash table/)
     // The graph shows the cut: the entry marked, the array freed; nothing else freed.
     await expect.poll(() => target.getAttribute('data-freed')).toBe('true')
-    expect(await target.innerText()).toMatch(/held by Map @\d+ as entry \(cut\)/)
+    expect(await target.innerText()).toMatch(/held by Map @\d+ as entry "k\d+" \(cut\)/)
     expect(await target.innerText()).toContain('freed by the cut')
     expect(await items().and(page.locator('[data-freed]')).count()).toBe(1)
     expect(await drawnCount()).toBe(before)
@@ -156,7 +156,7 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     await clickEdge(await idOf(/^Map @\d+/), await idOf(/^Array @\d+/))
     const selection = page.getByRole('group', { name: 'Selected reference' })
     await selection.waitFor()
-    expect(await selection.innerText()).toMatch(/^Map @\d+ → entry \(to Array @\d+\)/)
+    expect(await selection.innerText()).toMatch(/^Map @\d+ → entry "shared" \(to Array @\d+\)/)
     await selection.getByRole('button', { name: 'Cut this reference' }).click()
     await panel().locator('.cut-summary').waitFor({ timeout: 30_000 })
     const text = await panel().innerText()
@@ -211,7 +211,7 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     expect(await items().and(page.locator('[data-new]')).count()).toBe(8)
     for (const text of await records.allInnerTexts()) {
       expect(text).toMatch(/\bnew\b/)
-      expect(text).toMatch(/held by Map @\d+ as entry/)
+      expect(text).toMatch(/held by Map @\d+ as entry "record-\d+"/)
     }
     const maps = items().filter({ hasText: /^Map @\d+/ })
     expect(await maps.count()).toBe(1)

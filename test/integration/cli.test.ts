@@ -48,7 +48,16 @@ interface TopJson<T> {
 }
 interface WhyJson {
   target: Obj
-  paths: Array<Array<{ node: Obj; edge: { type: string; name: string } | null }>>
+  paths: Array<
+    Array<{
+      node: Obj
+      edge: {
+        type: string
+        name: string
+        mapSlot?: { role: 'key' | 'value'; key: string | null }
+      } | null
+    }>
+  >
 }
 interface Reference {
   edge: { type: string; name: string; isWeak: boolean }
@@ -270,6 +279,10 @@ describe('cli', () => {
       expect(edges).toContain('leakCache')
       const cacheStep = first.find((step) => step.edge?.name === 'leakCache')
       expect(cacheStep?.node.className).toBe('Map')
+      expect(first.at(-1)?.edge?.mapSlot).toEqual({
+        role: 'value',
+        key: expect.stringMatching(/^"k\d+"$/),
+      })
     })
 
     it('prints the path in text form with the leakCache reference', async () => {
@@ -277,6 +290,10 @@ describe('cli', () => {
       expect(result.code).toBe(0)
       expect(result.stdout).toContain(`Array @${leakedArray.id}`)
       expect(result.stdout).toMatch(/\.leakCache → Map @\d+/)
+      // The Map's hash-table slot is named by the entry's key (map-cache keys are 'k0'..'k99').
+      expect(result.stdout).toMatch(
+        new RegExp(`\\{\\d+\\} \\(entry "k\\d+"\\) → Array @${leakedArray.id}`),
+      )
     })
 
     it('exits 1 with one line naming an unknown class', async () => {

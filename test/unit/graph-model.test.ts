@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../../shared/protocol'
 import { formatEdge } from '../../shared/view/format'
+import type { MapSlot } from '../../shared/heap/queries/map-entries'
 import {
   applyCut,
   buildGraphModel,
@@ -214,6 +215,28 @@ describe('graph-model folding of V8 internals', () => {
     ])
     const weakMap = object(2, 'WeakMap')
     expect(idsOf(buildGraphModel(leaked, [path(weakMap)], new Map()))).toContain('n3')
+  })
+
+  it("names a folded Map entry by its key, and the key's own slot as key", () => {
+    const keyObject = object(8, 'Key')
+    const slot = (node: ObjectSummary, name: string, mapSlot: MapSlot): PathStepDto => ({
+      node,
+      edge: { type: 'internal', name, mapSlot },
+    })
+    const head = [step(global, null), step(map, 'cache'), step(table, 'table', 'internal')]
+    const paths = [
+      [...head, slot(leaked, '68', { role: 'value', key: '"k0"' })],
+      [...head, slot(keyObject, '70', { role: 'key', key: null })],
+    ]
+    const folded = buildGraphModel([leaked, keyObject], paths, new Map())
+    expect(edgesOf(folded)).toEqual(['n1->n2 .cache', 'n2->n6 entry "k0"', 'n2->n8 key'])
+    // A small-integer key is not in the snapshot: the entry stays unnamed.
+    const smi = [[...head, slot(leaked, '68', { role: 'value', key: null })]]
+    expect(edgesOf(buildGraphModel(leaked, smi, new Map()))).toContain('n2->n6 entry')
+    // Unfolded, the slot keeps V8's name and says what it holds.
+    const raw = buildGraphModel([leaked, keyObject], paths, new Map(), { showInternals: true })
+    expect(edgesOf(raw)).toContain('n3->n6 {68} (entry "k0")')
+    expect(edgesOf(raw)).toContain('n3->n8 {70} (key)')
   })
 
   it('does not fold a table whose drawn edges are not all slots', () => {

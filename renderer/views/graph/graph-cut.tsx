@@ -16,7 +16,7 @@ import {
   type GraphModel,
 } from '../../../shared/view/graph-model'
 import { PathList } from '../../components/path-list'
-import { formatBytes, formatEdge } from '../../format'
+import { formatBytes, formatReference } from '../../format'
 
 export type CutState =
   | { status: 'running'; reference: string }
@@ -140,7 +140,7 @@ export function useCut(api: HeapgraphApi, snapshotId: string, key: string): Cutt
 /** Where the engine found the reference, when the drawn edge folds it (a Map's hash table). */
 function underlying(edge: GraphEdge, result: CutResult): string | null {
   if (edge.via !== 'table' && edge.via !== 'context') return null
-  const where = `${label(result.from)} ${formatEdge(result.edge.type, result.edge.name)}`
+  const where = `${label(result.from)} ${formatReference(result.edge)}`
   return edge.via === 'table'
     ? `The entry is a slot of the hash table: the reference cut is ${where}.`
     : `The variable lives in the closure's context, shared by every closure of that scope: the reference cut is ${where}.`
@@ -148,9 +148,7 @@ function underlying(edge: GraphEdge, result: CutResult): string | null {
 
 function copies(result: CutResult): string | null {
   if (result.alsoCut.length === 0) return null
-  const named = result.alsoCut.map(
-    (copy) => `${label(copy.from)} ${formatEdge(copy.edge.type, copy.edge.name)}`,
-  )
+  const named = result.alsoCut.map((copy) => `${label(copy.from)} ${formatReference(copy.edge)}`)
   return `Cut with it: the copies V8 keeps in ${named.join(', ')}.`
 }
 

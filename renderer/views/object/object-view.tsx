@@ -10,7 +10,7 @@ import {
   type Column,
   type RowView,
 } from '../../components/virtual-rows'
-import { formatBytes, formatDistance, formatEdge } from '../../format'
+import { formatBytes, formatDistance, formatReference } from '../../format'
 import { GraphView } from '../graph/graph-view'
 import { LivePreview } from './live-preview'
 import { PathList } from '../../components/path-list'
@@ -55,7 +55,7 @@ function ReferenceTable({
       cells: (
         <>
           <td className="name">
-            {formatEdge(item.edge.type, item.edge.name)}
+            {formatReference(item.edge)}
             {item.edge.isWeak ? ' (weak)' : ''}
           </td>
           <ObjectCells object={item.node} />

@@ -9,7 +9,7 @@ import { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from '../analyses/distances'
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { summarizeObject } from './nodes'
-import { findRetainerPaths, type PathStep } from './paths'
+import { findRetainerPaths, pathEdge, type PathEdge, type PathStep } from './paths'
 import { getSummary } from './summary'
 
 /** One class of one snapshot, by the Summary's rule (objects with a non-zero self size). */
@@ -292,16 +292,12 @@ function pathSignature(snapshot: HeapSnapshot, head: number, steps: number): str
 function nearestRetainerPath(snapshot: HeapSnapshot, head: number): PathStep[] {
   const graph = snapshot.graph
   const steps: PathStep[] = []
-  let edge: { type: string; name: string } | null = null
+  let edge: PathEdge | null = null
   for (let node = head; ;) {
     steps.push({ node: summarizeObject(snapshot, node), edge })
     const slot = nearestRetainerSlot(snapshot, node)
     if (slot === -1) break
-    const retainerEdge = graph.retainerEdge[slot]
-    edge = {
-      type: graph.edgeTypes[graph.edgeType[retainerEdge]],
-      name: edgeName(graph, retainerEdge),
-    }
+    edge = pathEdge(snapshot, graph.retainerEdge[slot])
     node = graph.retainerNode[slot]
   }
   // Built target-first; findRetainerPaths' shape runs root-first with the edge on the later step.

@@ -3,7 +3,8 @@
 import { edgeName } from '../graph/heap-graph'
 import { IdIndex } from './id-index'
 import { sortByKeyDescending } from './sort'
-import { formatPropertyName } from '../analyses/class-names'
+import { displayName } from './names'
+import { mapSlotOf, type MapSlot } from './map-entries'
 import type { HeapSnapshot } from '../snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../analyses/distances'
 
@@ -38,6 +39,8 @@ export interface EdgeSummary {
   /** Edge ordinal. */
   edge: number
   isWeak: boolean
+  /** Set for a slot of a Map's hash table: the entry's key or value, and the key. */
+  mapSlot?: MapSlot
 }
 
 /** One reference: the edge and the object at its other end. */
@@ -51,82 +54,6 @@ export interface Page<T> {
   start: number
   total: number
   items: T[]
-}
-
-const MAX_CONS_NAME = 1024
-
-function consStringName(snapshot: HeapSnapshot, node: number): string {
-  const graph = snapshot.graph
-  const { nodeType, nodeName, strings, firstEdge, edgeType, edgeTarget, edgeNameOrIndex } = graph
-  const consType = graph.nodeTypeCode.consString
-  const internal = graph.edgeTypeCode.internal
-  // Bounded: malformed snapshots can hold cons strings that contain themselves or lack parts.
-  const stack = [node]
-  let name = ''
-  let expansions = 0
-  while (stack.length > 0 && name.length < MAX_CONS_NAME && expansions < MAX_CONS_NAME) {
-    const current = stack.pop() as number
-    if (nodeType[current] !== consType) {
-      name += strings[nodeName[current]]
-      continue
-    }
-    expansions++
-    let first = -1
-    let second = -1
-    for (let edge = firstEdge[current]; edge < firstEdge[current + 1]; edge++) {
-      if (edgeType[edge] !== internal) continue
-      const label = strings[edgeNameOrIndex[edge]]
-      if (label === 'first' && first === -1) first = edgeTarget[edge]
-      else if (label === 'second' && second === -1) second = edgeTarget[edge]
-    }
-    if (second !== -1) stack.push(second)
-    if (first !== -1) stack.push(first)
-  }
-  return name
-}
-
-function plainObjectName(snapshot: HeapSnapshot, node: number): string {
-  const graph = snapshot.graph
-  const property = graph.edgeTypeCode.property
-  let start = '{'
-  let end = '}'
-  let fromStart = graph.firstEdge[node]
-  let fromEnd = graph.firstEdge[node + 1] - 1
-  let takeFromEnd = false
-  while (fromStart <= fromEnd) {
-    const edge = takeFromEnd ? fromEnd : fromStart
-    const name = edgeName(graph, edge)
-    if (graph.edgeType[edge] !== property || name === '__proto__') {
-      if (takeFromEnd) fromEnd--
-      else fromStart++
-      continue
-    }
-    const formatted = formatPropertyName(name)
-    if (start.length > 1 && start.length + end.length + formatted.length > 100) break
-    if (takeFromEnd) {
-      fromEnd--
-      if (end.length > 1) end = ', ' + end
-      end = formatted + end
-    } else {
-      fromStart++
-      if (start.length > 1) start += ', '
-      start += formatted
-    }
-    takeFromEnd = !takeFromEnd
-  }
-  if (fromStart <= fromEnd) start += ', …'
-  if (end.length > 1) start += ', '
-  return start + end
-}
-
-/** The name DevTools shows for an object. */
-export function displayName(snapshot: HeapSnapshot, node: number): string {
-  const graph = snapshot.graph
-  const type = graph.nodeType[node]
-  if (type === graph.nodeTypeCode.consString) return consStringName(snapshot, node)
-  const raw = graph.strings[graph.nodeName[node]]
-  if (type === graph.nodeTypeCode.object && raw === 'Object') return plainObjectName(snapshot, node)
-  return raw
 }
 
 /** Distance as users read it: null when unreachable. */
@@ -168,11 +95,13 @@ export function describeObject(snapshot: HeapSnapshot, node: number): ObjectDeta
 export function summarizeEdge(snapshot: HeapSnapshot, edge: number): EdgeSummary {
   const graph = snapshot.graph
   const type = graph.edgeTypes[graph.edgeType[edge]]
+  const mapSlot = mapSlotOf(snapshot, edge)
   return {
     edge,
     type,
     name: edgeName(graph, edge),
     isWeak: graph.edgeType[edge] === graph.edgeTypeCode.weak,
+    ...(mapSlot && { mapSlot }),
   }
 }
 

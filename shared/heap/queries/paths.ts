@@ -3,15 +3,35 @@
 // nearest retainers that DevTools' Retainers pane expands, and later ones follow by length.
 // Like that pane, it follows every strong edge, also the few DevTools' distances skip.
 // Weak edges are never used: a weak reference does not explain why an object is alive.
-import { edgeName, type HeapGraph } from '../graph/heap-graph'
+import type { HeapGraph } from '../graph/heap-graph'
 import { NO_DISTANCE } from '../analyses/distances'
 import type { HeapSnapshot } from '../snapshot'
-import { checkNode, orderedRetainerSlots, summarizeObject, type ObjectSummary } from './nodes'
+import {
+  checkNode,
+  orderedRetainerSlots,
+  summarizeEdge,
+  summarizeObject,
+  type ObjectSummary,
+} from './nodes'
+import type { MapSlot } from './map-entries'
 
 /** One step of a path: the object, and the reference to it from the previous step's object. */
 export interface PathStep {
   node: ObjectSummary
-  edge: { type: string; name: string } | null
+  edge: PathEdge | null
+}
+
+/** A reference as a path names it (`mapSlot` as in EdgeSummary). */
+export interface PathEdge {
+  type: string
+  name: string
+  mapSlot?: MapSlot
+}
+
+/** The edge ordinal `edge` as a path step names it. */
+export function pathEdge(snapshot: HeapSnapshot, edge: number): PathEdge {
+  const { type, name, mapSlot } = summarizeEdge(snapshot, edge)
+  return mapSlot ? { type, name, mapSlot } : { type, name }
 }
 
 export interface RetainerPaths {
@@ -147,10 +167,7 @@ export function findRetainerPaths(
       for (let current = state; current !== -1; current = stateParent[current]) {
         steps.push({
           node: summarizeObject(snapshot, stateNode[current]),
-          edge:
-            edge === -1
-              ? null
-              : { type: graph.edgeTypes[graph.edgeType[edge]], name: edgeName(graph, edge) },
+          edge: edge === -1 ? null : pathEdge(snapshot, edge),
         })
         edge = stateEdge[current]
       }

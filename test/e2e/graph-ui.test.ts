@@ -50,6 +50,46 @@ function parseSvgInPage(text: string): { error: boolean; root: string; text: (st
   }
 }
 
+/** The canvas's background colour, as the browser computed it. */
+function paperOf(canvas: Locator): Promise<string> {
+  return canvas.evaluate((element) => {
+    const style = (
+      globalThis as unknown as { getComputedStyle(node: unknown): { backgroundColor: string } }
+    ).getComputedStyle(element)
+    return style.backgroundColor
+  })
+}
+
+/**
+ * Near-white pixels (all channels 250 or more, alpha 200 or more: an edge label's background is
+ * drawn at 85% opacity) on cytoscape's canvas layers.
+ */
+function whitePixels(canvas: Locator): Promise<number> {
+  return canvas.evaluate((element) => {
+    interface Layer {
+      width: number
+      height: number
+      getContext(kind: '2d'): {
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }
+      } | null
+    }
+    const layers = (
+      element as { querySelectorAll(selector: string): Iterable<Layer> }
+    ).querySelectorAll('canvas')
+    let count = 0
+    for (const layer of layers) {
+      if (layer.width === 0 || layer.height === 0) continue
+      const data = layer.getContext('2d')?.getImageData(0, 0, layer.width, layer.height).data
+      if (!data) continue
+      for (let at = 0; at < data.length; at += 4) {
+        if (data[at + 3] >= 200 && data[at] >= 250 && data[at + 1] >= 250 && data[at + 2] >= 250)
+          count++
+      }
+    }
+    return count
+  })
+}
+
 interface Drawn {
   /** Per node id: x, y and layer (0 at the top). */
   positions: Record<string, [number, number, number]>
@@ -201,6 +241,27 @@ describe.skipIf(missing !== undefined)('retainer graph UI', () => {
     await expect
       .poll(async () => (await list().getByRole('listitem').allInnerTexts()).join('\n'))
       .not.toMatch(/\{elements\}/)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 180_000)
+
+  it('follows the OS theme: a dark page gets the dark palette, live', async () => {
+    try {
+      await page.emulateMedia({ colorScheme: 'dark' })
+      await whyAliveOfArray(await fixture('map-cache'))
+      await drawn()
+      await expect.poll(() => canvas().getAttribute('data-color-scheme')).toBe('dark')
+      await expect.poll(() => paperOf(canvas())).toBe('rgb(13, 17, 23)')
+      // Edge labels sit on the page's colour: no white pixel is drawn on a dark page.
+      await expect.poll(() => whitePixels(canvas())).toBe(0)
+      await ui.screenshot('graph-5-dark', true)
+      // The OS switching back to light swaps the stylesheet without a reload.
+      await page.emulateMedia({ colorScheme: 'light' })
+      await expect.poll(() => canvas().getAttribute('data-color-scheme')).toBe('light')
+      await expect.poll(() => paperOf(canvas())).toBe('rgb(255, 255, 255)')
+      await expect.poll(() => whitePixels(canvas())).toBeGreaterThan(0)
+    } finally {
+      await page.emulateMedia({ colorScheme: null })
+    }
     expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
   }, 180_000)
 

@@ -373,6 +373,9 @@ describe('graph-model size scaling', () => {
     expect(shadeColor(1)).toBe('#0a3069')
     expect(shadeColor(2)).toBe('#0a3069')
     expect(shadeColor(0.5)).toBe('#6d84a4')
+    // On a dark page the ends turn round: dark grey for the smallest, bright blue the largest.
+    expect(shadeColor(0, 'dark')).toBe('#30363d')
+    expect(shadeColor(1, 'dark')).toBe('#79c0ff')
   })
 })
 

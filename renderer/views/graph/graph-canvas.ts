@@ -7,11 +7,12 @@ import cytoscape, { type Core } from 'cytoscape'
 import { useEffect, useRef } from 'react'
 import {
   LayeredLayout,
+  type ColorScheme,
   type GraphModel,
   type LayoutResult,
   type Point,
 } from '../../../shared/view/graph-model'
-import { elementsOf, GRAPH_STYLE } from './graph-style'
+import { elementsOf, graphStyle } from './graph-style'
 
 const FIT_PADDING = 24
 
@@ -160,11 +161,15 @@ export interface CanvasHandlers {
   onHover: (id: string | null) => void
 }
 
-/** The cytoscape instance, made once per mount; handlers are read through a ref. */
+/**
+ * The cytoscape instance, made once per mount; handlers are read through a ref. A change of
+ * `scheme` swaps the stylesheet (data-color-scheme on the canvas says which is on).
+ */
 export function useCytoscape(
   container: React.RefObject<HTMLDivElement | null>,
   drawn: React.RefObject<Drawn | null>,
   handlers: CanvasHandlers,
+  scheme: ColorScheme,
 ): React.RefObject<Core | null> {
   const cy = useRef<Core | null>(null)
   const latest = useRef(handlers)
@@ -173,7 +178,7 @@ export function useCytoscape(
     if (!container.current) return
     const instance = cytoscape({
       container: container.current,
-      style: GRAPH_STYLE,
+      style: graphStyle(scheme),
       wheelSensitivity: 0.3,
       minZoom: 0.1,
       maxZoom: 1.6,
@@ -201,6 +206,11 @@ export function useCytoscape(
       drawn.current = null
       instance.destroy()
     }
+    // Made once: a new scheme swaps the stylesheet below.
   }, [])
+  useEffect(() => {
+    cy.current?.style(graphStyle(scheme))
+    if (container.current) container.current.dataset.colorScheme = scheme
+  }, [scheme])
   return cy
 }

@@ -2,7 +2,8 @@
 // (size and shade by retained size, a ring and a line "↻ cycle N" for cycle members, dashed
 // weak edges, new objects in purple; with a cut: the cut edge dashed red with
 // scissors, freed objects greyed, the path that keeps the target alive in green). Kept apart
-// from the view so the view stays about data flow.
+// from the view so the view stays about data flow. Light and dark pages each have a palette;
+// every node carries its fill for both, so a change of the OS theme only swaps the stylesheet.
 import type { ElementDefinition, StylesheetJson } from 'cytoscape'
 import {
   ALIVE_COLOR,
@@ -12,13 +13,51 @@ import {
   NEW_COLOR,
   nodeScale,
   shadeColor,
+  type ColorScheme,
   type GraphModel,
   type Point,
 } from '../../../shared/view/graph-model'
 
 const CYCLE_COLOR = '#bf8700'
-const NEW_BORDER = '#512a97'
-const HIGHLIGHT = '#0969da'
+
+interface Palette {
+  /** The page behind the graph (and a PNG export's background). */
+  paper: string
+  nodeText: string
+  edgeText: string
+  line: string
+  foldedLine: string
+  /** Fill of "N more" and freed nodes. */
+  quiet: string
+  newText: string
+  highlight: string
+}
+
+const PALETTES: Record<ColorScheme, Palette> = {
+  light: {
+    paper: '#ffffff',
+    nodeText: '#424a53',
+    edgeText: '#24292f',
+    line: '#8c959f',
+    foldedLine: '#6e7781',
+    quiet: '#eaeef2',
+    newText: '#512a97',
+    highlight: '#0969da',
+  },
+  dark: {
+    paper: '#0d1117',
+    nodeText: '#c9d1d9',
+    edgeText: '#e6edf3',
+    line: '#6e7681',
+    foldedLine: '#8b949e',
+    quiet: '#21262d',
+    newText: '#d2a8ff',
+    highlight: '#4493f8',
+  },
+}
+
+/** The page colour the graph is drawn on. */
+export const paperColor = (scheme: ColorScheme): string => PALETTES[scheme].paper
 
 function nodeLabel(label: string, cycle: number | null): string {
   return cycle === null ? label : `${label}\n↻ cycle ${cycle}`
@@ -39,7 +78,8 @@ export function elementsOf(
         label: nodeLabel(node.label, node.cycle),
         kind: node.kind,
         size: diameter,
-        color: shadeColor(shade),
+        color: shadeColor(shade, 'light'),
+        darkColor: shadeColor(shade, 'dark'),
         cycle: node.cycle ?? 0,
         isNew: node.isNew ? 1 : 0,
         freed: node.isFreed ? 1 : 0,
@@ -64,115 +104,119 @@ export function elementsOf(
   return [...nodes, ...edges]
 }
 
-export const GRAPH_STYLE: StylesheetJson = [
-  {
-    selector: 'node',
-    style: {
-      label: 'data(label)',
-      width: 'data(size)',
-      height: 'data(size)',
-      'font-size': 10,
-      'text-valign': 'bottom',
-      'text-margin-y': 3,
-      'text-wrap': 'wrap',
-      'background-color': 'data(color)',
-      'border-width': 1,
-      'border-color': '#8c959f',
-      color: '#424a53',
+/** The stylesheet for a light or a dark page. */
+export function graphStyle(scheme: ColorScheme): StylesheetJson {
+  const palette = PALETTES[scheme]
+  return [
+    {
+      selector: 'node',
+      style: {
+        label: 'data(label)',
+        width: 'data(size)',
+        height: 'data(size)',
+        'font-size': 10,
+        'text-valign': 'bottom',
+        'text-margin-y': 3,
+        'text-wrap': 'wrap',
+        'background-color': scheme === 'dark' ? 'data(darkColor)' : 'data(color)',
+        'border-width': 1,
+        'border-color': palette.line,
+        color: palette.nodeText,
+      },
     },
-  },
-  {
-    selector: 'node[kind = "root"]',
-    style: { 'background-color': '#1a7f37', 'border-color': '#116329', shape: 'round-rectangle' },
-  },
-  {
-    selector: 'node[kind = "target"]',
-    style: { 'background-color': '#cf222e', 'border-width': 3, 'border-color': '#82071e' },
-  },
-  {
-    selector: 'node[kind = "more"]',
-    style: {
-      'background-color': '#eaeef2',
-      shape: 'round-tag',
-      'border-style': 'dashed',
-      'border-width': 1,
+    {
+      selector: 'node[kind = "root"]',
+      style: { 'background-color': '#1a7f37', 'border-color': '#116329', shape: 'round-rectangle' },
     },
-  },
-  {
-    selector: 'node[isNew = 1]',
-    style: {
-      'background-color': NEW_COLOR,
-      'border-width': 3,
-      'border-color': NEW_BORDER,
-      color: NEW_BORDER,
+    {
+      selector: 'node[kind = "target"]',
+      style: { 'background-color': '#cf222e', 'border-width': 3, 'border-color': '#82071e' },
     },
-  },
-  {
-    selector: 'node[cycle > 0]',
-    style: { 'border-width': 4, 'border-color': CYCLE_COLOR, 'border-style': 'double' },
-  },
-  {
-    selector: 'node[freed = 1]',
-    style: {
-      'background-color': '#eaeef2',
-      'border-style': 'dashed',
-      'border-color': '#8c959f',
-      opacity: 0.55,
-      color: '#8c959f',
+    {
+      selector: 'node[kind = "more"]',
+      style: {
+        'background-color': palette.quiet,
+        shape: 'round-tag',
+        'border-style': 'dashed',
+        'border-width': 1,
+      },
     },
-  },
-  {
-    selector: 'node[alive = 1]',
-    style: { 'border-width': 3, 'border-color': ALIVE_COLOR },
-  },
-  {
-    selector: 'edge',
-    style: {
-      label: 'data(label)',
-      'font-size': 9,
-      width: 1.5,
-      'curve-style': 'bezier',
-      'target-arrow-shape': 'triangle',
-      'line-color': '#8c959f',
-      'target-arrow-color': '#8c959f',
-      color: '#24292f',
-      'text-background-color': '#ffffff',
-      'text-background-opacity': 0.85,
-      'text-background-padding': '1px',
+    {
+      selector: 'node[isNew = 1]',
+      style: {
+        'background-color': NEW_COLOR,
+        'border-width': 3,
+        'border-color': palette.newText,
+        color: palette.newText,
+      },
     },
-  },
-  {
-    selector: 'edge[folded = 1]',
-    style: { 'line-color': '#6e7781', 'target-arrow-color': '#6e7781' },
-  },
-  { selector: 'edge[weak = 1]', style: { 'line-style': 'dashed' } },
-  {
-    selector: 'edge[alive = 1]',
-    style: { width: 3, 'line-color': ALIVE_COLOR, 'target-arrow-color': ALIVE_COLOR },
-  },
-  {
-    selector: 'edge[cut = 1]',
-    style: {
-      width: 2.5,
-      'line-style': 'dashed',
-      'line-color': CUT_COLOR,
-      'target-arrow-color': CUT_COLOR,
-      color: CUT_COLOR,
-      'font-size': 11,
-      'font-weight': 'bold',
+    {
+      selector: 'node[cycle > 0]',
+      style: { 'border-width': 4, 'border-color': CYCLE_COLOR, 'border-style': 'double' },
     },
-  },
-  {
-    selector: 'edge:selected',
-    style: { width: 3, 'line-color': HIGHLIGHT, 'target-arrow-color': HIGHLIGHT },
-  },
-  {
-    selector: '.highlighted',
-    style: {
-      'line-color': HIGHLIGHT,
-      'target-arrow-color': HIGHLIGHT,
-      'border-color': HIGHLIGHT,
-      'border-width': 3,
+    {
+      selector: 'node[freed = 1]',
+      style: {
+        'background-color': palette.quiet,
+        'border-style': 'dashed',
+        'border-color': palette.line,
+        opacity: 0.55,
+        color: palette.line,
+      },
     },
-  },
-]
+    {
+      selector: 'node[alive = 1]',
+      style: { 'border-width': 3, 'border-color': ALIVE_COLOR },
+    },
+    {
+      selector: 'edge',
+      style: {
+        label: 'data(label)',
+        'font-size': 9,
+        width: 1.5,
+        'curve-style': 'bezier',
+        'target-arrow-shape': 'triangle',
+        'line-color': palette.line,
+        'target-arrow-color': palette.line,
+        color: palette.edgeText,
+        'text-background-color': palette.paper,
+        'text-background-opacity': 0.85,
+        'text-background-padding': '1px',
+      },
+    },
+    {
+      selector: 'edge[folded = 1]',
+      style: { 'line-color': palette.foldedLine, 'target-arrow-color': palette.foldedLine },
+    },
+    { selector: 'edge[weak = 1]', style: { 'line-style': 'dashed' } },
+    {
+      selector: 'edge[alive = 1]',
+      style: { width: 3, 'line-color': ALIVE_COLOR, 'target-arrow-color': ALIVE_COLOR },
+    },
+    {
+      selector: 'edge[cut = 1]',
+      style: {
+        width: 2.5,
+        'line-style': 'dashed',
+        'line-color': CUT_COLOR,
+        'target-arrow-color': CUT_COLOR,
+        color: CUT_COLOR,
+        'font-size': 11,
+        'font-weight': 'bold',
+      },
+    },
+    {
+      selector: 'edge:selected',
+      style: { width: 3, 'line-color': palette.highlight, 'target-arrow-color': palette.highlight },
+    },
+    {
+      selector: '.highlighted',
+      style: {
+        'line-color': palette.highlight,
+        'target-arrow-color': palette.highlight,
+        'border-color': palette.highlight,
+        'border-width': 3,
+      },
+    },
+  ]
+}

@@ -30,6 +30,8 @@ import {
   type Point,
 } from '../../../shared/view/graph-model'
 import { useCytoscape, useDraw, type Drawn } from './graph-canvas'
+import { paperColor } from './graph-style'
+import { useColorScheme } from '../../components/use-color-scheme'
 import { CutPanel, SelectedEdge, useCut } from './graph-cut'
 import { useCycleKeys, useItemLinks } from './graph-data'
 import { GraphLegend, GraphNodeList } from './graph-list'
@@ -229,11 +231,17 @@ export function RetainerGraph({
       setError(failure instanceof Error ? failure.message : String(failure))
     }
   }
-  const cy = useCytoscape(container, drawn, {
-    onNode: (node) => void expand(node),
-    onEdge: (edgeId) => setSelected(edgeId === null ? null : { key, edgeId }),
-    onHover: setHovered,
-  })
+  const scheme = useColorScheme()
+  const cy = useCytoscape(
+    container,
+    drawn,
+    {
+      onNode: (node) => void expand(node),
+      onEdge: (edgeId) => setSelected(edgeId === null ? null : { key, edgeId }),
+      onHover: setHovered,
+    },
+    scheme,
+  )
   useDraw(cy, container, drawn, anchor, model, key, home)
   const clearSelection = (): void => {
     cy.current?.edges().unselect()
@@ -254,7 +262,7 @@ export function RetainerGraph({
   useExportEvent(exportSvg)
   const exports = {
     PNG: (): void => {
-      const data = cy.current?.png({ full: true, scale: 2, bg: '#ffffff' })
+      const data = cy.current?.png({ full: true, scale: 2, bg: paperColor(scheme) })
       if (data) download(`${fileName}.png`, data)
     },
     SVG: exportSvg,

@@ -265,6 +265,8 @@ function addExpansion(
 //   Map | Set --internal "table"--> (array) table --slot--> X       =>  Map --entry--> X
 //   closure(s) --internal "context"--> system / Context --context v--> X
 //                                                                   =>  closure --captures v--> X
+//   closure --internal "context"--> Context --internal "previous"--> (outer) Context --context v--> X
+//                                                                   =>  closure --captures v--> X
 // A store's slot number is not the index or the name (dictionary stores number their own
 // slots), so a store step folds only into the owner's own element or property edge to X, drawn
 // or looked up (see itemLookups); without it the store stays drawn as it is.
@@ -410,29 +412,105 @@ function planTable(graph: Adjacency, table: GraphNode): FoldPlan | null {
   return { kind: 'table', folded: [table], owners: [owner], edges }
 }
 
-function planContext(graph: Adjacency, context: GraphNode): FoldPlan | null {
-  const into = graph.into.get(context.id) ?? []
-  const out = graph.out.get(context.id) ?? []
-  if (into.length === 0 || out.length === 0) return null
-  const owners: GraphNode[] = []
-  for (const edge of into) {
-    const owner = graph.byId.get(edge.source)
-    if (edge.isWeak || edge.type !== 'internal' || edge.name !== 'context') return null
-    if (!owner || owner.type !== 'closure') return null
-    owners.push(owner)
-  }
-  if (!out.every((edge) => !edge.isWeak && edge.type === 'context')) return null
-  const edges = owners.flatMap((owner) =>
-    out.map((edge) =>
-      foldedEdge(owner, edge.target, 'context', edge, formatCapture(edge.name), context),
-    ),
+const CONTEXT_CLASS = 'system / Context'
+
+/** A closure's own reference to its context. */
+const isClosureLink = (graph: Adjacency, edge: GraphEdge): boolean =>
+  !edge.isWeak &&
+  edge.type === 'internal' &&
+  edge.name === 'context' &&
+  graph.byId.get(edge.source)?.type === 'closure'
+
+/** A context's reference to the context of the scope around it. */
+const isOuterLink = (edge: GraphEdge): boolean =>
+  !edge.isWeak && edge.type === 'internal' && edge.name === 'previous'
+
+/**
+ * The contexts that fold: each held only by closures (as their context) or by folding inner
+ * contexts (as their outer scope), holding only captured variables or a folding outer context,
+ * and reached from a closure. Found by removing what breaks the rule until nothing does.
+ */
+function foldingContexts(graph: Adjacency): Set<string> {
+  const folding = new Set(
+    [...graph.byId.values()]
+      .filter((node) => isFoldable(node) && node.className === CONTEXT_CLASS)
+      .map((node) => node.id),
   )
-  return { kind: 'context', folded: [context], owners, edges }
+  const fits = (id: string): boolean => {
+    const into = graph.into.get(id) ?? []
+    const out = graph.out.get(id) ?? []
+    return (
+      into.length > 0 &&
+      out.length > 0 &&
+      into.every(
+        (edge) => isClosureLink(graph, edge) || (isOuterLink(edge) && folding.has(edge.source)),
+      ) &&
+      out.every(
+        (edge) =>
+          (!edge.isWeak && edge.type === 'context') ||
+          (isOuterLink(edge) && folding.has(edge.target)),
+      )
+    )
+  }
+  for (let changed = true; changed;) {
+    changed = false
+    for (const id of folding) {
+      if (!fits(id)) {
+        folding.delete(id)
+        changed = true
+      }
+    }
+  }
+  // Only what a closure's context leads to: a ring of contexts with no closure stays drawn.
+  const reached = new Set<string>()
+  const queue = [...folding].filter((id) =>
+    (graph.into.get(id) ?? []).some((edge) => isClosureLink(graph, edge)),
+  )
+  for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+    if (reached.has(id)) continue
+    reached.add(id)
+    for (const edge of graph.out.get(id) ?? []) if (isOuterLink(edge)) queue.push(edge.target)
+  }
+  return reached
 }
 
-function planFold(graph: Adjacency, node: GraphNode, known: KnownEdges): FoldPlan | null {
+/** A context held by closures, folded with its outer contexts into the variables they capture. */
+function planContext(graph: Adjacency, context: GraphNode, folding: Set<string>): FoldPlan | null {
+  if (!folding.has(context.id)) return null
+  const owners = (graph.into.get(context.id) ?? [])
+    .filter((edge) => isClosureLink(graph, edge))
+    .map((edge) => graph.byId.get(edge.source) as GraphNode)
+  // An outer context with no closure of its own folds with the inner contexts' closures.
+  if (owners.length === 0) return null
+  const chain: GraphNode[] = []
+  const queue = [context]
+  for (let node = queue.pop(); node; node = queue.pop()) {
+    if (chain.includes(node)) continue
+    chain.push(node)
+    for (const edge of graph.out.get(node.id) ?? []) {
+      if (isOuterLink(edge)) queue.push(graph.byId.get(edge.target) as GraphNode)
+    }
+  }
+  const edges = owners.flatMap((owner) =>
+    chain.flatMap((scope) =>
+      (graph.out.get(scope.id) ?? [])
+        .filter((edge) => edge.type === 'context')
+        .map((edge) =>
+          foldedEdge(owner, edge.target, 'context', edge, formatCapture(edge.name), scope),
+        ),
+    ),
+  )
+  return { kind: 'context', folded: chain, owners, edges }
+}
+
+function planFold(
+  graph: Adjacency,
+  node: GraphNode,
+  known: KnownEdges,
+  contexts: Set<string>,
+): FoldPlan | null {
   if (!isFoldable(node)) return null
-  if (node.className === 'system / Context') return planContext(graph, node)
+  if (node.className === CONTEXT_CLASS) return planContext(graph, node, contexts)
   if (node.type !== 'array') return null
   return (
     planStore(graph, node, 'elements', known) ??
@@ -476,8 +554,13 @@ function compatiblePlans(plans: FoldPlan[]): FoldPlan[] {
 function withNotes(nodes: GraphNode[], plans: FoldPlan[], gone: Set<string>): GraphNode[] {
   const notes = new Map<string, string[]>()
   for (const plan of plans) {
-    const note = `${plan.folded[0].label} (${FOLD_NOTE[plan.kind]})`
-    for (const owner of plan.owners) notes.set(owner.id, [...(notes.get(owner.id) ?? []), note])
+    // A context plan also folds the contexts of the scopes around it.
+    const outer = plan.kind === 'context' ? plan.folded.slice(1) : []
+    const added = [
+      `${plan.folded[0].label} (${FOLD_NOTE[plan.kind]})`,
+      ...outer.map((scope) => `${scope.label} (an outer scope's context)`),
+    ]
+    for (const owner of plan.owners) notes.set(owner.id, [...(notes.get(owner.id) ?? []), ...added])
   }
   return nodes
     .filter((node) => !gone.has(node.id))
@@ -491,9 +574,10 @@ function withNotes(nodes: GraphNode[], plans: FoldPlan[], gone: Set<string>): Gr
 export function foldInternals(model: GraphModel, links: readonly Link[] = []): GraphModel {
   const graph = adjacency(model)
   const known = knownEdges(model, links)
+  const contexts = foldingContexts(graph)
   const plans = compatiblePlans(
     model.nodes
-      .map((node) => planFold(graph, node, known))
+      .map((node) => planFold(graph, node, known, contexts))
       .filter((plan): plan is FoldPlan => plan !== null),
   )
   const gone = new Set(plans.flatMap((plan) => plan.folded.map((node) => node.id)))

@@ -31,6 +31,22 @@ class LeakedItem { constructor(i) { this.itemPayload = new Array(1000).fill(i) }
 setImmediate(() => { globalThis.gc(); require('node:v8').writeHeapSnapshot(process.argv[1]) })
 `
 
+/**
+ * A closure that keeps a 5000-item array of the scope around its own:
+ * global.leakyInner -> its context -> previous -> the outer context -> outerBig.
+ */
+const OUTER_SCOPE_PROGRAM = `
+function outer() {
+  const outerBig = new Array(5000).fill(1)
+  return function middle() {
+    let counter = 0
+    return function leakyInner() { counter++; return outerBig.length + counter }
+  }
+}
+globalThis.leakyInner = outer()()
+setImmediate(() => { globalThis.gc(); require('node:v8').writeHeapSnapshot(process.argv[1]) })
+`
+
 /** Minimal DOM shapes for code that runs in the page (this project's node types have no DOM). */
 interface PageDocument {
   getElementsByTagName(name: string): { length: number }
@@ -241,6 +257,21 @@ describe.skipIf(missing !== undefined)('retainer graph UI', () => {
     await expect
       .poll(async () => (await list().getByRole('listitem').allInnerTexts()).join('\n'))
       .not.toMatch(/\{elements\}/)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 180_000)
+
+  it('reads a variable of an outer scope as captured by the closure', async () => {
+    const file = join(scratch, 'outer-scope.heapsnapshot')
+    await promisify(execFile)(process.execPath, ['--expose-gc', '-e', OUTER_SCOPE_PROGRAM, file])
+    await page.goto(ui.server.url)
+    await ui.open(file)
+    await ui.whyAliveOfArray('5,000')
+    await drawn()
+    const texts = await list().getByRole('listitem').allInnerTexts()
+    const target = texts.find((text) => /^Array @\d+/.test(text)) ?? ''
+    expect(target).toMatch(/held by Function @\d+ as captures outerBig/)
+    expect(texts.filter((text) => text.startsWith('system / Context'))).toEqual([])
+    await ui.screenshot('graph-6-outer-scope', true)
     expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
   }, 180_000)
 

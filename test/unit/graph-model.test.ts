@@ -271,6 +271,53 @@ describe('graph-model folding of V8 internals', () => {
     expect(idsOf(buildGraphModel(leaked, [path(closure), held], new Map()))).toContain('n3')
   })
 
+  it('folds outer-scope contexts, reached through "previous", into the captured variable', () => {
+    const closure = object(2, { className: 'Function', type: 'closure', name: 'get' })
+    const other = object(7, { className: 'Function', type: 'closure', name: 'set' })
+    const inner = object(3, 'system / Context')
+    const otherInner = object(8, 'system / Context')
+    const outer = object(4, 'system / Context')
+    const leakedOuter = object(6, 'Array')
+    // get's context -> previous -> the outer context -> big; set's own context shares that outer.
+    const path = (fn: ObjectSummary, scope: ObjectSummary): PathStepDto[] => [
+      step(global, null),
+      step(fn, fn.name),
+      step(scope, 'context', 'internal'),
+      step(outer, 'previous', 'internal'),
+      step(leakedOuter, 'big', 'context'),
+    ]
+    const paths = [path(closure, inner), path(other, otherInner)]
+    const model = buildGraphModel(leakedOuter, paths, new Map())
+    expect(edgesOf(model)).toEqual([
+      'n1->n2 .get',
+      'n1->n7 .set',
+      'n2->n6 captures big',
+      'n7->n6 captures big',
+    ])
+    // A cut of the folded step cuts the outer context's own variable.
+    const folded = model.edges.find((edge) => edge.source === 'n2' && edge.target === 'n6')
+    expect(folded).toMatchObject({ holder: 4, name: 'big', type: 'context', via: 'context' })
+    expect(model.nodes.find((node) => node.id === 'n2')?.folded).toEqual([
+      'system / Context @7 (its context)',
+      "system / Context @9 (an outer scope's context)",
+    ])
+
+    // The outer context held by something that is not a context or a closure means something
+    // else: it stays, and so does the inner context that leads to it.
+    const held = [step(global, null), step(outer, 'scope'), step(leakedOuter, 'big', 'context')]
+    const kept = buildGraphModel(leakedOuter, [path(closure, inner), held], new Map())
+    expect(idsOf(kept)).toEqual(expect.arrayContaining(['n3', 'n4']))
+    expect(edgesOf(kept)).toContain('n3->n4 {previous}')
+    // Contexts that no closure holds stay drawn.
+    const ring = [
+      step(global, null),
+      step(inner, 'previous', 'internal'),
+      step(outer, 'previous', 'internal'),
+      step(leakedOuter, 'big', 'context'),
+    ]
+    expect(idsOf(buildGraphModel(leakedOuter, [ring], new Map()))).toContain('n4')
+  })
+
   it("folds a global's property store and property cell into its own property edge", () => {
     const properties = object(4, {
       className: '(array)',

@@ -1,14 +1,35 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
+
+/** Timed against budgets, so run alone, after every other file, on a machine not busy with them. */
+const BUDGETS = 'test/e2e/ui-budgets.test.ts'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
     // The recent-files list of test runs stays out of the user's own.
     env: { HEAPGRAPH_CONFIG_DIR: join(tmpdir(), `heapgraph-test-config-${process.pid}`) },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'tests',
+          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, BUDGETS],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'budgets',
+          include: [BUDGETS],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 })

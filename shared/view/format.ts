@@ -42,7 +42,7 @@ export function formatEdge(type: string, name: string): string {
   }
 }
 
-/** A slot of a Map's hash table in words: `entry "k0"`, `entry` (a small-integer key), `key`. */
+/** A Map's hash-table slot in words: `entry "k0"`, `entry` (a key not in the snapshot), `key`. */
 export function formatMapSlot(slot: MapSlot): string {
   if (slot.role === 'key') return 'key'
   return slot.key === null ? 'entry' : `entry ${slot.key}`

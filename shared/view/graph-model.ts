@@ -64,7 +64,7 @@ export interface GraphEdge {
   /** V8's edge type and name (of the step that names it, for a folded edge). */
   type: string
   name: string
-  /** Set when the step that names it is a slot of a Map's hash table (see MapSlot). */
+  /** Set on an unfolded edge that is a slot of a Map's hash table (see MapSlot). */
   mapSlot?: MapSlot
   isWeak: boolean
   /** The V8 internal this edge folds, or null for an edge of the snapshot as it is. */
@@ -401,9 +401,12 @@ function planStore(
 function planTable(graph: Adjacency, table: GraphNode): FoldPlan | null {
   const owner = soleOwner(graph, table, 'table')
   const slots = slotEdges(graph, table)
-  if (!owner || !slots || (owner.className !== 'Map' && owner.className !== 'Set')) return null
+  if (!owner || !slots) return null
+  // The engine names a Map's slots, also a subclass's (known by its table's layout).
+  const isMap = owner.className === 'Map' || slots.some((edge) => edge.mapSlot !== undefined)
+  if (!isMap && owner.className !== 'Set') return null
   const text = (edge: GraphEdge): string => {
-    if (owner.className !== 'Map') return 'member'
+    if (!isMap) return 'member'
     return edge.mapSlot ? formatMapSlot(edge.mapSlot) : 'entry'
   }
   const edges = slots.map((edge) =>
@@ -427,8 +430,10 @@ const isOuterLink = (edge: GraphEdge): boolean =>
 
 /**
  * The contexts that fold: each held only by closures (as their context) or by folding inner
- * contexts (as their outer scope), holding only captured variables or a folding outer context,
- * and reached from a closure. Found by removing what breaks the rule until nothing does.
+ * contexts (as their outer scope), and holding only captured variables or a folding outer
+ * context. Found by removing what breaks the rule until nothing does. Each folds with the
+ * closures that reach it (planContext); a context has one outer context, so every one left is
+ * reached from a closure, or in a ring of outer links that nothing else holds.
  */
 function foldingContexts(graph: Adjacency): Set<string> {
   const folding = new Set(
@@ -461,17 +466,7 @@ function foldingContexts(graph: Adjacency): Set<string> {
       }
     }
   }
-  // Only what a closure's context leads to: a ring of contexts with no closure stays drawn.
-  const reached = new Set<string>()
-  const queue = [...folding].filter((id) =>
-    (graph.into.get(id) ?? []).some((edge) => isClosureLink(graph, edge)),
-  )
-  for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
-    if (reached.has(id)) continue
-    reached.add(id)
-    for (const edge of graph.out.get(id) ?? []) if (isOuterLink(edge)) queue.push(edge.target)
-  }
-  return reached
+  return folding
 }
 
 /** A context held by closures, folded with its outer contexts into the variables they capture. */

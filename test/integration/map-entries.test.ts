@@ -1,6 +1,7 @@
 // A Map's hash-table slots named by their entry's key, on a real Node heap: string, object,
-// heap-number and small-integer keys, a key whose value is a small integer, deleted entries,
-// a table rebuilt as it grew; and no such names for a Set's or a WeakMap's table.
+// heap-number and small-integer keys, keys whose values are small integers, deleted entries,
+// a table rebuilt as it grew, a subclass of Map; and no such names for a Set's or a WeakMap's
+// table.
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -28,6 +29,11 @@ map.set('x'.repeat(100), new Val('long-key'))
 for (let i = 0; i < ${BULK}; i++) map.set('bulk' + i, new Val('bulk' + i))
 for (let i = 0; i < ${BULK}; i += 7) map.delete('bulk' + i)
 globalThis.leakMap = map
+// Every value a small integer, and every key a small integer: no key/value pair is drawn.
+globalThis.leakCounts = new Map([[new Key('count-a'), 1], [new Key('count-b'), 2]])
+globalThis.leakById = new Map([[1, new Val('id-1')], [2, new Val('id-2')]])
+class LRU extends Map {}
+globalThis.leakLru = new LRU([['lru-key', new Val('lru-value')]])
 globalThis.leakSet = new Set([new Val('set-member')])
 globalThis.leakWeakMap = new WeakMap([[objectKey, new Val('weak-value')]])
 setImmediate(() => { globalThis.gc(); require('node:v8').writeHeapSnapshot(process.argv[1]) })
@@ -111,11 +117,23 @@ describe('Map entries by key', () => {
     // The key 7 and the value 5 are Smis, which the snapshot does not draw.
     expect(slotOf('Val:smi-key').edge.mapSlot).toEqual({ role: 'value', key: null })
     expect(slotOf('Key:smi-value').edge.mapSlot).toEqual({ role: 'key', key: null })
+    // Also in Maps where no key and its value are drawn side by side.
+    for (const tag of ['count-a', 'count-b']) {
+      expect(slotOf(`Key:${tag}`).edge.mapSlot, tag).toEqual({ role: 'key', key: null })
+    }
+    for (const tag of ['id-1', 'id-2']) {
+      expect(slotOf(`Val:${tag}`).edge.mapSlot, tag).toEqual({ role: 'value', key: null })
+    }
+  })
+
+  it('names the entries of a subclass of Map', () => {
+    expect(slotOf('Val:lru-value').edge.mapSlot).toEqual({ role: 'value', key: '"lru-key"' })
   })
 
   it("leaves a Set's and a WeakMap's table slots unnamed", () => {
     expect(slotOf('Val:set-member').edge.mapSlot).toBeUndefined()
     // A WeakMap's value is held by its table and by the key/value pair V8 notes beside it.
+    expect(fromTable.get('Val:weak-value')?.length).toBeGreaterThan(0)
     for (const reference of fromTable.get('Val:weak-value') ?? []) {
       expect(reference.edge.mapSlot).toBeUndefined()
     }

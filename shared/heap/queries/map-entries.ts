@@ -1,11 +1,12 @@
 // A Map's entries by key. V8 keeps a Map's entries in a hash table (an OrderedHashMap: a
-// FixedArray of header and bucket numbers, then one [key, value, chain] triple per entry) that
-// the Map reaches through its internal edge "table". The snapshot draws each slot holding a heap
-// object as an internal edge named by its index, and nothing for a slot holding a small integer
-// (a Smi): bucket numbers, chain links, and keys or values such as 1 or 42. So a value at slot s
-// has its key at slot s - 1 when that key is a heap object, and a slot's role (key or value)
-// follows from any key/value pair seen next to each other in the table, as entries are three
-// slots apart.
+// FixedArray of 3 header slots, one slot per bucket, then two entries per bucket, each a
+// [key, value, chain] triple) that the Map reaches through its internal edge "table". The
+// snapshot draws each slot holding a heap object as an internal edge named by its index, and
+// nothing for the values it leaves out: small integers (bucket numbers, chain links, and keys or
+// values such as 7), undefined, null, true and false. So a slot's role comes from the table's
+// layout: its size gives the bucket count, hence where the entries start. A value at slot s has
+// its key at slot s - 1 when the key is drawn. Where the size does not tell (a layout this code
+// does not know), a key/value pair drawn side by side gives the entries' phase instead.
 import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { displayName } from './names'
@@ -16,13 +17,23 @@ export interface MapSlot {
   role: 'key' | 'value'
   /**
    * For a value: its entry's key as text (a string key quoted, any other key as its class and
-   * @id), or null when the key is a small integer, which the snapshot does not record.
+   * @id), or null when the snapshot leaves the key out (a small integer, undefined, null, true
+   * or false).
    */
   key: string | null
 }
 
 /** Entries are [key, value, chain]. */
 const ENTRY_SIZE = 3
+/** Slots before the buckets: element count, deleted count, bucket count. */
+const HEADER_SLOTS = 3
+/** Slots per bucket in all: its own, and two entries. */
+const SLOTS_PER_BUCKET = 1 + 2 * ENTRY_SIZE
+/** FixedArray [header bytes, slot bytes]: 64-bit slots, or 32-bit under pointer compression. */
+const ARRAY_LAYOUTS = [
+  [16, 8],
+  [8, 4],
+] as const
 /** How many slot edges either side of a slot are read to find a key/value pair. */
 const PHASE_SEARCH = 48
 const MAX_KEY_TEXT = 40
@@ -53,11 +64,29 @@ function edgeSource(snapshot: HeapSnapshot, edge: number): number {
 }
 
 /**
- * True when `table` is an array that a Map holds through its internal edge "table". A table has
- * few retainers (its Map, an iterator, the table that replaced it), so only the first few are
- * read: an internal array shared by thousands of objects costs no more than one that is not.
+ * The slot of a Map table's first entry, from the table's size (3 + 7 × buckets slots, buckets a
+ * power of two), or null when neither array layout gives such a count. A Set's table (3 + 5 ×
+ * buckets) and a WeakMap's (3 + 2 × capacity) never fit it.
  */
-function isMapTable(snapshot: HeapSnapshot, table: number): boolean {
+function firstEntrySlot(snapshot: HeapSnapshot, table: number): number | null {
+  const size = snapshot.graph.rawSelfSize[table]
+  const found: number[] = []
+  for (const [header, slotBytes] of ARRAY_LAYOUTS) {
+    const buckets = ((size - header) / slotBytes - HEADER_SLOTS) / SLOTS_PER_BUCKET
+    if (Number.isInteger(buckets) && buckets >= 1 && (buckets & (buckets - 1)) === 0) {
+      found.push(HEADER_SLOTS + buckets)
+    }
+  }
+  return found.length === 1 ? found[0] : null
+}
+
+/**
+ * True when `table` is an array that an object holds through its internal edge "table", and
+ * that object is a Map or the table is laid out as a Map's (a subclass of Map, say). A table has
+ * few retainers (its Map, an iterator), so only the first few are read: an internal array shared
+ * by thousands of objects costs no more than one that is not.
+ */
+function isMapTable(snapshot: HeapSnapshot, table: number, start: number | null): boolean {
   const graph = snapshot.graph
   if (graph.nodeType[table] !== graph.nodeTypeCode.array) return false
   const end = Math.min(graph.firstRetainer[table + 1], graph.firstRetainer[table] + MAX_OWNERS)
@@ -68,7 +97,7 @@ function isMapTable(snapshot: HeapSnapshot, table: number): boolean {
       graph.edgeType[edge] === graph.edgeTypeCode.internal &&
       edgeName(graph, edge) === 'table' &&
       graph.nodeType[owner] === graph.nodeTypeCode.object &&
-      graph.strings[snapshot.className[owner]] === 'Map'
+      (start !== null || graph.strings[snapshot.className[owner]] === 'Map')
     ) {
       return true
     }
@@ -97,6 +126,12 @@ function keyText(snapshot: HeapSnapshot, key: number): string {
   return `${graph.strings[snapshot.className[key]]} @${graph.objectId[key]}`
 }
 
+/** The role of `slot` in entries whose keys sit at slots ≡ `phase` (mod 3); null for a chain. */
+function roleAt(slot: number, phase: number): MapSlot['role'] | null {
+  const offset = (((slot - phase) % ENTRY_SIZE) + ENTRY_SIZE) % ENTRY_SIZE
+  return offset === 0 ? 'key' : offset === 1 ? 'value' : null
+}
+
 /**
  * What the slot `edge` leads to, when `edge` is a slot of a Map's hash table whose role can be
  * told; null for any other edge.
@@ -105,18 +140,22 @@ export function mapSlotOf(snapshot: HeapSnapshot, edge: number): MapSlot | null 
   const slot = slotIndex(snapshot, edge)
   if (slot === -1) return null
   const table = edgeSource(snapshot, edge)
-  if (!isMapTable(snapshot, table)) return null
+  const start = firstEntrySlot(snapshot, table)
+  if (!isMapTable(snapshot, table, start)) return null
   const { firstEdge, edgeTarget } = snapshot.graph
-  if (edge > firstEdge[table] && slotIndex(snapshot, edge - 1) === slot - 1) {
-    return { role: 'value', key: keyText(snapshot, edgeTarget[edge - 1]) }
+  const keyDrawn = edge > firstEdge[table] && slotIndex(snapshot, edge - 1) === slot - 1
+  let role: MapSlot['role'] | null
+  if (start !== null) {
+    role = slot < start ? null : roleAt(slot, start)
+  } else if (keyDrawn) {
+    role = 'value'
+  } else if (edge + 1 < firstEdge[table + 1] && slotIndex(snapshot, edge + 1) === slot + 1) {
+    role = 'key'
+  } else {
+    const phase = keyPhase(snapshot, table, edge)
+    role = phase === null ? null : roleAt(slot, phase)
   }
-  if (edge + 1 < firstEdge[table + 1] && slotIndex(snapshot, edge + 1) === slot + 1) {
-    return { role: 'key', key: null }
-  }
-  // A key with a small-integer value, or a value with a small-integer key: the phase tells.
-  const phase = keyPhase(snapshot, table, edge)
-  if (phase === null) return null
-  const offset = (((slot - phase) % ENTRY_SIZE) + ENTRY_SIZE) % ENTRY_SIZE
-  if (offset === 0) return { role: 'key', key: null }
-  return offset === 1 ? { role: 'value', key: null } : null
+  if (role === null) return null
+  if (role === 'key') return { role, key: null }
+  return { role, key: keyDrawn ? keyText(snapshot, edgeTarget[edge - 1]) : null }
 }

@@ -1,2 +1,9 @@
 // The UI's display formatting: the same helpers as the CLI's.
-export { fileName, formatBytes, formatDistance, formatReference } from '../shared/view/format'
+export {
+  displayClass,
+  fileName,
+  formatBytes,
+  formatDistance,
+  formatReference,
+  runningCodeNote,
+} from '../shared/view/format'

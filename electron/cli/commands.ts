@@ -22,7 +22,12 @@ import { sortByKeyDescending } from '../../shared/heap/queries/sort'
 import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
 import { edgeName } from '../../shared/heap/graph/heap-graph'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
-import { formatDistance, formatEdge, formatReference } from '../../shared/view/format'
+import {
+  formatDistance,
+  formatEdge,
+  formatReference,
+  runningCodeNote,
+} from '../../shared/view/format'
 import { clip, formatBytes, formatPath, table } from './format'
 
 /** The public object shape of the CLI's JSON. */
@@ -327,6 +332,8 @@ export function runWhy(context: CommandContext): void {
       `\nPath ${position + 1} (${path.length - 1} reference${path.length === 2 ? '' : 's'} from a GC root):`,
     )
     context.out(formatPath(path))
+    const note = runningCodeNote(path)
+    if (note) context.out(`(${note})`)
   })
   if (result.truncated) context.out('\n(search stopped at its budget; more paths may exist)')
 }

@@ -3,7 +3,7 @@ import type { Progress } from '../../shared/heap/progress'
 import type { PathStep } from '../../shared/heap/queries/paths'
 
 export { formatBytes } from '../../shared/view/format'
-import { formatBytes, formatReference } from '../../shared/view/format'
+import { displayClass, formatBytes, formatReference } from '../../shared/view/format'
 
 /** Left-aligns text columns and right-aligns the ones flagged numeric. */
 export function table(header: string[], rows: string[][], numeric: boolean[]): string {
@@ -37,7 +37,7 @@ export function formatPath(
 ): string {
   return path
     .map((step, position) => {
-      const label = `${name(step.node.className)} @${step.node.id}`
+      const label = `${name(displayClass(step.node))} @${step.node.id}`
       if (position === 0 || !step.edge) return indent + label
       return `${indent}  ${formatReference(step.edge)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
     })

@@ -2,11 +2,11 @@
 // buttons that copy it as plain text or Markdown for a bug report.
 import { useState } from 'react'
 import type { PathStepDto } from '../../shared/protocol'
-import { formatBytes, formatReference } from '../format'
+import { displayClass, formatBytes, formatReference, runningCodeNote } from '../format'
 
 export function pathLines(path: PathStepDto[]): string[] {
   return path.map((step, position) => {
-    const label = `${step.node.className} @${step.node.id}`
+    const label = `${displayClass(step.node)} @${step.node.id}`
     return position === 0 || !step.edge
       ? label
       : `${'  '.repeat(position)}${formatReference(step.edge)} → ${label}`
@@ -26,6 +26,7 @@ export function PathList({
   const [copied, setCopied] = useState<string | null>(null)
   const text = pathLines(path).join('\n')
   const markdown = ['```', text, '```'].join('\n')
+  const note = runningCodeNote(path)
   const copy = (value: string, what: string): void => {
     void navigator.clipboard?.writeText(value).then(
       () => setCopied(what),
@@ -40,11 +41,12 @@ export function PathList({
         <button onClick={() => copy(markdown, 'Markdown')}>Copy as Markdown</button>
         {copied && <span className="copied"> copied as {copied}</span>}
       </figcaption>
+      {note && <p className="path-note">{note}</p>}
       <ol aria-label={label}>
         {path.map((step, position) => (
           <li key={position}>
             {step.edge && <span className="edge">{formatReference(step.edge)} → </span>}
-            <span className="node">{step.node.className}</span>{' '}
+            <span className="node">{displayClass(step.node)}</span>{' '}
             <span className="id">@{step.node.id}</span>{' '}
             <span className="size">{formatBytes(step.node.retainedSize)} retained</span>
           </li>

@@ -63,3 +63,26 @@ export function formatCapture(name: string): string {
 export function fileName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path
 }
+
+/**
+ * The class an object is shown under in paths and graphs: its class name, except for V8's
+ * synthetic roots, whose class is only "(synthetic)" and whose name says which root it is
+ * ("(Stack roots)", "(Global handles)"), as DevTools' Retainers pane shows them.
+ */
+export function displayClass(object: { type: string; name: string; className: string }): string {
+  return object.type === 'synthetic' ? object.name : object.className
+}
+
+/** GC roots that hold what running code holds: its stack, and the handles of native code. */
+const RUNNING_CODE_ROOTS = new Set(['(Stack roots)', '(Handle scope)'])
+
+/**
+ * A note for a retainer path that starts at the stack of running code: the snapshot was taken
+ * while JavaScript ran (the inspector can step in mid-task), so the object may be a temporary
+ * one. Null for any other path.
+ */
+export function runningCodeNote(path: ReadonlyArray<{ node: { name: string } }>): string | null {
+  const root = path.slice(0, 2).find((step) => RUNNING_CODE_ROOTS.has(step.node.name))
+  if (!root) return null
+  return `Held from ${root.node.name}: code was running when the snapshot was taken, so this may be a temporary object. Take another snapshot to see whether it stays.`
+}

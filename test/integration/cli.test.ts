@@ -1,9 +1,11 @@
 // The real CLI (bin/heapgraph.mjs) run as a child process against the map-cache fixture: the
 // documented JSON shapes, a retainer path through global.leakCache, the CSV/NDJSON export, and
 // the error contract (exit 2 for usage, 1 for a bad snapshot, one stderr line, no stack trace).
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { expectOneLineError, runCli, runJson } from '../helpers/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fixture } from '../helpers/fixtures'
@@ -283,6 +285,33 @@ describe('cli', () => {
         role: 'value',
         key: expect.stringMatching(/^"k\d+"$/),
       })
+    })
+
+    it('names the stack root and says so when running code holds the object', async () => {
+      // The snapshot is written from inside work(), while its local array is on the stack.
+      const program = [
+        'function work() {',
+        '  const onStack = new Array(12345).fill(3)',
+        "  require('node:v8').writeHeapSnapshot(process.argv[1])",
+        '  return onStack.length',
+        '}',
+        'work()',
+      ].join('\n')
+      const file = join(dir, 'on-stack.heapsnapshot')
+      await promisify(execFile)(process.execPath, ['-e', program, file])
+      const arrays = await runJson<TopJson<ArrayObj>>(['top', file, '--arrays', '--json'])
+      const onStack = arrays.objects.find((object) => object.length === 12345)
+      expect(onStack).toBeDefined()
+      const result = await runCli(['why', file, `@${(onStack as ArrayObj).id}`])
+      expect(result.code).toBe(0)
+      expect(result.stdout).toMatch(/^\(GC roots\) @\d+$/m)
+      expect(result.stdout).toMatch(/→ \(Stack roots\) @\d+/)
+      expect(result.stdout).toContain(
+        'Held from (Stack roots): code was running when the snapshot was taken',
+      )
+      // A path from a global gets no such note.
+      const cached = await runCli(['why', snapshotFile, `@${leakedArray.id}`])
+      expect(cached.stdout).not.toContain('Held from')
     })
 
     it('prints the path in text form with the leakCache reference', async () => {

@@ -5,7 +5,7 @@
 // layered layout, and the DOT and SVG exports.
 import { describe, expect, it } from 'vitest'
 import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../../shared/protocol'
-import { formatEdge } from '../../shared/view/format'
+import { displayClass, formatEdge, runningCodeNote } from '../../shared/view/format'
 import type { MapSlot } from '../../shared/heap/queries/map-entries'
 import {
   applyCut,
@@ -823,6 +823,33 @@ describe('graph-model SVG export', () => {
 })
 
 describe('format edge labels', () => {
+  it('shows synthetic roots by name, and notes a path that starts at running code', () => {
+    const [global, map, leaked] = [object(7, 'global'), object(8, 'Map'), object(9, 'Leaked')]
+    const root = object(1, { className: '(synthetic)', type: 'synthetic', name: '(GC roots)' })
+    const stack = object(2, { className: '(synthetic)', type: 'synthetic', name: '(Stack roots)' })
+    const handles = object(4, {
+      className: '(synthetic)',
+      type: 'synthetic',
+      name: '(Handle scope)',
+    })
+    expect(displayClass(stack)).toBe('(Stack roots)')
+    expect(displayClass(leaked)).toBe(leaked.className)
+    const model = buildGraphModel(
+      leaked,
+      [[step(root, null), step(stack, '7', 'element')]],
+      new Map(),
+    )
+    expect(model.nodes.map((node) => node.label)).toContain('(Stack roots) @5')
+
+    expect(runningCodeNote([step(root, null), step(stack, '7'), step(leaked, '23')])).toMatch(
+      /^Held from \(Stack roots\): code was running when the snapshot was taken/,
+    )
+    expect(runningCodeNote([step(root, null), step(handles, '3'), step(leaked, '1')])).toMatch(
+      /^Held from \(Handle scope\)/,
+    )
+    expect(runningCodeNote([step(global, null), step(map, 'cache'), step(leaked, '3')])).toBeNull()
+  })
+
   it('prints properties, indices, captured variables and internals as JavaScript reads them', () => {
     expect(formatEdge('property', 'leakCache')).toBe('.leakCache')
     expect(formatEdge('property', '#secret')).toBe('.#secret')

@@ -1,7 +1,7 @@
 // Table cells for an object: its class and id, distance and sizes. The name cell and the number
 // cells are also exported apart, for tables that put other columns between them.
 import type { ObjectSummary } from '../../shared/protocol'
-import { formatBytes, formatDistance } from '../format'
+import { displayClass, formatBytes, formatDistance } from '../format'
 
 export function ObjectNameCell({
   object,
@@ -12,7 +12,7 @@ export function ObjectNameCell({
 }): React.JSX.Element {
   return (
     <td className={className} title={object.name}>
-      {object.className} <span className="id">@{object.id}</span>
+      {displayClass(object)} <span className="id">@{object.id}</span>
     </td>
   )
 }

@@ -47,6 +47,16 @@ globalThis.leakyInner = outer()()
 setImmediate(() => { globalThis.gc(); require('node:v8').writeHeapSnapshot(process.argv[1]) })
 `
 
+/** Writes the snapshot from inside work(), while its local 12,345-item array is on the stack. */
+const ON_STACK_PROGRAM = `
+function work() {
+  const onStack = new Array(12345).fill(3)
+  require('node:v8').writeHeapSnapshot(process.argv[1])
+  return onStack.length
+}
+work()
+`
+
 /** Minimal DOM shapes for code that runs in the page (this project's node types have no DOM). */
 interface PageDocument {
   getElementsByTagName(name: string): { length: number }
@@ -272,6 +282,24 @@ describe.skipIf(missing !== undefined)('retainer graph UI', () => {
     expect(target).toMatch(/held by Function @\d+ as captures outerBig/)
     expect(texts.filter((text) => text.startsWith('system / Context'))).toEqual([])
     await ui.screenshot('graph-6-outer-scope', true)
+    expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
+  }, 180_000)
+
+  it('names the stack root and notes that running code held the object', async () => {
+    const file = join(scratch, 'on-stack.heapsnapshot')
+    await promisify(execFile)(process.execPath, ['-e', ON_STACK_PROGRAM, file])
+    await page.goto(ui.server.url)
+    await ui.open(file)
+    await ui.whyAliveOfArray('12,345')
+    await drawn()
+    const path = page.locator('figure.path').first()
+    await expect.poll(() => path.innerText()).toContain('Held from (Stack roots)')
+    expect(await path.innerText()).toMatch(/\(Stack roots\) @\d+/)
+    const texts = await list().getByRole('listitem').allInnerTexts()
+    expect(texts.some((text) => text.startsWith('(Stack roots) @'))).toBe(true)
+    // The object panel names the root the same way.
+    expect(await page.locator('.facts').innerText()).toMatch(/Dominator\s+\(Stack roots\) @\d+/)
+    await ui.screenshot('graph-7-stack-root', true)
     expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
   }, 180_000)
 

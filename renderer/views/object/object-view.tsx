@@ -10,7 +10,7 @@ import {
   type Column,
   type RowView,
 } from '../../components/virtual-rows'
-import { formatBytes, formatDistance, formatReference } from '../../format'
+import { displayClass, formatBytes, formatDistance, formatReference } from '../../format'
 import { GraphView } from '../graph/graph-view'
 import { LivePreview } from './live-preview'
 import { PathList } from '../../components/path-list'
@@ -133,7 +133,7 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
       {object && (
         <>
           <h1>
-            {object.className} <span className="id">@{object.id}</span>
+            {displayClass(object)} <span className="id">@{object.id}</span>
           </h1>
           <dl className="facts">
             <dt>Type</dt>
@@ -150,7 +150,7 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
             <dd>
               {object.dominator ? (
                 <button className="link" onClick={() => onObject(object.dominator?.node ?? 0)}>
-                  {object.dominator.className} @{object.dominator.id}
+                  {displayClass(object.dominator)} @{object.dominator.id}
                 </button>
               ) : (
                 '–'

@@ -5,5 +5,6 @@ export {
   formatBytes,
   formatDistance,
   formatReference,
+  objectLabel,
   runningCodeNote,
 } from '../shared/view/format'

@@ -26,6 +26,7 @@ import {
   formatDistance,
   formatEdge,
   formatReference,
+  objectLabel,
   runningCodeNote,
 } from '../../shared/view/format'
 import { clip, formatBytes, formatPath, table } from './format'
@@ -313,7 +314,7 @@ export function runWhy(context: CommandContext): void {
     return
   }
   context.out(
-    `${targetObj.className} @${targetObj.id}: self ${formatBytes(targetObj.selfSize)}, retained ${formatBytes(targetObj.retainedSize)}, distance ${formatDistance(targetObj.distance)}`,
+    `${objectLabel(targetObj)}: self ${formatBytes(targetObj.selfSize)}, retained ${formatBytes(targetObj.retainedSize)}, distance ${formatDistance(targetObj.distance)}`,
   )
   if (!result.reachable) {
     context.out('No GC root reaches this object: it is garbage that the next collection frees.')
@@ -501,15 +502,13 @@ export function runShow(context: CommandContext): void {
     )
     return
   }
-  context.out(`${details.className} @${details.id} (${details.type})`)
+  context.out(`${objectLabel(details)} (${details.type})`)
   context.out(`  name:        ${clip(details.name, 100)}`)
   context.out(`  self size:   ${formatBytes(details.selfSize)}`)
   context.out(`  retained:    ${formatBytes(details.retainedSize)}`)
   context.out(`  distance:    ${formatDistance(details.distance)}`)
   context.out(`  retainers:   ${details.retainerCount}`)
-  context.out(
-    `  dominator:   ${details.dominator ? `${details.dominator.className} @${details.dominator.id}` : '-'}`,
-  )
+  context.out(`  dominator:   ${details.dominator ? objectLabel(details.dominator) : '-'}`)
   const stack = getAllocationStack(context.snapshot, node)
   if (stack) {
     context.out('\nAllocated at:')

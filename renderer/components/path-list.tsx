@@ -2,11 +2,11 @@
 // buttons that copy it as plain text or Markdown for a bug report.
 import { useState } from 'react'
 import type { PathStepDto } from '../../shared/protocol'
-import { displayClass, formatBytes, formatReference, runningCodeNote } from '../format'
+import { displayClass, formatBytes, formatReference, objectLabel, runningCodeNote } from '../format'
 
 export function pathLines(path: PathStepDto[]): string[] {
   return path.map((step, position) => {
-    const label = `${displayClass(step.node)} @${step.node.id}`
+    const label = objectLabel(step.node)
     return position === 0 || !step.edge
       ? label
       : `${'  '.repeat(position)}${formatReference(step.edge)} → ${label}`

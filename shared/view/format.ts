@@ -73,6 +73,16 @@ export function displayClass(object: { type: string; name: string; className: st
   return object.type === 'synthetic' ? object.name : object.className
 }
 
+/** An object as paths, graphs and panels name it: `Map @42`, `(Stack roots) @17`. */
+export function objectLabel(object: {
+  type: string
+  name: string
+  className: string
+  id: number
+}): string {
+  return `${displayClass(object)} @${object.id}`
+}
+
 /** GC roots that hold what running code holds: its stack, and the handles of native code. */
 const RUNNING_CODE_ROOTS = new Set(['(Stack roots)', '(Handle scope)'])
 

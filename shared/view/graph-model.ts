@@ -17,7 +17,7 @@ import dagre, {
 import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../protocol'
 import type { MapSlot } from '../heap/queries/map-entries'
 import type { PathEdge } from '../heap/queries/paths'
-import { displayClass, formatCapture, formatEdge, formatMapSlot, formatReference } from './format'
+import { formatCapture, formatEdge, formatMapSlot, formatReference, objectLabel } from './format'
 
 /** How many retainers an expanded node shows before folding the rest into "N more". */
 export const MAX_FAN_IN = 8
@@ -119,15 +119,11 @@ export interface GraphModel {
 
 const nodeId = (node: number): string => `n${node}`
 
-function label(object: ObjectSummary): string {
-  return `${displayClass(object)} @${object.id}`
-}
-
 function objectNode(object: ObjectSummary, kind: NodeKind): GraphNode {
   return {
     id: nodeId(object.node),
     node: object.node,
-    label: label(object),
+    label: objectLabel(object),
     className: object.className,
     name: object.name,
     type: object.type,

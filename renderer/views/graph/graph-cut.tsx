@@ -3,7 +3,7 @@
 // keeps the object alive, and Undo. One cut at a time: a new cut replaces the previous one, and
 // a cut belongs to one graph (forgotten when the view turns to other objects).
 import { useRef, useState } from 'react'
-import type { CutResult, HeapgraphApi, ObjectSummary } from '../../../shared/protocol'
+import type { CutResult, HeapgraphApi } from '../../../shared/protocol'
 import {
   cutReferenceOf,
   cutTargetOf,
@@ -16,7 +16,7 @@ import {
   type GraphModel,
 } from '../../../shared/view/graph-model'
 import { PathList } from '../../components/path-list'
-import { formatBytes, formatReference } from '../../format'
+import { formatBytes, formatReference, objectLabel as label } from '../../format'
 
 export type CutState =
   | { status: 'running'; reference: string }
@@ -30,8 +30,6 @@ export interface Cutting {
   run: (edge: GraphEdge, model: GraphModel) => Promise<void>
   undo: () => void
 }
-
-const label = (object: ObjectSummary): string => `${object.className} @${object.id}`
 
 function dominatorLookup(api: HeapgraphApi, snapshotId: string): DominatorLookup {
   return async (node) => (await api.getObject({ snapshotId, node })).dominator

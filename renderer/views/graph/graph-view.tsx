@@ -12,7 +12,7 @@ import type {
   SnapshotInfo,
 } from '../../../shared/protocol'
 import { EXPORT_EVENT } from '../../components/events'
-import { formatBytes } from '../../format'
+import { formatBytes, objectLabel } from '../../format'
 import {
   buildGraphModel,
   largestRetained,
@@ -334,7 +334,7 @@ export function GraphView({
       paths={paths}
       onObject={onObject}
       highlight={highlight}
-      title={`Retainers of ${target.className} @${target.id}`}
+      title={`Retainers of ${objectLabel(target)}`}
       fileName={`heapgraph-${target.id}`}
     />
   )

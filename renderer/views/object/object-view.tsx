@@ -10,7 +10,13 @@ import {
   type Column,
   type RowView,
 } from '../../components/virtual-rows'
-import { displayClass, formatBytes, formatDistance, formatReference } from '../../format'
+import {
+  displayClass,
+  formatBytes,
+  formatDistance,
+  formatReference,
+  objectLabel,
+} from '../../format'
 import { GraphView } from '../graph/graph-view'
 import { LivePreview } from './live-preview'
 import { PathList } from '../../components/path-list'
@@ -150,7 +156,7 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
             <dd>
               {object.dominator ? (
                 <button className="link" onClick={() => onObject(object.dominator?.node ?? 0)}>
-                  {displayClass(object.dominator)} @{object.dominator.id}
+                  {objectLabel(object.dominator)}
                 </button>
               ) : (
                 '–'

@@ -5,15 +5,13 @@
 // time) stays alive through the other path, drawn and listed. Then the three-snapshot sequence: a leak cluster's heads and a class's new objects
 // drawn in one graph, merged under the Map that holds them, marked new. Screenshots go to
 // test-results/screenshots (cut-*, merged-*).
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
-import { fixture, snapshotSequence } from '../helpers/fixtures'
+import { fixture, snapshotOfScript, snapshotSequence } from '../helpers/fixtures'
 import { startWebUi, type WebUi } from '../helpers/web-ui'
 
 const missing = chromiumUnavailableReason()
@@ -149,7 +147,7 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
 
   it('shows the path that keeps an array alive when it is held twice', async () => {
     const file = join(scratch, 'held-twice.heapsnapshot')
-    await promisify(execFile)(process.execPath, ['--expose-gc', '-e', HELD_TWICE_PROGRAM, file])
+    await snapshotOfScript(HELD_TWICE_PROGRAM, file)
     await whyAliveOfArray(file)
     await drawnCount()
     // With the mouse this time: click the entry edge on the canvas, then "Cut this reference".

@@ -2,15 +2,13 @@
 // object, V8 internals folded into readable steps (a Map's table as its entries, an array's
 // elements store as [index] edges on the array), cycle members marked, a timed draw, and an SVG
 // export that parses and names every object. Screenshots go to test-results/screenshots.
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
-import { fixture } from '../helpers/fixtures'
+import { fixture, snapshotOfScript } from '../helpers/fixtures'
 import { startWebUi, type WebUi } from '../helpers/web-ui'
 
 const missing = chromiumUnavailableReason()
@@ -246,7 +244,7 @@ describe.skipIf(missing !== undefined)('retainer graph UI', () => {
 
   it("reads an array's elements store as [index] edges on the array", async () => {
     const file = join(scratch, 'array-items.heapsnapshot')
-    await promisify(execFile)(process.execPath, ['--expose-gc', '-e', ARRAY_ITEMS_PROGRAM, file])
+    await snapshotOfScript(ARRAY_ITEMS_PROGRAM, file)
     await whyAliveOfArray(file)
     const layered = await drawn()
     await ui.screenshot('graph-3-array-items', true)
@@ -272,7 +270,7 @@ describe.skipIf(missing !== undefined)('retainer graph UI', () => {
 
   it('reads a variable of an outer scope as captured by the closure', async () => {
     const file = join(scratch, 'outer-scope.heapsnapshot')
-    await promisify(execFile)(process.execPath, ['--expose-gc', '-e', OUTER_SCOPE_PROGRAM, file])
+    await snapshotOfScript(OUTER_SCOPE_PROGRAM, file)
     await page.goto(ui.server.url)
     await ui.open(file)
     await ui.whyAliveOfArray('5,000')
@@ -287,7 +285,7 @@ describe.skipIf(missing !== undefined)('retainer graph UI', () => {
 
   it('names the stack root and notes that running code held the object', async () => {
     const file = join(scratch, 'on-stack.heapsnapshot')
-    await promisify(execFile)(process.execPath, ['-e', ON_STACK_PROGRAM, file])
+    await snapshotOfScript(ON_STACK_PROGRAM, file)
     await page.goto(ui.server.url)
     await ui.open(file)
     await ui.whyAliveOfArray('12,345')

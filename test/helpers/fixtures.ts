@@ -167,6 +167,19 @@ export async function fixture(name: FixtureName, options: FixtureOptions = {}): 
 }
 
 /**
+ * Runs `source` in a child Node (with --expose-gc) whose process.argv[1] is `file`, for a test's
+ * own small heap: the script writes its snapshot there. Not cached. Returns `file`.
+ */
+export async function snapshotOfScript(
+  source: string,
+  file: string,
+  timeoutMs = 60_000,
+): Promise<string> {
+  await runNode(source, ['--expose-gc', '-e'], [file], timeoutMs)
+  return file
+}
+
+/**
  * Paths of three snapshots of one process (baseline, target, final), made by
  * test/fixtures/programs/sequence.cjs (read its header for what each class does between them),
  * generated on first use and cached.

@@ -1,14 +1,12 @@
 // The real CLI (bin/heapgraph.mjs) run as a child process against the map-cache fixture: the
 // documented JSON shapes, a retainer path through global.leakCache, the CSV/NDJSON export, and
 // the error contract (exit 2 for usage, 1 for a bad snapshot, one stderr line, no stack trace).
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { expectOneLineError, runCli, runJson } from '../helpers/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fixture } from '../helpers/fixtures'
+import { fixture, snapshotOfScript } from '../helpers/fixtures'
 
 // The documented JSON shapes (README.md).
 interface Obj {
@@ -298,7 +296,7 @@ describe('cli', () => {
         'work()',
       ].join('\n')
       const file = join(dir, 'on-stack.heapsnapshot')
-      await promisify(execFile)(process.execPath, ['-e', program, file])
+      await snapshotOfScript(program, file)
       const arrays = await runJson<TopJson<ArrayObj>>(['top', file, '--arrays', '--json'])
       const onStack = arrays.objects.find((object) => object.length === 12345)
       expect(onStack).toBeDefined()

@@ -2,12 +2,11 @@
 // heap-number and small-integer keys, keys whose values are small integers, deleted entries,
 // a table rebuilt as it grew, a subclass of Map; and no such names for a Set's or a WeakMap's
 // table.
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { snapshotOfScript } from '../helpers/fixtures'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { getOutgoingEdges, getRetainers, type Reference } from '../../shared/heap/queries/nodes'
@@ -86,7 +85,7 @@ describe('Map entries by key', () => {
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'heapgraph-map-entries-'))
     const file = join(scratch, 'map-entries.heapsnapshot')
-    await promisify(execFile)(process.execPath, ['--expose-gc', '-e', PROGRAM, file])
+    await snapshotOfScript(PROGRAM, file)
     snapshot = await loadSnapshotFile(file)
     found = tableReferences(snapshot)
   }, 60_000)

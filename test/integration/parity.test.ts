@@ -62,8 +62,10 @@ function mismatches(
  * `(synthetic)` node and the `Connection` it points at, each other's first retainer, for all 20
  * levels). A path from the root ends at that child, so the chain is compared up to it.
  */
-function untilRootChild(ours: HeapSnapshot, chain: DevtoolsRetainerStep[]): DevtoolsRetainerStep[] {
-  const rootChildren = new Set(rootChildrenOf(ours))
+function untilRootChild(
+  rootChildren: ReadonlySet<number>,
+  chain: DevtoolsRetainerStep[],
+): DevtoolsRetainerStep[] {
   const end = chain.findIndex((step) => rootChildren.has(step.node))
   return end === -1 ? chain : chain.slice(0, end + 1)
 }
@@ -202,7 +204,8 @@ function parityChecks(name: FixtureName): void {
       .slice(0, 150)
     // And a few objects held by each child of the root, where DevTools' chain can go round a cycle.
     const { firstEdge, edgeTarget, rootNode } = ours.graph
-    const nearRoot = rootChildrenOf(ours).flatMap((child) =>
+    const rootChildren = rootChildrenOf(ours)
+    const nearRoot = rootChildren.flatMap((child) =>
       Array.from(
         edgeTarget.subarray(firstEdge[child], Math.min(firstEdge[child + 1], firstEdge[child] + 5)),
       ),
@@ -212,10 +215,11 @@ function parityChecks(name: FixtureName): void {
       ...Array.from({ length: count / 31 }, (_, k) => k * 31),
       ...nearRoot,
     ])
+    const rootChildSet = new Set(rootChildren)
     let compared = 0
     for (const node of sample) {
       if (node === rootNode || ours.distance[node] === NO_DISTANCE) continue
-      const expected = untilRootChild(ours, devtoolsFirstRetainerPath(theirs, node))
+      const expected = untilRootChild(rootChildSet, devtoolsFirstRetainerPath(theirs, node))
       if (expected.length === 0) continue
       const { paths } = findRetainerPaths(ours, node)
       expect(paths.length, `node ${node} has a path`).toBe(1)

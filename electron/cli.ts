@@ -34,8 +34,11 @@ const USAGE = `heapgraph — why is this object still alive?
 Usage:
   heapgraph summary <snapshot> [--top N] [--json]        classes by retained size
   heapgraph top <snapshot> [--arrays] [--top N] [--json]  largest objects (or arrays)
-  heapgraph why <snapshot> <@id|ClassName> [--paths K] [--json]
-                                                          retainer paths from GC roots
+  heapgraph why <snapshot> <@id|ClassName> [--paths K] [--internals] [--json]
+                                                          why it is alive: a verdict, the routes
+                                                          from GC roots as code reads them, and
+                                                          the fix where one is recognizable
+                                                          (--internals: V8's own steps unfolded)
   heapgraph why <snapshot> <@id> --cut <@fromId>:<edge> [--json]
                                                           what cutting that reference frees
                                                           (edge: name, .name, 3 or [3])
@@ -79,6 +82,7 @@ const OPTIONS = {
   top: { type: 'string' },
   arrays: { type: 'boolean' },
   paths: { type: 'string' },
+  internals: { type: 'boolean' },
   cut: { type: 'string' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },

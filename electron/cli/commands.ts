@@ -13,23 +13,20 @@ import {
   findNodeById,
   getOutgoingEdges,
   getRetainers,
+  objectFacts,
   summarizeObject,
   type ObjectSummary,
   type Reference,
 } from '../../shared/heap/queries/nodes'
-import { findRetainerPaths } from '../../shared/heap/queries/paths'
+import type { PathStep } from '../../shared/heap/queries/paths'
+import { explainRetention, type Fix } from '../../shared/heap/queries/explain'
 import { sortByKeyDescending } from '../../shared/heap/queries/sort'
 import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
 import { edgeName } from '../../shared/heap/graph/heap-graph'
+import type { SourceLocation } from '../../shared/heap/queries/labels'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
-import {
-  formatDistance,
-  formatEdge,
-  formatReference,
-  objectLabel,
-  runningCodeNote,
-} from '../../shared/view/format'
-import { clip, formatBytes, formatPath, table } from './format'
+import { formatDistance, formatEdge, formatReference, objectLabel } from '../../shared/view/format'
+import { clip, formatBytes, formatPath, formatRoute, table } from './format'
 
 /** The public object shape of the CLI's JSON. */
 export interface Obj {
@@ -37,6 +34,9 @@ export interface Obj {
   type: string
   name: string
   className: string
+  /** What identifies the object (see the engine's labels): absent only in exports. */
+  label?: string
+  location?: SourceLocation
   selfSize: number
   retainedSize: number
   distance: number | null
@@ -66,7 +66,7 @@ export class UsageError extends Error {
 const OPTIONS_OF: Record<string, readonly string[]> = {
   summary: ['json', 'top'],
   top: ['json', 'top', 'arrays'],
-  why: ['json', 'paths', 'cut'],
+  why: ['json', 'paths', 'cut', 'internals'],
   show: ['json'],
   export: ['format', 'output'],
 }
@@ -124,9 +124,19 @@ export async function validateSnapshotCommand(
   }
 }
 
-export function toObj(summary: ObjectSummary): Obj {
-  const { id, type, name, className, selfSize, retainedSize, distance } = summary
-  return { id, type, name, className, selfSize, retainedSize, distance }
+export function toObj(summary: Omit<ObjectSummary, 'label'> & { label?: string }): Obj {
+  const { id, type, name, className, label, location, selfSize, retainedSize, distance } = summary
+  return {
+    id,
+    type,
+    name,
+    className,
+    ...(label !== undefined && { label }),
+    ...(location && { location }),
+    selfSize,
+    retainedSize,
+    distance,
+  }
 }
 
 export function snapshotInfo(file: string, snapshot: HeapSnapshot): SnapshotInfo {
@@ -293,19 +303,38 @@ export function runWhy(context: CommandContext): void {
   }
   const count = positiveInt(context.values.paths, 1, 'paths')
   const node = resolveTarget(context.snapshot, target)
-  const result = findRetainerPaths(context.snapshot, node, { count })
-  const targetObj = summarizeObject(context.snapshot, node)
+  const explanation = explainRetention(context.snapshot, node, {
+    count,
+    internals: context.values.internals === true,
+  })
+  const { target: targetObj, routes, fix } = explanation
+  const cutArgument = fix ? cutOption(context.snapshot, fix) : null
   if (context.json) {
-    const paths = result.paths.map((path) =>
-      path.map((step) => ({ node: toObj(step.node), edge: step.edge })),
-    )
+    const stepJson = (step: PathStep) => ({ node: toObj(step.node), edge: step.edge })
     context.out(
       JSON.stringify(
         {
           target: toObj(targetObj),
-          reachable: result.reachable,
-          truncated: result.truncated,
-          paths,
+          reachable: explanation.reachable,
+          truncated: explanation.truncated,
+          verdict: explanation.verdict,
+          fix: fix && {
+            text: fix.text,
+            cut: { from: fix.cut.fromId, edge: fix.cut.edgeName, option: cutArgument },
+            freedBytes: fix.freedBytes,
+            freedCount: fix.freedCount,
+          },
+          routes: routes.map((route) => ({
+            readable: route.readable.map((step) => ({
+              node: toObj(step.node),
+              via: step.via,
+              ...(step.start && { start: step.start }),
+            })),
+            holder: route.holder && toObj(route.holder),
+            sameHolderRoutes: route.sameHolderRoutes,
+            steps: route.steps.map(stepJson),
+          })),
+          paths: routes.map((route) => route.steps.map(stepJson)),
         },
         null,
         2,
@@ -316,27 +345,34 @@ export function runWhy(context: CommandContext): void {
   context.out(
     `${objectLabel(targetObj)}: self ${formatBytes(targetObj.selfSize)}, retained ${formatBytes(targetObj.retainedSize)}, distance ${formatDistance(targetObj.distance)}`,
   )
-  if (!result.reachable) {
-    context.out('No GC root reaches this object: it is garbage that the next collection frees.')
-    return
-  }
-  if (result.paths.length === 0) {
+  context.out(explanation.verdict)
+  routes.forEach((route, position) => {
+    const references = route.steps.length - 1
     context.out(
-      result.truncated
-        ? 'The search for a retainer path stopped at its budget before finding one; the object is reachable (see its retainers with heapgraph show).'
-        : 'Only weak references reach this object: it is not kept alive by them.',
+      `\nPath ${position + 1} (${references} reference${references === 1 ? '' : 's'} from a GC root):`,
     )
-    return
-  }
-  result.paths.forEach((path, position) => {
-    context.out(
-      `\nPath ${position + 1} (${path.length - 1} reference${path.length === 2 ? '' : 's'} from a GC root):`,
-    )
-    context.out(formatPath(path))
-    const note = runningCodeNote(path)
-    if (note) context.out(`(${note})`)
+    context.out(formatRoute(route.readable))
+    if (route.sameHolderRoutes > 0) {
+      const others = route.sameHolderRoutes
+      context.out(
+        `  (${others} other route${others === 1 ? ' leads' : 's lead'} to it through the same holder)`,
+      )
+    }
   })
-  if (result.truncated) context.out('\n(search stopped at its budget; more paths may exist)')
+  if (explanation.truncated) context.out('\n(search stopped at its budget; more paths may exist)')
+  if (fix) {
+    context.out(`\nTo free it: ${fix.text}`)
+    context.out(
+      `  (checked: cutting that reference frees ${formatBytes(fix.freedBytes)}, the object included; see it with --cut ${cutArgument})`,
+    )
+  }
+}
+
+/** The `--cut` argument that names a fix's reference as `why --cut` reads it. */
+function cutOption(snapshot: HeapSnapshot, fix: Fix): string {
+  const graph = snapshot.graph
+  const printed = formatEdge(graph.edgeTypes[graph.edgeType[fix.cut.edge]], fix.cut.edgeName)
+  return `@${fix.cut.fromId}:${printed}`
 }
 
 /** `--cut @fromId:edge`: the holder's @id and the edge as `why` prints it (or its bare name). */
@@ -574,7 +610,7 @@ export async function runExport(
     }
   }
   for (let node = 0; node < graph.nodeCount; node++) {
-    const object = summarizeObject(snapshot, node)
+    const object = objectFacts(snapshot, node)
     const dominatorId = node === graph.rootNode ? null : graph.objectId[snapshot.dominator[node]]
     if (format === 'csv') {
       buffer +=

@@ -44,6 +44,28 @@ export function formatPath(
     .join('\n')
 }
 
+/** One step of a readable route, as `why` prints it. */
+interface PrintedStep {
+  node: { id: number; label: string; retainedSize: number }
+  via: { text: string } | null
+  start?: string
+}
+
+/**
+ * A route as `heapgraph why` prints it: where it starts, then one step a line, each the way
+ * code reads it (`.items`, `captures payload`, `entry "k"`) and the object by its label.
+ */
+export function formatRoute(steps: readonly PrintedStep[], { indent = '' } = {}): string {
+  return steps
+    .map((step, position) => {
+      const label = `${clip(step.node.label, 80)} @${step.node.id}`
+      if (position === 0 || !step.via)
+        return indent + (step.start ? `${step.start} (${label})` : label)
+      return `${indent}  ${clip(step.via.text, 60)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
+    })
+    .join('\n')
+}
+
 /** A progress bar redrawn in place on a terminal; silent elsewhere. */
 export function progressBar(
   stream: NodeJS.WriteStream,

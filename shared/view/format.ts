@@ -1,18 +1,7 @@
 // Display formatting shared by the UI and the CLI: byte sizes, distances, edge labels.
 import type { MapSlot } from '../heap/queries/map-entries'
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
-
-/** Bytes in decimal units, as DevTools shows them ("12.3 MB"). */
-export function formatBytes(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (Math.abs(value) >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000
-    unit++
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`
-}
+export { formatBytes } from '../heap/units'
 
 /** Distance from GC roots: system-only distances as "sys+N", unreachable as "-". */
 export function formatDistance(distance: number | null): string {
@@ -73,14 +62,19 @@ export function displayClass(object: { type: string; name: string; className: st
   return object.type === 'synthetic' ? object.name : object.className
 }
 
-/** An object as paths, graphs and panels name it: `Map @42`, `(Stack roots) @17`. */
+/**
+ * An object as paths, graphs and panels name it: by its label where the engine gave one
+ * (`onConfigReloaded (src/config.js:6:54) @42`, `Array(50000) @7`), else its class
+ * (`Map @42`, `(Stack roots) @17`).
+ */
 export function objectLabel(object: {
   type: string
   name: string
   className: string
+  label?: string
   id: number
 }): string {
-  return `${displayClass(object)} @${object.id}`
+  return `${object.label ?? displayClass(object)} @${object.id}`
 }
 
 /** GC roots that hold what running code holds: its stack, and the handles of native code. */

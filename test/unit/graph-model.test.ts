@@ -57,6 +57,7 @@ const object = (node: number, shape: Shape | string = {}): ObjectSummary => {
     type,
     name: name ?? className,
     className,
+    label: type === 'synthetic' ? (name ?? className) : className,
     selfSize: 10,
     retainedSize,
     distance: node,

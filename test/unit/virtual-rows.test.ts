@@ -27,6 +27,7 @@ function object(node: number, className = 'Array'): ObjectSummary {
     type: 'object',
     name: className,
     className,
+    label: className,
     selfSize: 16,
     retainedSize: 16,
     distance: 2,

@@ -94,25 +94,31 @@ function nameCategories(strings: readonly string[]): Uint8Array {
   return category
 }
 
-function buildCatalog(snapshot: HeapSnapshot): Catalog {
-  const graph = snapshot.graph
-  const {
-    nodeCount,
-    nodeType,
-    nodeName,
-    strings,
-    firstEdge,
-    edgeType,
-    edgeTarget,
-    edgeNameOrIndex,
-    rawSelfSize,
-    firstRetainer,
-    retainerEdge,
-  } = graph
-  const { object, native, array } = graph.nodeTypeCode
-  const { internal, element } = graph.edgeTypeCode
-  const { slotSize, headerSize } = slotLayout(snapshot)
-  const category = nameCategories(strings)
+/** One array-like object's facts, as the catalog and labels give them. */
+export interface ArrayFacts {
+  kind: ArrayKind
+  /** Element count (bytes for buffers and stores); NaN when the snapshot does not tell. */
+  length: number
+  lengthIsEstimate: boolean
+  storeSize: number
+}
+
+/** What telling array-like objects apart needs, built once per snapshot (no pass over nodes). */
+interface ArrayContext {
+  snapshot: HeapSnapshot
+  slotSize: number
+  headerSize: number
+  category: Uint8Array
+  elementsName: Set<number>
+  bufferName: Set<number>
+  backingStoreName: Set<number>
+}
+
+/** This V8 build's slot size and FixedArray header (pointer-compressed or not). */
+export const pointerLayout = perSnapshot(slotLayout)
+
+const arrayContext = perSnapshot((snapshot: HeapSnapshot): ArrayContext => {
+  const { strings } = snapshot.graph
   const edgeNameIds = (name: string): Set<number> => {
     const ids = new Set<number>()
     strings.forEach((text, id) => {
@@ -120,98 +126,135 @@ function buildCatalog(snapshot: HeapSnapshot): Catalog {
     })
     return ids
   }
-  const elementsName = edgeNameIds('elements')
-  const bufferName = edgeNameIds('buffer')
-  const backingStoreName = edgeNameIds('backing_store')
-  const internalTarget = (node: number, names: Set<number>): number => {
+  return {
+    snapshot,
+    ...pointerLayout(snapshot),
+    category: nameCategories(strings),
+    elementsName: edgeNameIds('elements'),
+    bufferName: edgeNameIds('buffer'),
+    backingStoreName: edgeNameIds('backing_store'),
+  }
+})
+
+function internalTarget(context: ArrayContext, node: number, names: Set<number>): number {
+  const { firstEdge, edgeType, edgeNameOrIndex, edgeTarget, edgeTypeCode } = context.snapshot.graph
+  for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
+    if (edgeType[edge] === edgeTypeCode.internal && names.has(edgeNameOrIndex[edge]))
+      return edgeTarget[edge]
+  }
+  return -1
+}
+
+/** Typed-array views of a buffer (objects retaining it through a `buffer` edge). */
+function viewCount(context: ArrayContext, buffer: number): number {
+  const { firstRetainer, retainerEdge, edgeType, edgeNameOrIndex, edgeTypeCode } =
+    context.snapshot.graph
+  let views = 0
+  for (let slot = firstRetainer[buffer]; slot < firstRetainer[buffer + 1]; slot++) {
+    const edge = retainerEdge[slot]
+    if (edgeType[edge] === edgeTypeCode.internal && context.bufferName.has(edgeNameOrIndex[edge]))
+      views++
+  }
+  return views
+}
+
+function classifyArray(context: ArrayContext, node: number): ArrayFacts | null {
+  const graph = context.snapshot.graph
+  const { nodeType, nodeName, strings, firstEdge, edgeType, edgeNameOrIndex, rawSelfSize } = graph
+  const { object, native, array } = graph.nodeTypeCode
+  const { slotSize, headerSize, category } = context
+  const kind = category[nodeName[node]]
+  const type = nodeType[node]
+  if (kind === NAME_ARRAY && type === object) {
+    const store = internalTarget(context, node, context.elementsName)
+    if (store === -1) return null
+    let maxIndex = -1
     for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
-      if (edgeType[edge] === internal && names.has(edgeNameOrIndex[edge])) return edgeTarget[edge]
+      if (edgeType[edge] === graph.edgeTypeCode.element && edgeNameOrIndex[edge] > maxIndex) {
+        maxIndex = edgeNameOrIndex[edge]
+      }
     }
-    return -1
+    const storeSize = rawSelfSize[store]
+    const capacity = Math.max(0, Math.floor((storeSize - headerSize) / slotSize))
+    // Small integers and doubles have no element edges, so the highest element edge is only a
+    // lower bound: exact when it fills the store, else the likelier of it and the capacity.
+    const counted = maxIndex + 1
+    // With 4-byte slots (pointer compression), an array without element edges may hold small
+    // integers (4 bytes) or doubles (8 bytes): the snapshot cannot tell, so no length.
+    const ambiguous = counted === 0 && slotSize === 4
+    const length = ambiguous ? NaN : counted * 2 >= capacity ? counted : capacity
+    return {
+      kind: 'array',
+      length,
+      lengthIsEstimate: length !== capacity || counted !== capacity,
+      storeSize,
+    }
   }
-  const backingStoreBytes = (buffer: number): number => {
-    const store = internalTarget(buffer, backingStoreName)
-    return store === -1 ? 0 : rawSelfSize[store]
+  if (type === object && kind !== NAME_ARRAY_BUFFER) {
+    // Typed arrays by shape (an internal `buffer` edge to an ArrayBuffer), so Node's Buffer
+    // and subclasses count too.
+    const buffer = internalTarget(context, node, context.bufferName)
+    if (buffer === -1 || category[nodeName[buffer]] !== NAME_ARRAY_BUFFER) return null
+    const offHeapStore = internalTarget(context, buffer, context.backingStoreName)
+    const offHeap = offHeapStore === -1 ? 0 : rawSelfSize[offHeapStore]
+    const storeSize = offHeap > 0 ? offHeap : Math.max(0, rawSelfSize[node] - 2 * headerSize)
+    const name = strings[nodeName[node]]
+    const elementSize =
+      BYTES_PER_ELEMENT[name] ?? (name === 'Buffer' || name === 'FastBuffer' ? 1 : 0)
+    // V8 records no view length: the buffer's size divided by the element size is right only
+    // for the one view over a whole buffer; several views or an unknown class give no length.
+    const known = elementSize > 0 && (offHeap === 0 || viewCount(context, buffer) === 1)
+    return {
+      kind: 'typed-array',
+      length: known ? Math.floor(storeSize / elementSize) : NaN,
+      lengthIsEstimate: true,
+      storeSize,
+    }
   }
+  if (kind === NAME_ARRAY_BUFFER && type === object) {
+    const store = internalTarget(context, node, context.backingStoreName)
+    if (store === -1) return null
+    const bytes = rawSelfSize[store]
+    return { kind: 'array-buffer', length: bytes, lengthIsEstimate: false, storeSize: bytes }
+  }
+  if (kind === NAME_BACKING_STORE && type === native) {
+    const bytes = rawSelfSize[node]
+    return { kind: 'backing-store', length: bytes, lengthIsEstimate: false, storeSize: bytes }
+  }
+  if (kind === NAME_ELEMENTS && type === array) {
+    const edges = firstEdge[node + 1] - firstEdge[node]
+    return {
+      kind: 'elements',
+      length: Math.max(edges, Math.floor((rawSelfSize[node] - headerSize) / slotSize)),
+      lengthIsEstimate: true,
+      storeSize: rawSelfSize[node],
+    }
+  }
+  return null
+}
+
+/** The facts of one array-like object without building the catalog; null for other objects. */
+export function arrayFacts(snapshot: HeapSnapshot, node: number): ArrayFacts | null {
+  return classifyArray(arrayContext(snapshot), node)
+}
+
+function buildCatalog(snapshot: HeapSnapshot): Catalog {
+  const context = arrayContext(snapshot)
+  const nodeCount = snapshot.graph.nodeCount
   const kindOf = new Uint8Array(nodeCount)
   const lengthOf = new Float64Array(nodeCount)
   const estimated = new Uint8Array(nodeCount)
   const storeOf = new Float64Array(nodeCount)
   const rows: number[] = []
-  const add = (
-    node: number,
-    kind: ArrayKind,
-    length: number,
-    isEstimate: boolean,
-    store: number,
-  ): void => {
-    kindOf[node] = KINDS.indexOf(kind) + 1
-    lengthOf[node] = length
-    estimated[node] = isEstimate ? 1 : 0
-    storeOf[node] = store
-    rows.push(node)
-  }
-  /** Typed-array views of a buffer (objects retaining it through a `buffer` edge). */
-  const viewCount = (buffer: number): number => {
-    let views = 0
-    for (let slot = firstRetainer[buffer]; slot < firstRetainer[buffer + 1]; slot++) {
-      const edge = retainerEdge[slot]
-      if (edgeType[edge] === internal && bufferName.has(edgeNameOrIndex[edge])) views++
-    }
-    return views
-  }
   for (let node = 0; node < nodeCount; node++) {
-    const kind = category[nodeName[node]]
-    const type = nodeType[node]
-    if (kind === NAME_ARRAY && type === object) {
-      const store = internalTarget(node, elementsName)
-      if (store === -1) continue
-      let maxIndex = -1
-      for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
-        if (edgeType[edge] === element && edgeNameOrIndex[edge] > maxIndex) {
-          maxIndex = edgeNameOrIndex[edge]
-        }
-      }
-      const storeSize = rawSelfSize[store]
-      const capacity = Math.max(0, Math.floor((storeSize - headerSize) / slotSize))
-      // Small integers and doubles have no element edges, so the highest element edge is only a
-      // lower bound: exact when it fills the store, else the likelier of it and the capacity.
-      const counted = maxIndex + 1
-      // With 4-byte slots (pointer compression), an array without element edges may hold small
-      // integers (4 bytes) or doubles (8 bytes): the snapshot cannot tell, so no length.
-      const ambiguous = counted === 0 && slotSize === 4
-      const length = ambiguous ? NaN : counted * 2 >= capacity ? counted : capacity
-      add(node, 'array', length, length !== capacity || counted !== capacity, storeSize)
-    } else if (type === object && kind !== NAME_ARRAY_BUFFER) {
-      // Typed arrays by shape (an internal `buffer` edge to an ArrayBuffer), so Node's Buffer
-      // and subclasses count too.
-      const buffer = internalTarget(node, bufferName)
-      if (buffer === -1 || category[nodeName[buffer]] !== NAME_ARRAY_BUFFER) continue
-      const offHeap = backingStoreBytes(buffer)
-      const storeSize = offHeap > 0 ? offHeap : Math.max(0, rawSelfSize[node] - 2 * headerSize)
-      const name = strings[nodeName[node]]
-      const elementSize =
-        BYTES_PER_ELEMENT[name] ?? (name === 'Buffer' || name === 'FastBuffer' ? 1 : 0)
-      // V8 records no view length: the buffer's size divided by the element size is right only
-      // for the one view over a whole buffer; several views or an unknown class give no length.
-      const known = elementSize > 0 && (offHeap === 0 || viewCount(buffer) === 1)
-      add(node, 'typed-array', known ? Math.floor(storeSize / elementSize) : NaN, true, storeSize)
-    } else if (kind === NAME_ARRAY_BUFFER && type === object) {
-      const store = internalTarget(node, backingStoreName)
-      if (store === -1) continue
-      add(node, 'array-buffer', rawSelfSize[store], false, rawSelfSize[store])
-    } else if (kind === NAME_BACKING_STORE && type === native) {
-      add(node, 'backing-store', rawSelfSize[node], false, rawSelfSize[node])
-    } else if (kind === NAME_ELEMENTS && type === array) {
-      const edges = firstEdge[node + 1] - firstEdge[node]
-      add(
-        node,
-        'elements',
-        Math.max(edges, Math.floor((rawSelfSize[node] - headerSize) / slotSize)),
-        true,
-        rawSelfSize[node],
-      )
-    }
+    // Only nodes whose name is one the catalog knows, or objects (typed arrays by shape).
+    const facts = classifyArray(context, node)
+    if (facts === null) continue
+    kindOf[node] = KINDS.indexOf(facts.kind) + 1
+    lengthOf[node] = facts.length
+    estimated[node] = facts.lengthIsEstimate ? 1 : 0
+    storeOf[node] = facts.storeSize
+    rows.push(node)
   }
   return {
     rows: sortByKeyDescending(Uint32Array.from(rows), snapshot.retainedSize),

@@ -5,6 +5,7 @@ import { IdIndex } from './id-index'
 import { sortByKeyDescending } from './sort'
 import { displayName } from './names'
 import { mapSlotOf, type MapSlot } from './map-entries'
+import { objectLabelOf, sourceLocation, type SourceLocation } from './labels'
 import type { HeapSnapshot } from '../snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../analyses/distances'
 
@@ -17,6 +18,13 @@ export interface ObjectSummary {
   type: string
   name: string
   className: string
+  /**
+   * What identifies the object, for people: a function's name and file:line:column, a module's
+   * file, a string's text, an array's length (see labels.ts).
+   */
+  label: string
+  /** For a function: where it was written, when the snapshot says. */
+  location?: SourceLocation
   selfSize: number
   retainedSize: number
   /** Distance from GC roots; null when no root reaches the object. */
@@ -62,7 +70,8 @@ export function publicDistance(snapshot: HeapSnapshot, node: number): number | n
   return distance === NO_DISTANCE ? null : distance
 }
 
-export function summarizeObject(snapshot: HeapSnapshot, node: number): ObjectSummary {
+/** An object's facts without its label: for bulk listings (every node of an export). */
+export function objectFacts(snapshot: HeapSnapshot, node: number): Omit<ObjectSummary, 'label'> {
   checkNode(snapshot, node)
   const graph = snapshot.graph
   return {
@@ -74,6 +83,17 @@ export function summarizeObject(snapshot: HeapSnapshot, node: number): ObjectSum
     selfSize: snapshot.selfSize[node],
     retainedSize: snapshot.retainedSize[node],
     distance: publicDistance(snapshot, node),
+  }
+}
+
+/** An object as lists show it: its facts, and its label (computed now, for this object). */
+export function summarizeObject(snapshot: HeapSnapshot, node: number): ObjectSummary {
+  const facts = objectFacts(snapshot, node)
+  const location = sourceLocation(snapshot, node)
+  return {
+    ...facts,
+    label: objectLabelOf(snapshot, node),
+    ...(location && { location }),
   }
 }
 

@@ -25,13 +25,15 @@ export interface PathStep {
 export interface PathEdge {
   type: string
   name: string
+  /** The edge ordinal in this snapshot (what a cut takes); set by the engine's paths. */
+  ordinal?: number
   mapSlot?: MapSlot
 }
 
 /** The edge ordinal `edge` as a path step names it. */
 export function pathEdge(snapshot: HeapSnapshot, edge: number): PathEdge {
   const { type, name, mapSlot } = summarizeEdge(snapshot, edge)
-  return mapSlot ? { type, name, mapSlot } : { type, name }
+  return mapSlot ? { type, name, ordinal: edge, mapSlot } : { type, name, ordinal: edge }
 }
 
 export interface RetainerPaths {
@@ -51,7 +53,7 @@ export interface PathOptions {
 }
 
 /** A binary min-heap of state ids ordered by (cost, -depth, id). */
-class StateHeap {
+export class StateHeap {
   private items: number[] = []
   constructor(
     private readonly cost: number[],
@@ -98,7 +100,7 @@ class StateHeap {
   }
 }
 
-function isRetainedByRoot(graph: HeapGraph, node: number): boolean {
+export function isRetainedByRoot(graph: HeapGraph, node: number): boolean {
   const { firstRetainer, retainerNode, retainerEdge, edgeType, rootNode } = graph
   for (let slot = firstRetainer[node]; slot < firstRetainer[node + 1]; slot++) {
     if (retainerNode[slot] === rootNode && edgeType[retainerEdge[slot]] !== graph.edgeTypeCode.weak)

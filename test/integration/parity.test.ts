@@ -14,7 +14,13 @@ import {
   type DevtoolsNodeResults,
   type DevtoolsRetainerStep,
 } from '../helpers/devtools-engine'
-import { fixture, type FixtureName } from '../helpers/fixtures'
+import {
+  fixture,
+  NODE_MAJORS,
+  runtimesUnavailableReason,
+  type FixtureName,
+  type NodeMajor,
+} from '../helpers/fixtures'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
 
 const NODE_FIXTURES: FixtureName[] = [
@@ -29,7 +35,13 @@ const NODE_FIXTURES: FixtureName[] = [
   'weak-map',
   'weak-ref',
   'typed-array',
+  'explain',
 ]
+/** Written by every supported Node release, not only the one running the tests. */
+const RUNTIME_FIXTURES: FixtureName[] = ['kitchen-sink', 'explain']
+const CURRENT_MAJOR = Number(process.versions.node.split('.')[0])
+const runtimesMissing = runtimesUnavailableReason()
+if (runtimesMissing) console.warn(`parity: other Node releases are SKIPPED: ${runtimesMissing}`)
 const chromiumMissing = chromiumUnavailableReason()
 if (chromiumMissing) {
   console.warn(`parity: the Chrome page snapshot is SKIPPED: ${chromiumMissing}`)
@@ -75,11 +87,11 @@ function rootChildrenOf({ graph }: HeapSnapshot): number[] {
   return Array.from(edgeTarget.subarray(firstEdge[rootNode], firstEdge[rootNode + 1]))
 }
 
-function parityChecks(name: FixtureName): void {
+function parityChecks(name: FixtureName, runtime?: NodeMajor): void {
   let ours: HeapSnapshot
   let theirs: DevtoolsNodeResults
   beforeAll(async () => {
-    const file = await fixture(name)
+    const file = await fixture(name, { runtime })
     const warn = console.warn
     console.warn = () => {} // DevTools reports unreachable nodes on every Node heap
     try {
@@ -244,4 +256,12 @@ describe('parity with Chrome DevTools heap snapshot engine', () => {
     describe(name, () => parityChecks(name))
   }
   describe.skipIf(chromiumMissing !== undefined)('chrome-page', () => parityChecks('chrome-page'))
+  for (const major of NODE_MAJORS) {
+    if (major === CURRENT_MAJOR) continue
+    for (const name of RUNTIME_FIXTURES) {
+      describe.skipIf(runtimesMissing !== undefined)(`${name} written by Node ${major}`, () =>
+        parityChecks(name, major),
+      )
+    }
+  }
 })

@@ -19,7 +19,10 @@ export interface Route {
   readable: ReadableStep[]
   /** The object that holds the target on this route, as code reads it. */
   holder: ObjectSummary | null
-  /** Other routes found that reach the target through the same holder (not listed). */
+  /**
+   * Other routes found that reach the target through the same holder (further routes listed
+   * after this one included).
+   */
   sameHolderRoutes: number
 }
 
@@ -71,16 +74,11 @@ export function explainRetention(
     const holder = readable.length > 1 ? readable[readable.length - 2].node : null
     const holderKey = holder?.node ?? -1
     const sameHolder = byHolder.get(holderKey)
-    // A further route is a different explanation only if it passes other objects before the
-    // holder, not just another way into the same chain in its first steps.
-    if (sameHolder && sharesTail(sameHolder.readable, readable)) {
-      sameHolder.sameHolderRoutes++
+    if (sameHolder) sameHolder.sameHolderRoutes++
+    // A further route is a different explanation only if it passes other objects, not just
+    // another way into an earlier route's chain in its first steps.
+    if (routes.length >= wanted || routes.some((route) => sharesTail(route.readable, readable)))
       continue
-    }
-    if (routes.length >= wanted) {
-      if (sameHolder) sameHolder.sameHolderRoutes++
-      continue
-    }
     const route: Route = { steps, readable, holder, sameHolderRoutes: 0 }
     routes.push(route)
     if (!sameHolder) byHolder.set(holderKey, route)

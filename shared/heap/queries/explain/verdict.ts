@@ -230,12 +230,16 @@ function collectionAnchor(context: Context, index: number, tail: string): Anchor
     }
   }
   const member = kind === 'key' ? 'as a key' : 'as a member'
-  const memberName = codeName(context, index + 1) ?? steps[index + 1].node.label
+  const held = steps[index + 1].node
+  const memberName = codeName(context, index + 1)
+  const placed = where ? `,${where.replace(/^ \(|\)$/g, ' ')}`.trimEnd() : ''
   return {
     phrase: `the ${collection.className} \`${ref}\`${where} holds it ${member}${within}`,
     fixes: [
       {
-        text: `${ref}.delete(${memberName})${where ? ` —${where.replace(/^ \(|\)$/g, ' ')}`.trimEnd() : ''}`,
+        text: memberName
+          ? `${ref}.delete(${memberName})${placed}`
+          : `${ref}.delete(member) — the member is ${held.label} @${held.id}${placed}`,
         reference: lastReference(slot),
       },
     ],

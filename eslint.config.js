@@ -9,7 +9,14 @@ const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_thr
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'coverage/', '.bench/', 'test/fixtures/generated/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'coverage/',
+      '.bench/',
+      'test/fixtures/generated/',
+      '.cache/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -90,7 +97,7 @@ export default tseslint.config(
   },
   {
     // Fixture programs and the demo are plain CommonJS run by a child `node`.
-    files: ['test/fixtures/programs/**/*.cjs', 'demo/**/*.cjs'],
+    files: ['test/fixtures/programs/**/*.cjs', 'test/fixtures/programs/**/*.js', 'demo/**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

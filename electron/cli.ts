@@ -42,7 +42,8 @@ Usage:
   heapgraph why <snapshot> <@id> --cut <@fromId>:<edge> [--json]
                                                           what cutting that reference frees
                                                           (edge: name, .name, 3 or [3])
-  heapgraph show <snapshot> @id [--json]                 details, references, retainers
+  heapgraph show <snapshot> @id [--full] [--json]        details, value, references, retainers
+                                                          (--full: a string's whole text)
   heapgraph export <snapshot> [--format csv|ndjson] [-o file]
                                                           every object, streamed
   heapgraph diff <before> <after> [--top N] [--json]    new and deleted objects per class (by id,
@@ -83,6 +84,7 @@ const OPTIONS = {
   arrays: { type: 'boolean' },
   paths: { type: 'string' },
   internals: { type: 'boolean' },
+  full: { type: 'boolean' },
   cut: { type: 'string' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },

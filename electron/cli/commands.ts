@@ -23,6 +23,8 @@ import { explainRetention, type Fix } from '../../shared/heap/queries/explain'
 import { sortByKeyDescending } from '../../shared/heap/queries/sort'
 import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
 import { edgeName } from '../../shared/heap/graph/heap-graph'
+import { MAX_STRING_VALUE } from '../../shared/heap/queries/labels'
+import { SHOWN_TEXT } from '../../shared/heap/queries/values'
 import type { SourceLocation } from '../../shared/heap/queries/labels'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 import { formatDistance, formatEdge, formatReference, objectLabel } from '../../shared/view/format'
@@ -67,7 +69,7 @@ const OPTIONS_OF: Record<string, readonly string[]> = {
   summary: ['json', 'top'],
   top: ['json', 'top', 'arrays'],
   why: ['json', 'paths', 'cut', 'internals'],
-  show: ['json'],
+  show: ['json', 'full'],
   export: ['format', 'output'],
 }
 
@@ -508,7 +510,8 @@ export function runShow(context: CommandContext): void {
     throw new UsageError('show needs an object id: heapgraph show <snapshot> @id')
   }
   const node = resolveTarget(context.snapshot, target)
-  const details = describeObject(context.snapshot, node)
+  const full = context.values.full === true
+  const details = describeObject(context.snapshot, node, full ? MAX_STRING_VALUE : SHOWN_TEXT)
   const edges = getOutgoingEdges(context.snapshot, node, 0, 50)
   const retainers = getRetainers(context.snapshot, node, 0, 50)
   if (context.json) {
@@ -527,6 +530,7 @@ export function runShow(context: CommandContext): void {
             edgeCount: details.edgeCount,
             detachedness: details.detachedness,
             dominator: details.dominator ? toObj(details.dominator) : null,
+            value: details.value,
             allocationStack: getAllocationStack(context.snapshot, node),
           },
           edges: { total: edges.total, items: edges.items.map(reference) },
@@ -539,7 +543,22 @@ export function runShow(context: CommandContext): void {
     return
   }
   context.out(`${objectLabel(details)} (${details.type})`)
-  context.out(`  name:        ${clip(details.name, 100)}`)
+  context.out(`  class:       ${clip(details.className, 100)}`)
+  if (details.name !== details.label) context.out(`  name:        ${clip(details.name, 100)}`)
+  if (details.location) {
+    context.out(
+      `  defined at:  ${details.location.url ?? 'script ' + details.location.scriptId}:${details.location.line}:${details.location.column}`,
+    )
+  }
+  const { text, number, preview } = details.value
+  if (text) {
+    const length =
+      text.length === null ? '' : ` (${text.length.toLocaleString('en-US')} characters)`
+    const rest = text.complete ? '' : ' … (cut; --full prints all of it)'
+    context.out(`  value:       ${JSON.stringify(text.value)}${rest}${length}`)
+  }
+  if (number !== undefined) context.out(`  value:       ${number}`)
+  if (preview) context.out(`  properties:  ${preview}`)
   context.out(`  self size:   ${formatBytes(details.selfSize)}`)
   context.out(`  retained:    ${formatBytes(details.retainedSize)}`)
   context.out(`  distance:    ${formatDistance(details.distance)}`)

@@ -24,8 +24,9 @@ import {
   type LeakOptions,
   type LeakReport,
 } from '../../shared/heap/queries/leaks'
-import { findNodeById, summarizeObject, type ObjectSummary } from '../../shared/heap/queries/nodes'
-import { findRetainerPaths, type PathStep } from '../../shared/heap/queries/paths'
+import { findNodeById, type ObjectSummary } from '../../shared/heap/queries/nodes'
+import type { PathStep } from '../../shared/heap/queries/paths'
+import { explainRetention, type Explanation } from '../../shared/heap/queries/explain'
 import {
   findClasses,
   getClassMembers,
@@ -38,7 +39,7 @@ import { openInspector } from '../backend/cdp/node-processes'
 import { TargetSession } from '../backend/cdp/session'
 import { loadSnapshotFile } from '../backend/load-snapshot'
 import { openSnapshotFile } from '../backend/snapshot-file'
-import { formatPath } from '../cli/format'
+import { formatPath, formatRoute } from '../cli/format'
 
 export type { ClassSummary } from '../../shared/heap/queries/summary'
 export type { ObjectSummary } from '../../shared/heap/queries/nodes'
@@ -62,17 +63,15 @@ export { AttachError } from '../backend/cdp/endpoint'
 const HEAP_CLASS_NAME = 'HeapgraphHeap'
 
 export interface WhyOptions {
-  /** How many retainer paths (default 1). */
+  /** How many retainer paths (default 1): each a different explanation. */
   paths?: number
+  /** V8's own steps (stores, contexts, property cells) as they are, not folded. */
+  internals?: boolean
 }
 
-export interface WhyResult {
-  target: ObjectSummary
-  /** False when no GC root reaches the object: the next collection frees it. */
-  reachable: boolean
-  /** True when the path search stopped at its budget. */
-  truncated: boolean
-  /** Each path runs from a GC root (edge null) to the target. */
+/** An explanation (verdict, routes read as code, fix) plus each route's raw path. */
+export interface WhyResult extends Explanation {
+  /** Each route as the snapshot has it: from an object a GC root holds (edge null) to the target. */
   paths: PathStep[][]
 }
 
@@ -127,8 +126,11 @@ class HeapgraphHeap {
    */
   why(target: number | string, options: WhyOptions = {}): WhyResult {
     const node = this.resolve(target)
-    const result = findRetainerPaths(this.snapshot, node, { count: options.paths ?? 1 })
-    return { target: summarizeObject(this.snapshot, node), ...result }
+    const explanation = explainRetention(this.snapshot, node, {
+      count: options.paths ?? 1,
+      internals: options.internals,
+    })
+    return { ...explanation, paths: explanation.routes.map((route) => route.steps) }
   }
 
   /**
@@ -139,11 +141,13 @@ class HeapgraphHeap {
     const alive = this.instancesOf(className).filter((instance) => instance.distance !== null)
     if (alive.length === 0) return
     const largest = alive[0]
-    const [path] = findRetainerPaths(this.snapshot, largest.node).paths
+    const explanation = explainRetention(this.snapshot, largest.node)
+    const [route] = explanation.routes
     const total = alive.reduce((sum, instance) => sum + instance.retainedSize, 0)
     const head = `${message ? message + ': ' : ''}expected no live instance of ${className}, found ${alive.length} (${formatBytes(total)} retained)`
-    const retained = path
-      ? `The largest, @${largest.id}, is retained through:\n${formatRetainerPath(path)}`
+    const retained = route
+      ? `${explanation.verdict}\nThe largest, @${largest.id}, is retained through:\n${formatRoute(route.readable)}` +
+        (explanation.fix ? `\nTo free it: ${explanation.fix.text}` : '')
       : `The largest is @${largest.id}; no retainer path was found within the search budget.`
     throw new HeapAssertionError(`${head}.\n${retained}`, className, alive)
   }

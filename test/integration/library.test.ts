@@ -90,10 +90,11 @@ describe('library: snapshots of the current process', () => {
     const { message, instances } = failure as HeapAssertionError
     expect(instances).toHaveLength(3)
     expect(message).toMatch(
-      /^sessions must be released: expected no live instance of LibraryLeakedSession, found 3 \([\d.]+ kB retained\)\.\nThe largest, @\d+, is retained through:\n/,
+      /^sessions must be released: expected no live instance of LibraryLeakedSession, found 3 \([\d.]+ kB retained\)\.\nLibraryLeakedSession \([\d.]+ kB\) is alive because `global\.libraryLeak\[\d\]` holds it\.\nThe largest, @\d+, is retained through:\n/,
     )
-    expect(message).toMatch(/^ {2}\.libraryLeak → Array @\d+ \(/m)
-    expect(message).toMatch(/→ LibraryLeakedSession @\d+ \([\d.]+ kB retained\)$/)
+    expect(message).toMatch(/^ {2}\.libraryLeak → Array\(3\) @\d+ \(/m)
+    expect(message).toMatch(/→ LibraryLeakedSession @\d+ \([\d.]+ kB retained\)$/m)
+    expect(message).toMatch(/^To free it: delete global\.libraryLeak \(or set it to null\)$/m)
   })
 
   it('passes once the objects are released', async () => {

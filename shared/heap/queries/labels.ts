@@ -94,7 +94,10 @@ export function stringValue(
       text += strings[nodeName[current]]
       continue
     }
-    if (++expansions > limit) break
+    if (++expansions > limit) {
+      stack.push(current)
+      break
+    }
     const first = internalTarget(graph, current, 'first')
     const second = internalTarget(graph, current, 'second')
     if (second !== -1) stack.push(second)
@@ -107,7 +110,10 @@ export function stringValue(
 /** Text quoted as JavaScript would write it, cut at `length` characters with "…". */
 export function quoteText(text: string, complete = true, length = LABEL_TEXT_LENGTH): string {
   const cut = text.length > length
-  const shown = cut ? text.slice(0, length - 1) : text
+  let end = length - 1
+  // Never between the two halves of a surrogate pair.
+  if (cut && /[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end--
+  const shown = cut ? text.slice(0, end) : text
   return JSON.stringify(shown) + (cut || !complete ? '…' : '')
 }
 
@@ -140,7 +146,7 @@ function oddballName(snapshot: HeapSnapshot, node: number): string | null {
 /** Where a script name is shown from: the folder common to the snapshot's own scripts. */
 const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
   const graph = snapshot.graph
-  const { edgeType, edgeNameOrIndex, edgeTarget, strings, nodeName, edgeCount } = graph
+  const { edgeType, edgeNameOrIndex, edgeTarget, strings, edgeCount } = graph
   const internal = graph.edgeTypeCode.internal
   const scriptEdgeIds = new Set<number>()
   strings.forEach((text, id) => {
@@ -148,16 +154,21 @@ const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
   })
   const seen = new Set<number>()
   let common: string[] | null = null
+  let separator = '/'
   for (let edge = 0; edge < edgeCount; edge++) {
     if (edgeType[edge] !== internal || !scriptEdgeIds.has(edgeNameOrIndex[edge])) continue
-    const nameId = nodeName[edgeTarget[edge]]
-    if (seen.has(nameId)) continue
-    seen.add(nameId)
-    const url = strings[nameId]
-    if (!isUserScript(url)) continue
-    const folders = url.split('/').slice(0, -1)
-    if (common === null) common = folders
-    else {
+    const script = edgeTarget[edge]
+    if (seen.has(script)) continue
+    seen.add(script)
+    const url = scriptName(snapshot, script)
+    if (url === null || !isUserScript(url)) continue
+    // Windows paths split on either separator; the root keeps the one they use.
+    const windows = /^[A-Za-z]:\\/.test(url)
+    const folders = url.split(windows ? /[\\/]/ : '/').slice(0, -1)
+    if (common === null) {
+      common = folders
+      separator = windows ? '\\' : '/'
+    } else {
       let shared = 0
       while (shared < common.length && common[shared] === folders[shared]) shared++
       common.length = shared
@@ -165,7 +176,7 @@ const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
   }
   // Keep at least the scheme and host of a URL, or the first folder of a path.
   if (common === null || common.length < 2 || (common.length === 3 && common[1] === '')) return ''
-  return common.join('/') + '/'
+  return common.join(separator) + separator
 })
 
 function isUserScript(url: string): boolean {
@@ -183,6 +194,20 @@ export function shortScriptName(snapshot: HeapSnapshot, url: string): string {
   return url
 }
 
+/** A Script node's name (its path or URL), from its `name` field or its own name; or null. */
+function scriptName(snapshot: HeapSnapshot, script: number): string | null {
+  const graph = snapshot.graph
+  const name = internalTarget(graph, script, 'name')
+  if (name !== -1) {
+    return graph.nodeType[name] === graph.nodeTypeCode.string
+      ? graph.strings[graph.nodeName[name]] || null
+      : null
+  }
+  // V8 names a Script node by its name; other objects there (a DebugInfo) name no script.
+  const own = graph.strings[graph.nodeName[script]]
+  return own === '' || own.startsWith('system / ') ? null : own
+}
+
 /** The script a SharedFunctionInfo belongs to, by name; null without one. */
 function scriptOfShared(snapshot: HeapSnapshot, shared: number): string | null {
   const graph = snapshot.graph
@@ -191,14 +216,7 @@ function scriptOfShared(snapshot: HeapSnapshot, shared: number): string | null {
     shared,
     (name, type) => type === graph.edgeTypeCode.internal && SCRIPT_EDGES.has(name),
   )
-  if (edge === -1) return null
-  const script = graph.edgeTarget[edge]
-  const name = internalTarget(graph, script, 'name')
-  const url =
-    name !== -1 && graph.nodeType[name] === graph.nodeTypeCode.string
-      ? graph.strings[graph.nodeName[name]]
-      : graph.strings[graph.nodeName[script]]
-  return url && url !== 'system / Script' ? url : null
+  return edge === -1 ? null : scriptName(snapshot, graph.edgeTarget[edge])
 }
 
 /** Where a function (a closure node) was written, when the snapshot says. */
@@ -466,7 +484,8 @@ export function objectLabelOf(snapshot: HeapSnapshot, node: number): string {
   if (type === codes.object) {
     const name = graph.strings[graph.nodeName[node]]
     // Node 26 names the global proxy and object `global (global)` and `global (global*)`.
-    if (/^global \(global\*?\)$/.test(name)) return 'global'
+    // and an in-process capture's global object `global / `.
+    if (/^global (\(global\*?\)|\/\s*)$/.test(name)) return 'global'
     if (name === 'system / Context') return contextLabel(snapshot, node) ?? name
     if (className === 'Module') {
       const file = moduleFile(snapshot, node)

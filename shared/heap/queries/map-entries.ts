@@ -9,7 +9,7 @@
 // does not know), a key/value pair drawn side by side gives the entries' phase instead.
 import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
-import { displayName } from './names'
+import { objectLabelOf, quoteText, stringValue } from './labels'
 
 /** What a slot of a Map's hash table holds. */
 export interface MapSlot {
@@ -120,8 +120,9 @@ function keyPhase(snapshot: HeapSnapshot, table: number, edge: number): number |
 function keyText(snapshot: HeapSnapshot, key: number): string {
   const graph = snapshot.graph
   if (STRING_TYPES.has(graph.nodeTypes[graph.nodeType[key]])) {
-    const text = displayName(snapshot, key)
-    return JSON.stringify(text.length > MAX_KEY_TEXT ? text.slice(0, MAX_KEY_TEXT - 1) + '…' : text)
+    // A string's text (a sliced string's as `part of "…"`: snapshots record no offset).
+    const text = stringValue(snapshot, key, MAX_KEY_TEXT + 1)
+    return text ? quoteText(text.text, text.complete, MAX_KEY_TEXT) : objectLabelOf(snapshot, key)
   }
   return `${graph.strings[snapshot.className[key]]} @${graph.objectId[key]}`
 }

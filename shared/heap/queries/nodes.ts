@@ -6,6 +6,7 @@ import { sortByKeyDescending } from './sort'
 import { displayName } from './names'
 import { mapSlotOf, type MapSlot } from './map-entries'
 import { objectLabelOf, sourceLocation, type SourceLocation } from './labels'
+import { objectValue, SHOWN_TEXT, type ObjectValue } from './values'
 import type { HeapSnapshot } from '../snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../analyses/distances'
 
@@ -39,6 +40,8 @@ export interface ObjectDetails extends ObjectSummary {
   detachedness: 'unknown' | 'attached' | 'detached'
   /** True when only system roots (not user roots) reach the object. */
   isSystemReachable: boolean
+  /** A string's text, a number's value, an object's properties in one line. */
+  value: ObjectValue
 }
 
 export interface EdgeSummary {
@@ -97,7 +100,11 @@ export function summarizeObject(snapshot: HeapSnapshot, node: number): ObjectSum
   }
 }
 
-export function describeObject(snapshot: HeapSnapshot, node: number): ObjectDetails {
+export function describeObject(
+  snapshot: HeapSnapshot,
+  node: number,
+  textLimit = SHOWN_TEXT,
+): ObjectDetails {
   checkNode(snapshot, node)
   const graph = snapshot.graph
   const dominator = snapshot.dominator[node]
@@ -109,6 +116,7 @@ export function describeObject(snapshot: HeapSnapshot, node: number): ObjectDeta
     dominator: node === graph.rootNode ? null : summarizeObject(snapshot, dominator),
     detachedness: state === 1 ? 'attached' : state === 2 ? 'detached' : 'unknown',
     isSystemReachable: snapshot.hasUserRoots && snapshot.distance[node] >= BASE_SYSTEM_DISTANCE,
+    value: objectValue(snapshot, node, textLimit),
   }
 }
 

@@ -10,9 +10,19 @@ import type { GrowingClass, LeakCluster, LeakReport } from './heap/queries/leaks
 import type { CutResult } from './heap/queries/what-if'
 import type { ObjectDetails, ObjectSummary, Page, Reference } from './heap/queries/nodes'
 import type { PathStep, RetainerPaths } from './heap/queries/paths'
+import type { Explanation, Fix, ReadableStep, Route, StepVia } from './heap/queries/explain'
+import type { SourceLocation } from './heap/queries/labels'
+import type { ObjectValue } from './heap/queries/values'
 import type { ClassSummary } from './heap/queries/summary'
 
 export type {
+  Explanation,
+  Fix,
+  ObjectValue,
+  ReadableStep,
+  Route,
+  SourceLocation,
+  StepVia,
   ArrayEntry,
   ClassDiff,
   ClassSummary,
@@ -115,6 +125,14 @@ export const API_METHODS = {
     node,
     count: z.number().int().min(1).max(20).default(1),
   }),
+  // Why it is alive, as code reads it: a verdict, routes that are different explanations,
+  // and a fix checked by a recount.
+  explainRetention: z.object({
+    snapshotId,
+    node,
+    count: z.number().int().min(1).max(20).default(1),
+    internals: z.boolean().default(false),
+  }),
   getDominatedChildren: z.object({ snapshotId, node, start, count }),
   getArrays: z.object({
     snapshotId,
@@ -207,6 +225,7 @@ export interface ApiResults {
   getEdges: Page<Reference>
   getRetainers: Page<Reference>
   findRetainerPaths: RetainerPaths
+  explainRetention: Explanation
   getDominatedChildren: Page<ObjectSummary>
   getArrays: Page<ArrayEntry>
   getCycle: Cycle

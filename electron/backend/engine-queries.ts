@@ -23,6 +23,7 @@ import {
   summarizeObject,
 } from '../../shared/heap/queries/nodes'
 import { findRetainerPaths } from '../../shared/heap/queries/paths'
+import { explainRetention } from '../../shared/heap/queries/explain'
 import { cutReference } from '../../shared/heap/queries/what-if'
 import { searchObjects } from '../../shared/heap/queries/search'
 import { getClassMembers, getSummary } from '../../shared/heap/queries/summary'
@@ -35,6 +36,7 @@ export type QueryMethod =
   | 'getEdges'
   | 'getRetainers'
   | 'findRetainerPaths'
+  | 'explainRetention'
   | 'getDominatedChildren'
   | 'getArrays'
   | 'getCycle'
@@ -53,6 +55,7 @@ export const QUERY_METHODS: readonly QueryMethod[] = [
   'getEdges',
   'getRetainers',
   'findRetainerPaths',
+  'explainRetention',
   'getDominatedChildren',
   'getArrays',
   'getCycle',
@@ -124,6 +127,10 @@ export function runQuery<M extends QueryMethod>(
       case 'findRetainerPaths': {
         const { node, count } = args as ParsedArgs<'findRetainerPaths'>
         return findRetainerPaths(snapshot, checkNode(snapshot, node), { count })
+      }
+      case 'explainRetention': {
+        const { node, count, internals } = args as ParsedArgs<'explainRetention'>
+        return explainRetention(snapshot, checkNode(snapshot, node), { count, internals })
       }
       case 'getDominatedChildren': {
         const { node, start, count } = args as ParsedArgs<'getDominatedChildren'>

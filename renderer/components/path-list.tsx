@@ -1,8 +1,17 @@
 // A retainer path as an accessible ordered list, from the GC root down to the object, with
 // buttons that copy it as plain text or Markdown for a bug report.
 import { useState } from 'react'
-import type { PathStepDto } from '../../shared/protocol'
+import type { PathStepDto, ReadableStep } from '../../shared/protocol'
 import { displayClass, formatBytes, formatReference, objectLabel, runningCodeNote } from '../format'
+
+/** A route read as code (the engine's readable steps) as lines of text. */
+export function readableLines(steps: readonly ReadableStep[]): string[] {
+  return steps.map((step, position) => {
+    const label = objectLabel(step.node)
+    if (position === 0 || !step.via) return step.start ? `${step.start} (${label})` : label
+    return `${'  '.repeat(position)}${step.via.text} → ${label}`
+  })
+}
 
 export function pathLines(path: PathStepDto[]): string[] {
   return path.map((step, position) => {
@@ -15,16 +24,22 @@ export function pathLines(path: PathStepDto[]): string[] {
 
 export function PathList({
   path,
+  readable,
+  sameHolderRoutes = 0,
   index,
   label = `Retainer path ${index + 1}`,
 }: {
   path: PathStepDto[]
+  /** The same path read as code; shown instead of the raw steps when given. */
+  readable?: readonly ReadableStep[]
+  /** How many other routes lead to the object through the same holder. */
+  sameHolderRoutes?: number
   index: number
   /** Accessible name of the list (several lists on one screen need different ones). */
   label?: string
 }): React.JSX.Element {
   const [copied, setCopied] = useState<string | null>(null)
-  const text = pathLines(path).join('\n')
+  const text = (readable ? readableLines(readable) : pathLines(path)).join('\n')
   const markdown = ['```', text, '```'].join('\n')
   const note = runningCodeNote(path)
   const copy = (value: string, what: string): void => {
@@ -43,15 +58,31 @@ export function PathList({
       </figcaption>
       {note && <p className="path-note">{note}</p>}
       <ol aria-label={label}>
-        {path.map((step, position) => (
-          <li key={position}>
-            {step.edge && <span className="edge">{formatReference(step.edge)} → </span>}
-            <span className="node">{displayClass(step.node)}</span>{' '}
-            <span className="id">@{step.node.id}</span>{' '}
-            <span className="size">{formatBytes(step.node.retainedSize)} retained</span>
-          </li>
-        ))}
+        {readable
+          ? readable.map((step, position) => (
+              <li key={position}>
+                {step.via && <span className="edge">{step.via.text} → </span>}
+                {step.start && <span className="edge">{step.start} </span>}
+                <span className="node">{step.node.label}</span>{' '}
+                <span className="id">@{step.node.id}</span>{' '}
+                <span className="size">{formatBytes(step.node.retainedSize)} retained</span>
+              </li>
+            ))
+          : path.map((step, position) => (
+              <li key={position}>
+                {step.edge && <span className="edge">{formatReference(step.edge)} → </span>}
+                <span className="node">{step.node.label ?? displayClass(step.node)}</span>{' '}
+                <span className="id">@{step.node.id}</span>{' '}
+                <span className="size">{formatBytes(step.node.retainedSize)} retained</span>
+              </li>
+            ))}
       </ol>
+      {sameHolderRoutes > 0 && (
+        <p className="muted">
+          {sameHolderRoutes} other route{sameHolderRoutes === 1 ? ' leads' : 's lead'} to it through
+          the same holder.
+        </p>
+      )}
     </figure>
   )
 }

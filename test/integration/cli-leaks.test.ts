@@ -60,7 +60,7 @@ describe('heapgraph leaks', () => {
     expect(top.path[0].edge).toBeNull()
     expect(top.path.map((step) => step.edge?.name)).toContain('sequenceStore')
     expect(Object.keys(top.path[0].node).sort()).toEqual(
-      ['className', 'distance', 'id', 'name', 'retainedSize', 'selfSize', 'type'].sort(),
+      ['className', 'distance', 'id', 'label', 'name', 'retainedSize', 'selfSize', 'type'].sort(),
     )
     expect(json.retainedSize).toBeGreaterThanOrEqual(top.retainedSize)
     const growing = new Map(json.growing.map((entry) => [entry.className, entry.counts]))

@@ -98,7 +98,7 @@ describe('Map entries by key', () => {
     expect(slotOf('Val:alpha').edge.mapSlot).toEqual({ role: 'value', key: '"alpha"' })
     expect(slotOf('Val:long-key').edge.mapSlot).toEqual({
       role: 'value',
-      key: JSON.stringify('x'.repeat(39) + '…'),
+      key: JSON.stringify('x'.repeat(39)) + '…',
     })
     for (let i = 0; i < BULK; i++) {
       if (i % 7 === 0) {

@@ -36,6 +36,14 @@ import { CutPanel, SelectedEdge, useCut } from './graph-cut'
 import { useCycleKeys, useItemLinks } from './graph-data'
 import { GraphLegend, GraphNodeList } from './graph-list'
 
+/** A reference to cut on the graph without clicking it (the verdict's fix): holder and name. */
+export interface RequestedCut {
+  from: number
+  edgeName: string
+  /** Changes on every request, so the same cut can be asked for again after Undo. */
+  nonce: number
+}
+
 interface Props {
   api: HeapgraphApi
   snapshot: SnapshotInfo
@@ -44,6 +52,7 @@ interface Props {
   onObject: (node: number) => void
   /** Objects (node ordinals) to mark as new. */
   highlight?: ReadonlySet<number>
+  requestedCut?: RequestedCut | null
 }
 
 export interface RetainerGraphProps {
@@ -57,6 +66,8 @@ export interface RetainerGraphProps {
   highlight?: ReadonlySet<number>
   /** Names the graph in exports ("Retainers of Map @12"). */
   title: string
+  /** A cut to show as if its reference had been clicked. */
+  requestedCut?: RequestedCut | null
   /** Export file names, without the extension. */
   fileName: string
 }
@@ -197,6 +208,7 @@ export function RetainerGraph({
   highlight,
   title,
   fileName,
+  requestedCut,
 }: RetainerGraphProps): React.JSX.Element {
   const key = `${snapshotId}:${targets.map((target) => target.node).join(',')}`
   const home = targets.length > 0 ? `n${targets[0].node}` : ''
@@ -251,6 +263,18 @@ export function RetainerGraph({
     clearSelection()
     void cutting.run(edge, model)
   }
+
+  // The fix's cut: the drawn edge that stands for the holder's reference.
+  const asked = useRef<number | null>(null)
+  useEffect(() => {
+    if (!requestedCut || asked.current === requestedCut.nonce) return
+    const edge = model.edges.find(
+      (each) => each.holder === requestedCut.from && each.name === requestedCut.edgeName,
+    )
+    if (!edge) return
+    asked.current = requestedCut.nonce
+    void cutting.run(edge, model)
+  }, [requestedCut, model, cutting])
 
   const positionsNow = (): Map<string, Point> =>
     new Map(cy.current?.nodes().map((node) => [node.id(), { ...node.position() }]) ?? [])
@@ -324,6 +348,7 @@ export function GraphView({
   paths,
   onObject,
   highlight,
+  requestedCut,
 }: Props): React.JSX.Element {
   const targets = useMemo(() => [target], [target])
   return (
@@ -334,6 +359,7 @@ export function GraphView({
       paths={paths}
       onObject={onObject}
       highlight={highlight}
+      requestedCut={requestedCut}
       title={`Retainers of ${objectLabel(target)}`}
       fileName={`heapgraph-${target.id}`}
     />

@@ -1,7 +1,8 @@
 // The object panel: details, the retainer paths from GC roots as text (copyable as plain text
 // and Markdown for bug reports), retainers and references (click to follow), and where the
 // object was allocated when the snapshot recorded it.
-import type { HeapgraphApi, Reference, SnapshotInfo } from '../../../shared/protocol'
+import { useMemo, useState } from 'react'
+import type { HeapgraphApi, ObjectValue, Reference, SnapshotInfo } from '../../../shared/protocol'
 import { ObjectCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
 import {
@@ -17,7 +18,7 @@ import {
   formatReference,
   objectLabel,
 } from '../../format'
-import { GraphView } from '../graph/graph-view'
+import { GraphView, type RequestedCut } from '../graph/graph-view'
 import { LivePreview } from './live-preview'
 import { PathList } from '../../components/path-list'
 import { MoreRow } from '../../components/more-row'
@@ -111,13 +112,54 @@ function ReferenceSection({
   )
 }
 
+/** A string's text, a number's value, an object's own properties. */
+function ValueFacts({ value }: { value: ObjectValue }): React.JSX.Element | null {
+  if (value.text) {
+    const { text } = value
+    return (
+      <>
+        <dt>Value</dt>
+        <dd className="value">
+          {JSON.stringify(text.value)}
+          {!text.complete && '…'}
+          {text.length !== null && (
+            <span className="muted"> ({text.length.toLocaleString('en-US')} characters)</span>
+          )}
+        </dd>
+      </>
+    )
+  }
+  if (value.number !== undefined) {
+    return (
+      <>
+        <dt>Value</dt>
+        <dd className="value">{value.number}</dd>
+      </>
+    )
+  }
+  if (value.preview) {
+    return (
+      <>
+        <dt>Properties</dt>
+        <dd className="value">{value.preview}</dd>
+      </>
+    )
+  }
+  return null
+}
+
 export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.Element {
   const snapshotId = snapshot.snapshotId
   const details = useQuery(() => api.getObject({ snapshotId, node }), [snapshotId, node])
-  const paths = useQuery(
-    () => api.findRetainerPaths({ snapshotId, node, count: 3 }),
+  const explained = useQuery(
+    () => api.explainRetention({ snapshotId, node, count: 3 }),
     [snapshotId, node],
   )
+  const [requestedCut, setRequestedCut] = useState<RequestedCut | null>(null)
+  const explanation = explained.data
+  const routes = explanation?.routes ?? []
+  const paths = useMemo(() => routes.map((route) => route.steps), [routes])
+  const fix = explanation?.fix ?? null
   const retainers = usePages(
     (start, count) => api.getRetainers({ snapshotId, node, start, count }),
     50,
@@ -139,11 +181,23 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
       {object && (
         <>
           <h1>
-            {displayClass(object)} <span className="id">@{object.id}</span>
+            {object.label} <span className="id">@{object.id}</span>
           </h1>
           <dl className="facts">
+            <dt>Class</dt>
+            <dd>{displayClass(object)}</dd>
             <dt>Type</dt>
             <dd>{object.type}</dd>
+            {object.location && (
+              <>
+                <dt>Defined at</dt>
+                <dd className="location" title={object.location.url ?? undefined}>
+                  {object.location.file ?? `script ${object.location.scriptId}`}:
+                  {object.location.line}:{object.location.column}
+                </dd>
+              </>
+            )}
+            <ValueFacts value={object.value} />
             <dt>Self size</dt>
             <dd>{formatBytes(object.selfSize)}</dd>
             <dt>Retained size</dt>
@@ -166,28 +220,55 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
         </>
       )}
       <h2>Why is it alive?</h2>
-      {paths.data && !paths.data.reachable && (
-        <p>No GC root reaches this object: the next collection frees it.</p>
-      )}
-      {paths.data?.reachable && paths.data.paths.length === 0 && (
-        <p>
-          {paths.data.truncated
-            ? 'The path search stopped at its budget; see the retainers below.'
-            : 'Only weak references reach this object.'}
+      {explained.error && (
+        <p role="alert" className="error">
+          {explained.error}
         </p>
       )}
-      {object && paths.data && paths.data.paths.length > 0 && (
+      {explanation && (
+        <p className="verdict" aria-label="Verdict">
+          {explanation.verdict}
+        </p>
+      )}
+      {fix && (
+        <div className="fix" aria-label="What would free it">
+          <span className="fix-head">To free it:</span> <code>{fix.text}</code>{' '}
+          <span className="muted">
+            frees {formatBytes(fix.freedBytes)} ({fix.freedCount.toLocaleString('en-US')} object
+            {fix.freedCount === 1 ? '' : 's'}), checked by a recount
+          </span>{' '}
+          <button
+            onClick={() =>
+              setRequestedCut({
+                from: fix.cut.from,
+                edgeName: fix.cut.edgeName,
+                nonce: Date.now(),
+              })
+            }
+          >
+            Show the cut
+          </button>
+        </div>
+      )}
+      {object && paths.length > 0 && (
         <GraphView
           api={api}
           snapshot={snapshot}
           target={object}
-          paths={paths.data.paths}
+          paths={paths}
           onObject={onObject}
+          requestedCut={requestedCut}
         />
       )}
       <div className="paths">
-        {paths.data?.paths.map((path, index) => (
-          <PathList key={index} path={path} index={index} />
+        {routes.map((route, index) => (
+          <PathList
+            key={index}
+            path={route.steps}
+            readable={route.readable}
+            sameHolderRoutes={route.sameHolderRoutes}
+            index={index}
+          />
         ))}
       </div>
       {object && snapshot.attachId && (

@@ -172,14 +172,14 @@ function objectRows(objects: ObjectSummary[]): string[][] {
   return objects.map((object) => [
     `@${object.id}`,
     clip(object.className, 40),
-    clip(object.name, 40),
+    clip(object.label, 50),
     formatDistance(object.distance),
     formatBytes(object.selfSize),
     formatBytes(object.retainedSize),
   ])
 }
 
-const OBJECT_HEADER = ['id', 'class', 'name', 'distance', 'self', 'retained']
+const OBJECT_HEADER = ['id', 'class', 'object', 'distance', 'self', 'retained']
 const OBJECT_NUMERIC = [false, false, false, true, true, true]
 
 export function runSummary(context: CommandContext): void {

@@ -474,13 +474,15 @@ export function objectLabelOf(snapshot: HeapSnapshot, node: number): string {
   if (type === codes.closure) return functionLabel(snapshot, node)
   if (type === codes.string || type === codes.consString || type === codes.slicedString)
     return stringLabel(snapshot, node)
-  if (type === codes.synthetic) return graph.strings[graph.nodeName[node]]
+  if (type === codes.synthetic) return graph.strings[graph.nodeName[node]] || '(root)'
   if (type === codes.number) {
     const value = graph.strings[graph.nodeName[node]]
     return value === 'heap number' || value === 'smi number' ? 'number' : `number ${value}`
   }
   const oddball = oddballName(snapshot, node)
   if (oddball !== null) return oddball
+  // V8's own objects: the Summary files them all under "(system)"; their name says which.
+  if (type === codes.hidden) return graph.strings[graph.nodeName[node]] || className
   if (type === codes.object) {
     const name = graph.strings[graph.nodeName[node]]
     // Node 26 names the global proxy and object `global (global)` and `global (global*)`.

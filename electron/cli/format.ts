@@ -37,7 +37,7 @@ export function formatPath(
 ): string {
   return path
     .map((step, position) => {
-      const label = `${name(displayClass(step.node))} @${step.node.id}`
+      const label = `${name(step.node.label ?? displayClass(step.node))} @${step.node.id}`
       if (position === 0 || !step.edge) return indent + label
       return `${indent}  ${formatReference(step.edge)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
     })
@@ -60,7 +60,7 @@ export function formatRoute(steps: readonly PrintedStep[], { indent = '' } = {})
     .map((step, position) => {
       const label = `${clip(step.node.label, 80)} @${step.node.id}`
       if (position === 0 || !step.via)
-        return indent + (step.start ? `${step.start} (${label})` : label)
+        return indent + (step.start ? `${step.start} @${step.node.id}` : label)
       return `${indent}  ${clip(step.via.text, 60)} → ${label} (${formatBytes(step.node.retainedSize)} retained)`
     })
     .join('\n')

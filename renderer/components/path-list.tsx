@@ -8,7 +8,7 @@ import { displayClass, formatBytes, formatReference, objectLabel, runningCodeNot
 export function readableLines(steps: readonly ReadableStep[]): string[] {
   return steps.map((step, position) => {
     const label = objectLabel(step.node)
-    if (position === 0 || !step.via) return step.start ? `${step.start} (${label})` : label
+    if (position === 0 || !step.via) return step.start ? `${step.start} @${step.node.id}` : label
     return `${'  '.repeat(position)}${step.via.text} → ${label}`
   })
 }
@@ -62,8 +62,7 @@ export function PathList({
           ? readable.map((step, position) => (
               <li key={position}>
                 {step.via && <span className="edge">{step.via.text} → </span>}
-                {step.start && <span className="edge">{step.start} </span>}
-                <span className="node">{step.node.label}</span>{' '}
+                <span className="node">{step.start ?? step.node.label}</span>{' '}
                 <span className="id">@{step.node.id}</span>{' '}
                 <span className="size">{formatBytes(step.node.retainedSize)} retained</span>
               </li>

@@ -8,6 +8,7 @@
 import { edgeName } from '../../graph/heap-graph'
 import type { HeapSnapshot } from '../../snapshot'
 import type { ObjectSummary } from '../nodes'
+import { shortScriptName } from '../labels'
 import type { PathStep } from '../paths'
 
 export type StepKind =
@@ -189,7 +190,7 @@ export function readablePath(
     steps.push({ node: step.node, via: readable, references: references(run) })
     run = [step]
   }
-  return internals ? steps : fromRequireCache(steps)
+  return internals ? steps : fromRequireCache(snapshot, steps)
 }
 
 function isGlobalObject(node: ObjectSummary): boolean {
@@ -215,15 +216,20 @@ function globalStart(path: readonly PathStep[]): number {
  * A route through Node's module cache reads from `require.cache`: whatever leads to the Module
  * constructor's `_cache` (the process object, a builtin's closure) says nothing about the code.
  */
-function fromRequireCache(steps: ReadableStep[]): ReadableStep[] {
+function fromRequireCache(snapshot: HeapSnapshot, steps: ReadableStep[]): ReadableStep[] {
   for (let position = steps.length - 2; position > 0; position--) {
     const step = steps[position]
     const holder = steps[position - 1].node
     if (step.via?.text === '._cache' && holder.type === 'closure' && holder.name === 'Module') {
-      return [
-        { ...step, via: null, references: [], start: 'require.cache' },
-        ...steps.slice(position + 1),
-      ]
+      // The cache is keyed by each module's full path: shown relative, as labels show files.
+      const [entry, ...rest] = steps.slice(position + 1)
+      const key = entry.via?.kind === 'property' ? entry.via.name : null
+      const short = key === null ? key : shortScriptName(snapshot, key)
+      const shown =
+        entry.via && key !== null && short !== key
+          ? { ...entry, via: { ...entry.via, text: `[${JSON.stringify('…/' + short)}]` } }
+          : entry
+      return [{ ...step, via: null, references: [], start: 'require.cache' }, shown, ...rest]
     }
   }
   return steps

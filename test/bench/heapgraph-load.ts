@@ -15,6 +15,7 @@ import {
   getRetainers,
 } from '../../shared/heap/queries/nodes'
 import { findRetainerPaths } from '../../shared/heap/queries/paths'
+import { explainRetention } from '../../shared/heap/queries/explain'
 import { prepareQueryIndexes } from '../../shared/heap/queries/prepare'
 import { searchObjects } from '../../shared/heap/queries/search'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
@@ -57,6 +58,8 @@ async function main(argv: readonly string[]): Promise<void> {
     outgoingEdges: timed(() => getOutgoingEdges(snapshot, node, 0, 50)),
     retainers: timed(() => getRetainers(snapshot, node, 0, 50)),
     retainerPaths5: timed(() => findRetainerPaths(snapshot, node, { count: 5 })),
+    // The verdict, 3 routes read as code, and the fix checked by a recount (`heapgraph why`).
+    explain: timed(() => explainRetention(snapshot, node, { count: 3 })),
     dominatorChildren: timed(() => getDominatedChildren(snapshot, snapshot.graph.rootNode, 0, 50)),
     arrays: timed(() => getArrays(snapshot, { start: 100, count: 50 })),
     cycle: timed(() => getCycle(snapshot, node)),

@@ -18,6 +18,7 @@ import {
   runtimesUnavailableReason,
   type NodeMajor,
 } from '../helpers/fixtures'
+import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
 
 interface Case {
   /** The array's length in test/fixtures/programs/explain. */
@@ -205,3 +206,40 @@ describe.each(NODE_MAJORS.filter((major) => !unavailable || major === CURRENT))(
     })
   },
 )
+
+const chromiumMissing = chromiumUnavailableReason()
+if (chromiumMissing) console.warn(`explain: the Chrome page is SKIPPED: ${chromiumMissing}`)
+
+describe.skipIf(chromiumMissing !== undefined)('explanations on a Chrome page', () => {
+  let snapshot: HeapSnapshot
+  beforeAll(async () => {
+    snapshot = await loadSnapshotFile(await fixture('chrome-page'))
+  }, 300_000)
+
+  it('starts at the window, not at the handles and contexts that hold it', () => {
+    const [array] = getArrays(snapshot, { kinds: ['array'], count: 1 }).items
+    const explanation = explainRetention(snapshot, array.node)
+    expect(explanation.verdict).toMatch(/is alive because `window\.leakBigArray` holds it\.$/)
+    const [route] = explanation.routes
+    expect(route.readable[0].node.className).toMatch(/^Window/)
+    expect(route.readable.map((step) => step.via?.text ?? '')).toEqual(['', '.leakBigArray'])
+    expect(explanation.fix?.text).toBe('delete window.leakBigArray (or set it to null)')
+    checkRoutes(snapshot, explanation)
+  })
+
+  it('offers the array element, the nearest change, as the fix', () => {
+    const holder = instanceOf(snapshot, 'LeakDetachedHolder')
+    const explanation = explainRetention(snapshot, holder)
+    expect(explanation.verdict).toContain('`window.leakDetachedNodes[0]` holds it')
+    expect(explanation.fix?.text).toBe('window.leakDetachedNodes.splice(0, 1)')
+    checkRoutes(snapshot, explanation)
+  })
+})
+
+function instanceOf(snapshot: HeapSnapshot, className: string): number {
+  const { strings } = snapshot.graph
+  for (let node = 0; node < snapshot.graph.nodeCount; node++) {
+    if (strings[snapshot.className[node]] === className) return node
+  }
+  throw new Error(`no ${className} in the snapshot`)
+}

@@ -198,19 +198,31 @@ function isGlobalObject(node: ObjectSummary): boolean {
 }
 
 /**
- * Where a route starts as people read it: at the global object. Node 26's root holds the
- * NativeContext, which holds the global proxy, which holds the global object: the route starts
- * at the last global object among its first steps when only V8's own objects come before it.
+ * Where a route starts as people read it: at the global object, which is alive as long as its
+ * page or process is. Node 26's root holds the NativeContext, which holds the global proxy, which
+ * holds the global object; snapshots without user roots (Chrome's, exposeInternals) reach it
+ * through a handle and a function's context. The route starts at the last global object before
+ * the target when only such links of V8's lead to it: a global reached through the program's own
+ * references (a detached iframe's window kept in a property) keeps the route that explains it.
  */
 function globalStart(path: readonly PathStep[]): number {
-  let start = 0
-  for (let position = 0; position < Math.min(path.length - 1, 3); position++) {
-    const node = path[position].node
-    if (isGlobalObject(node)) start = position
-    else if (node.type !== 'hidden' && node.type !== 'synthetic') break
+  for (let position = path.length - 2; position > 0; position--) {
+    if (!isGlobalObject(path[position].node)) continue
+    const ownLinks = path
+      .slice(1, position + 1)
+      .every(
+        (step) =>
+          !step.edge || V8_LINK_TYPES.has(step.edge.type) || GLOBAL_LINKS.has(step.edge.name),
+      )
+    return ownLinks ? position : 0
   }
-  return start
+  return 0
 }
+
+/** Edge types of V8's own links (not a program's properties or variables). */
+const V8_LINK_TYPES = new Set(['internal', 'hidden', 'element', 'shortcut'])
+/** The global proxy's link to the global object. */
+const GLOBAL_LINKS = new Set(['global_object', 'global'])
 
 /**
  * A route through Node's module cache reads from `require.cache`: whatever leads to the Module

@@ -377,8 +377,12 @@ export function explainRoute(
   const { anchor, index } = findAnchor(context)
   const verdict = `${subject} is alive because ${anchor.phrase}.${notes(context, runningCodeOnly)}`
   if (!withFix) return { verdict, fix: null }
-  const candidates = [...anchor.fixes, ...elementFixes(context, index)]
-  if (index > 0) candidates.push(...rootAnchor(context).fixes)
+  // The change nearest the object first: the holder's own fix, an array element below it, and
+  // only then the global property the route starts from.
+  const candidates =
+    index > 0
+      ? [...anchor.fixes, ...elementFixes(context, index), ...rootAnchor(context).fixes]
+      : [...elementFixes(context, index), ...anchor.fixes]
   return { verdict, fix: checkedFix(snapshot, target, candidates) }
 }
 

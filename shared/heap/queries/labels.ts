@@ -239,6 +239,21 @@ export function sourceLocation(snapshot: HeapSnapshot, node: number): SourceLoca
   }
 }
 
+/**
+ * A number node's value, when the snapshot recorded it: snapshots taken with numeric values give
+ * each number an internal `value` string (older ones named the node by it); NaN otherwise.
+ */
+export function numberValue(snapshot: HeapSnapshot, node: number): number {
+  const graph = snapshot.graph
+  if (graph.nodeType[node] !== graph.nodeTypeCode.number) return NaN
+  const own = graph.strings[graph.nodeName[node]]
+  if (own !== '' && !Number.isNaN(Number(own))) return Number(own)
+  const value = internalTarget(graph, node, 'value')
+  if (value === -1 || graph.nodeType[value] !== graph.nodeTypeCode.string) return NaN
+  const text = graph.strings[graph.nodeName[value]]
+  return text === '' ? NaN : Number(text)
+}
+
 /** `file:line:column`, or `script 12:3:5` when the script has no name. */
 export function formatLocation(location: SourceLocation): string {
   const where = location.file ?? `script ${location.scriptId}`
@@ -457,10 +472,7 @@ function timerLabel(snapshot: HeapSnapshot, node: number): string | null {
   const callback = propertyTarget(graph, node, '_onTimeout')
   if (callback === -1 || graph.nodeType[callback] !== graph.nodeTypeCode.closure) return null
   const timeout = propertyTarget(graph, node, '_idleTimeout')
-  const milliseconds =
-    timeout !== -1 && graph.nodeType[timeout] === graph.nodeTypeCode.number
-      ? Number(graph.strings[graph.nodeName[timeout]])
-      : NaN
+  const milliseconds = timeout === -1 ? NaN : numberValue(snapshot, timeout)
   const every = Number.isFinite(milliseconds) ? `, ${milliseconds} ms` : ''
   return `Timeout(${functionName(snapshot, callback)}${every})`
 }
@@ -476,8 +488,8 @@ export function objectLabelOf(snapshot: HeapSnapshot, node: number): string {
     return stringLabel(snapshot, node)
   if (type === codes.synthetic) return graph.strings[graph.nodeName[node]] || '(root)'
   if (type === codes.number) {
-    const value = graph.strings[graph.nodeName[node]]
-    return value === 'heap number' || value === 'smi number' ? 'number' : `number ${value}`
+    const value = numberValue(snapshot, node)
+    return Number.isNaN(value) ? 'number' : `number ${value}`
   }
   const oddball = oddballName(snapshot, node)
   if (oddball !== null) return oddball

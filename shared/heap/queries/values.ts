@@ -4,7 +4,7 @@
 // such a property has no reference in the snapshot at all.
 import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
-import { isString, objectLabelOf, quoteText, stringValue } from './labels'
+import { isString, numberValue, objectLabelOf, quoteText, stringValue } from './labels'
 
 /** How many properties a preview shows before `…`. */
 const PREVIEW_PROPERTIES = 8
@@ -27,8 +27,10 @@ function valueInPreview(snapshot: HeapSnapshot, node: number): string {
     const text = stringValue(snapshot, node, PREVIEW_TEXT + 1)
     if (text) return quoteText(text.text, text.complete, PREVIEW_TEXT)
   }
-  const label = objectLabelOf(snapshot, node)
   const graph = snapshot.graph
+  const number = numberValue(snapshot, node)
+  if (!Number.isNaN(number)) return String(number)
+  const label = objectLabelOf(snapshot, node)
   // A function in a preview needs no location: its name says which.
   if (graph.nodeType[node] === graph.nodeTypeCode.closure) return label.replace(/ \(.*\)$/, '()')
   return label.length > 40 ? label.slice(0, 39) + '…' : label
@@ -69,7 +71,7 @@ export function objectValue(
     return { text: { value: text.text, complete: text.complete, length: whole } }
   }
   if (graph.nodeType[node] === graph.nodeTypeCode.number) {
-    const value = Number(graph.strings[graph.nodeName[node]])
+    const value = numberValue(snapshot, node)
     return Number.isNaN(value) ? {} : { number: value }
   }
   const preview = objectPreview(snapshot, node)

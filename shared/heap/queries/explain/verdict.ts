@@ -133,14 +133,16 @@ function timerVariable(context: Context, timer: number): string | null {
   return null
 }
 
+/** Whether a Node Timeout repeats: its `_repeat` is a number (an interval) or null. */
 function isInterval(context: Context, timer: number): boolean | null {
   const graph = context.snapshot.graph
   for (let edge = graph.firstEdge[timer]; edge < graph.firstEdge[timer + 1]; edge++) {
     if (edgeName(graph, edge) !== '_repeat') continue
-    const value = graph.strings[graph.nodeName[graph.edgeTarget[edge]]]
-    return !(value === 'system / Oddball' || value === 'null')
+    const target = graph.edgeTarget[edge]
+    if (graph.nodeType[target] === graph.nodeTypeCode.number) return true
+    return summarizeObject(context.snapshot, target).label === 'null' ? false : null
   }
-  // Node keeps _repeat as an unnamed double field while it is a number: a repeating timer.
+  // Without numeric values, Node keeps a numeric _repeat as an unnamed field: unknown.
   return null
 }
 
@@ -172,10 +174,12 @@ function closureAnchor(context: Context, index: number, tail: string): Anchor {
       reference: lastReference(steps[index]),
     })
   } else if (holder && holder.node.className === 'Timeout' && into?.name === '_onTimeout') {
-    const repeating = isInterval(context, holder.node.node) !== false
+    const repeating = isInterval(context, holder.node.node)
     const variableName = timerVariable(context, holder.node.node)
-    const clear = repeating ? 'clearInterval' : 'clearTimeout'
-    who = `the callback ${cited} of a ${repeating ? 'repeating ' : ''}timer (${holder.node.label})`
+    // clearTimeout and clearInterval are one function in Node: either clears any timer.
+    const clear = repeating === false ? 'clearTimeout' : 'clearInterval'
+    const kind = repeating === true ? 'repeating timer' : repeating === false ? 'timeout' : 'timer'
+    who = `the callback ${cited} of a ${kind} (${holder.node.label})`
     fixes.push({
       text: `${clear}(${variableName ?? 'timer'})${variableName ? '' : ` on the timer whose callback is ${name}`}`,
       reference: lastReference(steps[index]),

@@ -133,7 +133,7 @@ function timerVariable(context: Context, timer: number): string | null {
   return null
 }
 
-/** Whether a Node Timeout repeats: its `_repeat` is a number (an interval) or null. */
+/** Whether a Node Timeout repeats: its `_repeat` is a number (an interval) or null; null here when it is neither. */
 function isInterval(context: Context, timer: number): boolean | null {
   const graph = context.snapshot.graph
   for (let edge = graph.firstEdge[timer]; edge < graph.firstEdge[timer + 1]; edge++) {
@@ -142,8 +142,9 @@ function isInterval(context: Context, timer: number): boolean | null {
     if (graph.nodeType[target] === graph.nodeTypeCode.number) return true
     return summarizeObject(context.snapshot, target).label === 'null' ? false : null
   }
-  // Without numeric values, Node keeps a numeric _repeat as an unnamed field: unknown.
-  return null
+  // Every Node Timeout has a _repeat field. A snapshot draws it when it holds null (a heap
+  // object); a number (small integer, or a double field) has no named reference: an interval.
+  return true
 }
 
 /** The holder of a closure at step `index` that captures the next step's variable. */

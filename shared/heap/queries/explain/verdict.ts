@@ -182,7 +182,9 @@ function closureAnchor(context: Context, index: number, tail: string): Anchor {
     const kind = repeating === true ? 'repeating timer' : repeating === false ? 'timeout' : 'timer'
     who = `the callback ${cited} of a ${kind} (${holder.node.label})`
     fixes.push({
-      text: `${clear}(${variableName ?? 'timer'})${variableName ? '' : ` on the timer whose callback is ${name}`}`,
+      text: variableName
+        ? `${clear}(${variableName})`
+        : `${clear}(…) with the handle ${repeating === false ? 'setTimeout' : 'setInterval'} returned for ${name}`,
       reference: lastReference(steps[index]),
     })
   } else if (into?.kind === 'reaction') {

@@ -52,6 +52,32 @@ export interface PathOptions {
   maxExpansions?: number
 }
 
+/** Partial paths of a backward search: per state, its node, the state it grew from, the edge. */
+export interface SearchStates {
+  stateNode: readonly number[]
+  stateParent: readonly number[]
+  stateEdge: readonly number[]
+}
+
+/** The path a search state stands for, from its node (held by a root) down to the target. */
+export function pathOfState(
+  snapshot: HeapSnapshot,
+  states: SearchStates,
+  state: number,
+): PathStep[] {
+  const { stateNode, stateParent, stateEdge } = states
+  const steps: PathStep[] = []
+  let edge = -1
+  for (let current = state; current !== -1; current = stateParent[current]) {
+    steps.push({
+      node: summarizeObject(snapshot, stateNode[current]),
+      edge: edge === -1 ? null : pathEdge(snapshot, edge),
+    })
+    edge = stateEdge[current]
+  }
+  return steps
+}
+
 /** A binary min-heap of state ids ordered by (cost, -depth, id). */
 export class StateHeap {
   private items: number[] = []
@@ -164,16 +190,7 @@ export function findRetainerPaths(
     const state = heap.pop()
     const node = stateNode[state]
     if (isRetainedByRoot(graph, node)) {
-      const steps: PathStep[] = []
-      let edge = -1
-      for (let current = state; current !== -1; current = stateParent[current]) {
-        steps.push({
-          node: summarizeObject(snapshot, stateNode[current]),
-          edge: edge === -1 ? null : pathEdge(snapshot, edge),
-        })
-        edge = stateEdge[current]
-      }
-      paths.push(steps)
+      paths.push(pathOfState(snapshot, { stateNode, stateParent, stateEdge }, state))
       continue
     }
     const usable = (slot: number): boolean => {

@@ -8,7 +8,7 @@ import type { HeapGraph } from '../../graph/heap-graph'
 import { edgeName } from '../../graph/heap-graph'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../analyses/distances'
 import type { HeapSnapshot } from '../../snapshot'
-import { isRetainedByRoot, pathEdge, StateHeap, type PathStep } from '../paths'
+import { isRetainedByRoot, pathOfState, StateHeap, type PathStep } from '../paths'
 import { summarizeObject } from '../nodes'
 
 /** How many references longer than DevTools' distance a route may be. */
@@ -161,16 +161,7 @@ export function findRoutes(
     const state = heap.pop()
     const node = stateNode[state]
     if (finished[state] === 1) {
-      const steps: PathStep[] = []
-      let edge = -1
-      for (let current = state; current !== -1; current = stateParent[current]) {
-        steps.push({
-          node: summary(stateNode[current]),
-          edge: edge === -1 ? null : pathEdge(snapshot, edge),
-        })
-        edge = stateEdge[current]
-      }
-      paths.push(steps)
+      paths.push(pathOfState(snapshot, { stateNode, stateParent, stateEdge }, state))
       continue
     }
     const times = expanded.get(node) ?? 0

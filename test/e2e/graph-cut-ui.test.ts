@@ -102,19 +102,26 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     expect(retained).toBeGreaterThanOrEqual(8000)
 
     await list()
-      .getByRole('button', { name: /^Cut Map @\d+ → entry "k\d+"/ })
+      .getByRole('button', {
+        name: /^Cut Map\(≥100\) @\d+ → entry "k\d+" \(to Array\(~1000\) @\d+\)$/,
+      })
       .click()
     const summary = panel().locator('.cut-summary')
     await summary.waitFor({ timeout: 30_000 })
     expect(await summary.innerText()).toMatch(
-      /^Cutting Map @\d+ → entry "k\d+" would free [\d.]+ kB \(\d+ objects\)\./,
+      /^Cutting Map\(≥100\) @\d+ → entry "k\d+" would free [\d.]+ kB \(\d+ objects\)\./,
     )
     expect(Number(await summary.getAttribute('data-freed-bytes'))).toBeGreaterThanOrEqual(retained)
-    expect(await panel().innerText()).toMatch(/Array @\d+ would be freed\./)
-    expect(await panel().innerText()).toMatch(/hash table/)
+    expect(await panel().locator('.cut-verdict.freed').innerText()).toMatch(
+      /^Array\(~1000\) @\d+ would be freed\.$/,
+    )
+    expect(await panel().innerText()).toMatch(
+      /The entry is a slot of the hash table: the reference cut is \(array\) @\d+ \{\d+\} \(entry "k\d+"\)\./,
+    )
     // The graph shows the cut: the entry marked, the array freed; nothing else freed.
     await expect.poll(() => target.getAttribute('data-freed')).toBe('true')
-    expect(await target.innerText()).toMatch(/held by Map @\d+ as entry "k\d+" \(cut\)/)
+    expect(await target.innerText()).toMatch(/^Array\(~1000\) @\d+ /)
+    expect(await target.innerText()).toMatch(/held by Map\(≥100\) @\d+ as entry "k\d+" \(cut\)/)
     expect(await target.innerText()).toContain('freed by the cut')
     expect(await items().and(page.locator('[data-freed]')).count()).toBe(1)
     expect(await drawnCount()).toBe(before)
@@ -128,14 +135,16 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     await ui.screenshot('cut-2-undone', true)
 
     // Cutting global.leakCache frees the Map and, below it, the array: both drawn greyed.
-    const mapItem = items().filter({ hasText: /^Map @\d+/ })
+    const mapItem = items().filter({ hasText: /^Map\(≥100\) @\d+/ })
     const mapRetained = Number(await mapItem.getAttribute('data-retained-size'))
     await list()
-      .getByRole('button', { name: /^Cut global @\d+ → \.leakCache/ })
+      .getByRole('button', { name: /^Cut global @\d+ → \.leakCache \(to Map\(≥100\) @\d+\)$/ })
       .click()
     await summary.waitFor({ timeout: 30_000 })
     expect(Number(await summary.getAttribute('data-freed-bytes'))).toBe(mapRetained)
-    expect(await panel().innerText()).toMatch(/Array @\d+ would be freed\./)
+    expect(await panel().locator('.cut-verdict.freed').innerText()).toMatch(
+      /^Array\(~1000\) @\d+ would be freed\.$/,
+    )
     await expect.poll(() => items().and(page.locator('[data-freed]')).count()).toBe(2)
     expect(await mapItem.getAttribute('data-freed')).toBe('true')
     await drawnCount()
@@ -150,43 +159,74 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     await snapshotOfScript(HELD_TWICE_PROGRAM, file)
     await whyAliveOfArray(file)
     await drawnCount()
-    // With the mouse this time: click the entry edge on the canvas, then "Cut this reference".
-    await clickEdge(await idOf(/^Map @\d+/), await idOf(/^Array @\d+/))
+    // The keeper is a plain object: the engine labels it by its keys, `{map}`.
+    const keeperEdge = /^Cut \{map\} @\d+ → \.map \(to Array\(~1000\) @\d+\)$/
+    await list().getByRole('button', { name: keeperEdge }).waitFor()
+    // With the mouse this time: click the keeper's edge on the canvas, then "Cut this reference".
+    await clickEdge(await idOf(/^\{map\} @\d+/), await idOf(/^Array\(~1000\) @\d+/))
     const selection = page.getByRole('group', { name: 'Selected reference' })
     await selection.waitFor()
-    expect(await selection.innerText()).toMatch(/^Map @\d+ → entry "shared" \(to Array @\d+\)/)
+    expect(await selection.innerText()).toMatch(/^\{map\} @\d+ → \.map \(to Array\(~1000\) @\d+\)/)
     await selection.getByRole('button', { name: 'Cut this reference' }).click()
     await panel().locator('.cut-summary').waitFor({ timeout: 30_000 })
     const text = await panel().innerText()
-    expect(text).toMatch(/would free 0 B \(0 objects\)/)
-    expect(text).toMatch(/Array @\d+ stays alive through/)
+    expect(text).toMatch(/^Cutting \{map\} @\d+ → \.map would free 0 B \(0 objects\)/)
+    expect(await panel().locator('.cut-verdict.alive').innerText()).toMatch(
+      /^Array\(~1000\) @\d+ stays alive through/,
+    )
+    // The Map keeps it: the path runs global → .cutCache → the Map → (its table) → the array.
     const alive = page.getByRole('list', { name: 'Path that keeps it alive' })
-    expect(await alive.innerText()).toContain('.map')
-    expect(await alive.innerText()).not.toContain('entry')
-    // The path is drawn and listed: the keeper holds the array, marked as keeping it alive.
+    const aliveSteps = await alive.getByRole('listitem').allInnerTexts()
+    expect(aliveSteps[0]).toMatch(/^global @\d+/)
+    expect(aliveSteps[1]).toMatch(/^\.cutCache → Map\(≥1\) @\d+/)
+    expect(aliveSteps.at(-1)).toMatch(/→ Array\(~1000\) @\d+/)
+    expect(await alive.innerText()).not.toContain('.map')
+    // The path is drawn and listed, the table folded: the Map holds the array by an entry,
+    // marked as keeping it alive, next to the keeper's cut .map.
     await expect
       .poll(async () => (await texts()).join('\n'))
-      .toMatch(/Object @\d+[^\n]*keeps it alive/)
+      .toMatch(/Map\(≥1\) @\d+[^\n]*keeps it alive/)
+    expect(
+      await items()
+        .filter({ hasText: /^Array\(~1000\) @\d+/ })
+        .innerText(),
+    ).toMatch(/held by \{map\} @\d+ as \.map \(cut\), Map\(≥1\) @\d+ as entry\b/)
     const keeps = items().filter({ hasText: 'keeps it alive' })
     expect(await keeps.count()).toBeGreaterThanOrEqual(3)
     expect(await items().and(page.locator('[data-freed]')).count()).toBe(0)
     await drawnCount()
     await ui.screenshot('cut-4-stays-alive', true)
 
-    // A new cut replaces the previous one: now the keeper's .map, and the Map entry keeps it.
+    // A new cut replaces the previous one: now the Map entry, and the keeper's .map keeps it.
+    // The Map is drawn only because the first cut's path passes it: that path's steps carry no
+    // Map slot (what-if's pathSteps), so its entry may be drawn without its key.
     await list()
-      .getByRole('button', { name: /^Cut Object @\d+ → \.map/ })
+      .getByRole('button', {
+        name: /^Cut Map\(≥1\) @\d+ → entry( "shared")? \(to Array\(~1000\) @\d+\)$/,
+      })
       .click()
     await expect
       .poll(async () => (await panel().innerText()).split('\n')[0])
-      .toMatch(/^Cutting Object @\d+ → \.map would free 0 B/)
-    expect(await alive.innerText()).toContain('.cutCache')
-    expect(await items().filter({ hasText: '(cut)' }).count()).toBe(1)
+      .toMatch(/^Cutting Map\(≥1\) @\d+ → entry( "shared")? would free 0 B \(0 objects\)\.$/)
+    expect(await alive.innerText()).toContain('.cutKeeper')
+    expect(await alive.innerText()).toContain('.map')
+    expect(await alive.innerText()).not.toContain('entry')
+    expect(await panel().innerText()).toMatch(
+      /The entry is a slot of the hash table: the reference cut is \(array\) @\d+ \{\d+\} \(entry "shared"\)\./,
+    )
+    // The first cut is undone on the graph: the keeper's .map is no longer marked cut, and the
+    // path through it keeps the array alive. (The Map and its cut entry are not drawn any more,
+    // as the graph's routes never had them: a known bug, not asserted here.)
+    await expect
+      .poll(async () => (await texts()).join('\n'))
+      .toMatch(
+        /^Array\(~1000\) @\d+[^\n]*keeps it alive\nheld by \{map\} @\d+ as \.map(?! \(cut\))/m,
+      )
     expect(
       await items()
         .filter({ hasText: /as \.map \(cut\)/ })
         .count(),
-    ).toBe(1)
+    ).toBe(0)
     expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
   }, 180_000)
 
@@ -209,9 +249,9 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     expect(await items().and(page.locator('[data-new]')).count()).toBe(8)
     for (const text of await records.allInnerTexts()) {
       expect(text).toMatch(/\bnew\b/)
-      expect(text).toMatch(/held by Map @\d+ as entry "record-\d+"/)
+      expect(text).toMatch(/held by Map\(≥40\) @\d+ as entry "record-\d+"/)
     }
-    const maps = items().filter({ hasText: /^Map @\d+/ })
+    const maps = items().filter({ hasText: /^Map\(≥40\) @\d+/ })
     expect(await maps.count()).toBe(1)
     expect(await maps.innerText()).toMatch(/as \.sequenceStore/)
     expect(await page.getByRole('list', { name: 'Legend' }).innerText()).toContain('new object')
@@ -232,7 +272,7 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     expect(await items().and(page.locator('[data-new]')).count()).toBe(8)
     expect(
       await items()
-        .filter({ hasText: /^Map @\d+/ })
+        .filter({ hasText: /^Map\(≥40\) @\d+/ })
         .count(),
     ).toBe(1)
     await ui.screenshot('merged-2-compare', true)

@@ -10,6 +10,9 @@ import { fixture, REPO_ROOT } from '../helpers/fixtures'
 import { startInspectTarget } from '../helpers/inspect-target'
 import { startWebUi, type WebUi } from '../helpers/web-ui'
 
+/** `text` as a regular expression that matches it literally. */
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
 const missing = chromiumUnavailableReason()
 if (missing) console.warn(`web UI e2e: SKIPPED: ${missing}`)
 
@@ -44,14 +47,102 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     await ui.screenshot('3-arrays')
     await leakedRow.getByRole('button', { name: 'Why alive?' }).click()
 
+    // The route read as code: global → .leakCache → the Map → its entry → the array, by labels,
+    // with the Map's hash table folded into the entry.
     const path = page.getByRole('list', { name: 'Retainer path 1' })
     await path.waitFor()
     await expect.poll(() => path.innerText()).toContain('.leakCache')
     const steps = await path.getByRole('listitem').allInnerTexts()
-    expect(steps[0]).toMatch(/^global/)
-    expect(steps.at(-1)).toMatch(/Array @\d+/)
+    expect(steps).toHaveLength(3)
+    expect(steps[0]).toMatch(/^global @\d+ [\d.]+ [kM]B retained$/)
+    expect(steps[1]).toMatch(/^\.leakCache → Map\(≥100\) @\d+ [\d.]+ kB retained$/)
+    expect(steps[2]).toMatch(/^entry "k\d+" → Array\(~1000\) @\d+ [\d.]+ kB retained$/)
+    expect(await path.innerText()).not.toContain('{table}')
+    const [, key, arrayId] = /^entry "(k\d+)" → Array\(~1000\) @(\d+)/.exec(steps[2]) ?? []
+    // The panel's heading names the object by its label.
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).innerText())
+      .toBe(`Array(~1000) @${arrayId}`)
+
+    // The verdict names the holder as code reads it, for the key on the path.
+    const verdict = page.getByLabel('Verdict')
+    await verdict.waitFor()
+    expect(await verdict.isVisible()).toBe(true)
+    const retained = await page
+      .locator('.facts dt', { hasText: /^Retained size$/ })
+      .locator('xpath=following-sibling::dd[1]')
+      .innerText()
+    expect(retained).toMatch(/^[\d.]+ kB$/)
+    expect(await verdict.innerText()).toBe(
+      `Array(~1000) (${retained}) is alive because the Map \`global.leakCache\` holds it under key "${key}".`,
+    )
+    // The fix, checked by a recount, for the same key.
+    const fix = page.getByLabel('What would free it')
+    expect(await fix.locator('code').innerText()).toBe(`global.leakCache.delete("${key}")`)
+    const fixText = await fix.innerText()
+    expect(fixText).toMatch(/^To free it: /)
+    const [, fixFrees] =
+      /frees ([\d.]+ kB \(\d+ objects\)), checked by a recount/.exec(fixText) ?? []
+    expect(fixFrees).toBeDefined()
     await page.getByRole('heading', { name: /Retainers/ }).waitFor()
     await ui.screenshot('4-why-alive', true)
+
+    // "Show the cut" applies the fix on the graph: the entry cut, the array freed, the same
+    // bytes as the fix says.
+    await page.getByRole('img', { name: 'Retainer graph' }).locator('canvas').first().waitFor()
+    const cutPanel = page.getByRole('region', { name: 'What the cut frees' })
+    const showCut = fix.getByRole('button', { name: 'Show the cut' })
+    await showCut.click()
+    const summary = cutPanel.locator('.cut-summary')
+    await summary.waitFor({ timeout: 30_000 })
+    expect(await summary.innerText()).toMatch(
+      new RegExp(
+        `^Cutting Map\\(≥100\\) @\\d+ → entry "${key}" would free ${escape(fixFrees)}\\.$`,
+      ),
+    )
+    const target = page
+      .getByRole('list', { name: 'Objects in the graph' })
+      .getByRole('listitem')
+      .and(page.locator('[data-kind="target"]'))
+    expect(Number(await summary.getAttribute('data-freed-bytes'))).toBeGreaterThanOrEqual(
+      Number(await target.getAttribute('data-retained-size')),
+    )
+    expect(await cutPanel.locator('.cut-verdict.freed').innerText()).toBe(
+      `Array(~1000) @${arrayId} would be freed.`,
+    )
+    await expect.poll(() => target.getAttribute('data-freed')).toBe('true')
+    expect(await target.innerText()).toMatch(
+      new RegExp(`held by Map\\(≥100\\) @\\d+ as entry "${key}" \\(cut\\)`),
+    )
+    await ui.screenshot('4-why-alive-cut', true)
+    // Undo, then the same cut can be asked for again.
+    await cutPanel.getByRole('button', { name: 'Undo cut' }).click()
+    await cutPanel.waitFor({ state: 'detached' })
+    await showCut.click()
+    await summary.waitFor({ timeout: 30_000 })
+    expect(await cutPanel.locator('.cut-verdict.freed').innerText()).toBe(
+      `Array(~1000) @${arrayId} would be freed.`,
+    )
+    await cutPanel.getByRole('button', { name: 'Undo cut' }).click()
+    await cutPanel.waitFor({ state: 'detached' })
+
+    // The object panel with its verdict, for people to look at: light and dark, 1440x900.
+    try {
+      await page.setViewportSize({ width: 1440, height: 900 })
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme })
+        await expect
+          .poll(() =>
+            page.getByRole('img', { name: 'Retainer graph' }).getAttribute('data-color-scheme'),
+          )
+          .toBe(scheme)
+        await page.getByRole('heading', { level: 1 }).scrollIntoViewIfNeeded()
+        await ui.screenshot(`4-verdict-${scheme}`)
+      }
+    } finally {
+      await page.emulateMedia({ colorScheme: null })
+      await page.setViewportSize({ width: 1280, height: 900 })
+    }
 
     // The retainer graph: drawn with the path's objects; expanding the Map adds its retainers.
     await page.getByRole('img', { name: 'Retainer graph' }).locator('canvas').first().waitFor()

@@ -132,6 +132,8 @@ export const API_METHODS = {
     node,
     count: z.number().int().min(1).max(20).default(1),
     internals: z.boolean().default(false),
+    // The fix costs a recount per candidate: the UI asks for it after the routes.
+    withFix: z.boolean().default(true),
   }),
   getDominatedChildren: z.object({ snapshotId, node, start, count }),
   getArrays: z.object({

@@ -129,8 +129,8 @@ export function runQuery<M extends QueryMethod>(
         return findRetainerPaths(snapshot, checkNode(snapshot, node), { count })
       }
       case 'explainRetention': {
-        const { node, count, internals } = args as ParsedArgs<'explainRetention'>
-        return explainRetention(snapshot, checkNode(snapshot, node), { count, internals })
+        const { node, count, internals, withFix } = args as ParsedArgs<'explainRetention'>
+        return explainRetention(snapshot, checkNode(snapshot, node), { count, internals, withFix })
       }
       case 'getDominatedChildren': {
         const { node, start, count } = args as ParsedArgs<'getDominatedChildren'>

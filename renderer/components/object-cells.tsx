@@ -11,8 +11,8 @@ export function ObjectNameCell({
   className?: string
 }): React.JSX.Element {
   return (
-    <td className={className} title={object.name}>
-      {displayClass(object)} <span className="id">@{object.id}</span>
+    <td className={className} title={`${displayClass(object)}: ${object.name}`}>
+      {object.label} <span className="id">@{object.id}</span>
     </td>
   )
 }

@@ -304,10 +304,19 @@ describe.skipIf(missing !== undefined)('retainer graph UI', () => {
     expect(texts.filter((text) => /^(system \/ Context|scope of)/.test(text))).toEqual([])
     // The verdict and the fix read the capture as code; "Show the cut" frees the array.
     expect(await page.getByLabel('Verdict').innerText()).toMatch(
-      /^Array\(~5000\) \([\d.]+ kB\) is alive because function `leakyInner` \(\[eval\]:6\) \(held as `global\.leakyInner`\) captures `outerBig`\.$/,
+      /^Array\(~5000\) \([\d.]+ kB\) is alive because function leakyInner \(\[eval\]:6\) \(held as global\.leakyInner\) captures outerBig\.$/,
     )
+    // The names in the verdict are set as code.
+    expect(await page.getByLabel('Verdict').locator('code').allInnerTexts()).toEqual([
+      'leakyInner',
+      'global.leakyInner',
+      'outerBig',
+    ])
     const fix = page.getByLabel('What would free it')
-    expect(await fix.locator('code').innerText()).toMatch(/^outerBig = null in `outer` /)
+    expect(await fix.locator('code').first().innerText()).toBe('outerBig = null')
+    expect(await fix.locator('.fix-note').innerText()).toBe(
+      'in outer ([eval]:2:15) once leakyInner no longer needs it',
+    )
     await fix.getByRole('button', { name: 'Show the cut' }).click()
     const cut = page.getByRole('region', { name: 'What the cut frees' })
     await cut.locator('.cut-summary').waitFor({ timeout: 30_000 })

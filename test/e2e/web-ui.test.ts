@@ -74,8 +74,9 @@ describe.skipIf(missing !== undefined)('web UI', () => {
       .innerText()
     expect(retained).toMatch(/^[\d.]+ kB$/)
     expect(await verdict.innerText()).toBe(
-      `Array(~1000) (${retained}) is alive because the Map \`global.leakCache\` holds it under key "${key}".`,
+      `Array(~1000) (${retained}) is alive because the Map global.leakCache holds it under key "${key}".`,
     )
+    expect(await verdict.locator('code').allInnerTexts()).toEqual(['global.leakCache'])
     // The fix, checked by a recount, for the same key.
     const fix = page.getByLabel('What would free it')
     expect(await fix.locator('code').innerText()).toBe(`global.leakCache.delete("${key}")`)

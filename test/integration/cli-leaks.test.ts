@@ -81,7 +81,9 @@ describe('heapgraph leaks', () => {
     expect(result.code).toBe(0)
     expect(result.stderr).toBe('')
     expect(result.stdout).toMatch(/1\. SequenceLeakedRecord ×40, [\d.]+ kB retained/)
-    expect(result.stdout).toMatch(/^ {5}\.sequenceStore → Map\(≥\d+\) @\d+ \([\d.]+ kB retained\)$/m)
+    expect(result.stdout).toMatch(
+      /^ {5}\.sequenceStore → Map\(≥\d+\) @\d+ \([\d.]+ kB retained\)$/m,
+    )
     expect(result.stdout).toMatch(/… and 30 more/)
     expect(result.stdout).toMatch(/^SequenceLateLeak +0 → 0 → 30 /m)
   })

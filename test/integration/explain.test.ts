@@ -72,14 +72,14 @@ const CASES: Case[] = [
     what: 'require.cache exports',
     verdict: ['module `lib/registry.js` exports it as `.entries`'],
     route: ['require.cache', 'Module lib/registry.js', '.exports', '.entries'],
-    fix: 'module.exports.entries = null in lib/registry.js',
+    fix: 'module.exports.entries = null — in lib/registry.js',
   },
   {
     length: 60_000,
     what: 'a shared closure context',
     verdict: ['`tinyHandler` (src/handlers.js:11)', '`report`', '`summarizeReport`'],
     route: ['.tinyHandler', 'tinyHandler (src/handlers.js:11:', 'captures report'],
-    fix: 'report = null in `makeHandlers` (src/handlers.js)',
+    fix: 'report = null — in `makeHandlers` (src/handlers.js)',
   },
   {
     length: 20_000,
@@ -193,6 +193,19 @@ describe.each(NODE_MAJORS.filter((major) => !unavailable || major === CURRENT))(
       expect(checked).toBeGreaterThan(100)
     })
 
+    it('shows V8 internals on request, with the same verdict and fix', () => {
+      const node = byLength.get(40_000) as number
+      const folded = explainRetention(snapshot, node)
+      const raw = explainRetention(snapshot, node, { internals: true })
+      expect(raw.verdict).toBe(folded.verdict)
+      expect(raw.fix?.text).toBe(folded.fix?.text)
+      const texts = raw.routes[0].readable.map((step) => step.via?.text ?? '')
+      expect(texts).toContain('->cache')
+      expect(texts).toContain('{table}')
+      expect(texts.some((text) => /^\{\d+\} \(entry "user:42"\)$/.test(text))).toBe(true)
+      expect(raw.routes[0].readable).toHaveLength(raw.routes[0].steps.length)
+    })
+
     it('gives further routes that are different explanations', () => {
       const node = byLength.get(40_000) as number
       const explanation = explainRetention(snapshot, node, { count: 3 })
@@ -223,7 +236,8 @@ describe.skipIf(chromiumMissing !== undefined)('explanations on a Chrome page', 
     const [route] = explanation.routes
     expect(route.readable[0].node.className).toMatch(/^Window/)
     expect(route.readable.map((step) => step.via?.text ?? '')).toEqual(['', '.leakBigArray'])
-    expect(explanation.fix?.text).toBe('delete window.leakBigArray (or set it to null)')
+    expect(explanation.fix?.text).toBe('delete window.leakBigArray — or set it to null')
+    expect(explanation.fix?.code).toBe('delete window.leakBigArray')
     checkRoutes(snapshot, explanation)
   })
 

@@ -112,6 +112,18 @@ function ReferenceSection({
   )
 }
 
+/** The engine's words with `code` in backticks, shown as code. */
+function CodeText({ text }: { text: string }): React.JSX.Element {
+  const parts = text.split('`')
+  return (
+    <>
+      {parts.map((part, index) =>
+        index % 2 === 1 ? <code key={index}>{part}</code> : <span key={index}>{part}</span>,
+      )}
+    </>
+  )
+}
+
 /** A string's text, a number's value, an object's own properties. */
 function ValueFacts({ value }: { value: ObjectValue }): React.JSX.Element | null {
   if (value.text) {
@@ -151,15 +163,20 @@ function ValueFacts({ value }: { value: ObjectValue }): React.JSX.Element | null
 export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.Element {
   const snapshotId = snapshot.snapshotId
   const details = useQuery(() => api.getObject({ snapshotId, node }), [snapshotId, node])
+  // The routes and verdict first (what the graph needs), then the fix, which costs a recount.
   const explained = useQuery(
-    () => api.explainRetention({ snapshotId, node, count: 3 }),
+    () => api.explainRetention({ snapshotId, node, count: 3, withFix: false }),
+    [snapshotId, node],
+  )
+  const fixed = useQuery(
+    () => api.explainRetention({ snapshotId, node, count: 1, withFix: true }),
     [snapshotId, node],
   )
   const [requestedCut, setRequestedCut] = useState<RequestedCut | null>(null)
   const explanation = explained.data
   const routes = explanation?.routes ?? []
   const paths = useMemo(() => routes.map((route) => route.steps), [routes])
-  const fix = explanation?.fix ?? null
+  const fix = fixed.data?.fix ?? null
   const retainers = usePages(
     (start, count) => api.getRetainers({ snapshotId, node, start, count }),
     50,
@@ -227,12 +244,17 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
       )}
       {explanation && (
         <p className="verdict" aria-label="Verdict">
-          {explanation.verdict}
+          <CodeText text={explanation.verdict} />
         </p>
       )}
       {fix && (
         <div className="fix" aria-label="What would free it">
-          <span className="fix-head">To free it:</span> <code>{fix.text}</code>{' '}
+          <span className="fix-head">To free it:</span> {fix.code && <code>{fix.code}</code>}{' '}
+          {fix.note && (
+            <span className="fix-note">
+              <CodeText text={fix.note} />
+            </span>
+          )}{' '}
           <span className="muted">
             frees {formatBytes(fix.freedBytes)} ({fix.freedCount.toLocaleString('en-US')} object
             {fix.freedCount === 1 ? '' : 's'}), checked by a recount

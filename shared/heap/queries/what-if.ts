@@ -15,7 +15,7 @@ import {
   type EdgeSummary,
   type ObjectSummary,
 } from './nodes'
-import type { PathStep } from './paths'
+import { pathEdge, type PathStep } from './paths'
 
 /** One reference to cut: `from` and either `edge` or `edgeName`. */
 export interface CutSpec {
@@ -389,16 +389,12 @@ function pathSteps(
   viaEdge: number[],
   startPosition: number,
 ): PathStep[] {
-  const graph = snapshot.graph
   const steps: PathStep[] = []
   let edge = -1
   for (let position = startPosition; position !== -1; position = towards[position]) {
     steps.push({
       node: summarizeObject(snapshot, queue.items[position]),
-      edge:
-        edge === -1
-          ? null
-          : { type: graph.edgeTypes[graph.edgeType[edge]], name: edgeName(graph, edge) },
+      edge: edge === -1 ? null : pathEdge(snapshot, edge),
     })
     edge = viaEdge[position]
   }

@@ -66,8 +66,11 @@ export function explainRetention(
   const routes: Route[] = []
   const seen = new Set<string>()
   const byHolder = new Map<number, Route>()
+  // Routes are told apart, and the verdict made, on the folded route; `internals` changes only
+  // how they are shown.
+  const folded = new Map<Route, ReadableStep[]>()
   for (const steps of search.paths) {
-    const readable = readablePath(snapshot, steps, options.internals)
+    const readable = readablePath(snapshot, steps)
     const key = readableKey(readable)
     if (seen.has(key)) continue
     seen.add(key)
@@ -77,15 +80,20 @@ export function explainRetention(
     if (sameHolder) sameHolder.sameHolderRoutes++
     // A further route is a different explanation only if it passes other objects, not just
     // another way into an earlier route's chain in its first steps.
-    if (routes.length >= wanted || routes.some((route) => sharesTail(route.readable, readable)))
+    if (
+      routes.length >= wanted ||
+      routes.some((route) => sharesTail(folded.get(route) ?? [], readable))
+    )
       continue
-    const route: Route = { steps, readable, holder, sameHolderRoutes: 0 }
+    const shown = options.internals ? readablePath(snapshot, steps, true) : readable
+    const route: Route = { steps, readable: shown, holder, sameHolderRoutes: 0 }
     routes.push(route)
+    folded.set(route, readable)
     if (!sameHolder) byHolder.set(holderKey, route)
   }
   const first = routes[0]
   const explained = first
-    ? explainRoute(snapshot, target, first.readable, {
+    ? explainRoute(snapshot, target, folded.get(first) ?? first.readable, {
         withFix: options.withFix ?? true,
         // Only when no route found avoids running code's stack or handles.
         runningCodeOnly: search.paths.every((path) => runningCodeRoot(path) !== null)
@@ -109,7 +117,8 @@ export function explainRetention(
  */
 function sharesTail(a: readonly ReadableStep[], b: readonly ReadableStep[]): boolean {
   const onA = new Set(a.map((step) => step.node.node))
-  const tail = b.slice(Math.min(2, b.length - 1))
+  // The objects before the target, past the first two steps (at least the holder).
+  const tail = b.slice(Math.max(1, Math.min(2, b.length - 2)), -1)
   return tail.every((step) => onA.has(step.node.node))
 }
 

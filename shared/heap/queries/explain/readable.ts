@@ -154,6 +154,24 @@ function single(edge: NonNullable<PathStep['edge']>): StepVia {
   }
 }
 
+/** A reference as DevTools prints it (`->x`, `{table}`, `[3]`, `.name`), for `internals`. */
+function asSnapshotHasIt(edge: PathStep['edge']): StepVia {
+  if (!edge) return via('internal', '')
+  const read = single(edge)
+  const slot = edge.mapSlot ? ` (${read.text})` : ''
+  switch (edge.type) {
+    case 'context':
+      return { ...read, text: `->${edge.name}` }
+    case 'property':
+    case 'shortcut':
+      return { ...read, text: propertyAccess(edge.name) }
+    case 'element':
+      return { ...read, text: `[${edge.name}]` }
+    default:
+      return { ...read, text: `{${edge.name}}${slot}` }
+  }
+}
+
 function references(run: PathStep[]): RawReference[] {
   const result: RawReference[] = []
   for (let position = 1; position < run.length; position++) {
@@ -181,8 +199,9 @@ export function readablePath(
     run.push(step)
     const next = path[position + 1]
     if (!internals && next && isFoldable(snapshot, step, next)) continue
-    const readable =
-      run.length === 2
+    const readable = internals
+      ? asSnapshotHasIt(step.edge)
+      : run.length === 2
         ? step.edge
           ? single(step.edge)
           : via('internal', '')

@@ -13,8 +13,12 @@ import { cutReference } from '../what-if'
 import { propertyAccess, type RawReference, type ReadableStep } from './readable'
 
 export interface Fix {
-  /** The change, as code: `appBus.off("config-reloaded", onConfigReloaded)`. */
+  /** The change in one line: the code, then what it needs said (`code — note`). */
   text: string
+  /** The change as code: `appBus.off("config-reloaded", onConfigReloaded)`; "" when only words say it. */
+  code: string
+  /** Where or when to make it, in words; "" when the code says all. */
+  note: string
   /** The reference it removes (checked by a recount): the holder, and the edge by ordinal. */
   cut: { from: number; fromId: number; edge: number; edgeName: string }
   /** What the recount frees when that reference goes. */
@@ -103,6 +107,12 @@ function scopeSharers(context: Context, closure: number, captureStep: ReadableSt
   return [...names].slice(0, 3)
 }
 
+/** Whether a function belongs to the runtime (Node's `node:` modules), not the program. */
+function isRuntimeCode(context: Context, closure: ObjectSummary): boolean {
+  const location = closure.location ?? sourceLocation(context.snapshot, closure.node)
+  return location?.url?.startsWith('node:') ?? false
+}
+
 /** The scope a captured variable lives in: `makeHandlers` (src/handlers.js), or a file's top level. */
 function scopeName(context: Context, capture: ReadableStep): string {
   const last = capture.references[capture.references.length - 1]
@@ -121,7 +131,7 @@ function lastReference(step: ReadableStep): RawReference | null {
 interface Anchor {
   phrase: string
   /** Candidate fixes, best first: text and the reference to cut. */
-  fixes: Array<{ text: string; reference: RawReference | null }>
+  fixes: Array<{ code: string; note?: string; reference: RawReference | null }>
 }
 
 function timerVariable(context: Context, timer: number): string | null {
@@ -171,7 +181,7 @@ function closureAnchor(context: Context, index: number, tail: string): Anchor {
     const emitter = codeName(context, eventsAt - 1) ?? steps[eventsAt - 1].node.label
     who = `listener ${cited} for ${JSON.stringify(event)} on \`${emitter}\``
     fixes.push({
-      text: `${emitter}.off(${JSON.stringify(event)}, ${name})`,
+      code: `${emitter}.off(${JSON.stringify(event)}, ${name})`,
       reference: lastReference(steps[index]),
     })
   } else if (holder && holder.node.className === 'Timeout' && into?.name === '_onTimeout') {
@@ -182,16 +192,18 @@ function closureAnchor(context: Context, index: number, tail: string): Anchor {
     const kind = repeating === true ? 'repeating timer' : repeating === false ? 'timeout' : 'timer'
     who = `the callback ${cited} of a ${kind} (${holder.node.label})`
     fixes.push({
-      text: variableName
-        ? `${clear}(${variableName})`
-        : `${clear}(…) with the handle ${repeating === false ? 'setTimeout' : 'setInterval'} returned for ${name}`,
+      code: `${clear}(${variableName ?? '…'})`,
+      note: variableName
+        ? ''
+        : `with the handle ${repeating === false ? 'setTimeout' : 'setInterval'} returned for ${name}`,
       reference: lastReference(steps[index]),
     })
   } else if (into?.kind === 'reaction') {
     const promise = codeName(context, index - 1)
     who = `the reaction ${cited} of a pending Promise${promise ? ` \`${promise}\`` : ''}`
     fixes.push({
-      text: `settle or drop the pending Promise${promise ? ` \`${promise}\`` : ''}: its reaction ${name} is kept until it resolves or rejects`,
+      code: '',
+      note: `settle or drop the pending Promise${promise ? ` \`${promise}\`` : ''}: its reaction ${name} is kept until it resolves or rejects`,
       reference: steps[index].references[0] ?? null,
     })
   } else {
@@ -204,11 +216,13 @@ function closureAnchor(context: Context, index: number, tail: string): Anchor {
       ? ` through the scope it shares with ${sharers.map((other) => `\`${other}\``).join(', ')}`
       : ''
   const scope = scopeName(context, capture)
-  const releaseText =
+  const releaseNote =
     sharers.length > 0
-      ? `${variable} = null in ${scope} once it is no longer needed: ${[name, ...sharers].join(' and ')} share that scope, and each keeps all of its variables alive`
-      : `${variable} = null in ${scope} once ${name} no longer needs it`
-  fixes.push({ text: releaseText, reference: lastReference(capture) })
+      ? `in ${scope} once it is no longer needed: ${[name, ...sharers].join(' and ')} share that scope, and each keeps all of its variables alive`
+      : `in ${scope} once ${name} no longer needs it`
+  // A variable of Node's (or the browser's) own code is not the program's to change.
+  if (!isRuntimeCode(context, closure))
+    fixes.push({ code: `${variable} = null`, note: releaseNote, reference: lastReference(capture) })
   return {
     phrase: `${who} captures \`${variable}\`${shared}${tail ? `, which holds it in \`${tail}\`` : ''}`,
     fixes,
@@ -230,7 +244,8 @@ function collectionAnchor(context: Context, index: number, tail: string): Anchor
       phrase: `the ${collection.className} \`${ref}\`${where} holds it under key ${key || '(a key the snapshot leaves out)'}${within}`,
       fixes: [
         {
-          text: `${ref}.delete(${key || 'key'})${where ? ` —${where.replace(/^ \(|\)$/g, ' ')}`.trimEnd() : ''}`,
+          code: `${ref}.delete(${key || 'key'})`,
+          note: where.replace(/^ \(|\)$/g, ''),
           reference: lastReference(slot),
         },
       ],
@@ -239,14 +254,15 @@ function collectionAnchor(context: Context, index: number, tail: string): Anchor
   const member = kind === 'key' ? 'as a key' : 'as a member'
   const held = steps[index + 1].node
   const memberName = codeName(context, index + 1)
-  const placed = where ? `,${where.replace(/^ \(|\)$/g, ' ')}`.trimEnd() : ''
+  const placed = where.replace(/^ \(|\)$/g, '')
   return {
     phrase: `the ${collection.className} \`${ref}\`${where} holds it ${member}${within}`,
     fixes: [
       {
-        text: memberName
-          ? `${ref}.delete(${memberName})${placed}`
-          : `${ref}.delete(member) — the member is ${held.label} @${held.id}${placed}`,
+        code: `${ref}.delete(${memberName ?? 'member'})`,
+        note: [memberName ? '' : `the member is ${held.label} @${held.id}`, placed]
+          .filter(Boolean)
+          .join(', '),
         reference: lastReference(slot),
       },
     ],
@@ -270,7 +286,8 @@ function moduleAnchor(context: Context, index: number): Anchor {
   const fixes: Anchor['fixes'] = []
   if (exported?.via?.kind === 'property') {
     fixes.push({
-      text: `module.exports${exported.via.text} = null in ${file} (or delete the module from require.cache)`,
+      code: `module.exports${exported.via.text} = null`,
+      note: `in ${file} (or delete the module from require.cache)`,
       reference: lastReference(exported),
     })
   }
@@ -288,7 +305,8 @@ function rootAnchor(context: Context): Anchor {
   const first = steps[1]
   if (first?.via?.kind === 'property' && (root === 'global' || root === 'window')) {
     fixes.push({
-      text: `delete ${root}${first.via.text} (or set it to null)`,
+      code: `delete ${root}${first.via.text}`,
+      note: 'or set it to null',
       reference: lastReference(first),
     })
   }
@@ -304,7 +322,7 @@ function elementFixes(context: Context, from: number): Anchor['fixes'] {
     const holder = context.steps[index - 1].node
     if (holder.className !== 'Array') continue
     const name = codeName(context, index - 1) ?? holder.label
-    fixes.push({ text: `${name}.splice(${step.via.name}, 1)`, reference: lastReference(step) })
+    fixes.push({ code: `${name}.splice(${step.via.name}, 1)`, reference: lastReference(step) })
   }
   return fixes
 }
@@ -406,7 +424,9 @@ function checkedFix(
     const result = cutReference(snapshot, { from, edge, target: target.node, largestCount: 0 })
     if (!result.targetFreed) continue
     return {
-      text: candidate.text,
+      text: [candidate.code, candidate.note].filter(Boolean).join(' — '),
+      code: candidate.code,
+      note: candidate.note ?? '',
       cut: { from, fromId: result.from.id, edge, edgeName: result.edge.name },
       freedBytes: result.freedBytes,
       freedCount: result.freedCount,

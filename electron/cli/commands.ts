@@ -467,7 +467,7 @@ function runWhatIf(
   )
   for (const copy of result.alsoCut) {
     context.out(
-      `  with V8's copy of it: ${clip(copy.from.name, 40)} @${copy.from.id} ${formatReference(copy.edge)}`,
+      `  with V8's copy of it: ${clip(copy.from.label, 40)} @${copy.from.id} ${formatReference(copy.edge)}`,
     )
   }
   if (!result.isRetaining) {
@@ -477,7 +477,7 @@ function runWhatIf(
         : `${reference} does not count as retaining by DevTools' rules (a shortcut, a WeakMap table's entry, or a reference from outside the page).`,
     )
   }
-  const label = `${clip(result.target.className, 40)} @${result.target.id}`
+  const label = `${clip(result.target.label, 60)} @${result.target.id}`
   if (result.targetFreed) {
     context.out(`${label} would be freed.`)
   } else if (!result.targetWasReachable) {

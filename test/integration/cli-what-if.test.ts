@@ -89,7 +89,7 @@ describe('heapgraph why --cut', () => {
     expect(result.stdout).toContain(
       `Cutting @${global.id}.leakCache would free ${map.retainedSize.toLocaleString('en-US')} bytes`,
     )
-    expect(result.stdout).toContain(`Map @${map.id} would be freed.`)
+    expect(result.stdout).toContain(`Map(≥100) @${map.id} would be freed.`)
     expect(result.stdout).toContain('Largest freed objects:')
   })
 
@@ -121,8 +121,8 @@ describe('heapgraph why --cut', () => {
       `@${table.id}:${entry.edge.name}`,
     ])
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain(`Map @${map.id} stays alive through:`)
-    expect(result.stdout).toMatch(/\.leakCache → Map @\d+/)
+    expect(result.stdout).toContain(`Map(≥100) @${map.id} stays alive through:`)
+    expect(result.stdout).toMatch(/\.leakCache → Map\(≥100\) @\d+/)
   })
 
   it('exits 1 with one line listing the references when none matches', async () => {

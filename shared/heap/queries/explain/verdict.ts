@@ -234,8 +234,13 @@ function collectionAnchor(context: Context, index: number, tail: string): Anchor
   const collection = steps[index].node
   const slot = steps[index + 1]
   const name = codeName(context, index)
-  const ref = name ?? collection.label
-  const where = scopeOf(context, index)
+  // Without a name from the global object or a variable, an instance's own property reads as
+  // `this.open` in its class's code.
+  const into = steps[index].via
+  const owner = index > 0 ? steps[index - 1].node : null
+  const own = name === null && into?.kind === 'property' && owner?.type === 'object'
+  const ref = name ?? (own ? `this${into.text}` : collection.label)
+  const where = own && owner ? ` (in ${owner.label} @${owner.id})` : scopeOf(context, index)
   const within = tail ? `, which holds it in \`${tail}\`` : ''
   const kind = slot.via?.kind
   if (kind === 'entry') {

@@ -4,7 +4,8 @@
 import type { HeapSnapshot } from '../../snapshot'
 import { checkNode, summarizeObject, type ObjectSummary } from '../nodes'
 import type { PathStep } from '../paths'
-import { findRoutes } from './routes'
+import { findRoutes, ROUTE_SLACK, routeReach } from './routes'
+import { findRetainerPaths } from '../paths'
 import { readableKey, readablePath, type ReadableStep } from './readable'
 import { explainRoute, runningCodeRoot, type Fix } from './verdict'
 
@@ -60,9 +61,19 @@ export function explainRetention(
   checkNode(snapshot, node)
   const wanted = Math.max(1, Math.floor(options.count ?? 1))
   const target = summarizeObject(snapshot, node)
-  const search = findRoutes(snapshot, node, wanted * CANDIDATES_PER_ROUTE + 4, {
-    perNode: Math.max(4, wanted + 2),
-  })
+  const candidates = wanted * CANDIDATES_PER_ROUTE + 4
+  const perNode = Math.max(4, wanted + 2)
+  let search = findRoutes(snapshot, node, candidates, { perNode })
+  // DevTools' distance can be shorter than any strong route (it counts a weak reference from the
+  // root): then routes within the slack of the shortest strong one.
+  if (search.reachable && !search.truncated && search.paths.length === 0) {
+    const [shortest] = findRetainerPaths(snapshot, node).paths
+    if (shortest) {
+      const cost = shortest.length - 1 + routeReach(snapshot, shortest[0].node.node)
+      const slack = cost - routeReach(snapshot, node) + ROUTE_SLACK
+      search = findRoutes(snapshot, node, candidates, { perNode, slack })
+    }
+  }
   const routes: Route[] = []
   const seen = new Set<string>()
   const byHolder = new Map<number, Route>()

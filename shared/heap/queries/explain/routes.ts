@@ -87,6 +87,11 @@ function reach(distance: number): number {
   return distance >= BASE_SYSTEM_DISTANCE ? distance - BASE_SYSTEM_DISTANCE : distance
 }
 
+/** An object's distance as routes count it (system roots' offset taken off). */
+export function routeReach(snapshot: HeapSnapshot, node: number): number {
+  return reach(snapshot.distance[node])
+}
+
 export interface RouteSearch {
   /** Routes, cheapest first; each runs from an object the root holds to the target. */
   paths: PathStep[][]
@@ -103,7 +108,7 @@ export function findRoutes(
   snapshot: HeapSnapshot,
   target: number,
   count: number,
-  { perNode = 4, maxExpansions = 200_000 } = {},
+  { perNode = 4, maxExpansions = 200_000, slack = ROUTE_SLACK } = {},
 ): RouteSearch {
   const graph = snapshot.graph
   const { distance } = snapshot
@@ -112,7 +117,7 @@ export function findRoutes(
     return { paths: [[{ node: summary(target), edge: null }]], reachable: true, truncated: false }
   if (distance[target] === NO_DISTANCE) return { paths: [], reachable: false, truncated: false }
   const tables = costTables(snapshot)
-  const limit = reach(distance[target]) + ROUTE_SLACK
+  const limit = reach(distance[target]) + slack
   const stateNode: number[] = []
   const stateParent: number[] = []
   const stateEdge: number[] = []

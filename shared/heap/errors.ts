@@ -8,6 +8,7 @@ export type HeapSnapshotErrorCode =
   | 'format' // JSON, but not a heap snapshot (missing header, wrong field lists)
   | 'count' // the header's counts disagree with the data
   | 'range' // a value points outside its table (edge target, name index, node type)
+  | 'ambiguous' // a name given for a reference matches several of the object's references
   | 'too-large' // a value or string exceeds what the engine can hold
   | 'cancelled' // the caller cancelled the load
   | 'io' // the file could not be read

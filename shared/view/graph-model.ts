@@ -17,6 +17,7 @@ import dagre, {
 import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../protocol'
 import type { MapSlot } from '../heap/queries/map-entries'
 import type { PathEdge } from '../heap/queries/paths'
+import type { EdgeSummary } from '../heap/queries/nodes'
 import { formatCapture, formatEdge, formatMapSlot, formatReference, objectLabel } from './format'
 
 /** How many retainers an expanded node shows before folding the rest into "N more". */
@@ -74,6 +75,8 @@ export interface GraphEdge {
    * captured variable the hash table or context it folds; null for an "N more" edge.
    */
   holder: number | null
+  /** The edge ordinal of the holder's reference `name`, where known (what a cut takes). */
+  ordinal: number | null
   /** The reference cut by GraphOptions.cut (or one of its copies). */
   isCut: boolean
   /** On the path that keeps the target alive despite the cut. */
@@ -89,7 +92,8 @@ export interface Expansion {
 export interface Link {
   source: number
   target: number
-  edge: { type: string; name: string }
+  /** The source's own reference; `ordinal` is its edge ordinal in the snapshot. */
+  edge: { type: string; name: string; ordinal?: number | null }
 }
 
 /** A store slot whose owner's own edge to the item is not drawn yet: ask the item's retainers. */
@@ -141,7 +145,13 @@ function objectNode(object: ObjectSummary, kind: NodeKind): GraphNode {
 
 const unmarkedEdge = { isCut: false, isOnAlivePath: false } as const
 
-function rawEdge(source: number, target: number, edge: PathEdge, isWeak: boolean): GraphEdge {
+function rawEdge(
+  source: number,
+  target: number,
+  edge: PathEdge | EdgeSummary,
+  isWeak: boolean,
+): GraphEdge {
+  const ordinal = 'ordinal' in edge ? edge.ordinal : 'edge' in edge ? edge.edge : undefined
   return {
     id: `${nodeId(source)}>${nodeId(target)}:${edge.type}:${edge.name}`,
     source: nodeId(source),
@@ -153,6 +163,7 @@ function rawEdge(source: number, target: number, edge: PathEdge, isWeak: boolean
     isWeak,
     via: null,
     holder: source,
+    ordinal: ordinal ?? null,
     ...unmarkedEdge,
   }
 }
@@ -248,6 +259,7 @@ function addExpansion(
     isWeak: false,
     via: null,
     holder: null,
+    ordinal: null,
     ...unmarkedEdge,
   })
 }
@@ -332,6 +344,7 @@ function foldedEdge(
     isWeak: false,
     via: kind,
     holder: holder.node,
+    ordinal: edge.ordinal ?? null,
     ...unmarkedEdge,
   }
 }
@@ -617,7 +630,7 @@ export function linksFrom(lookup: ItemLookup, retainers: readonly Reference[]): 
     .map((reference) => ({
       source: lookup.owner,
       target: lookup.item,
-      edge: { type: reference.edge.type, name: reference.edge.name },
+      edge: { type: reference.edge.type, name: reference.edge.name, ordinal: reference.edge.edge },
     }))
 }
 
@@ -700,9 +713,14 @@ export function pendingItemLookups(
 // in the holder's own stores with it. A cut frees the dominator subtree of the reference's
 // target or nothing, so a drawn object is freed when that target dominates it.
 
-/** One reference as cutReference takes it: the holder (node ordinal) and V8's edge name. */
+/**
+ * One reference as cutReference takes it: the holder (node ordinal) and the edge ordinal, or
+ * V8's edge name where the ordinal is not known (an element folded from its store: the holder
+ * has one element of that index).
+ */
 export interface CutReference {
   from: number
+  edge: number | null
   edgeName: string
 }
 
@@ -722,7 +740,9 @@ export interface GraphCut {
 
 /** The reference a drawn edge stands for, or null for an "N more" edge (several references). */
 export function cutReferenceOf(edge: GraphEdge): CutReference | null {
-  return edge.holder === null ? null : { from: edge.holder, edgeName: edge.name }
+  return edge.holder === null
+    ? null
+    : { from: edge.holder, edge: edge.ordinal, edgeName: edge.name }
 }
 
 /** The cut to show for the engine's answer about cutting `edge`. */
@@ -733,6 +753,7 @@ export function graphCutOf(
 ): GraphCut {
   const references = [result, ...result.alsoCut].map((copy) => ({
     from: copy.from.node,
+    edge: copy.edge.edge,
     edgeName: copy.edge.name,
   }))
   return {
@@ -759,10 +780,16 @@ function alivePathMarks(model: GraphModel, path: PathStepDto[] | null) {
 
 /** The model with the cut edge (and its drawn copies), the freed objects and the alive path. */
 export function applyCut(model: GraphModel, cut: GraphCut): GraphModel {
-  const references = new Set(cut.references.map((item) => `${item.from}:${item.edgeName}`))
+  const references = new Set(cut.references.map((item) => `${item.from}:${item.edge}`))
+  const names = new Set(cut.references.map((item) => `${item.from}:${item.edgeName}`))
+  // A drawn edge is cut when it is one of the references cut: by ordinal, or by name where the
+  // drawn edge does not know its ordinal.
   const isCut = (edge: GraphEdge): boolean =>
     edge.id === cut.edgeId ||
-    (edge.target === cut.head && references.has(`${edge.holder}:${edge.name}`))
+    (edge.target === cut.head &&
+      (edge.ordinal === null
+        ? names.has(`${edge.holder}:${edge.name}`)
+        : references.has(`${edge.holder}:${edge.ordinal}`)))
   const alive = alivePathMarks(model, cut.alivePath)
   const nodes = model.nodes.map((node) => ({
     ...node,

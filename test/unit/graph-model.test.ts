@@ -195,7 +195,9 @@ describe('graph-model folding of V8 internals', () => {
       { node: object(7), edge: { edge: 3, type: 'element', name: '2', isWeak: false } },
     ]
     const links = linksFrom({ owner: 4, item: 6 }, retainers)
-    expect(links).toEqual([{ source: 4, target: 6, edge: { type: 'element', name: '100000' } }])
+    expect(links).toEqual([
+      { source: 4, target: 6, edge: { type: 'element', name: '100000', ordinal: 2 } },
+    ])
     const model = buildGraphModel(leaked, [storePath], new Map(), { links })
     expect(idsOf(model)).not.toContain('n5')
     const folded = model.edges.find((edge) => edge.target === 'n6')
@@ -624,9 +626,22 @@ describe('graph-model cuts (what frees it)', () => {
   it("names a folded edge's reference as the engine takes it", () => {
     const model = buildGraphModel(item, [viaMap, viaStore], new Map())
     // A Map entry is the hash table's slot; an array item is the array's own element edge.
-    expect(cutReferenceOf(edgeTo(model, 'n2', 'n6'))).toEqual({ from: 3, edgeName: '68' })
-    expect(cutReferenceOf(edgeTo(model, 'n6', 'n7'))).toEqual({ from: 6, edgeName: '3' })
-    expect(cutReferenceOf(edgeTo(model, 'n1', 'n2'))).toEqual({ from: 1, edgeName: 'cache' })
+    // These paths carry no edge ordinals: the reference goes by name.
+    expect(cutReferenceOf(edgeTo(model, 'n2', 'n6'))).toEqual({
+      from: 3,
+      edge: null,
+      edgeName: '68',
+    })
+    expect(cutReferenceOf(edgeTo(model, 'n6', 'n7'))).toEqual({
+      from: 6,
+      edge: null,
+      edgeName: '3',
+    })
+    expect(cutReferenceOf(edgeTo(model, 'n1', 'n2'))).toEqual({
+      from: 1,
+      edge: null,
+      edgeName: 'cache',
+    })
     // A captured variable is the context's.
     const closure = object(8, { className: 'Function', type: 'closure', name: 'get' })
     const context = object(9, 'system / Context')
@@ -637,7 +652,11 @@ describe('graph-model cuts (what frees it)', () => {
       step(item, 'big', 'context'),
     ]
     const folded = buildGraphModel(item, [captured], new Map())
-    expect(cutReferenceOf(edgeTo(folded, 'n8', 'n7'))).toEqual({ from: 9, edgeName: 'big' })
+    expect(cutReferenceOf(edgeTo(folded, 'n8', 'n7'))).toEqual({
+      from: 9,
+      edge: null,
+      edgeName: 'big',
+    })
     // An "N more" node stands for several references: nothing to cut.
     const expansions = new Map([[7, { retainers: [retainer(30, 'r')], total: 50 }]])
     const more = buildGraphModel(item, [viaMap], expansions)
@@ -664,6 +683,23 @@ describe('graph-model cuts (what frees it)', () => {
     expect(model.edges.some((edge) => edge.isOnAlivePath)).toBe(false)
   })
 
+  it('names a reference by its edge ordinal where the path carries one', () => {
+    const withOrdinals = viaMap
+      .slice(0, 4)
+      .map((step, position) =>
+        step.edge ? { ...step, edge: { ...step.edge, ordinal: 100 + position } } : step,
+      )
+    const model = buildGraphModel(array, [withOrdinals], new Map())
+    const entry = edgeTo(model, 'n2', 'n6')
+    // The folded entry is the table's slot: its own ordinal, from the table.
+    expect(cutReferenceOf(entry)).toEqual({ from: 3, edge: 103, edgeName: '68' })
+    expect(cutReferenceOf(edgeTo(model, 'n1', 'n2'))).toEqual({
+      from: 1,
+      edge: 101,
+      edgeName: 'cache',
+    })
+  })
+
   it('merges the path that keeps the target alive, marked, and undoes to the same model', () => {
     const before = buildGraphModel(array, [viaMap.slice(0, 4)], new Map())
     const entry = edgeTo(before, 'n2', 'n6')
@@ -673,7 +709,7 @@ describe('graph-model cuts (what frees it)', () => {
       stillAliveVia: 'gc-root',
     })
     const cut: GraphCut = graphCutOf(entry, result, new Set())
-    expect(cut.references).toEqual([{ from: 3, edgeName: '68' }])
+    expect(cut.references).toEqual([{ from: 3, edge: 0, edgeName: '68' }])
     const paths = pathsWithCut([viaMap.slice(0, 4)], cut)
     const model = buildGraphModel(array, paths, new Map(), { cut })
     expect(edgeTo(model, 'n2', 'n6').isCut).toBe(true)

@@ -612,6 +612,10 @@ describe('what-if', () => {
     expect(() => cutReference(snapshot, { from: global, edgeName: 'same' })).toThrow(
       /2 references named "same"/,
     )
+    // An ambiguous name is an error code callers can branch on, not a message to match.
+    expect(() => cutReference(snapshot, { from: global, edgeName: 'same' })).toThrow(
+      expect.objectContaining({ code: 'ambiguous' }),
+    )
     expect(() => cutReference(snapshot, { from: global, edgeName: 'nothing' })).toThrow(
       /no reference named "nothing"/,
     )

@@ -35,40 +35,8 @@ function dominatorLookup(api: HeapgraphApi, snapshotId: string): DominatorLookup
   return async (node) => (await api.getObject({ snapshotId, node })).dominator
 }
 
-/** Edges of a holder read per call, and how many calls, to find one edge among them. */
-const EDGE_PAGE = 1000
-const MAX_EDGE_PAGES = 20
-
-/** The engine refuses a name that several of the holder's edges have. */
-const isAmbiguousName = (failure: unknown): boolean =>
-  failure instanceof Error && /has \d+ references named/.test(failure.message)
-
-/**
- * The ordinal of a reference whose name alone is ambiguous (a property "map" beside V8's
- * internal "map"): the holder's edge with the same type and name to the same object.
- */
-async function edgeOrdinal(
-  api: HeapgraphApi,
-  snapshotId: string,
-  reference: CutReference,
-  edge: GraphEdge,
-  item: number,
-): Promise<number | null> {
-  for (let page = 0; page < MAX_EDGE_PAGES; page++) {
-    const start = page * EDGE_PAGE
-    const edges = await api.getEdges({ snapshotId, node: reference.from, start, count: EDGE_PAGE })
-    const found = edges.items.find(
-      (each) =>
-        each.node.node === item && each.edge.type === edge.type && each.edge.name === edge.name,
-    )
-    if (found) return found.edge.edge
-    if (start + EDGE_PAGE >= edges.total) return null
-  }
-  return null
-}
-
-/** cutReference by name, or by edge ordinal where the name is ambiguous. */
-async function askCut(
+/** cutReference for the reference a drawn edge stands for: by edge ordinal, in one call. */
+function askCut(
   api: HeapgraphApi,
   snapshotId: string,
   reference: CutReference,
@@ -76,16 +44,10 @@ async function askCut(
   model: GraphModel,
 ): Promise<CutResult> {
   const target = cutTargetOf(model, edge) ?? undefined
-  const { from, edgeName } = reference
-  try {
-    return await api.cutReference({ snapshotId, from, edgeName, target })
-  } catch (failure) {
-    const item = model.nodes.find((node) => node.id === edge.target)?.node
-    if (!isAmbiguousName(failure) || item === undefined || item === null) throw failure
-    const ordinal = await edgeOrdinal(api, snapshotId, reference, edge, item)
-    if (ordinal === null) throw failure
-    return api.cutReference({ snapshotId, from, edge: ordinal, target })
-  }
+  const { from } = reference
+  return reference.edge === null
+    ? api.cutReference({ snapshotId, from, edgeName: reference.edgeName, target })
+    : api.cutReference({ snapshotId, from, edge: reference.edge, target })
 }
 
 /** The model's words for an edge: "Map @12 → entry". */

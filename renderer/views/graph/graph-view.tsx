@@ -36,10 +36,11 @@ import { CutPanel, SelectedEdge, useCut } from './graph-cut'
 import { useCycleKeys, useItemLinks } from './graph-data'
 import { GraphLegend, GraphNodeList } from './graph-list'
 
-/** A reference to cut on the graph without clicking it (the verdict's fix): holder and name. */
+/** A reference to cut on the graph without clicking it (the verdict's fix): holder and edge. */
 export interface RequestedCut {
   from: number
-  edgeName: string
+  /** Edge ordinal. */
+  edge: number
   /** Changes on every request, so the same cut can be asked for again after Undo. */
   nonce: number
 }
@@ -269,7 +270,7 @@ export function RetainerGraph({
   useEffect(() => {
     if (!requestedCut || asked.current === requestedCut.nonce) return
     const edge = model.edges.find(
-      (each) => each.holder === requestedCut.from && each.name === requestedCut.edgeName,
+      (each) => each.holder === requestedCut.from && each.ordinal === requestedCut.edge,
     )
     if (!edge) return
     asked.current = requestedCut.nonce

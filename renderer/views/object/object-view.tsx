@@ -263,7 +263,7 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
             onClick={() =>
               setRequestedCut({
                 from: fix.cut.from,
-                edgeName: fix.cut.edgeName,
+                edge: fix.cut.edge,
                 nonce: Date.now(),
               })
             }

@@ -6,6 +6,7 @@
 // the copies V8 writes of it in its holder's own stores.
 import { BitVector } from '../analyses/bit-vector'
 import { edgeName } from '../graph/heap-graph'
+import { HeapSnapshotError } from '../errors'
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
 import {
@@ -143,9 +144,13 @@ function resolveCutEdge(snapshot: HeapSnapshot, spec: CutSpec): number {
   for (let edge = first; edge < end; edge++) {
     if (edgeName(graph, edge) === spec.edgeName) matches.push(edge)
   }
-  if (matches.length !== 1) {
-    const found = matches.length === 0 ? 'no reference' : `${matches.length} references`
-    throw new RangeError(`${owner} has ${found} named "${spec.edgeName}"`)
+  if (matches.length === 0)
+    throw new RangeError(`${owner} has no reference named "${spec.edgeName}"`)
+  if (matches.length > 1) {
+    throw new HeapSnapshotError(
+      'ambiguous',
+      `${owner} has ${matches.length} references named "${spec.edgeName}": give the edge ordinal`,
+    )
   }
   return matches[0]
 }

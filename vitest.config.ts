@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // The renderer, built once for every e2e file.
+    globalSetup: ['test/helpers/global-setup.ts'],
     // The recent-files list of test runs stays out of the user's own.
     env: { HEAPGRAPH_CONFIG_DIR: join(tmpdir(), `heapgraph-test-config-${process.pid}`) },
     projects: [

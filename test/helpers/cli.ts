@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Files loaded with --import before the CLI. */
   imports?: readonly string[]
   env?: Record<string, string>
+  /** The Node binary to run it with (default: this process's). */
+  node?: string
 }
 
 /** Runs `heapgraph ...args` from the repo root; never rejects on a non-zero exit. */
@@ -30,7 +32,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   const startedAt = performance.now()
   return new Promise((resolve, reject) => {
     execFile(
-      process.execPath,
+      options.node ?? process.execPath,
       [...imports, BIN, ...args],
       { cwd: REPO_ROOT, env, maxBuffer: 256 * 1024 * 1024, timeout: 60_000 },
       (error, stdout, stderr) => {

@@ -4,8 +4,8 @@
 // Exit codes: 0 packaged; 3 Electron's runtime cannot be had here, so nothing was packaged (said
 // plainly on stderr); 1 the build or electron-builder failed (its output says why).
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { electronBinary } from './electron-runtime.mjs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -14,17 +14,6 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 /** How long Electron's own installer may try to download the runtime. */
 const DOWNLOAD_TIMEOUT_MS = 120_000
 const NO_RUNTIME_EXIT_CODE = 3
-
-/** The runtime's executable, or null where it was never downloaded. */
-function electronBinary() {
-  try {
-    // The electron package returns its binary's path and throws when the runtime is missing.
-    const binary = require('electron')
-    return existsSync(binary) ? binary : null
-  } catch {
-    return null
-  }
-}
 
 /** Runs Electron's own installer; returns null on success, else why it failed, in one line. */
 function downloadRuntime() {

@@ -2,21 +2,11 @@
 // it is missing: .npmrc's ignore-scripts skips Electron's own postinstall); otherwise web mode,
 // the same UI served to a browser on this machine only, saying why.
 import { spawn, spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { electronBinary } from './electron-runtime.mjs'
 
-const require = createRequire(import.meta.url)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const args = process.argv.slice(2)
-
-function electronBinary() {
-  try {
-    // The electron package returns its binary's path, and throws when the runtime is missing.
-    return require('electron')
-  } catch {
-    return null
-  }
-}
 
 function run(command, commandArgs) {
   const child = spawn(command, commandArgs, { stdio: 'inherit', cwd: root })

@@ -3,23 +3,15 @@
 // saying so.
 import { spawn, spawnSync } from 'node:child_process'
 import { access } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { electronBinary } from '../../scripts/electron-runtime.mjs'
 import { UsageError } from './commands'
 import { ensureRendererBuilt, runServe } from './serve'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** The Electron binary, or null where its runtime was never downloaded. */
-export function electronBinary(): string | null {
-  try {
-    // The electron package exports its binary's path, and throws when the runtime is missing.
-    return createRequire(import.meta.url)('electron') as string
-  } catch {
-    return null
-  }
-}
+export { electronBinary }
 
 export async function runOpen(
   files: string[],

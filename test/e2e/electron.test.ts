@@ -1,18 +1,10 @@
 // The desktop app end to end with Playwright's _electron, where Electron's runtime is installed.
 // Here its download is blocked, so the suite says so in the output instead of passing silently.
-import { createRequire } from 'node:module'
 import { spawnSync } from 'node:child_process'
 import { _electron as electron } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { electronBinary } from '../../scripts/electron-runtime.mjs'
 import { fixture, REPO_ROOT } from '../helpers/fixtures'
-
-function electronBinary(): string | null {
-  try {
-    return createRequire(import.meta.url)('electron') as string
-  } catch {
-    return null
-  }
-}
 
 const binary = electronBinary()
 if (binary === null) {

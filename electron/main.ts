@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { API_METHODS, type MenuCommand } from '../shared/protocol'
 import { settle, type RpcReply } from '../shared/rpc/rpc'
 import { createBackend } from './backend/backend'
-import { channelOf, isTrustedSender, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
+import { channelOf, isTrustedSender, LOST_CHANNEL, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
 import { utilityHost } from './utility-host'
 
 // The window's copy of the UI: its page policy allows no connections (scripts/build-electron.mjs).
@@ -91,6 +91,7 @@ function registerIpc(): void {
     })
   }
   backend.onProgress((progress) => window?.webContents.send(PROGRESS_CHANNEL, progress))
+  backend.onSnapshotLost((lost) => window?.webContents.send(LOST_CHANNEL, lost))
 }
 
 async function buildMenu(): Promise<void> {

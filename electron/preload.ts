@@ -2,9 +2,14 @@
 // a result, or an error's code and message), progress events, menu commands, and the path of a
 // dropped file, exposed through contextBridge, and nothing else. Runs sandboxed.
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
-import { API_METHODS, type MenuCommand, type ProgressEvent } from '../shared/protocol'
+import {
+  API_METHODS,
+  type MenuCommand,
+  type ProgressEvent,
+  type SnapshotLostEvent,
+} from '../shared/protocol'
 import type { RpcReply } from '../shared/rpc/rpc'
-import { channelOf, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
+import { channelOf, LOST_CHANNEL, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
 
 const invokers: Record<string, (args: unknown) => Promise<RpcReply>> = {}
 for (const method of Object.keys(API_METHODS)) {
@@ -17,6 +22,11 @@ contextBridge.exposeInMainWorld('heapgraphDesktop', {
     const handler = (_event: unknown, progress: ProgressEvent): void => listener(progress)
     ipcRenderer.on(PROGRESS_CHANNEL, handler)
     return () => ipcRenderer.off(PROGRESS_CHANNEL, handler)
+  },
+  onSnapshotLost(listener: (event: SnapshotLostEvent) => void) {
+    const handler = (_event: unknown, lost: SnapshotLostEvent): void => listener(lost)
+    ipcRenderer.on(LOST_CHANNEL, handler)
+    return () => ipcRenderer.off(LOST_CHANNEL, handler)
   },
   onMenu(listener: (command: MenuCommand) => void) {
     const handler = (_event: unknown, command: MenuCommand): void => listener(command)

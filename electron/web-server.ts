@@ -192,8 +192,11 @@ export async function startWebServer(
     const send = (message: RpcMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
     }
-    const unsubscribe = backend.onProgress((data) => send({ event: 'progress', data }))
-    ws.on('close', unsubscribe)
+    const unsubscribe = [
+      backend.onProgress((data) => send({ event: 'progress', data })),
+      backend.onSnapshotLost((data) => send({ event: 'snapshot-lost', data })),
+    ]
+    ws.on('close', () => unsubscribe.forEach((stop) => stop()))
     ws.on('message', async (data) => {
       let request: unknown
       try {

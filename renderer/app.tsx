@@ -38,42 +38,27 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
   const timeline = useHeapTimeline(api, attached?.attachId ?? null)
   // Set when a snapshot's engine went away (killed, out of memory).
   const [lostNotice, setLostNotice] = useState<string | null>(null)
-  const knownRef = useRef<SnapshotInfo[]>([])
-  knownRef.current = snapshots
   // The find box (Ctrl/Cmd+F), only while a snapshot is current.
   const [finding, setFinding] = useState(false)
   useFindShortcut(current !== null, () => setFinding(true))
-  // Snapshots opened before the page (e.g. `heapgraph serve file.heapsnapshot`).
+  // Snapshots opened before the page (e.g. `heapgraph serve file.heapsnapshot`), once; then the
+  // backend pushes each snapshot whose engine went away.
   useEffect(() => {
-    const refresh = (): void => {
-      // Only snapshots known before the request can be missing from its answer.
-      const before = knownRef.current
-      api.listSnapshots({}).then(
-        (list) => {
-          const known = knownRef.current
-          const isListed = (info: SnapshotInfo): boolean =>
-            list.some((item) => item.snapshotId === info.snapshotId)
-          const gone = before.filter((info) => !isListed(info))
-          if (gone.length > 0) {
-            const names = gone.map((info) => fileName(info.file)).join(', ')
-            setLostNotice(
-              `${names}: its engine stopped, so it was closed. Other snapshots are still open.`,
-            )
-            setCurrent((now) =>
-              now && gone.some((info) => info.snapshotId === now.snapshotId) ? null : now,
-            )
-          }
-          setSnapshots([
-            ...known.filter((info) => !gone.includes(info)),
-            ...list.filter((info) => !known.some((item) => item.snapshotId === info.snapshotId)),
-          ])
-        },
-        () => {},
+    api.listSnapshots({}).then(
+      (list) =>
+        setSnapshots((known) => [
+          ...known,
+          ...list.filter((info) => !known.some((item) => item.snapshotId === info.snapshotId)),
+        ]),
+      () => {},
+    )
+    return api.onSnapshotLost((lost) => {
+      setLostNotice(
+        `${fileName(lost.file)}: its engine stopped (${lost.reason}), so it was closed. Other snapshots are still open.`,
       )
-    }
-    refresh()
-    const timer = setInterval(refresh, 2000)
-    return () => clearInterval(timer)
+      setSnapshots((known) => known.filter((info) => info.snapshotId !== lost.snapshotId))
+      setCurrent((now) => (now?.snapshotId === lost.snapshotId ? null : now))
+    })
   }, [api])
   const go = (next: Screen): void => {
     setHistory((previous) => [...previous, screen])

@@ -84,6 +84,14 @@ export interface ProgressEvent {
   total: number
 }
 
+/** A snapshot whose engine process went away (killed, out of memory): it is closed. */
+export interface SnapshotLostEvent {
+  snapshotId: string
+  file: string
+  /** Why, for people ("was killed (SIGKILL; out of memory?)"). */
+  reason: string
+}
+
 /** A failed call: a code the UI can branch on and a one-line message for people. */
 export interface ApiErrorShape {
   code: string
@@ -291,7 +299,12 @@ export type HeapgraphApi = {
 } & {
   /** Subscribes to progress events; returns the unsubscribe function. */
   onProgress(listener: (event: ProgressEvent) => void): () => void
+  /** Subscribes to snapshots whose engine went away; returns the unsubscribe function. */
+  onSnapshotLost(listener: (event: SnapshotLostEvent) => void): () => void
 }
+
+/** The subscriptions every transport carries besides the calls. */
+export type ApiEvents = Pick<HeapgraphApi, 'onProgress' | 'onSnapshotLost'>
 
 /** Validates a call's arguments against its schema; throws ApiError('bad-arguments'). */
 export function parseArgs<M extends ApiMethod>(method: M, args: unknown): ParsedArgs<M> {

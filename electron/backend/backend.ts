@@ -16,6 +16,7 @@ import {
   type HeapgraphApi,
   type ProgressEvent,
   type SnapshotInfo,
+  type SnapshotLostEvent,
 } from '../../shared/protocol'
 import { QUERY_METHODS, type QueryMethod } from './engine-queries'
 import type { HostMessage, HostRequest, InternalOp, InternalOps } from './engine-host'
@@ -91,6 +92,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
   const emit = (event: ProgressEvent): void => {
     for (const listener of listeners) listener(event)
   }
+  const lostListeners = new Set<(event: SnapshotLostEvent) => void>()
 
   const hostOf = (snapshotId: string): Host => {
     const host = hosts.get(snapshotId)
@@ -112,6 +114,11 @@ export function createBackend(options: BackendOptions = {}): Backend {
     retire(host, new ApiError('engine-crashed', message))
     hosts.delete(snapshotId)
     lost.set(snapshotId, message)
+    // Pushed to the UI: a loaded snapshot it lists is gone (a failed load answers its open call).
+    if (host.info) {
+      const event = { snapshotId, file: host.info.file, reason: message }
+      for (const listener of lostListeners) listener(event)
+    }
   }
 
   /**
@@ -429,6 +436,10 @@ export function createBackend(options: BackendOptions = {}): Backend {
     onProgress(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
+    },
+    onSnapshotLost(listener) {
+      lostListeners.add(listener)
+      return () => lostListeners.delete(listener)
     },
     call,
     hostProcessId: (id) => (hosts.get(id) ?? operations.get(id))?.channel.pid,

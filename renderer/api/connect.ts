@@ -8,6 +8,7 @@ import { connectWebSocketApi } from '../../shared/rpc/websocket-channel'
 export interface DesktopBridge {
   invoke: Record<ApiMethod, (args: unknown) => Promise<RpcReply>>
   onProgress: HeapgraphApi['onProgress']
+  onSnapshotLost: HeapgraphApi['onSnapshotLost']
   /** Subscribes to the app menu's commands; returns the unsubscribe function. */
   onMenu(listener: (command: MenuCommand) => void): () => void
   pathForFile(file: File): string
@@ -27,7 +28,7 @@ export function desktopBridge(): DesktopBridge | undefined {
 export async function connectApi(): Promise<HeapgraphApi> {
   const desktop = window.heapgraphDesktop
   if (desktop) {
-    return createReplyClient((method, args) => desktop.invoke[method](args), desktop.onProgress)
+    return createReplyClient((method, args) => desktop.invoke[method](args), desktop)
   }
   const token = new URLSearchParams(location.search).get('token') ?? ''
   const socket = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token)}`)

@@ -6,7 +6,9 @@ import {
   ApiError,
   type ApiMethod,
   type HeapgraphApi,
+  type ApiEvents,
   type ProgressEvent,
+  type SnapshotLostEvent,
 } from '../protocol'
 
 export interface RpcRequest {
@@ -19,6 +21,7 @@ export type RpcMessage =
   | { id: number; result: unknown }
   | { id: number; error: { code: string; message: string } }
   | { event: 'progress'; data: ProgressEvent }
+  | { event: 'snapshot-lost'; data: SnapshotLostEvent }
 
 /** A channel that carries JSON-compatible messages both ways. */
 export interface MessageChannelLike {
@@ -37,9 +40,12 @@ export function createClient(channel: MessageChannelLike): HeapgraphApi {
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
   >()
   const progressListeners = new Set<(event: ProgressEvent) => void>()
+  const lostListeners = new Set<(event: SnapshotLostEvent) => void>()
   channel.onMessage((message) => {
     if ('event' in message) {
-      for (const listener of progressListeners) listener(message.data)
+      if (message.event === 'progress')
+        for (const listener of progressListeners) listener(message.data)
+      else for (const listener of lostListeners) listener(message.data)
       return
     }
     const waiting = pending.get(message.id)
@@ -68,10 +74,14 @@ export function createClient(channel: MessageChannelLike): HeapgraphApi {
     ]),
   )
   return {
-    ...(api as Omit<HeapgraphApi, 'onProgress'>),
+    ...(api as Omit<HeapgraphApi, keyof ApiEvents>),
     onProgress(listener) {
       progressListeners.add(listener)
       return () => progressListeners.delete(listener)
+    },
+    onSnapshotLost(listener) {
+      lostListeners.add(listener)
+      return () => lostListeners.delete(listener)
     },
   } as HeapgraphApi
 }
@@ -113,7 +123,7 @@ export type RpcReply = { result: unknown } | { error: { code: string; message: s
  */
 export function createReplyClient(
   invoke: (method: ApiMethod, args: unknown) => Promise<RpcReply>,
-  onProgress: HeapgraphApi['onProgress'],
+  events: ApiEvents,
 ): HeapgraphApi {
   const api = Object.fromEntries(
     (Object.keys(API_METHODS) as ApiMethod[]).map((method) => [
@@ -125,5 +135,9 @@ export function createReplyClient(
       },
     ]),
   )
-  return { ...(api as Omit<HeapgraphApi, 'onProgress'>), onProgress } as HeapgraphApi
+  return {
+    ...(api as Omit<HeapgraphApi, keyof ApiEvents>),
+    onProgress: events.onProgress,
+    onSnapshotLost: events.onSnapshotLost,
+  } as HeapgraphApi
 }

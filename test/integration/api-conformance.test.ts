@@ -26,7 +26,10 @@ beforeAll(async () => {
     // Through structuredClone, as Electron's IPC copies arguments and replies.
     async (method, args) =>
       structuredClone(await settle(backend.call, method, structuredClone(args))),
-    (listener) => backend.onProgress(listener),
+    {
+      onProgress: (listener) => backend.onProgress(listener),
+      onSnapshotLost: (listener) => backend.onSnapshotLost(listener),
+    },
   )
 }, 60_000)
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
-import type { SnapshotInfo } from '../../shared/protocol'
+import type { SnapshotInfo, SnapshotLostEvent } from '../../shared/protocol'
 import { rejection } from '../helpers/api'
 import { fixture, REPO_ROOT, sizedFixture } from '../helpers/fixtures'
 
@@ -37,7 +37,20 @@ describe('engine host processes', () => {
     const victimPid = backend.hostProcessId(victim.snapshotId)
     // Never pid 0: that would signal this whole process group.
     if (!victimPid) throw new Error('no engine host process for the snapshot')
+    // The loss is pushed to subscribers (the UI), once, naming the snapshot and why.
+    const lostEvents: SnapshotLostEvent[] = []
+    const pushed = new Promise<void>((resolve) => {
+      const stop = backend.onSnapshotLost((event) => {
+        lostEvents.push(event)
+        stop()
+        resolve()
+      })
+    })
     process.kill(victimPid, 'SIGKILL')
+    await pushed
+    expect(lostEvents).toEqual([
+      { snapshotId: victim.snapshotId, file: victim.file, reason: expect.stringMatching(/killed/) },
+    ])
     const error = await rejection(
       (async () => {
         // The exit is noticed asynchronously; until then a call may still be in flight.
@@ -71,9 +84,14 @@ describe('engine host processes', () => {
       if (!loadingPid) throw new Error('no engine host process for the load')
       process.kill(loadingPid, 'SIGKILL')
     })
+    // A load that fails is answered by its open call, not pushed as a lost snapshot.
+    const lostEvents: unknown[] = []
+    const stopLost = backend.onSnapshotLost((event) => lostEvents.push(event))
     const opening = backend.openSnapshot({ file, operationId })
     const error = await rejection(opening)
     stop()
+    stopLost()
+    expect(lostEvents).toEqual([])
     expect(killed).toBe(true)
     expect(error.code).toBe('engine-crashed')
     expect(error.message).toMatch(/killed/)

@@ -118,6 +118,7 @@ describe('desktop IPC arguments', () => {
       'call',
       'dispose',
       'onProgress',
+      'onSnapshotLost',
       'hostProcessId',
       '',
       42,

@@ -1,7 +1,7 @@
 // The headless CLI: `heapgraph <command> …` on the same engine as the app. Human-readable output
 // by default, --json for machines, a progress bar on stderr when it is a terminal, and on any
 // error one line on stderr and a non-zero exit (2 for usage, 1 otherwise), never a stack trace.
-import { parseArgs } from 'node:util'
+import { Command, CommanderError } from 'commander'
 import { HeapSnapshotError } from '../shared/heap/errors'
 import { loadSnapshotFile } from './backend/load-snapshot'
 import { progressBar } from './cli/format'
@@ -77,34 +77,6 @@ Attached to a running process (Chrome DevTools Protocol):
   --allow-remote: the protocol gives full control of the target.
 
 <snapshot> is a .heapsnapshot file, optionally gzipped.`
-
-const OPTIONS = {
-  json: { type: 'boolean' },
-  top: { type: 'string' },
-  arrays: { type: 'boolean' },
-  paths: { type: 'string' },
-  internals: { type: 'boolean' },
-  full: { type: 'boolean' },
-  cut: { type: 'string' },
-  format: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  help: { type: 'boolean', short: 'h' },
-  host: { type: 'string' },
-  port: { type: 'string' },
-  target: { type: 'string' },
-  ws: { type: 'string' },
-  pid: { type: 'string' },
-  gc: { type: 'boolean' },
-  'expose-internals': { type: 'boolean' },
-  'numeric-values': { type: 'boolean' },
-  'allow-remote': { type: 'boolean' },
-  interval: { type: 'string' },
-  count: { type: 'string' },
-  duration: { type: 'string' },
-  csv: { type: 'boolean' },
-  'no-open': { type: 'boolean' },
-  'fail-on': { type: 'string' },
-} as const
 
 type AttachRunner = (context: AttachContext, stop: AbortSignal) => Promise<void>
 
@@ -208,45 +180,136 @@ const COMMANDS: Record<string, Runner> = {
   export: (context) => runExport(context, process.stdout),
 }
 
-/** Runs the CLI and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
-  } catch (error) {
-    // Node's own messages can span lines; the first says what is wrong.
-    const firstLine = (error as Error).message.split('\n')[0]
-    process.stderr.write(`heapgraph: ${firstLine} (try heapgraph --help)\n`)
-    return 2
-  }
-  const [command, ...positionals] = parsed.positionals
-  if (parsed.values.help || command === 'help') {
-    process.stdout.write(USAGE + '\n')
-    return 0
-  }
-  if (command === undefined) {
-    process.stderr.write('heapgraph: missing command (try heapgraph --help)\n')
-    return 2
-  }
-  if (command === 'serve' || command === 'open') {
-    const runApp = command === 'serve' ? runServe : runOpen
-    return runAttach((_context, stop) => runApp(positionals, parsed.values, stop), parsed.values)
-  }
-  if (command === 'diff') return runDiffCommand(positionals, parsed.values)
-  const attach = ATTACH_COMMANDS[command]
-  if (attach) {
-    if (positionals.length > 0) {
-      process.stderr.write(
-        `heapgraph: unexpected argument "${positionals[0]}" for ${command} (try heapgraph --help)\n`,
-      )
-      return 2
+/** One option as the CLI declares it: its flags for commander and its help. */
+type OptionSpec = readonly [flags: string, help: string]
+
+const JSON_OPTION: OptionSpec = ['--json', 'print JSON']
+const TOP_OPTION: OptionSpec = ['--top <n>', 'how many rows']
+const TARGET_OPTIONS: OptionSpec[] = [
+  ['--host <host>', 'the DevTools endpoint host (default 127.0.0.1)'],
+  ['--port <port>', 'the DevTools endpoint port'],
+  ['--target <id>', 'one target of that endpoint (a Chrome tab)'],
+  ['--ws <url>', "a target's WebSocket URL"],
+  ['--pid <pid>', 'a local Node process (opens its inspector with SIGUSR1)'],
+  ['--allow-remote', 'allow a host other than this machine'],
+]
+
+/** Every command: its arguments and the options that apply to it. */
+const COMMAND_SPECS: Record<
+  string,
+  { args: string; needs?: string; options: readonly OptionSpec[] }
+> = {
+  summary: { args: '<snapshot>', needs: 'a snapshot file', options: [TOP_OPTION, JSON_OPTION] },
+  top: {
+    args: '<snapshot>',
+    needs: 'a snapshot file',
+    options: [TOP_OPTION, ['--arrays', 'arrays only'], JSON_OPTION],
+  },
+  why: {
+    args: '<snapshot> <object>',
+    needs: 'a snapshot and an object (@id or class name)',
+    options: [
+      ['--paths <k>', 'how many routes'],
+      ['--cut <from:edge>', 'what cutting that reference frees'],
+      ['--internals', "V8's own steps, unfolded"],
+      JSON_OPTION,
+    ],
+  },
+  show: {
+    args: '<snapshot> <object>',
+    needs: 'a snapshot and an object id',
+    options: [['--full', "a string's whole text"], JSON_OPTION],
+  },
+  export: {
+    args: '<snapshot>',
+    needs: 'a snapshot file',
+    options: [
+      ['--format <format>', 'csv or ndjson'],
+      ['-o, --output <file>', 'write to a file'],
+    ],
+  },
+  diff: {
+    args: '<before> <after>',
+    needs: 'two snapshot files',
+    options: [TOP_OPTION, JSON_OPTION],
+  },
+  leaks: {
+    args: '<base> <target> <final>',
+    needs: 'three snapshots of one process',
+    options: [TOP_OPTION, JSON_OPTION, ['--fail-on <size>', 'exit 1 above this size']],
+  },
+  open: { args: '<snapshots...>', needs: 'at least one snapshot file', options: [] },
+  serve: {
+    args: '[snapshots...]',
+    options: [
+      ['--port <port>', 'the port to serve on'],
+      ['--no-open', 'do not open a browser'],
+    ],
+  },
+  targets: { args: '', options: [...TARGET_OPTIONS.slice(0, 2), TARGET_OPTIONS[5], JSON_OPTION] },
+  processes: { args: '', options: [JSON_OPTION] },
+  capture: {
+    args: '',
+    options: [
+      ...TARGET_OPTIONS,
+      ['--gc', 'collect garbage first'],
+      ['--expose-internals', "V8's option of that name"],
+      ['--numeric-values', "V8's option of that name"],
+      ['-o, --output <file>', 'the snapshot file to write'],
+      JSON_OPTION,
+    ],
+  },
+  watch: {
+    args: '',
+    options: [
+      ...TARGET_OPTIONS,
+      ['--interval <duration>', 'time between samples (1s)'],
+      ['--duration <duration>', 'how long to watch'],
+      ['--csv', 'print CSV'],
+    ],
+  },
+  growth: {
+    args: '',
+    options: [
+      ...TARGET_OPTIONS,
+      ['--interval <duration>', 'time between snapshots (10s)'],
+      ['--count <n>', 'how many snapshots (3)'],
+      TOP_OPTION,
+      JSON_OPTION,
+    ],
+  },
+}
+
+type Values = Record<string, string | boolean | undefined>
+
+/** commander's option values by each option's long name (`allow-remote`, `no-open`). */
+function valuesOf(command: Command): Values {
+  const values: Values = {}
+  for (const option of command.options) {
+    const value: unknown = command.getOptionValue(option.attributeName())
+    const name = option.long?.replace(/^--/, '') ?? option.attributeName()
+    if (option.negate) {
+      if (value === false) values[name] = true
+    } else if (typeof value === 'string' || typeof value === 'boolean') {
+      values[name] = value
     }
-    return runAttach(attach, parsed.values)
   }
-  if (command === 'leaks') {
+  return values
+}
+
+/** Runs one command with its parsed arguments; returns the exit code. */
+async function runCommand(name: string, positionals: string[], values: Values): Promise<number> {
+  if (name === 'serve' || name === 'open') {
+    const runApp = name === 'serve' ? runServe : runOpen
+    return runAttach((_context, stop) => runApp(positionals, values, stop), values)
+  }
+  if (name === 'diff') return runDiffCommand(positionals, values)
+  const attach = ATTACH_COMMANDS[name]
+  if (attach) return runAttach(attach, values)
+  if (name === 'leaks') {
     const progress = progressBar(process.stderr)
     try {
-      return await runLeaks(positionals, parsed.values, {
+      return await runLeaks(positionals, values, {
         out: (text) => process.stdout.write(text + '\n'),
         err: (text) => process.stderr.write(text + '\n'),
         onProgress: progress,
@@ -256,26 +319,20 @@ export async function main(argv: string[]): Promise<number> {
       return reportError(error)
     }
   }
-  const run = COMMANDS[command]
-  if (!run) {
-    process.stderr.write(`heapgraph: unknown command "${command}" (try heapgraph --help)\n`)
-    return 2
-  }
-  const expectedArguments = command === 'why' || command === 'show' ? 2 : 1
-  if (positionals.length > expectedArguments) {
-    process.stderr.write(
-      `heapgraph: unexpected argument "${positionals[expectedArguments]}" for ${command} (try heapgraph --help)\n`,
-    )
-    return 2
-  }
+  return runSnapshotCommand(name, COMMANDS[name], positionals, values)
+}
+
+/** A snapshot command: arguments checked, the snapshot loaded (with progress), then the query. */
+async function runSnapshotCommand(
+  command: string,
+  run: Runner,
+  positionals: string[],
+  values: Values,
+): Promise<number> {
   const file = positionals[0]
-  if (file === undefined) {
-    process.stderr.write(`heapgraph: ${command} needs a snapshot file (try heapgraph --help)\n`)
-    return 2
-  }
   try {
     // Argument mistakes are reported before a load that can take a minute.
-    await validateSnapshotCommand(command, parsed.values, positionals)
+    await validateSnapshotCommand(command, values, positionals)
   } catch (error) {
     return reportError(error)
   }
@@ -286,9 +343,9 @@ export async function main(argv: string[]): Promise<number> {
     await run({
       file,
       snapshot,
-      json: parsed.values.json === true,
+      json: values.json === true,
       out: (text) => process.stdout.write(text + '\n'),
-      values: parsed.values,
+      values,
       positionals,
     })
     return 0
@@ -296,6 +353,67 @@ export async function main(argv: string[]): Promise<number> {
     progress.done()
     return reportError(error, file)
   }
+}
+
+/** The usage mistake commander found, as the CLI's one line. */
+function usageLine(error: CommanderError, command: string | undefined): string {
+  const message = error.message.replace(/^error: /, '').split('\n')[0]
+  const spec = command === undefined ? undefined : COMMAND_SPECS[command]
+  if (error.code === 'commander.missingArgument' && spec?.needs)
+    return `${command} needs ${spec.needs}: heapgraph ${command} ${spec.args}`
+  const unknownCommand = /^unknown command '([^']+)'/.exec(message)
+  if (unknownCommand) return `unknown command "${unknownCommand[1]}"`
+  const unknown = /^unknown option '([^']+)'/.exec(message)
+  const known = Object.values(COMMAND_SPECS).some((spec) =>
+    spec.options.some(([flags]) => unknown && flags.split(/[ ,]+/).includes(unknown[1])),
+  )
+  if (unknown && known && command) return `${unknown[1]} does not apply to ${command}`
+  return message.replace(/\.$/, '')
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [first] = argv
+  if (first === undefined) {
+    process.stderr.write('heapgraph: missing command (try heapgraph --help)\n')
+    return 2
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(USAGE + '\n')
+    return 0
+  }
+  let chosen: { name: string; positionals: string[]; values: Values } | null = null
+  const program = new Command('heapgraph')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: () => {} })
+  for (const [name, spec] of Object.entries(COMMAND_SPECS)) {
+    const command = program.command(`${name} ${spec.args}`.trim())
+    for (const [flags, help] of spec.options) command.option(flags, help)
+    command.action((...args: unknown[]) => {
+      const self = args.at(-1) as Command
+      const positionals = self.processedArgs.flatMap((value: unknown) =>
+        Array.isArray(value) ? (value as string[]) : value === undefined ? [] : [String(value)],
+      )
+      chosen = { name, positionals, values: valuesOf(self) }
+    })
+  }
+  try {
+    program.parse(argv, { from: 'user' })
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error
+    if (error.exitCode === 0) return 0 // a command's --help
+    const command = first.startsWith('-') ? undefined : first
+    const hint =
+      command && COMMAND_SPECS[command] ? `heapgraph ${command} --help` : 'heapgraph --help'
+    process.stderr.write(`heapgraph: ${usageLine(error, command)} (try ${hint})\n`)
+    return 2
+  }
+  const { name, positionals, values } = chosen as unknown as {
+    name: string
+    positionals: string[]
+    values: Values
+  }
+  return runCommand(name, positionals, values)
 }
 
 // A reader that stops early (`heapgraph export f | head`) is not an error.

@@ -515,6 +515,33 @@ describe('cli', () => {
       expect(stderr).toContain('xml')
     })
 
+    it('exits 2 with one line for an option that does not apply, for every command', async () => {
+      // Parsed by commander before anything runs: no snapshot loads, no target is contacted.
+      const commands: string[][] = [
+        ['summary', snapshotFile],
+        ['top', snapshotFile],
+        ['why', snapshotFile, '@1'],
+        ['show', snapshotFile, '@1'],
+        ['diff', snapshotFile, snapshotFile],
+        ['leaks', snapshotFile, snapshotFile, snapshotFile],
+        ['open', snapshotFile],
+        ['serve'],
+        ['targets'],
+        ['processes'],
+        ['capture'],
+        ['watch'],
+        ['growth'],
+      ]
+      for (const command of commands) {
+        const stderr = expectOneLineError(await runCli([...command, '--format', 'csv']), 2)
+        expect(stderr, command[0]).toContain(`--format does not apply to ${command[0]}`)
+      }
+      const stderr = expectOneLineError(await runCli(['export', snapshotFile, '--bogus']), 2)
+      expect(stderr).toContain("unknown option '--bogus'")
+      // A missing value is a usage error too.
+      expectOneLineError(await runCli(['top', snapshotFile, '--top']), 2)
+    })
+
     it('exits 2 with one line when why or show lack their object', async () => {
       expectOneLineError(await runCli(['why', snapshotFile]), 2)
       expectOneLineError(await runCli(['show', snapshotFile, 'Array']), 2)

@@ -14,7 +14,8 @@ import { TargetSession } from '../backend/cdp/session'
 import { HeapTimeline } from '../backend/cdp/timeline'
 import type { Progress } from '../../shared/heap/progress'
 import { getSummary } from '../../shared/heap/queries/summary'
-import { snapshotInfo, UsageError } from './commands'
+import { parseDuration, UsageError } from './arguments'
+import { snapshotInfo } from './commands'
 import { clip, formatBytes, table } from './format'
 
 export interface AttachContext {
@@ -166,15 +167,6 @@ export async function runCapture(context: AttachContext): Promise<void> {
   } finally {
     await session.close()
   }
-}
-
-/** Parses "1s", "500ms", "2m" or a number of seconds. */
-export function parseDuration(text: string, optionName: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  if (!match)
-    throw new UsageError(`--${optionName} takes a duration like 500ms, 1s or 2m, not "${text}"`)
-  const value = Number(match[1])
-  return match[2] === 'ms' ? value : match[2] === 'm' ? value * 60_000 : value * 1000
 }
 
 export async function runWatch(context: AttachContext, stopSignal: AbortSignal): Promise<void> {

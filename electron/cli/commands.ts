@@ -28,6 +28,7 @@ import { SHOWN_TEXT } from '../../shared/heap/queries/values'
 import type { SourceLocation } from '../../shared/heap/queries/labels'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 import { formatDistance, formatEdge, formatReference, objectLabel } from '../../shared/view/format'
+import { UsageError, wholeNumber } from './arguments'
 import { clip, formatBytes, formatPath, formatRoute, table } from './format'
 
 /** The public object shape of the CLI's JSON. */
@@ -61,9 +62,7 @@ export interface CommandContext {
   positionals: string[]
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+export { UsageError }
 
 const OPTIONS_OF: Record<string, readonly string[]> = {
   summary: ['json', 'top'],
@@ -88,9 +87,9 @@ export async function validateSnapshotCommand(
       throw new UsageError(`--${name} does not apply to ${command}`)
     }
   }
-  if (command === 'summary' || command === 'top') positiveInt(values.top, 1, 'top')
+  if (command === 'summary' || command === 'top') wholeNumber(values.top, 'top')
   if (command === 'why') {
-    positiveInt(values.paths, 1, 'paths')
+    wholeNumber(values.paths, 'paths')
     if (values.cut !== undefined) {
       parseCut(values.cut)
       if (values.paths !== undefined) throw new UsageError('--paths does not apply with --cut')
@@ -155,19 +154,6 @@ function headerLine(info: SnapshotInfo): string {
   return `${info.file}: ${info.nodeCount.toLocaleString('en-US')} objects, ${info.edgeCount.toLocaleString('en-US')} references, ${formatBytes(info.totalSize)}${info.exposeInternals ? ' (exposeInternals)' : ''}`
 }
 
-function positiveInt(
-  value: string | boolean | undefined,
-  fallback: number,
-  option: string,
-): number {
-  if (value === undefined) return fallback
-  const parsed = Number(value)
-  if (typeof value !== 'string' || !Number.isInteger(parsed) || parsed < 1) {
-    throw new UsageError(`--${option} takes a positive whole number, not "${String(value)}"`)
-  }
-  return parsed
-}
-
 function objectRows(objects: ObjectSummary[]): string[][] {
   return objects.map((object) => [
     `@${object.id}`,
@@ -183,7 +169,7 @@ const OBJECT_HEADER = ['id', 'class', 'object', 'distance', 'self', 'retained']
 const OBJECT_NUMERIC = [false, false, false, true, true, true]
 
 export function runSummary(context: CommandContext): void {
-  const top = positiveInt(context.values.top, 30, 'top')
+  const top = wholeNumber(context.values.top, 'top', 30)
   const classes = getSummary(context.snapshot).slice(0, top)
   const info = snapshotInfo(context.file, context.snapshot)
   if (context.json) {
@@ -230,7 +216,7 @@ export function topObjects(snapshot: HeapSnapshot, count: number): ObjectSummary
 }
 
 export function runTop(context: CommandContext): void {
-  const top = positiveInt(context.values.top, 20, 'top')
+  const top = wholeNumber(context.values.top, 'top', 20)
   const info = snapshotInfo(context.file, context.snapshot)
   if (context.values.arrays) {
     const arrays = getArrays(context.snapshot, {
@@ -303,7 +289,7 @@ export function runWhy(context: CommandContext): void {
     runWhatIf(context, resolveTarget(context.snapshot, target), parseCut(context.values.cut))
     return
   }
-  const count = positiveInt(context.values.paths, 1, 'paths')
+  const count = wholeNumber(context.values.paths, 'paths', 1)
   const node = resolveTarget(context.snapshot, target)
   const explanation = explainRetention(context.snapshot, node, {
     count,

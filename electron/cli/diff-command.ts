@@ -16,7 +16,8 @@ import {
   type IdOverlap,
 } from '../../shared/heap/queries/diff'
 import { loadSnapshotFile } from '../backend/load-snapshot'
-import { snapshotInfo, UsageError, type SnapshotInfo } from './commands'
+import { UsageError, wholeNumber } from './arguments'
+import { snapshotInfo, type SnapshotInfo } from './commands'
 import { clip, formatBytes, table } from './format'
 
 export interface DiffContext {
@@ -39,15 +40,6 @@ const DEFAULT_TOP = 30
 // that gain properties change); between processes with the same startup about half do.
 const MIN_SAME_CLASS_SHARE = 0.9
 
-function topOption(value: string | boolean | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const parsed = Number(value)
-  if (typeof value !== 'string' || !Number.isInteger(parsed) || parsed < 1) {
-    throw new UsageError(`--top takes a positive whole number, not "${String(value)}"`)
-  }
-  return parsed
-}
-
 /** Checks arguments before any load: two files, only options that apply, a sane --top. */
 export function validateDiffCommand(
   positionals: string[],
@@ -64,7 +56,7 @@ export function validateDiffCommand(
   if (positionals.length > 2) {
     throw new UsageError(`unexpected argument "${positionals[2]}" for diff (try heapgraph --help)`)
   }
-  topOption(values.top)
+  wholeNumber(values.top, 'top')
 }
 
 /** Fails fast, before a long load of the other file, when a file cannot be read. */
@@ -185,7 +177,7 @@ export async function runDiff(files: [string, string], context: DiffContext): Pr
   const warning = idWarning(beforeFile, afterFile, compareObjectIds(after, base))
   if (warning !== undefined) context.warn(warning)
   const result: DiffJson = { before: beforeInfo, after: snapshotInfo(afterFile, after), classes }
-  const top = topOption(context.values.top)
+  const top = wholeNumber(context.values.top, 'top')
   if (context.json) {
     context.out(JSON.stringify({ ...result, classes: classes.slice(0, top) }, null, 2))
     return

@@ -13,8 +13,8 @@ import {
 } from '../../shared/heap/queries/growth'
 import { getSummary } from '../../shared/heap/queries/summary'
 import { TargetSession } from '../backend/cdp/session'
-import { chooseTarget, option, parseDuration, type AttachContext } from './attach-commands'
-import { UsageError } from './commands'
+import { parseDuration, wholeNumber } from './arguments'
+import { chooseTarget, option, type AttachContext } from './attach-commands'
 import { formatBytes, table } from './format'
 
 interface GrowthStep {
@@ -23,13 +23,6 @@ interface GrowthStep {
   timeMs: number
   nodeCount: number
   growth: ClassGrowth[]
-}
-
-function positiveInteger(text: string, name: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new UsageError(`--${name} takes a whole number of at least 1, not "${text}"`)
-  }
-  return Number(text)
 }
 
 function signed(value: number, format: (value: number) => string): string {
@@ -64,8 +57,8 @@ function printStep(context: AttachContext, step: GrowthStep, count: number, top:
 
 export async function runGrowth(context: AttachContext, stop: AbortSignal): Promise<void> {
   const intervalMs = parseDuration(option(context, 'interval') ?? '10s', 'interval')
-  const count = positiveInteger(option(context, 'count') ?? '3', 'count')
-  const top = positiveInteger(option(context, 'top') ?? '10', 'top')
+  const count = wholeNumber(option(context, 'count'), 'count', 3)
+  const top = wholeNumber(option(context, 'top'), 'top', 10)
   const { webSocketUrl, allowRemote } = await chooseTarget(context)
   const session = await TargetSession.connect(webSocketUrl, { allowRemote })
   // The snapshots only pass through a scratch folder.

@@ -16,7 +16,8 @@ import {
 } from '../../shared/heap/queries/leaks'
 import type { PathStep } from '../../shared/heap/queries/paths'
 import { loadSnapshotFile } from '../backend/load-snapshot'
-import { snapshotInfo, toObj, UsageError, type SnapshotInfo } from './commands'
+import { parseByteSize, UsageError, wholeNumber } from './arguments'
+import { snapshotInfo, toObj, type SnapshotInfo } from './commands'
 import { clip, formatBytes, formatPath, table } from './format'
 
 const USAGE_HINT = 'heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]'
@@ -29,36 +30,6 @@ export interface LeaksIo {
   out: (text: string) => void
   err: (text: string) => void
   onProgress?: ProgressSink & { done?(): void }
-}
-
-const UNIT_BYTES: Record<string, number> = {
-  B: 1,
-  kB: 1e3,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-  TB: 1e12,
-  KiB: 2 ** 10,
-  MiB: 2 ** 20,
-  GiB: 2 ** 30,
-  TiB: 2 ** 40,
-}
-
-/**
- * Parses a byte size: whole bytes (`1048576`), or a number with a unit, decimal (`500kB`, `1MB`,
- * `B`, `KB` as kB) or binary (`2GiB`). Throws a UsageError for anything else.
- */
-export function parseByteSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?) ?([A-Za-z]+)?$/.exec(text)
-  const unit = match?.[2]
-  const scale = unit === undefined ? 1 : UNIT_BYTES[unit]
-  const bytes = match && scale !== undefined ? Number(match[1]) * scale : NaN
-  if (!Number.isFinite(bytes) || (unit === undefined && !Number.isInteger(bytes))) {
-    throw new UsageError(
-      `--fail-on takes a size like 1MB, 500kB, 2GiB or a number of bytes, not "${text}"`,
-    )
-  }
-  return Math.round(bytes)
 }
 
 interface LeaksArguments {
@@ -85,17 +56,13 @@ export function parseLeaksArguments(
         : `unexpected argument "${positionals[3]}" for leaks: ${USAGE_HINT}`,
     )
   }
-  const topText = values.top
-  const top = topText === undefined ? DEFAULT_TOP : Number(topText)
-  if (typeof topText === 'boolean' || !Number.isInteger(top) || top < 1) {
-    throw new UsageError(`--top takes a positive whole number, not "${String(topText)}"`)
-  }
+  const top = wholeNumber(values.top, 'top', DEFAULT_TOP)
   const failOnText = values['fail-on']
   if (typeof failOnText === 'boolean') throw new UsageError('--fail-on takes a size')
   return {
     files: [positionals[0], positionals[1], positionals[2]],
     top,
-    failOn: failOnText === undefined ? null : parseByteSize(failOnText),
+    failOn: failOnText === undefined ? null : parseByteSize(failOnText, 'fail-on'),
     json: values.json === true,
   }
 }

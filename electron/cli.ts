@@ -238,7 +238,15 @@ const COMMAND_SPECS: Record<
     needs: 'three snapshots of one process',
     options: [TOP_OPTION, JSON_OPTION, ['--fail-on <size>', 'exit 1 above this size']],
   },
-  open: { args: '<snapshots...>', needs: 'at least one snapshot file', options: [] },
+  open: {
+    args: '<snapshots...>',
+    needs: 'at least one snapshot file',
+    // Where the desktop app is missing, open serves web mode: serve's options apply.
+    options: [
+      ['--port <port>', 'web mode: the port to serve on'],
+      ['--no-open', 'web mode: do not open a browser'],
+    ],
+  },
   serve: {
     args: '[snapshots...]',
     options: [

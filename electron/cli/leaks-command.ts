@@ -18,7 +18,9 @@ import type { PathStep } from '../../shared/heap/queries/paths'
 import { loadSnapshotFile } from '../backend/load-snapshot'
 import { parseByteSize, UsageError, wholeNumber } from './arguments'
 import { snapshotInfo, toObj, type SnapshotInfo } from './commands'
-import { clip, formatBytes, formatPath, table } from './format'
+import { clip, formatBytes, formatRoute, table } from './format'
+import { readablePath, type ReadableStep } from '../../shared/heap/queries/explain/readable'
+import { explainRoute, runningCodeRoot } from '../../shared/heap/queries/explain/verdict'
 
 const USAGE_HINT = 'heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]'
 const ALLOWED_OPTIONS = new Set(['json', 'top', 'fail-on', 'help'])
@@ -99,8 +101,15 @@ function jsonPath(
   return path.map((step) => ({ node: toObj(step.node), edge: step.edge }))
 }
 
-function printJson(io: LeaksIo, snapshots: SnapshotInfo[], report: LeakReport, top: number): void {
+function printJson(
+  io: LeaksIo,
+  snapshot: HeapSnapshot,
+  snapshots: SnapshotInfo[],
+  report: LeakReport,
+  top: number,
+): void {
   const clusters = report.clusters.slice(0, top).map((cluster) => ({
+    verdict: explainCluster(snapshot, cluster)?.verdict ?? null,
     className: cluster.className,
     count: cluster.count,
     suspectCount: cluster.suspectCount,
@@ -127,15 +136,21 @@ function printJson(io: LeaksIo, snapshots: SnapshotInfo[], report: LeakReport, t
   )
 }
 
-function clusterText(cluster: LeakCluster, rank: number, maxObjectIds: number): string {
+function clusterText(
+  snapshot: HeapSnapshot,
+  cluster: LeakCluster,
+  rank: number,
+  maxObjectIds: number,
+): string {
   const folded = cluster.suspectCount - cluster.count
   const lines = [
     `${rank}. ${cluster.className} ×${cluster.count.toLocaleString('en-US')}, ${formatBytes(cluster.retainedSize)} retained` +
       (folded > 0 ? `, holding ${folded.toLocaleString('en-US')} more new objects` : ''),
   ]
+  const explained = explainCluster(snapshot, cluster)
   lines.push(
-    cluster.path.length > 0
-      ? formatPath(cluster.path, { indent: '   ' })
+    explained
+      ? `   ${explained.verdict}\n${formatRoute(explained.readable, { indent: '   ' })}`
       : '   (no retainer path found within the search budget)',
   )
   const shown = cluster.objectIds.slice(0, PRINTED_IDS).map((id) => `@${id}`)
@@ -162,7 +177,28 @@ function growingText(growing: GrowingClass[]): string {
   )
 }
 
-function printText(io: LeaksIo, files: string[], report: LeakReport, top: number): void {
+/** A cluster's path read as code, and the verdict it gives for the cluster's first object. */
+function explainCluster(
+  snapshot: HeapSnapshot,
+  cluster: LeakCluster,
+): { readable: ReadableStep[]; verdict: string } | null {
+  if (cluster.path.length === 0) return null
+  const readable = readablePath(snapshot, cluster.path)
+  const target = cluster.path[cluster.path.length - 1].node
+  const { verdict } = explainRoute(snapshot, target, readable, {
+    withFix: false,
+    runningCodeOnly: runningCodeRoot(cluster.path),
+  })
+  return { readable, verdict }
+}
+
+function printText(
+  io: LeaksIo,
+  snapshot: HeapSnapshot,
+  files: string[],
+  report: LeakReport,
+  top: number,
+): void {
   const [base, target, final] = files
   io.out(
     `Leak suspects: objects allocated between ${base} and ${target} that are still alive in ${final}`,
@@ -173,7 +209,7 @@ function printText(io: LeaksIo, files: string[], report: LeakReport, top: number
   const clusters = report.clusters.slice(0, top)
   clusters.forEach((cluster, position) => {
     io.out('')
-    io.out(clusterText(cluster, position + 1, report.maxObjectIds))
+    io.out(clusterText(snapshot, cluster, position + 1, report.maxObjectIds))
   })
   if (report.clusterCount > clusters.length) {
     const hidden = report.clusterCount - clusters.length
@@ -214,9 +250,9 @@ export async function runLeaks(
     { maxClusters: args.top },
   )
   if (args.json) {
-    printJson(io, [base.info, target.info, last.info], report, args.top)
+    printJson(io, final as HeapSnapshot, [base.info, target.info, last.info], report, args.top)
   } else {
-    printText(io, args.files, report, args.top)
+    printText(io, final as HeapSnapshot, args.files, report, args.top)
   }
   if (args.failOn !== null && report.retainedSize > args.failOn) {
     io.err(

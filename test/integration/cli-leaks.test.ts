@@ -27,6 +27,7 @@ interface LeaksJson {
     suspectCount: number
     retainedSize: number
     signature: string
+    verdict: string | null
     path: Array<{ node: Obj; edge: { type: string; name: string } | null }>
     objectIds: number[]
   }>
@@ -58,6 +59,9 @@ describe('heapgraph leaks', () => {
     expect(top.count).toBe(40)
     expect(top.objectIds).toHaveLength(40)
     expect(top.path[0].edge).toBeNull()
+    expect(top.verdict).toMatch(
+      /^SequenceLeakedRecord \(.+\) is alive because the Map `global\.sequenceStore`/,
+    )
     expect(top.path.map((step) => step.edge?.name)).toContain('sequenceStore')
     expect(Object.keys(top.path[0].node).sort()).toEqual(
       ['className', 'distance', 'id', 'label', 'name', 'retainedSize', 'selfSize', 'type'].sort(),

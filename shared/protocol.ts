@@ -2,20 +2,39 @@
 // argument schema per method (API_METHODS) that every transport validates before dispatching.
 // Only small plain objects cross it; lists come back as pages sorted inside the engine.
 import { z } from 'zod'
-import type { ArrayEntry } from './heap/queries/arrays'
-import type { StackFrame } from './heap/queries/allocations'
-import type { Cycle } from './heap/queries/cycles'
-import type { ClassDiff, DeletedObject } from './heap/queries/diff'
-import type { GrowingClass, LeakCluster, LeakReport } from './heap/queries/leaks'
-import type { CutResult } from './heap/queries/what-if'
-import type { ObjectDetails, ObjectSummary, Page, Reference } from './heap/queries/nodes'
-import type { PathStep, RetainerPaths } from './heap/queries/paths'
-import type { Explanation, Fix, ReadableStep, Route, StepVia } from './heap/queries/explain'
-import type { SourceLocation } from './heap/queries/labels'
-import type { ObjectValue } from './heap/queries/values'
-import type { ClassSummary } from './heap/queries/summary'
+import type {
+  ArrayEntry,
+  ClassDiff,
+  ClassSummary,
+  CutResult,
+  Cycle,
+  DeletedObject,
+  EdgeSummary,
+  Explanation,
+  Fix,
+  GrowingClass,
+  LeakCluster,
+  LeakReport,
+  MapSlot,
+  ObjectDetails,
+  ObjectSummary,
+  ObjectValue,
+  Page,
+  PathEdge,
+  PathStep,
+  ReadableStep,
+  Reference,
+  RetainerPaths,
+  Route,
+  SourceLocation,
+  StackFrame,
+  StepVia,
+} from './protocol/dto'
 
 export type {
+  EdgeSummary,
+  MapSlot,
+  PathEdge,
   Explanation,
   Fix,
   ObjectValue,

@@ -1,7 +1,7 @@
 // Display formatting shared by the UI and the CLI: byte sizes, distances, edge labels.
-import type { MapSlot } from '../heap/queries/map-entries'
+import type { MapSlot } from '../protocol'
 
-export { formatBytes } from '../heap/units'
+export { formatBytes } from '../units'
 
 /** Distance from GC roots: system-only distances as "sys+N", unreachable as "-". */
 export function formatDistance(distance: number | null): string {

@@ -14,10 +14,16 @@ import dagre, {
   type NodeLabel,
   type OrderConstraint,
 } from '@dagrejs/dagre'
-import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../protocol'
-import type { MapSlot } from '../heap/queries/map-entries'
-import type { PathEdge } from '../heap/queries/paths'
-import type { EdgeSummary } from '../heap/queries/nodes'
+import type {
+  CutResult,
+  Cycle,
+  EdgeSummary,
+  MapSlot,
+  ObjectSummary,
+  PathEdge,
+  PathStepDto,
+  Reference,
+} from '../protocol'
 import { formatCapture, formatEdge, formatMapSlot, formatReference, objectLabel } from './format'
 
 /** How many retainers an expanded node shows before folding the rest into "N more". */

@@ -3,15 +3,8 @@
 // the allocation stack, innermost frame first (as DevTools' Allocation stack pane shows it).
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
-
-export interface StackFrame {
-  functionName: string
-  scriptName: string
-  scriptId: number
-  /** 1-based as V8 writes them; null when unknown (V8 writes 0). */
-  line: number | null
-  column: number | null
-}
+import type { StackFrame } from '../../protocol/dto'
+export type { StackFrame }
 
 /** Trace node id -> preorder position in the flattened trace tree. */
 const traceIndex = perSnapshot((snapshot) => {

@@ -4,21 +4,11 @@
 // snapshot and sorted by retained size.
 import type { HeapSnapshot } from '../snapshot'
 import type { Page } from './nodes'
-import { summarizeObject, type ObjectSummary } from './nodes'
+import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
-
-export type ArrayKind = 'array' | 'typed-array' | 'array-buffer' | 'backing-store' | 'elements'
-
-export interface ArrayEntry extends ObjectSummary {
-  kind: ArrayKind
-  /** Element count (bytes for buffers and stores); null when the snapshot does not tell. */
-  length: number | null
-  /** True when `length` is derived from store bytes (a capacity) rather than counted. */
-  lengthIsEstimate: boolean
-  /** Bytes of the elements store or backing store as V8 reported them. */
-  storeSize: number
-}
+import type { ArrayKind, ArrayEntry } from '../../protocol/dto'
+export type { ArrayKind, ArrayEntry }
 
 const BYTES_PER_ELEMENT: Record<string, number> = {
   Int8Array: 1,

@@ -5,7 +5,9 @@
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
-import { checkNode, summarizeObject, type ObjectSummary } from './nodes'
+import { checkNode, summarizeObject } from './nodes'
+import type { Cycle } from '../../protocol/dto'
+export type { Cycle }
 
 interface Components {
   /** Per node: component number. */
@@ -105,12 +107,6 @@ function hasSelfEdge(snapshot: HeapSnapshot, node: number): boolean {
     if (edgeTarget[edge] === node && isCycleEdge(node, edge)) return true
   }
   return false
-}
-
-export interface Cycle {
-  /** Members of the node's strongly connected component, largest retained size first. */
-  members: ObjectSummary[]
-  total: number
 }
 
 /** The cycle a node is part of (empty when it is in none). */

@@ -12,6 +12,8 @@ import {
 import { perSnapshot } from './cache'
 import { clampRange, summarizeObject, type ObjectSummary, type Page } from './nodes'
 import { sortByKeyDescending } from './sort'
+import type { ClassDiff, DeletedObject } from '../../protocol/dto'
+export type { ClassDiff, DeletedObject }
 
 export type { InterfaceDefinition }
 
@@ -34,40 +36,12 @@ export interface DiffBase {
   retainedSize: Float64Array
 }
 
-/** How one class changed between two snapshots (DevTools' Diff, plus retained sizes). */
-export interface ClassDiff {
-  classKey: string
-  className: string
-  /** Objects whose id is not among the base's objects of this class. */
-  addedCount: number
-  /** Base objects whose id is not among this class's objects now. */
-  removedCount: number
-  countDelta: number
-  /** Self sizes of the added objects, bytes. */
-  addedSize: number
-  /** Self sizes of the removed objects (as they were in the base), bytes. */
-  removedSize: number
-  sizeDelta: number
-  countBefore: number
-  countAfter: number
-  /** The class's retained size in each snapshot, by the Summary's rule, bytes. */
-  retainedSizeBefore: number
-  retainedSizeAfter: number
-  retainedSizeDelta: number
-}
-
 export interface DiffOptions {
   /**
    * Also list classes without new or deleted objects whose retained size changed (DevTools
    * lists only classes with new or deleted objects). Default false.
    */
   includeRetainedOnly?: boolean
-}
-
-/** A deleted object: only what the base recorded, since it no longer exists. */
-export interface DeletedObject {
-  id: number
-  selfSize: number
 }
 
 /** How many object ids two snapshots share, and how many of those keep their class. */

@@ -5,21 +5,12 @@
 // its callback. Anything else keeps the name DevTools shows.
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
-import { formatBytes } from '../units'
+import { formatBytes } from '../../units'
 import { arrayFacts, pointerLayout } from './arrays'
 import { perSnapshot } from './cache'
 import { displayName } from './names'
-
-/** Where a function was written. `line` and `column` are 1-based, as editors show them. */
-export interface SourceLocation {
-  /** The script's name as V8 has it (a path or URL); null when the script has none. */
-  url: string | null
-  /** The same, relative to the folder common to the snapshot's scripts where that is shorter. */
-  file: string | null
-  scriptId: number
-  line: number
-  column: number
-}
+import type { SourceLocation } from '../../protocol/dto'
+export type { SourceLocation }
 
 /** How long a string's text may be in a label before it is cut with "…". */
 export const LABEL_TEXT_LENGTH = 60

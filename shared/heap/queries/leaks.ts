@@ -11,6 +11,8 @@ import type { HeapSnapshot } from '../snapshot'
 import { summarizeObject } from './nodes'
 import { findRetainerPaths, pathEdge, type PathEdge, type PathStep } from './paths'
 import { getSummary } from './summary'
+import type { LeakCluster, GrowingClass, LeakReport } from '../../protocol/dto'
+export type { LeakCluster, GrowingClass, LeakReport }
 
 /** One class of one snapshot, by the Summary's rule (objects with a non-zero self size). */
 export interface ClassCount {
@@ -20,49 +22,6 @@ export interface ClassCount {
   count: number
   /** Bytes, counting each member only when no dominator ancestor of its class is counted. */
   retainedSize: number
-}
-
-/** Suspects that share a retainer-path signature. */
-export interface LeakCluster {
-  /** The class of every head in the cluster (it is part of the signature). */
-  className: string
-  /** Heads: suspects not dominated by another suspect. */
-  count: number
-  /** Heads plus the suspects they dominate (folded into them). */
-  suspectCount: number
-  /** Sum of the heads' retained sizes, bytes (heads never dominate each other). */
-  retainedSize: number
-  /** From a GC root to the largest head, as findRetainerPaths returns it (empty if none). */
-  path: PathStep[]
-  /** The heads' @ids, largest retained size first, at most `maxObjectIds` of them. */
-  objectIds: number[]
-  /** The normalized retainer path: head class, then `<edge` `class` steps towards the root. */
-  signature: string
-}
-
-/** A class whose count or retained size grew across the three snapshots. */
-export interface GrowingClass {
-  classKey: string
-  className: string
-  /** Object counts in the baseline, target and final snapshots. */
-  counts: [number, number, number]
-  /** Retained sizes in the three snapshots, bytes. */
-  retainedSizes: [number, number, number]
-}
-
-export interface LeakReport {
-  /** Largest retained size first; at most `maxClusters` of them. */
-  clusters: LeakCluster[]
-  /** Every cluster found, also those left out of `clusters`. */
-  clusterCount: number
-  /** Suspects found, folded or not. */
-  suspectCount: number
-  /** Bytes retained by all clusters together (the suspects' heads never nest). */
-  retainedSize: number
-  /** The cap applied to each cluster's `objectIds`. */
-  maxObjectIds: number
-  /** Largest retained-size growth first. */
-  growing: GrowingClass[]
 }
 
 export interface LeakOptions {

@@ -10,18 +10,8 @@
 import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { objectLabelOf, quoteText, stringValue } from './labels'
-
-/** What a slot of a Map's hash table holds. */
-export interface MapSlot {
-  /** An entry's key or its value. */
-  role: 'key' | 'value'
-  /**
-   * For a value: its entry's key as text (a string key quoted, any other key as its class and
-   * @id), or null when the snapshot leaves the key out (a small integer, undefined, null, true
-   * or false).
-   */
-  key: string | null
-}
+import type { MapSlot } from '../../protocol/dto'
+export type { MapSlot }
 
 /** Entries are [key, value, chain]. */
 const ENTRY_SIZE = 3

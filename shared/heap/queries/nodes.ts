@@ -4,68 +4,13 @@ import { edgeName } from '../graph/heap-graph'
 import { IdIndex } from './id-index'
 import { sortByKeyDescending } from './sort'
 import { displayName } from './names'
-import { mapSlotOf, type MapSlot } from './map-entries'
-import { objectLabelOf, sourceLocation, type SourceLocation } from './labels'
-import { objectValue, SHOWN_TEXT, type ObjectValue } from './values'
+import { mapSlotOf } from './map-entries'
+import { objectLabelOf, sourceLocation } from './labels'
+import { objectValue, SHOWN_TEXT } from './values'
 import type { HeapSnapshot } from '../snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../analyses/distances'
-
-/** An object as the CLI and UI list it. */
-export interface ObjectSummary {
-  /** Node ordinal in this snapshot (not stable across snapshots). */
-  node: number
-  /** V8's @id, stable across snapshots of one process. */
-  id: number
-  type: string
-  name: string
-  className: string
-  /**
-   * What identifies the object, for people: a function's name and file:line:column, a module's
-   * file, a string's text, an array's length (see labels.ts).
-   */
-  label: string
-  /** For a function: where it was written, when the snapshot says. */
-  location?: SourceLocation
-  selfSize: number
-  retainedSize: number
-  /** Distance from GC roots; null when no root reaches the object. */
-  distance: number | null
-}
-
-export interface ObjectDetails extends ObjectSummary {
-  retainerCount: number
-  edgeCount: number
-  /** The immediate dominator, null for the root. */
-  dominator: ObjectSummary | null
-  detachedness: 'unknown' | 'attached' | 'detached'
-  /** True when only system roots (not user roots) reach the object. */
-  isSystemReachable: boolean
-  /** A string's text, a number's value, an object's properties in one line. */
-  value: ObjectValue
-}
-
-export interface EdgeSummary {
-  type: string
-  name: string
-  /** Edge ordinal. */
-  edge: number
-  isWeak: boolean
-  /** Set for a slot of a Map's hash table: the entry's key or value, and the key. */
-  mapSlot?: MapSlot
-}
-
-/** One reference: the edge and the object at its other end. */
-export interface Reference {
-  edge: EdgeSummary
-  node: ObjectSummary
-}
-
-/** A page of a sorted list. */
-export interface Page<T> {
-  start: number
-  total: number
-  items: T[]
-}
+import type { ObjectSummary, ObjectDetails, EdgeSummary, Reference, Page } from '../../protocol/dto'
+export type { ObjectSummary, ObjectDetails, EdgeSummary, Reference, Page }
 
 /** Distance as users read it: null when unreachable. */
 export function publicDistance(snapshot: HeapSnapshot, node: number): number | null {

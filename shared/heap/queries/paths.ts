@@ -6,43 +6,14 @@
 import type { HeapGraph } from '../graph/heap-graph'
 import { NO_DISTANCE } from '../analyses/distances'
 import type { HeapSnapshot } from '../snapshot'
-import {
-  checkNode,
-  orderedRetainerSlots,
-  summarizeEdge,
-  summarizeObject,
-  type ObjectSummary,
-} from './nodes'
-import type { MapSlot } from './map-entries'
-
-/** One step of a path: the object, and the reference to it from the previous step's object. */
-export interface PathStep {
-  node: ObjectSummary
-  edge: PathEdge | null
-}
-
-/** A reference as a path names it (`mapSlot` as in EdgeSummary). */
-export interface PathEdge {
-  type: string
-  name: string
-  /** The edge ordinal in this snapshot (what a cut takes); set by the engine's paths. */
-  ordinal?: number
-  mapSlot?: MapSlot
-}
+import { checkNode, orderedRetainerSlots, summarizeEdge, summarizeObject } from './nodes'
+import type { PathStep, PathEdge, RetainerPaths } from '../../protocol/dto'
+export type { PathStep, PathEdge, RetainerPaths }
 
 /** The edge ordinal `edge` as a path step names it. */
 export function pathEdge(snapshot: HeapSnapshot, edge: number): PathEdge {
   const { type, name, mapSlot } = summarizeEdge(snapshot, edge)
   return mapSlot ? { type, name, ordinal: edge, mapSlot } : { type, name, ordinal: edge }
-}
-
-export interface RetainerPaths {
-  /** Each path runs from a GC root (first step) to the target (last step). */
-  paths: PathStep[][]
-  /** False when no GC root reaches the object (it is garbage awaiting collection). */
-  reachable: boolean
-  /** True when the search stopped at its state budget before finding `count` paths. */
-  truncated: boolean
 }
 
 export interface PathOptions {

@@ -7,17 +7,8 @@ import { NO_DISTANCE } from '../analyses/distances'
 import { summarizeObject, type ObjectSummary, type Page } from './nodes'
 import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
-
-export interface ClassSummary {
-  /** Stable key across snapshots: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
-  classKey: string
-  className: string
-  count: number
-  selfSize: number
-  retainedSize: number
-  /** Smallest distance from GC roots among members; null when none is reachable. */
-  distance: number | null
-}
+import type { ClassSummary } from '../../protocol/dto'
+export type { ClassSummary }
 
 interface SummaryData {
   classes: ClassSummary[]

@@ -5,6 +5,8 @@
 import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { isString, numberValue, objectLabelOf, quoteText, stringValue } from './labels'
+import type { ObjectValue } from '../../protocol/dto'
+export type { ObjectValue }
 
 /** How many properties a preview shows before `…`. */
 const PREVIEW_PROPERTIES = 8
@@ -12,15 +14,6 @@ const PREVIEW_PROPERTIES = 8
 const PREVIEW_TEXT = 24
 /** How much of a string `show` prints unless asked for all of it. */
 export const SHOWN_TEXT = 2000
-
-export interface ObjectValue {
-  /** A string's text (up to the limit asked for) and whether that is all of it. */
-  text?: { value: string; complete: boolean; length: number | null }
-  /** A number's value, when the snapshot recorded it. */
-  number?: number
-  /** An object's own properties in one line. */
-  preview?: string
-}
 
 function valueInPreview(snapshot: HeapSnapshot, node: number): string {
   if (isString(snapshot, node)) {

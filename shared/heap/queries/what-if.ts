@@ -9,14 +9,10 @@ import { edgeName } from '../graph/heap-graph'
 import { HeapSnapshotError } from '../errors'
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
-import {
-  checkNode,
-  summarizeEdge,
-  summarizeObject,
-  type EdgeSummary,
-  type ObjectSummary,
-} from './nodes'
+import { checkNode, summarizeEdge, summarizeObject, type ObjectSummary } from './nodes'
 import { pathEdge, type PathStep } from './paths'
+import type { CutEdge, CutResult } from '../../protocol/dto'
+export type { CutEdge, CutResult }
 
 /** One reference to cut: `from` and either `edge` or `edgeName`. */
 export interface CutSpec {
@@ -32,41 +28,6 @@ export interface CutSpec {
   largestCount?: number
   /** Steps of dominator-chain walks before marking the subtree instead (default 4M; tests). */
   dominatorWalkBudget?: number
-}
-
-/** One edge of a cut: its holder and the edge. */
-export interface CutEdge {
-  from: ObjectSummary
-  edge: EdgeSummary
-}
-
-export interface CutResult {
-  from: ObjectSummary
-  edge: EdgeSummary
-  /**
-   * Copies of the same reference cut with it: V8 writes an object's properties and elements
-   * both from the object and from its own stores (`properties`, `elements`, and a global
-   * object's property cells), and a reference only goes when every copy does.
-   */
-  alsoCut: CutEdge[]
-  /** False when the reference does not retain by DevTools' rules (weak, ...): it frees nothing. */
-  isRetaining: boolean
-  /** Self sizes (as DevTools shows them) of the objects reachable before and not after, bytes. */
-  freedBytes: number
-  freedCount: number
-  target: ObjectSummary
-  /** False for objects no root reaches even before the cut (unreachable cycles). */
-  targetWasReachable: boolean
-  targetFreed: boolean
-  /** When the target survives: a shortest path to it that avoids the cut reference. */
-  stillAlivePath: PathStep[] | null
-  /**
-   * Where that path starts: at an object the GC root holds, or at an object that no retaining
-   * reference holds (DevTools counts those as roots of their own).
-   */
-  stillAliveVia: 'gc-root' | 'unretained-object' | null
-  /** The freed objects with the largest self sizes, largest first. */
-  largestFreed: ObjectSummary[]
 }
 
 /** An append-only list of ordinals in a typed array that doubles when full. */

@@ -3,43 +3,15 @@
 // pattern the snapshot makes recognizable, the fix, checked by a what-if recount (verdict.ts).
 import type { HeapSnapshot } from '../../snapshot'
 import { checkNode, summarizeObject, type ObjectSummary } from '../nodes'
-import type { PathStep } from '../paths'
 import { findRoutes, ROUTE_SLACK, routeReach } from './routes'
 import { findRetainerPaths } from '../paths'
 import { readableKey, readablePath, type ReadableStep } from './readable'
-import { explainRoute, runningCodeRoot, type Fix } from './verdict'
+import { explainRoute, runningCodeRoot } from './verdict'
+import type { Route, Explanation } from '../../../protocol/dto'
+export type { Route, Explanation }
 
 export type { Fix } from './verdict'
 export type { ReadableStep, StepVia, StepKind, RawReference } from './readable'
-
-/** One explanation of why the object is alive. */
-export interface Route {
-  /** The route as the snapshot has it, root first (every step an edge of the snapshot). */
-  steps: PathStep[]
-  /** The same route read as code. */
-  readable: ReadableStep[]
-  /** The object that holds the target on this route, as code reads it. */
-  holder: ObjectSummary | null
-  /**
-   * Other routes found that reach the target through the same holder (further routes listed
-   * after this one included).
-   */
-  sameHolderRoutes: number
-}
-
-export interface Explanation {
-  target: ObjectSummary
-  /** False when no GC root reaches the object (garbage awaiting collection). */
-  reachable: boolean
-  /** True when the search stopped at its budget. */
-  truncated: boolean
-  /** One line that says what holds the object, made from the first route. */
-  verdict: string
-  /** Routes that are different explanations, the one a programmer would draw first. */
-  routes: Route[]
-  /** What would free it, checked by a recount; null when no recognizable fix frees it. */
-  fix: Fix | null
-}
 
 export interface ExplainOptions {
   /** How many routes (default 1). */

@@ -10,33 +10,8 @@ import type { HeapSnapshot } from '../../snapshot'
 import type { ObjectSummary } from '../nodes'
 import { shortScriptName } from '../labels'
 import type { PathStep } from '../paths'
-
-export type StepKind =
-  'property' | 'element' | 'capture' | 'entry' | 'key' | 'member' | 'reaction' | 'internal'
-
-/** How one object holds the next, in code terms. */
-export interface StepVia {
-  kind: StepKind
-  /** The property, variable or key; the index for an element. */
-  name: string
-  /** As printed: `.items`, `[3]`, `captures payload`, `entry "user:42"`, `member`. */
-  text: string
-}
-
-/** One raw reference of the snapshot: the holder's node ordinal and the edge ordinal. */
-export interface RawReference {
-  from: number
-  edge: number
-}
-
-export interface ReadableStep {
-  node: ObjectSummary
-  via: StepVia | null
-  /** On a first step: how code names where the route starts (`require.cache`), if not global. */
-  start?: string
-  /** The snapshot's references this step stands for, outermost first. */
-  references: RawReference[]
-}
+import type { StepKind, StepVia, RawReference, ReadableStep } from '../../../protocol/dto'
+export type { StepKind, StepVia, RawReference, ReadableStep }
 
 const ELEMENT_STORES = new Set(['(object elements)', '(array elements)', '(double elements)'])
 

@@ -6,25 +6,13 @@
 // cutting the reference it stands for frees the target in a what-if recount.
 import { edgeName } from '../../graph/heap-graph'
 import type { HeapSnapshot } from '../../snapshot'
-import { formatBytes } from '../../units'
+import { formatBytes } from '../../../units'
 import { functionName, sourceLocation } from '../labels'
 import { summarizeObject, type ObjectSummary } from '../nodes'
 import { cutReference } from '../what-if'
 import { propertyAccess, type RawReference, type ReadableStep } from './readable'
-
-export interface Fix {
-  /** The change in one line: the code, then what it needs said (`code — note`). */
-  text: string
-  /** The change as code: `appBus.off("config-reloaded", onConfigReloaded)`; "" when only words say it. */
-  code: string
-  /** Where or when to make it, in words; "" when the code says all. */
-  note: string
-  /** The reference it removes (checked by a recount): the holder, and the edge by ordinal. */
-  cut: { from: number; fromId: number; edge: number; edgeName: string }
-  /** What the recount frees when that reference goes. */
-  freedBytes: number
-  freedCount: number
-}
+import type { Fix } from '../../../protocol/dto'
+export type { Fix }
 
 /** How many candidate fixes are recounted at most. */
 const MAX_FIX_TRIALS = 4

@@ -18,16 +18,12 @@ import {
   runWatch,
   type AttachContext,
 } from './cli/attach-commands'
-import {
-  runExport,
-  runShow,
-  runSummary,
-  runTop,
-  runWhy,
-  UsageError,
-  validateSnapshotCommand,
-  type CommandContext,
-} from './cli/commands'
+import { UsageError, validateSnapshotCommand, type CommandContext } from './cli/commands'
+import { runExport } from './cli/export-command'
+import { runShow } from './cli/show-command'
+import { runSummary } from './cli/summary-command'
+import { runTop } from './cli/top-command'
+import { runWhy } from './cli/why-command'
 
 const USAGE = `heapgraph — why is this object still alive?
 

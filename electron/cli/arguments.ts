@@ -65,3 +65,14 @@ export function parseByteSize(text: string, option: string): number {
   }
   return Math.round(bytes)
 }
+
+/** `--cut @fromId:edge`: the holder's @id and the edge as `why` prints it (or its bare name). */
+export function parseCut(value: string | boolean | undefined): { fromId: number; edge: string } {
+  const match = typeof value === 'string' ? /^@?(\d+):(.+)$/.exec(value) : null
+  if (!match) {
+    throw new UsageError(
+      `--cut takes @fromId:edge (like @123:leakCache or @45:[3]), not "${String(value)}"`,
+    )
+  }
+  return { fromId: Number(match[1]), edge: match[2] }
+}

@@ -1,0 +1,60 @@
+// `heapgraph top`: the objects with the largest retained size, or (--arrays) the biggest arrays,
+// typed arrays, buffers and backing stores.
+import { getArrays, type ArrayEntry } from '../../shared/heap/queries/arrays'
+import { topObjects } from '../../shared/heap/queries/top'
+import { wholeNumber } from './arguments'
+import {
+  headerLine,
+  OBJECT_HEADER,
+  OBJECT_NUMERIC,
+  objectRows,
+  snapshotInfo,
+  toObj,
+  type CommandContext,
+} from './commands'
+import { formatBytes, table } from './format'
+
+export function runTop(context: CommandContext): void {
+  const top = wholeNumber(context.values.top, 'top', 20)
+  const info = snapshotInfo(context.file, context.snapshot)
+  if (context.values.arrays) {
+    const arrays = getArrays(context.snapshot, {
+      count: top,
+      kinds: ['array', 'typed-array', 'array-buffer', 'backing-store'],
+    }).items
+    if (context.json) {
+      const objects = arrays.map((entry) => ({
+        ...toObj(entry),
+        kind: entry.kind,
+        length: entry.length,
+        lengthIsEstimate: entry.lengthIsEstimate,
+        storeSize: entry.storeSize,
+      }))
+      context.out(JSON.stringify({ snapshot: info, objects }, null, 2))
+      return
+    }
+    context.out(headerLine(info))
+    context.out(
+      table(
+        [...OBJECT_HEADER, 'kind', 'length', 'store'],
+        arrays.map((entry: ArrayEntry) => [
+          ...objectRows([entry])[0],
+          entry.kind,
+          entry.length === null
+            ? '?'
+            : `${entry.lengthIsEstimate ? '~' : ''}${entry.length.toLocaleString('en-US')}`,
+          formatBytes(entry.storeSize),
+        ]),
+        [...OBJECT_NUMERIC, false, true, true],
+      ),
+    )
+    return
+  }
+  const objects = topObjects(context.snapshot, top)
+  if (context.json) {
+    context.out(JSON.stringify({ snapshot: info, objects: objects.map(toObj) }, null, 2))
+    return
+  }
+  context.out(headerLine(info))
+  context.out(table(OBJECT_HEADER, objectRows(objects), OBJECT_NUMERIC))
+}

@@ -1,0 +1,207 @@
+// `heapgraph why`: why an object is alive (the verdict, the routes read as code, the fix checked
+// by a recount), or with --cut what cutting one reference would free.
+import { HeapSnapshotError } from '../../shared/heap/errors'
+import { edgeName } from '../../shared/heap/graph/heap-graph'
+import { explainRetention, type Fix } from '../../shared/heap/queries/explain'
+import { findNodeById } from '../../shared/heap/queries/nodes'
+import type { PathStep } from '../../shared/heap/queries/paths'
+import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
+import type { HeapSnapshot } from '../../shared/heap/snapshot'
+import { formatDistance, formatEdge, formatReference, objectLabel } from '../../shared/view/format'
+import { parseCut, UsageError, wholeNumber } from './arguments'
+import {
+  OBJECT_HEADER,
+  OBJECT_NUMERIC,
+  objectRows,
+  resolveTarget,
+  toObj,
+  type CommandContext,
+} from './commands'
+import { clip, formatBytes, formatPath, formatRoute, table } from './format'
+
+export function runWhy(context: CommandContext): void {
+  const target = context.positionals[1]
+  if (target === undefined)
+    throw new UsageError('why needs an object: heapgraph why <snapshot> <@id|ClassName>')
+  if (context.values.cut !== undefined) {
+    runWhatIf(context, resolveTarget(context.snapshot, target), parseCut(context.values.cut))
+    return
+  }
+  const count = wholeNumber(context.values.paths, 'paths', 1)
+  const node = resolveTarget(context.snapshot, target)
+  const explanation = explainRetention(context.snapshot, node, {
+    count,
+    internals: context.values.internals === true,
+  })
+  const { target: targetObj, routes, fix } = explanation
+  const cutArgument = fix ? cutOption(context.snapshot, fix) : null
+  if (context.json) {
+    const stepJson = (step: PathStep) => ({ node: toObj(step.node), edge: step.edge })
+    context.out(
+      JSON.stringify(
+        {
+          target: toObj(targetObj),
+          reachable: explanation.reachable,
+          truncated: explanation.truncated,
+          verdict: explanation.verdict,
+          fix: fix && {
+            text: fix.text,
+            cut: { from: fix.cut.fromId, edge: fix.cut.edgeName, option: cutArgument },
+            freedBytes: fix.freedBytes,
+            freedCount: fix.freedCount,
+          },
+          routes: routes.map((route) => ({
+            readable: route.readable.map((step) => ({
+              node: toObj(step.node),
+              via: step.via,
+              ...(step.start && { start: step.start }),
+            })),
+            holder: route.holder && toObj(route.holder),
+            sameHolderRoutes: route.sameHolderRoutes,
+            steps: route.steps.map(stepJson),
+          })),
+          paths: routes.map((route) => route.steps.map(stepJson)),
+        },
+        null,
+        2,
+      ),
+    )
+    return
+  }
+  context.out(
+    `${objectLabel(targetObj)}: self ${formatBytes(targetObj.selfSize)}, retained ${formatBytes(targetObj.retainedSize)}, distance ${formatDistance(targetObj.distance)}`,
+  )
+  context.out(explanation.verdict)
+  routes.forEach((route, position) => {
+    const references = route.steps.length - 1
+    context.out(
+      `\nPath ${position + 1} (${references} reference${references === 1 ? '' : 's'} from a GC root):`,
+    )
+    context.out(formatRoute(route.readable))
+    if (route.sameHolderRoutes > 0) {
+      const others = route.sameHolderRoutes
+      context.out(
+        `  (${others} other route${others === 1 ? ' leads' : 's lead'} to it through the same holder)`,
+      )
+    }
+  })
+  if (explanation.truncated) context.out('\n(search stopped at its budget; more paths may exist)')
+  if (fix) {
+    context.out(`\nTo free it: ${fix.text}`)
+    context.out(
+      `  (checked: cutting that reference frees ${formatBytes(fix.freedBytes)}, the object included; see it with --cut ${cutArgument})`,
+    )
+  }
+}
+/** The `--cut` argument that names a fix's reference as `why --cut` reads it. */
+function cutOption(snapshot: HeapSnapshot, fix: Fix): string {
+  const graph = snapshot.graph
+  const printed = formatEdge(graph.edgeTypes[graph.edgeType[fix.cut.edge]], fix.cut.edgeName)
+  return `@${fix.cut.fromId}:${printed}`
+}
+/** The edge of `from` that `text` names: by name, or written as paths print it. */
+function findCutEdge(snapshot: HeapSnapshot, from: number, text: string): number {
+  const graph = snapshot.graph
+  const printed = (edge: number): string =>
+    formatEdge(graph.edgeTypes[graph.edgeType[edge]], edgeName(graph, edge))
+  const matches: number[] = []
+  const names: string[] = []
+  for (let edge = graph.firstEdge[from]; edge < graph.firstEdge[from + 1]; edge++) {
+    if (edgeName(graph, edge) === text || printed(edge) === text) matches.push(edge)
+    if (names.length < 8) names.push(printed(edge))
+  }
+  const owner = `@${graph.objectId[from]}`
+  if (matches.length === 1) return matches[0]
+  const total = graph.firstEdge[from + 1] - graph.firstEdge[from]
+  if (matches.length === 0) {
+    const listed = total === 0 ? 'it has none' : `its references: ${names.join(', ')}`
+    const more = total > names.length ? ` … (${total} in all)` : ''
+    throw new HeapSnapshotError('range', `${owner} has no reference "${text}"; ${listed}${more}`)
+  }
+  const found = matches
+    .slice(0, 4)
+    .map((edge) => `${printed(edge)} → @${graph.objectId[graph.edgeTarget[edge]]}`)
+  throw new HeapSnapshotError(
+    'range',
+    `${matches.length} references of ${owner} match "${text}" (${found.join(', ')}); write it as why prints it`,
+  )
+}
+function cutJson(result: CutResult): object {
+  const edge = (summary: CutResult['edge']): { type: string; name: string } => ({
+    type: summary.type,
+    name: summary.name,
+  })
+  return {
+    cut: {
+      from: toObj(result.from),
+      edge: edge(result.edge),
+      copies: result.alsoCut.map((copy) => ({ from: toObj(copy.from), edge: edge(copy.edge) })),
+    },
+    target: toObj(result.target),
+    isRetaining: result.isRetaining,
+    freedBytes: result.freedBytes,
+    freedCount: result.freedCount,
+    targetWasReachable: result.targetWasReachable,
+    targetFreed: result.targetFreed,
+    stillAlivePath:
+      result.stillAlivePath?.map((step) => ({ node: toObj(step.node), edge: step.edge })) ?? null,
+    stillAliveVia: result.stillAliveVia,
+    largestFreed: result.largestFreed.map(toObj),
+  }
+}
+/** `why <@id> --cut @from:edge`: what cutting that reference would free, and what keeps @id. */
+function runWhatIf(
+  context: CommandContext,
+  target: number,
+  cut: { fromId: number; edge: string },
+): void {
+  const { snapshot } = context
+  const from = findNodeById(snapshot, cut.fromId)
+  if (from === null)
+    throw new HeapSnapshotError('range', `no object @${cut.fromId} in this snapshot`)
+  const result = cutReference(snapshot, {
+    from,
+    edge: findCutEdge(snapshot, from, cut.edge),
+    target,
+  })
+  if (context.json) {
+    context.out(JSON.stringify(cutJson(result), null, 2))
+    return
+  }
+  const reference = `@${result.from.id}${formatReference(result.edge)}`
+  const count = `${result.freedCount.toLocaleString('en-US')} object${result.freedCount === 1 ? '' : 's'}`
+  const readable = result.freedBytes >= 1000 ? `, ${formatBytes(result.freedBytes)}` : ''
+  context.out(
+    `Cutting ${reference} would free ${result.freedBytes.toLocaleString('en-US')} bytes (${count}${readable})`,
+  )
+  for (const copy of result.alsoCut) {
+    context.out(
+      `  with V8's copy of it: ${clip(copy.from.label, 40)} @${copy.from.id} ${formatReference(copy.edge)}`,
+    )
+  }
+  if (!result.isRetaining) {
+    context.out(
+      result.edge.isWeak
+        ? `${reference} is a weak reference: it keeps nothing alive.`
+        : `${reference} does not count as retaining by DevTools' rules (a shortcut, a WeakMap table's entry, or a reference from outside the page).`,
+    )
+  }
+  const label = `${clip(result.target.label, 60)} @${result.target.id}`
+  if (result.targetFreed) {
+    context.out(`${label} would be freed.`)
+  } else if (!result.targetWasReachable) {
+    context.out(`${label} is not reachable from any GC root even now.`)
+  } else if (result.stillAlivePath) {
+    context.out(`${label} stays alive through:`)
+    context.out(formatPath(result.stillAlivePath))
+    if (result.stillAliveVia === 'unretained-object') {
+      context.out(
+        '(the path starts at an object no retaining reference holds: weakly held, or held from outside the page; DevTools counts it as a root)',
+      )
+    }
+  }
+  if (result.largestFreed.length > 0) {
+    context.out('\nLargest freed objects:')
+    context.out(table(OBJECT_HEADER, objectRows(result.largestFreed), OBJECT_NUMERIC))
+  }
+}

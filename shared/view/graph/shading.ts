@@ -1,0 +1,50 @@
+// Size and shade by retained size, on a log scale.
+import type { GraphModel } from './build'
+
+// Size and shade by retained size, on a log scale so small objects stay visible.
+
+export const MIN_DIAMETER = 16
+export const MAX_DIAMETER = 52
+
+/** Diameter in px and shade in 0..1 (0 lightest) of a node for its retained size. */
+export function nodeScale(
+  retainedSize: number,
+  largest: number,
+): { diameter: number; shade: number } {
+  const top = Math.log1p(Math.max(0, largest))
+  const shade = top > 0 ? Math.min(1, Math.log1p(Math.max(0, retainedSize)) / top) : 0
+  return { diameter: MIN_DIAMETER + (MAX_DIAMETER - MIN_DIAMETER) * shade, shade }
+}
+
+/** Which page the graph is drawn on: the OS's light or dark theme. */
+export type ColorScheme = 'light' | 'dark'
+
+/** Fill ends per scheme: small retained sizes blend into the page, the largest stand out. */
+export const SHADE_ENDS: Record<ColorScheme, readonly [number[], number[]]> = {
+  light: [
+    [0xd0, 0xd7, 0xde],
+    [0x0a, 0x30, 0x69],
+  ],
+  dark: [
+    [0x30, 0x36, 0x3d],
+    [0x79, 0xc0, 0xff],
+  ],
+}
+
+/**
+ * The fill for a shade: on a light page light grey for small retained sizes to dark blue for
+ * the largest; on a dark page dark grey to bright blue.
+ */
+export function shadeColor(shade: number, scheme: ColorScheme = 'light'): string {
+  const [low, high] = SHADE_ENDS[scheme]
+  const mix = (from: number, to: number): string =>
+    Math.round(from + (to - from) * Math.min(1, Math.max(0, shade)))
+      .toString(16)
+      .padStart(2, '0')
+  return `#${low.map((from, channel) => mix(from, high[channel])).join('')}`
+}
+
+/** The largest retained size among the drawn objects (at least 1). */
+export function largestRetained(model: GraphModel): number {
+  return Math.max(1, ...model.nodes.map((node) => node.retainedSize))
+}

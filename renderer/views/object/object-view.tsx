@@ -1,7 +1,7 @@
 // The object panel: details, the retainer paths from GC roots as text (copyable as plain text
 // and Markdown for bug reports), retainers and references (click to follow), and where the
 // object was allocated when the snapshot recorded it.
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import type { HeapgraphApi, ObjectValue, Reference, SnapshotInfo } from '../../../shared/protocol'
 import { ObjectCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
@@ -163,20 +163,33 @@ function ValueFacts({ value }: { value: ObjectValue }): React.JSX.Element | null
 export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.Element {
   const snapshotId = snapshot.snapshotId
   const details = useQuery(() => api.getObject({ snapshotId, node }), [snapshotId, node])
-  // The routes and verdict first (what the graph needs), then the fix, which costs a recount.
+  // The routes and verdict first (what the graph needs), then the fix, which costs a recount in
+  // the engine's process: asked for once the page is idle (the graph drawn), so that the
+  // recount does not compete with the layout for the machine.
   const explained = useQuery(
     () => api.explainRetention({ snapshotId, node, count: 3, withFix: false }),
     [snapshotId, node],
   )
+  const objectKey = `${snapshotId}:${node}`
+  const routesFor = explained.data?.target.node === node ? objectKey : null
+  const [idleFor, setIdleFor] = useState<string | null>(null)
+  useEffect(() => {
+    if (routesFor === null) return
+    const handle = requestIdleCallback(() => setIdleFor(routesFor), { timeout: 2000 })
+    return () => cancelIdleCallback(handle)
+  }, [routesFor])
   const fixed = useQuery(
-    () => api.explainRetention({ snapshotId, node, count: 1, withFix: true }),
-    [snapshotId, node],
+    () =>
+      idleFor === objectKey
+        ? api.explainRetention({ snapshotId, node, count: 1, withFix: true })
+        : Promise.resolve(null),
+    [snapshotId, node, idleFor],
   )
   const [requestedCut, setRequestedCut] = useState<RequestedCut | null>(null)
   const explanation = explained.data
   const routes = explanation?.routes ?? []
   const paths = useMemo(() => routes.map((route) => route.steps), [routes])
-  const fix = fixed.data?.fix ?? null
+  const fix = fixed.data?.target.node === node ? fixed.data.fix : null
   const retainers = usePages(
     (start, count) => api.getRetainers({ snapshotId, node, start, count }),
     50,

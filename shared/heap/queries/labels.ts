@@ -137,8 +137,9 @@ function oddballName(snapshot: HeapSnapshot, node: number): string | null {
 /** Where a script name is shown from: the folder common to the snapshot's own scripts. */
 const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
   const graph = snapshot.graph
-  const { edgeType, edgeNameOrIndex, edgeTarget, strings, edgeCount } = graph
+  const { edgeType, edgeNameOrIndex, edgeTarget, strings, firstEdge, nodeType, nodeCount } = graph
   const internal = graph.edgeTypeCode.internal
+  const code = graph.nodeTypeCode.code
   const scriptEdgeIds = new Set<number>()
   strings.forEach((text, id) => {
     if (SCRIPT_EDGES.has(text)) scriptEdgeIds.add(id)
@@ -146,23 +147,27 @@ const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
   const seen = new Set<number>()
   let common: string[] | null = null
   let separator = '/'
-  for (let edge = 0; edge < edgeCount; edge++) {
-    if (edgeType[edge] !== internal || !scriptEdgeIds.has(edgeNameOrIndex[edge])) continue
-    const script = edgeTarget[edge]
-    if (seen.has(script)) continue
-    seen.add(script)
-    const url = scriptName(snapshot, script)
-    if (url === null || !isUserScript(url)) continue
-    // Windows paths split on either separator; the root keeps the one they use.
-    const windows = /^[A-Za-z]:\\/.test(url)
-    const folders = url.split(windows ? /[\\/]/ : '/').slice(0, -1)
-    if (common === null) {
-      common = folders
-      separator = windows ? '\\' : '/'
-    } else {
-      let shared = 0
-      while (shared < common.length && common[shared] === folders[shared]) shared++
-      common.length = shared
+  // Only SharedFunctionInfos (code nodes) hold a script: their edges, not the heap's, are read.
+  for (let node = 0; node < nodeCount; node++) {
+    if (nodeType[node] !== code) continue
+    for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
+      if (edgeType[edge] !== internal || !scriptEdgeIds.has(edgeNameOrIndex[edge])) continue
+      const script = edgeTarget[edge]
+      if (seen.has(script)) continue
+      seen.add(script)
+      const url = scriptName(snapshot, script)
+      if (url === null || !isUserScript(url)) continue
+      // Windows paths split on either separator; the root keeps the one they use.
+      const windows = /^[A-Za-z]:\\/.test(url)
+      const folders = url.split(windows ? /[\\/]/ : '/').slice(0, -1)
+      if (common === null) {
+        common = folders
+        separator = windows ? '\\' : '/'
+      } else {
+        let shared = 0
+        while (shared < common.length && common[shared] === folders[shared]) shared++
+        common.length = shared
+      }
     }
   }
   // Keep at least the scheme and host of a URL, or the first folder of a path.
@@ -173,6 +178,11 @@ const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
 function isUserScript(url: string): boolean {
   // Absolute paths (POSIX or Windows) and URLs; not node:, V8's extensions or eval code.
   return /^(\/|[A-Za-z]:[\\/]|[a-z][\w+.-]*:\/\/)/.test(url)
+}
+
+/** Finds the snapshot's script folder now (a pass over its code objects), not at the first label. */
+export function prepareLabels(snapshot: HeapSnapshot): void {
+  scriptRoot(snapshot)
 }
 
 /** A script name as labels show it: relative to the snapshot's script folder. */

@@ -8,6 +8,7 @@ import type { HeapSnapshot } from '../snapshot'
 import { formatBytes } from '../../units'
 import { arrayFacts, pointerLayout } from './arrays'
 import { perSnapshot } from './cache'
+import { firstEntrySlot } from './map-entries'
 import { displayName } from './names'
 import type { SourceLocation } from '../../protocol/dto'
 export type { SourceLocation }
@@ -408,12 +409,6 @@ function moduleFile(snapshot: HeapSnapshot, node: number): string | null {
   return null
 }
 
-/** Slot layout of hash tables: [header bytes, slot bytes], 64-bit or pointer-compressed. */
-const TABLE_LAYOUTS = [
-  [16, 8],
-  [8, 4],
-] as const
-
 /**
  * Entries of a Map or Set that the snapshot draws (a key or a value that is a heap object): a
  * lower bound of its size, since small integers, booleans, null and undefined are not drawn.
@@ -429,20 +424,14 @@ export function drawnEntryCount(snapshot: HeapSnapshot, node: number): number | 
   // OrderedHashMap: 3 header slots, a slot per bucket, [key, value, chain] per entry (two
   // entries a bucket); an OrderedHashSet has [key, chain] entries.
   const entrySize = isMap ? 3 : 2
-  const size = graph.rawSelfSize[table]
-  const starts: number[] = []
-  for (const [header, slotBytes] of TABLE_LAYOUTS) {
-    const buckets = ((size - header) / slotBytes - 3) / (1 + 2 * entrySize)
-    if (Number.isInteger(buckets) && buckets >= 1 && (buckets & (buckets - 1)) === 0)
-      starts.push(3 + buckets)
-  }
-  if (starts.length !== 1) return null
+  const start = firstEntrySlot(snapshot, table, entrySize)
+  if (start === null) return null
   const entries = new Set<number>()
   for (let edge = graph.firstEdge[table]; edge < graph.firstEdge[table + 1]; edge++) {
     if (graph.edgeType[edge] !== graph.edgeTypeCode.internal) continue
     const name = edgeName(graph, edge)
     if (!/^\d+$/.test(name)) continue
-    const offset = Number(name) - starts[0]
+    const offset = Number(name) - start
     if (offset < 0 || offset % entrySize === entrySize - 1) continue
     if (oddballName(snapshot, graph.edgeTarget[edge]) === 'the hole') continue
     entries.add(Math.floor(offset / entrySize))

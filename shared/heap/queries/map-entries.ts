@@ -9,7 +9,7 @@
 // does not know), a key/value pair drawn side by side gives the entries' phase instead.
 import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
-import { objectLabelOf, quoteText, stringValue } from './labels'
+import { isString, objectLabelOf, quoteText, stringValue } from './labels'
 import type { MapSlot } from '../../protocol/dto'
 export type { MapSlot }
 
@@ -17,8 +17,6 @@ export type { MapSlot }
 const ENTRY_SIZE = 3
 /** Slots before the buckets: element count, deleted count, bucket count. */
 const HEADER_SLOTS = 3
-/** Slots per bucket in all: its own, and two entries. */
-const SLOTS_PER_BUCKET = 1 + 2 * ENTRY_SIZE
 /** FixedArray [header bytes, slot bytes]: 64-bit slots, or 32-bit under pointer compression. */
 const ARRAY_LAYOUTS = [
   [16, 8],
@@ -29,8 +27,6 @@ const PHASE_SEARCH = 48
 const MAX_KEY_TEXT = 40
 /** Retainers of a table read to find its Map. */
 const MAX_OWNERS = 64
-
-const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string'])
 
 /** The slot index of an internal edge named by a number, or -1. */
 function slotIndex(snapshot: HeapSnapshot, edge: number): number {
@@ -54,15 +50,22 @@ function edgeSource(snapshot: HeapSnapshot, edge: number): number {
 }
 
 /**
- * The slot of a Map table's first entry, from the table's size (3 + 7 × buckets slots, buckets a
- * power of two), or null when neither array layout gives such a count. A Set's table (3 + 5 ×
- * buckets) and a WeakMap's (3 + 2 × capacity) never fit it.
+ * The slot of a hash table's first entry, from the table's size (3 + (1 + 2 × entrySize) ×
+ * buckets slots, buckets a power of two), or null when neither array layout gives such a count.
+ * A Map's entries are 3 slots (its table 3 + 7 × buckets), a Set's 2 (3 + 5 × buckets); a Set's
+ * table never fits a Map's count, nor a WeakMap's (3 + 2 × capacity).
  */
-function firstEntrySlot(snapshot: HeapSnapshot, table: number): number | null {
+export function firstEntrySlot(
+  snapshot: HeapSnapshot,
+  table: number,
+  entrySize = ENTRY_SIZE,
+): number | null {
   const size = snapshot.graph.rawSelfSize[table]
   const found: number[] = []
+  // Each bucket: its own slot and two entries.
+  const slotsPerBucket = 1 + 2 * entrySize
   for (const [header, slotBytes] of ARRAY_LAYOUTS) {
-    const buckets = ((size - header) / slotBytes - HEADER_SLOTS) / SLOTS_PER_BUCKET
+    const buckets = ((size - header) / slotBytes - HEADER_SLOTS) / slotsPerBucket
     if (Number.isInteger(buckets) && buckets >= 1 && (buckets & (buckets - 1)) === 0) {
       found.push(HEADER_SLOTS + buckets)
     }
@@ -109,7 +112,7 @@ function keyPhase(snapshot: HeapSnapshot, table: number, edge: number): number |
 
 function keyText(snapshot: HeapSnapshot, key: number): string {
   const graph = snapshot.graph
-  if (STRING_TYPES.has(graph.nodeTypes[graph.nodeType[key]])) {
+  if (isString(snapshot, key)) {
     // A string's text (a sliced string's as `part of "…"`: snapshots record no offset).
     const text = stringValue(snapshot, key, MAX_KEY_TEXT + 1)
     return text ? quoteText(text.text, text.complete, MAX_KEY_TEXT) : objectLabelOf(snapshot, key)

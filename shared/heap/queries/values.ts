@@ -30,7 +30,7 @@ function valueInPreview(snapshot: HeapSnapshot, node: number): string {
 }
 
 /** The own properties of an object as `{a: 1, b: "x", c: Array(3)}`, or null when it has none. */
-export function objectPreview(snapshot: HeapSnapshot, node: number): string | null {
+function objectPreview(snapshot: HeapSnapshot, node: number): string | null {
   const graph = snapshot.graph
   if (graph.nodeType[node] !== graph.nodeTypeCode.object) return null
   const parts: string[] = []

@@ -1,5 +1,6 @@
 // Display formatting shared by the UI and the CLI: byte sizes, distances, edge labels.
 import type { MapSlot } from '../protocol'
+import { propertyAccess } from '../js-syntax'
 
 export { formatBytes } from '../units'
 
@@ -7,11 +8,6 @@ export { formatBytes } from '../units'
 export function formatDistance(distance: number | null): string {
   if (distance === null) return '-'
   return distance >= 100_000_000 ? `sys+${distance - 100_000_000}` : String(distance)
-}
-
-/** A property name as JavaScript reads it: `.name` for identifiers (`.#x` too), else `["a b"]`. */
-export function formatPropertyAccess(name: string): string {
-  return /^#?[A-Za-z_$][\w$]*$/.test(name) ? '.' + name : `[${JSON.stringify(name)}]`
 }
 
 /** An edge as DevTools prints it in paths: `.prop`, `[3]`, `->ctx`, `[[weak]]`, `{internal}`. */
@@ -25,7 +21,7 @@ export function formatEdge(type: string, name: string): string {
       return '[[' + name + ']]'
     case 'property':
     case 'shortcut':
-      return formatPropertyAccess(name)
+      return propertyAccess(name)
     default:
       return '{' + name + '}'
   }

@@ -9,16 +9,12 @@ import { edgeName } from '../../graph/heap-graph'
 import type { HeapSnapshot } from '../../snapshot'
 import type { ObjectSummary } from '../nodes'
 import { shortScriptName } from '../labels'
+import { propertyAccess } from '../../../js-syntax'
 import type { PathStep } from '../paths'
 import type { StepKind, StepVia, RawReference, ReadableStep } from '../../../protocol/dto'
 export type { StepKind, StepVia, RawReference, ReadableStep }
 
 const ELEMENT_STORES = new Set(['(object elements)', '(array elements)', '(double elements)'])
-
-/** A property name as JavaScript reads it: `.name` for identifiers, else `["a b"]`. */
-export function propertyAccess(name: string): string {
-  return /^#?[A-Za-z_$][\w$]*$/.test(name) ? '.' + name : `[${JSON.stringify(name)}]`
-}
 
 function via(kind: StepKind, name: string): StepVia {
   switch (kind) {

@@ -10,7 +10,8 @@ import { formatBytes } from '../../../units'
 import { functionName, sourceLocation } from '../labels'
 import { summarizeObject, type ObjectSummary } from '../nodes'
 import { cutReference } from '../what-if'
-import { propertyAccess, type RawReference, type ReadableStep } from './readable'
+import { propertyAccess } from '../../../js-syntax'
+import type { RawReference, ReadableStep } from './readable'
 import type { Fix } from '../../../protocol/dto'
 export type { Fix }
 

@@ -20,7 +20,8 @@ import { parseByteSize, UsageError, wholeNumber } from './arguments'
 import { snapshotInfo, toObj, type SnapshotInfo } from './commands'
 import { clip, formatBytes, formatRoute, table } from './format'
 import { readablePath, type ReadableStep } from '../../shared/heap/queries/explain/readable'
-import { explainRoute, runningCodeRoot } from '../../shared/heap/queries/explain/verdict'
+import { explainRoute } from '../../shared/heap/queries/explain/verdict'
+import { runningCodeRoot } from '../../shared/v8-roots'
 
 const USAGE_HINT = 'heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]'
 const ALLOWED_OPTIONS = new Set(['json', 'top', 'fail-on', 'help'])

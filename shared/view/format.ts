@@ -1,6 +1,7 @@
 // Display formatting shared by the UI and the CLI: byte sizes, distances, edge labels.
 import type { MapSlot } from '../protocol'
 import { propertyAccess } from '../js-syntax'
+import { runningCodeRoot } from '../v8-roots'
 
 export { formatBytes } from '../units'
 
@@ -73,16 +74,13 @@ export function objectLabel(object: {
   return `${object.label ?? displayClass(object)} @${object.id}`
 }
 
-/** GC roots that hold what running code holds: its stack, and the handles of native code. */
-const RUNNING_CODE_ROOTS = new Set(['(Stack roots)', '(Handle scope)'])
-
 /**
  * A note for a retainer path that starts at the stack of running code: the snapshot was taken
  * while JavaScript ran (the inspector can step in mid-task), so the object may be a temporary
  * one. Null for any other path.
  */
 export function runningCodeNote(path: ReadonlyArray<{ node: { name: string } }>): string | null {
-  const root = path.slice(0, 2).find((step) => RUNNING_CODE_ROOTS.has(step.node.name))
+  const root = runningCodeRoot(path)
   if (!root) return null
-  return `Held from ${root.node.name}: code was running when the snapshot was taken, so this may be a temporary object. Take another snapshot to see whether it stays.`
+  return `Held from ${root}: code was running when the snapshot was taken, so this may be a temporary object. Take another snapshot to see whether it stays.`
 }

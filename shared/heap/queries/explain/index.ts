@@ -6,7 +6,8 @@ import { checkNode, summarizeObject, type ObjectSummary } from '../nodes'
 import { findRoutes, ROUTE_SLACK, routeReach } from './routes'
 import { findRetainerPaths } from '../paths'
 import { readableKey, readablePath, type ReadableStep } from './readable'
-import { explainRoute, runningCodeRoot } from './verdict'
+import { runningCodeRoot } from '../../../v8-roots'
+import { explainRoute } from './verdict'
 import type { Route, Explanation } from '../../../protocol/dto'
 export type { Route, Explanation }
 

@@ -371,13 +371,6 @@ function notes(context: Context, runningCodeOnly: string | null): string {
   return parts.length > 0 ? ' ' + parts.join(' ') : ''
 }
 
-/** The running-code root a route starts at ((Stack roots), (Handle scope)), or null. */
-export function runningCodeRoot(path: ReadonlyArray<{ node: ObjectSummary }>): string | null {
-  return path.slice(0, 2).find((step) => RUNNING_CODE_ROOTS.has(step.node.name))?.node.name ?? null
-}
-
-const RUNNING_CODE_ROOTS = new Set(['(Stack roots)', '(Handle scope)'])
-
 /** The verdict for the first route, and the first candidate fix whose cut frees the target. */
 export function explainRoute(
   snapshot: HeapSnapshot,

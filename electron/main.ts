@@ -11,7 +11,7 @@ import { createBackend } from './backend/backend'
 import { channelOf, isTrustedSender, LOST_CHANNEL, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
 import { utilityHost } from './utility-host'
 
-// The window's copy of the UI: its page policy allows no connections (scripts/build-electron.mjs).
+// The window's copy of the UI: its page policy allows no connections (scripts/build.mjs).
 const RENDERER_INDEX = join(__dirname, 'renderer/index.html')
 const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href
 

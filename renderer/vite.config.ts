@@ -9,5 +9,7 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
+    // One bundle on purpose: the app is loaded from disk or loopback, never over a network.
+    chunkSizeWarningLimit: 4096,
   },
 })

@@ -4,8 +4,10 @@
 // (snapshots to open, --port N). Ctrl+C stops both.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { ensureBuilt } from './ensure-built.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+await ensureBuilt(['node', 'renderer'])
 const children = [
   spawn(
     process.execPath,

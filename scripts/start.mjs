@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { electronBinary } from './electron-runtime.mjs'
+import { ensureBuilt } from './ensure-built.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const args = process.argv.slice(2)
@@ -27,9 +28,13 @@ if (binary === null) {
   if (download.status === 0) binary = electronBinary()
 }
 
+try {
+  await ensureBuilt(['node', 'renderer'])
+} catch (error) {
+  process.stderr.write(`Heapgraph: ${error.message}\n`)
+  process.exit(1)
+}
 if (binary !== null) {
-  const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
-  if (built.status !== 0) process.exit(built.status ?? 1)
   run(binary, ['dist/electron/main.cjs', ...args])
 } else {
   process.stderr.write(

@@ -30,11 +30,12 @@ import { listNodeProcesses, openInspector } from './cdp/node-processes'
 import { TargetSession } from './cdp/session'
 
 /**
- * From sources (CLI, tests, web mode) the host runs through tsx; the desktop app passes its
- * bundle instead (where import.meta is not available, hence computed only when needed).
+ * The compiled engine host (scripts/build.mjs), found from this module whether it runs from
+ * its source (tests) or from a bundle two folders deep in dist/ (the CLI); the desktop app
+ * passes its own path.
  */
 function defaultHostEntry(): string {
-  return fileURLToPath(new URL('./engine-host-entry.mjs', import.meta.url))
+  return fileURLToPath(new URL('../../dist/electron/engine-host.cjs', import.meta.url))
 }
 /** Where snapshots captured from the UI are written, unless told otherwise. */
 const CAPTURE_DIR = join(tmpdir(), 'heapgraph-captures')

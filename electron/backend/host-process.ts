@@ -28,7 +28,7 @@ function exitReason(code: number | null, signal: string | null): string {
 export const forkHost: SpawnHost = (entry) => {
   const child = fork(entry, [], {
     serialization: 'advanced',
-    // Not the parent's flags (a test runner's or tsx's): the entry registers what it needs.
+    // Not the parent's flags (a test runner's): the entry is compiled JavaScript.
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

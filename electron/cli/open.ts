@@ -1,13 +1,13 @@
 // `heapgraph open <snapshot…>`: opens snapshots in the desktop app (a running one receives them
 // through its single-instance lock), or, where Electron's runtime is not installed, in web mode,
 // saying so.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { electronBinary } from '../../scripts/electron-runtime.mjs'
 import { UsageError } from './commands'
-import { ensureRendererBuilt, runServe } from './serve'
+import { runServe } from './serve'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -33,12 +33,6 @@ export async function runOpen(
     )
     return runServe(paths, values, stop)
   }
-  await ensureRendererBuilt((text) => process.stderr.write(text + '\n'))
-  const built = spawnSync(process.execPath, ['scripts/build-electron.mjs'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  })
-  if (built.status !== 0) throw new Error('could not build the desktop app')
   const app = spawn(binary, [resolve(ROOT, 'dist/electron/main.cjs'), ...paths], {
     cwd: ROOT,
     detached: true,

@@ -1,46 +1,20 @@
-// `heapgraph serve`: web mode. Builds the renderer if it is missing, starts the backend and the
-// loopback server, opens the given snapshots, prints the URL (token included) as the first line
+// `heapgraph serve`: web mode. Serves the built renderer (dist/renderer), starts the backend and
+// the loopback server, opens the given snapshots, prints the URL (token included) as the first line
 // on stdout, and opens a browser unless told not to.
 import { spawn } from 'node:child_process'
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { access } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { createBackend } from '../backend/backend'
 import { startWebServer } from '../web-server'
 import { UsageError } from './commands'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url))
-const VITE_CONFIG = fileURLToPath(new URL('../../renderer/vite.config.ts', import.meta.url))
-/** The sources the renderer bundle is built from. */
-const RENDERER_SOURCES = ['../../renderer', '../../shared'].map((dir) =>
-  fileURLToPath(new URL(dir, import.meta.url)),
-)
 
-async function newestChange(dir: string): Promise<number> {
-  let newest = 0
-  // An installed copy ships no sources: then the bundle is as new as it gets.
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])
-  for (const entry of entries) {
-    if (entry.isFile())
-      newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs)
-  }
-  return newest
-}
-
-/** Builds dist/renderer with Vite when it is missing or older than its sources. */
-export async function ensureRendererBuilt(log: (text: string) => void): Promise<string> {
-  const built = await stat(`${RENDERER_DIR}/index.html`).then(
-    (info) => info.mtimeMs,
-    () => null,
-  )
-  const sources = Math.max(...(await Promise.all(RENDERER_SOURCES.map(newestChange))))
-  if (built === null || sources > built) {
-    log(
-      built === null ? 'heapgraph: building the UI (first run)…' : 'heapgraph: rebuilding the UI…',
-    )
-    const { build } = await import('vite')
-    await build({ configFile: VITE_CONFIG, logLevel: 'warn' })
-  }
+/** The built UI's folder; the bin builds it before `serve` runs (scripts/ensure-built.mjs). */
+export async function builtRenderer(): Promise<string> {
+  await access(`${RENDERER_DIR}/index.html`).catch(() => {
+    throw new Error(`the UI is not built (no ${RENDERER_DIR}/index.html): run npm run build`)
+  })
   return RENDERER_DIR
 }
 
@@ -63,7 +37,7 @@ export async function runServe(
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port takes a port number, not "${String(portText)}"`)
   }
-  const staticDir = await ensureRendererBuilt((text) => process.stderr.write(text + '\n'))
+  const staticDir = await builtRenderer()
   const backend = createBackend()
   const server = await startWebServer(backend, { port, staticDir })
   process.stdout.write(`${server.url}\n`)

@@ -1,7 +1,8 @@
-// Vitest's global setup: builds the renderer once, before any test file starts, so the e2e files
-// (each in its own worker) find it fresh instead of each deciding to build it at once.
-import { ensureRendererBuilt } from '../../electron/cli/serve'
+// Vitest's global setup: builds what is stale in dist/ once, before any test file starts, so the
+// files (each in its own worker) find the compiled CLI, engine host, library and renderer fresh
+// instead of each deciding to build them at once.
+import { ensureBuilt } from '../../scripts/ensure-built.mjs'
 
 export async function setup(): Promise<void> {
-  await ensureRendererBuilt((text) => process.stderr.write(`${text}\n`))
+  await ensureBuilt()
 }

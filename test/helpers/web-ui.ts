@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { createBackend, type Backend } from '../../electron/backend/backend'
-import { ensureRendererBuilt } from '../../electron/cli/serve'
+import { builtRenderer } from '../../electron/cli/serve'
 import { startWebServer, type WebServer } from '../../electron/web-server'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chrome-snapshot'
 import { REPO_ROOT } from './fixtures'
@@ -30,7 +30,7 @@ export interface WebUi {
 
 export async function startWebUi(): Promise<WebUi> {
   await mkdir(SCREENSHOTS, { recursive: true })
-  const staticDir = await ensureRendererBuilt(() => {})
+  const staticDir = await builtRenderer()
   const backend = createBackend()
   const server = await startWebServer(backend, { staticDir })
   const browser = await chromium.launch({

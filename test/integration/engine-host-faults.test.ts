@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import type { SnapshotInfo, SnapshotLostEvent } from '../../shared/protocol'
 import { rejection } from '../helpers/api'
-import { fixture, REPO_ROOT, sizedFixture } from '../helpers/fixtures'
+import { fixture, sizedFixture } from '../helpers/fixtures'
 
 describe('engine host processes', () => {
   let backend: Backend
@@ -97,23 +97,6 @@ describe('engine host processes', () => {
     expect(error.message).toMatch(/killed/)
     const summary = await backend.getSummary({ snapshotId: survivor.snapshotId })
     expect(summary.total).toBeGreaterThan(0)
-  }, 120_000)
-
-  it('runs the desktop bundle of the engine host the same way', async () => {
-    const built = spawnSync(process.execPath, ['scripts/build-electron.mjs'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    })
-    expect(built.status, built.stderr).toBe(0)
-    const bundled = createBackend({ hostEntry: join(REPO_ROOT, 'dist/electron/engine-host.cjs') })
-    try {
-      const info = await bundled.openSnapshot({ file: await fixture('map-cache') })
-      expect(info.nodeCount).toBe(survivor.nodeCount)
-      const summary = await bundled.getSummary({ snapshotId: info.snapshotId })
-      expect(summary.total).toBeGreaterThan(0)
-    } finally {
-      await bundled.dispose()
-    }
   }, 120_000)
 })
 

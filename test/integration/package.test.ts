@@ -239,9 +239,10 @@ describe('the CLI the installed app ships', () => {
     work = await mkdtemp(join(tmpdir(), 'heapgraph-package-'))
     snapshot = await fixture('map-cache')
     const built = await run(process.execPath, [
-      'scripts/build-electron.mjs',
+      'scripts/build.mjs',
       '--out',
       join(work, 'project/dist'),
+      'node',
     ])
     expect(built.code, built.stderr).toBe(0)
     const npmBin = await runCli(['summary', snapshot, '--json', '--top', '10'])
@@ -312,7 +313,6 @@ describe('the CLI the installed app ships', () => {
           '/package.json',
           '/demo/leaky-app.cjs',
           '/dist/cli/heapgraph.cjs',
-          '/dist/cli/engine-host-entry.mjs',
           '/dist/electron/main.cjs',
           '/dist/electron/preload.cjs',
           '/dist/electron/engine-host.cjs',

@@ -378,8 +378,8 @@ describe('attaching by PID', () => {
 describe('the page itself', () => {
   it('carries a strict Content-Security-Policy wherever it is loaded from', async () => {
     const { readFile } = await import('node:fs/promises')
-    const { ensureRendererBuilt } = await import('../../electron/cli/serve')
-    const dir = await ensureRendererBuilt(() => {})
+    const { builtRenderer } = await import('../../electron/cli/serve')
+    const dir = await builtRenderer()
     const html = await readFile(`${dir}/index.html`, 'utf8')
     const policy = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1]
     expect(policy).toBeDefined()
@@ -391,28 +391,17 @@ describe('the page itself', () => {
   }, 120_000)
 
   it('gives the desktop window a copy whose policy allows no connection at all', async () => {
-    const { cp, mkdtemp, readFile, rm } = await import('node:fs/promises')
-    const { spawnSync } = await import('node:child_process')
-    const { tmpdir } = await import('node:os')
+    // Both copies as scripts/build.mjs wrote them (the tests' global setup builds dist/).
+    const { readFile } = await import('node:fs/promises')
     const { join } = await import('node:path')
-    const { ensureRendererBuilt } = await import('../../electron/cli/serve')
-    const out = await mkdtemp(join(tmpdir(), 'heapgraph-desktop-ui-'))
-    try {
-      await cp(await ensureRendererBuilt(() => {}), join(out, 'renderer'), { recursive: true })
-      const built = spawnSync(process.execPath, ['scripts/build-electron.mjs', '--out', out], {
-        encoding: 'utf8',
-      })
-      expect(built.status, built.stderr).toBe(0)
-      const web = await readFile(join(out, 'renderer/index.html'), 'utf8')
-      const desktop = await readFile(join(out, 'electron/renderer/index.html'), 'utf8')
-      expect(desktop).toContain("connect-src 'none'")
-      expect(desktop).not.toContain('ws://')
-      // Otherwise the same page.
-      expect(desktop.replace("connect-src 'none'", '')).toBe(
-        web.replace("connect-src 'self' ws://127.0.0.1:* ws://localhost:*", ''),
-      )
-    } finally {
-      await rm(out, { recursive: true, force: true })
-    }
-  }, 120_000)
+    const { REPO_ROOT } = await import('../helpers/fixtures')
+    const web = await readFile(join(REPO_ROOT, 'dist/renderer/index.html'), 'utf8')
+    const desktop = await readFile(join(REPO_ROOT, 'dist/electron/renderer/index.html'), 'utf8')
+    expect(desktop).toContain("connect-src 'none'")
+    expect(desktop).not.toContain('ws://')
+    // Otherwise the same page.
+    expect(desktop.replace("connect-src 'none'", '')).toBe(
+      web.replace("connect-src 'self' ws://127.0.0.1:* ws://localhost:*", ''),
+    )
+  })
 })

@@ -8,7 +8,7 @@ import { useOpener } from './components/use-opener'
 import { fileName, formatBytes } from './format'
 import { ArraysView } from './views/arrays/arrays-view'
 import { AttachView } from './views/attach/attach-view'
-import { CompareView } from './views/compare/compare-view'
+import { DiffView } from './views/diff/diff-view'
 import { LeaksView } from './views/leaks/leaks-view'
 import { useHeapTimeline } from './views/attach/use-heap-timeline'
 import { DemoGuide, demoStep } from './views/demo/demo-guide'
@@ -23,7 +23,7 @@ export type Screen =
   | { name: 'attach' }
   | { name: 'summary'; classKey?: string }
   | { name: 'arrays' }
-  | { name: 'compare'; baseId?: string }
+  | { name: 'diff'; baseId?: string }
   | { name: 'leaks' }
   | { name: 'object'; node: number; why: boolean }
 
@@ -142,11 +142,8 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
               >
                 Arrays
               </button>
-              <button
-                aria-pressed={screen.name === 'compare'}
-                onClick={() => go({ name: 'compare' })}
-              >
-                Compare
+              <button aria-pressed={screen.name === 'diff'} onClick={() => go({ name: 'diff' })}>
+                Diff
               </button>
               <button aria-pressed={screen.name === 'leaks'} onClick={() => go({ name: 'leaks' })}>
                 Leaks
@@ -213,12 +210,12 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
                 info,
               ])
               setCurrent(info)
-              go({ name: 'compare', baseId: previous.snapshotId })
+              go({ name: 'diff', baseId: previous.snapshotId })
             }}
           />
         )}
-        {current && screen.name === 'compare' && (
-          <CompareView
+        {current && screen.name === 'diff' && (
+          <DiffView
             key={`${current.snapshotId}:${screen.baseId ?? ''}`}
             api={api}
             snapshot={current}

@@ -4,3 +4,20 @@
 export function propertyAccess(name: string): string {
   return /^#?[A-Za-z_$][\w$]*$/.test(name) ? '.' + name : `[${JSON.stringify(name)}]`
 }
+
+/** An edge as DevTools prints it in paths: `.prop`, `[3]`, `->ctx`, `[[weak]]`, `{internal}`. */
+export function formatEdge(type: string, name: string): string {
+  switch (type) {
+    case 'context':
+      return '->' + name
+    case 'element':
+      return '[' + name + ']'
+    case 'weak':
+      return '[[' + name + ']]'
+    case 'property':
+    case 'shortcut':
+      return propertyAccess(name)
+    default:
+      return '{' + name + '}'
+  }
+}

@@ -9,67 +9,24 @@ import type {
   CutResult,
   Cycle,
   DeletedObject,
-  EdgeSummary,
   Explanation,
-  Fix,
-  GrowingClass,
-  LeakCluster,
   LeakReport,
-  MapSlot,
   ObjectDetails,
   ObjectSummary,
-  ObjectValue,
   Page,
-  PathEdge,
   PathStep,
-  ReadableStep,
   Reference,
   RetainerPaths,
-  Route,
-  SourceLocation,
+  SnapshotFacts,
   StackFrame,
-  StepVia,
 } from './protocol/dto'
 
-export type {
-  EdgeSummary,
-  MapSlot,
-  PathEdge,
-  Explanation,
-  Fix,
-  ObjectValue,
-  ReadableStep,
-  Route,
-  SourceLocation,
-  StepVia,
-  ArrayEntry,
-  ClassDiff,
-  ClassSummary,
-  CutResult,
-  Cycle,
-  DeletedObject,
-  GrowingClass,
-  LeakCluster,
-  LeakReport,
-  ObjectDetails,
-  ObjectSummary,
-  Page,
-  Reference,
-  RetainerPaths,
-  StackFrame,
-}
+export type * from './protocol/dto'
 export type PathStepDto = PathStep
 
 /** An open snapshot as the UI lists it. */
-export interface SnapshotInfo {
+export interface SnapshotInfo extends SnapshotFacts {
   snapshotId: string
-  file: string
-  nodeCount: number
-  edgeCount: number
-  /** Bytes: the root's retained size plus extra native bytes. */
-  totalSize: number
-  /** True for snapshots taken with exposeInternals (no user roots). */
-  exposeInternals: boolean
   /** The attach session it was captured from, while that target may still be live. */
   attachId?: string
 }

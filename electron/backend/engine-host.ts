@@ -24,8 +24,8 @@ import {
   findLeaks,
   snapshotIds,
   type ClassCount,
-  type LeakReport,
 } from '../../shared/heap/queries/leaks'
+import type { LeakReport } from '../../shared/protocol/dto'
 
 export type HostRequest =
   | { type: 'load'; file: string }

@@ -24,7 +24,7 @@ import {
 } from '../../shared/heap/queries/nodes'
 import { findRetainerPaths } from '../../shared/heap/queries/paths'
 import { explainRetention } from '../../shared/heap/queries/explain'
-import { cutReference } from '../../shared/heap/queries/what-if'
+import { cutReference } from '../../shared/heap/queries/cut'
 import { searchObjects } from '../../shared/heap/queries/search'
 import { getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 

@@ -1,39 +1,16 @@
-// What the CLI's snapshot commands share: their context, the JSON shape of an object and of a
-// snapshot, argument checks before a load, the object an argument names, and table rows. The
+// What the CLI's snapshot commands share: their context, what the JSON says of a snapshot, argument checks before a load, the object an argument names, and table rows. The
 // commands themselves are one file each: summary-, top-, why-, show- and export-command.ts.
 import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
-import { findNodeById, type ObjectSummary } from '../../shared/heap/queries/nodes'
-import type { SourceLocation } from '../../shared/heap/queries/labels'
+import { findNodeById } from '../../shared/heap/queries/nodes'
 import { findClasses, getClassMembers } from '../../shared/heap/queries/summary'
 import { formatDistance } from '../../shared/view/format'
 import { parseCut, UsageError, wholeNumber } from './arguments'
 import { clip, formatBytes } from './format'
-
-/** The public object shape of the CLI's JSON. */
-export interface Obj {
-  id: number
-  type: string
-  name: string
-  className: string
-  /** What identifies the object (see the engine's labels): absent only in exports. */
-  label?: string
-  location?: SourceLocation
-  selfSize: number
-  retainedSize: number
-  distance: number | null
-}
-
-export interface SnapshotInfo {
-  file: string
-  nodeCount: number
-  edgeCount: number
-  totalSize: number
-  exposeInternals: boolean
-}
+import type { ObjectSummary, SnapshotFacts } from '../../shared/protocol/dto'
 
 export interface CommandContext {
   file: string
@@ -107,22 +84,8 @@ export async function validateSnapshotCommand(
   }
 }
 
-export function toObj(summary: Omit<ObjectSummary, 'label'> & { label?: string }): Obj {
-  const { id, type, name, className, label, location, selfSize, retainedSize, distance } = summary
-  return {
-    id,
-    type,
-    name,
-    className,
-    ...(label !== undefined && { label }),
-    ...(location && { location }),
-    selfSize,
-    retainedSize,
-    distance,
-  }
-}
-
-export function snapshotInfo(file: string, snapshot: HeapSnapshot): SnapshotInfo {
+/** What the CLI's JSON says of a snapshot file. */
+export function snapshotInfo(file: string, snapshot: HeapSnapshot): SnapshotFacts {
   return {
     file,
     nodeCount: snapshot.graph.nodeCount,
@@ -132,7 +95,7 @@ export function snapshotInfo(file: string, snapshot: HeapSnapshot): SnapshotInfo
   }
 }
 
-export function headerLine(info: SnapshotInfo): string {
+export function headerLine(info: SnapshotFacts): string {
   return `${info.file}: ${info.nodeCount.toLocaleString('en-US')} objects, ${info.edgeCount.toLocaleString('en-US')} references, ${formatBytes(info.totalSize)}${info.exposeInternals ? ' (exposeInternals)' : ''}`
 }
 

@@ -12,13 +12,13 @@ import {
   diffBase,
   diffSnapshots,
   interfaceDefinitionsOf,
-  type ClassDiff,
   type IdOverlap,
 } from '../../shared/heap/queries/diff'
 import { loadSnapshotFile } from '../backend/load-snapshot'
 import { UsageError, wholeNumber } from './arguments'
-import { snapshotInfo, type SnapshotInfo } from './commands'
+import { snapshotInfo } from './commands'
 import { clip, formatBytes, table } from './format'
+import type { ClassDiff, SnapshotFacts } from '../../shared/protocol/dto'
 
 export interface DiffContext {
   json: boolean
@@ -29,8 +29,8 @@ export interface DiffContext {
 }
 
 export interface DiffJson {
-  before: SnapshotInfo
-  after: SnapshotInfo
+  before: SnapshotFacts
+  after: SnapshotFacts
   classes: ClassDiff[]
 }
 
@@ -112,7 +112,7 @@ const signedCount = (value: number): string =>
   signed(value, Math.abs(value).toLocaleString('en-US'))
 const signedBytes = (value: number): string => signed(value, formatBytes(Math.abs(value)))
 
-function infoLine(label: string, info: SnapshotInfo): string {
+function infoLine(label: string, info: SnapshotFacts): string {
   return `${label} ${info.file}: ${info.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(info.totalSize)}`
 }
 

@@ -4,7 +4,8 @@ import { once } from 'node:events'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import { objectFacts } from '../../shared/heap/queries/nodes'
 import { UsageError } from './arguments'
-import { toObj, type CommandContext } from './commands'
+import type { CommandContext } from './commands'
+import type { ExportedObject } from '../../shared/protocol/dto'
 
 function csvCell(value: string | number | null): string {
   if (value === null) return ''
@@ -67,7 +68,8 @@ export async function runExport(
           .map(csvCell)
           .join(',') + '\n'
     } else {
-      buffer += JSON.stringify({ ...toObj(object), dominatorId }) + '\n'
+      const line: ExportedObject = { ...object, dominatorId }
+      buffer += JSON.stringify(line) + '\n'
     }
     if (buffer.length > 1 << 16) {
       await write(buffer)

@@ -1,9 +1,9 @@
 // Human-readable output helpers for the CLI: byte sizes, aligned tables, a progress bar.
 import type { Progress } from '../../shared/heap/progress'
-import type { PathStep } from '../../shared/heap/queries/paths'
 
 export { formatBytes } from '../../shared/view/format'
 import { displayClass, formatBytes, formatReference } from '../../shared/view/format'
+import type { PathStep } from '../../shared/protocol/dto'
 
 /** Left-aligns text columns and right-aligns the ones flagged numeric. */
 export function table(header: string[], rows: string[][], numeric: boolean[]): string {

@@ -10,18 +10,21 @@ import {
   findLeaks,
   snapshotIds,
   type ClassCount,
-  type GrowingClass,
-  type LeakCluster,
-  type LeakReport,
 } from '../../shared/heap/queries/leaks'
-import type { PathStep } from '../../shared/heap/queries/paths'
 import { loadSnapshotFile } from '../backend/load-snapshot'
 import { parseByteSize, UsageError, wholeNumber } from './arguments'
-import { snapshotInfo, toObj, type SnapshotInfo } from './commands'
+import { snapshotInfo } from './commands'
 import { clip, formatBytes, formatRoute, table } from './format'
-import { readablePath, type ReadableStep } from '../../shared/heap/queries/explain/readable'
+import { readablePath } from '../../shared/heap/queries/explain/readable'
 import { explainRoute } from '../../shared/heap/queries/explain/verdict'
 import { runningCodeRoot } from '../../shared/v8-roots'
+import type {
+  GrowingClass,
+  LeakCluster,
+  LeakReport,
+  ReadableStep,
+  SnapshotFacts,
+} from '../../shared/protocol/dto'
 
 const USAGE_HINT = 'heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]'
 const ALLOWED_OPTIONS = new Set(['json', 'top', 'fail-on', 'help'])
@@ -85,7 +88,7 @@ async function load(file: string, onProgress?: ProgressSink): Promise<HeapSnapsh
 interface Condensed {
   ids: Float64Array
   counts: ClassCount[]
-  info: SnapshotInfo
+  info: SnapshotFacts
 }
 
 function condense(file: string, snapshot: HeapSnapshot): Condensed {
@@ -96,28 +99,16 @@ function condense(file: string, snapshot: HeapSnapshot): Condensed {
   }
 }
 
-function jsonPath(
-  path: PathStep[],
-): Array<{ node: ReturnType<typeof toObj>; edge: PathStep['edge'] }> {
-  return path.map((step) => ({ node: toObj(step.node), edge: step.edge }))
-}
-
 function printJson(
   io: LeaksIo,
   snapshot: HeapSnapshot,
-  snapshots: SnapshotInfo[],
+  snapshots: SnapshotFacts[],
   report: LeakReport,
   top: number,
 ): void {
-  const clusters = report.clusters.slice(0, top).map((cluster) => ({
+  const clusters: LeakCluster[] = report.clusters.slice(0, top).map((cluster) => ({
+    ...cluster,
     verdict: explainCluster(snapshot, cluster)?.verdict ?? null,
-    className: cluster.className,
-    count: cluster.count,
-    suspectCount: cluster.suspectCount,
-    retainedSize: cluster.retainedSize,
-    signature: cluster.signature,
-    path: jsonPath(cluster.path),
-    objectIds: cluster.objectIds,
   }))
   const [base, target, final] = snapshots
   io.out(

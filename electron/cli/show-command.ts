@@ -1,12 +1,7 @@
 // `heapgraph show`: one object's label, value, sizes, allocation stack, references and retainers.
 import { getAllocationStack } from '../../shared/heap/queries/allocations'
 import { MAX_STRING_VALUE } from '../../shared/heap/queries/labels'
-import {
-  describeObject,
-  getOutgoingEdges,
-  getRetainers,
-  type Reference,
-} from '../../shared/heap/queries/nodes'
+import { describeObject, getOutgoingEdges, getRetainers } from '../../shared/heap/queries/nodes'
 import { SHOWN_TEXT } from '../../shared/heap/queries/values'
 import { formatDistance, formatReference, objectLabel } from '../../shared/view/format'
 import { UsageError } from './arguments'
@@ -15,11 +10,10 @@ import {
   OBJECT_NUMERIC,
   objectRows,
   resolveTarget,
-  toObj,
   type CommandContext,
-  type Obj,
 } from './commands'
 import { clip, formatBytes, table } from './format'
+import type { Reference } from '../../shared/protocol/dto'
 
 function referenceRows(references: Reference[]): string[][] {
   return references.map((reference) => [
@@ -38,31 +32,8 @@ export function runShow(context: CommandContext): void {
   const edges = getOutgoingEdges(context.snapshot, node, 0, 50)
   const retainers = getRetainers(context.snapshot, node, 0, 50)
   if (context.json) {
-    const reference = (
-      item: Reference,
-    ): { edge: { type: string; name: string; isWeak: boolean }; node: Obj } => ({
-      edge: { type: item.edge.type, name: item.edge.name, isWeak: item.edge.isWeak },
-      node: toObj(item.node),
-    })
-    context.out(
-      JSON.stringify(
-        {
-          object: {
-            ...toObj(details),
-            retainerCount: details.retainerCount,
-            edgeCount: details.edgeCount,
-            detachedness: details.detachedness,
-            dominator: details.dominator ? toObj(details.dominator) : null,
-            value: details.value,
-            allocationStack: getAllocationStack(context.snapshot, node),
-          },
-          edges: { total: edges.total, items: edges.items.map(reference) },
-          retainers: { total: retainers.total, items: retainers.items.map(reference) },
-        },
-        null,
-        2,
-      ),
-    )
+    const object = { ...details, allocationStack: getAllocationStack(context.snapshot, node) }
+    context.out(JSON.stringify({ object, edges, retainers }, null, 2))
     return
   }
   context.out(`${objectLabel(details)} (${details.type})`)

@@ -10,17 +10,7 @@ export function runSummary(context: CommandContext): void {
   const classes = getSummary(context.snapshot).slice(0, top)
   const info = snapshotInfo(context.file, context.snapshot)
   if (context.json) {
-    const rows = classes.map(
-      ({ classKey, className, count, selfSize, retainedSize, distance }) => ({
-        classKey,
-        className,
-        count,
-        selfSize,
-        retainedSize,
-        distance,
-      }),
-    )
-    context.out(JSON.stringify({ snapshot: info, classes: rows }, null, 2))
+    context.out(JSON.stringify({ snapshot: info, classes }, null, 2))
     return
   }
   context.out(headerLine(info))

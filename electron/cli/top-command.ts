@@ -1,6 +1,6 @@
 // `heapgraph top`: the objects with the largest retained size, or (--arrays) the biggest arrays,
 // typed arrays, buffers and backing stores.
-import { getArrays, type ArrayEntry } from '../../shared/heap/queries/arrays'
+import { getArrays } from '../../shared/heap/queries/arrays'
 import { topObjects } from '../../shared/heap/queries/top'
 import { wholeNumber } from './arguments'
 import {
@@ -9,10 +9,10 @@ import {
   OBJECT_NUMERIC,
   objectRows,
   snapshotInfo,
-  toObj,
   type CommandContext,
 } from './commands'
 import { formatBytes, table } from './format'
+import type { ArrayEntry } from '../../shared/protocol/dto'
 
 export function runTop(context: CommandContext): void {
   const top = wholeNumber(context.values.top, 'top', 20)
@@ -23,14 +23,7 @@ export function runTop(context: CommandContext): void {
       kinds: ['array', 'typed-array', 'array-buffer', 'backing-store'],
     }).items
     if (context.json) {
-      const objects = arrays.map((entry) => ({
-        ...toObj(entry),
-        kind: entry.kind,
-        length: entry.length,
-        lengthIsEstimate: entry.lengthIsEstimate,
-        storeSize: entry.storeSize,
-      }))
-      context.out(JSON.stringify({ snapshot: info, objects }, null, 2))
+      context.out(JSON.stringify({ snapshot: info, objects: arrays }, null, 2))
       return
     }
     context.out(headerLine(info))
@@ -52,7 +45,7 @@ export function runTop(context: CommandContext): void {
   }
   const objects = topObjects(context.snapshot, top)
   if (context.json) {
-    context.out(JSON.stringify({ snapshot: info, objects: objects.map(toObj) }, null, 2))
+    context.out(JSON.stringify({ snapshot: info, objects }, null, 2))
     return
   }
   context.out(headerLine(info))

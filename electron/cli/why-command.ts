@@ -2,10 +2,9 @@
 // by a recount), or with --cut what cutting one reference would free.
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import { edgeName } from '../../shared/heap/graph/heap-graph'
-import { explainRetention, type Fix } from '../../shared/heap/queries/explain'
+import { explainRetention } from '../../shared/heap/queries/explain'
 import { findNodeById } from '../../shared/heap/queries/nodes'
-import type { PathStep } from '../../shared/heap/queries/paths'
-import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
+import { cutReference } from '../../shared/heap/queries/cut'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { formatDistance, formatEdge, formatReference, objectLabel } from '../../shared/view/format'
 import { parseCut, UsageError, wholeNumber } from './arguments'
@@ -14,17 +13,17 @@ import {
   OBJECT_NUMERIC,
   objectRows,
   resolveTarget,
-  toObj,
   type CommandContext,
 } from './commands'
 import { clip, formatBytes, formatPath, formatRoute, table } from './format'
+import type { WhyResult } from '../../shared/protocol/dto'
 
 export function runWhy(context: CommandContext): void {
   const target = context.positionals[1]
   if (target === undefined)
     throw new UsageError('why needs an object: heapgraph why <snapshot> <@id|ClassName>')
   if (context.values.cut !== undefined) {
-    runWhatIf(context, resolveTarget(context.snapshot, target), parseCut(context.values.cut))
+    runCut(context, resolveTarget(context.snapshot, target), parseCut(context.values.cut))
     return
   }
   const count = wholeNumber(context.values.paths, 'paths', 1)
@@ -33,41 +32,12 @@ export function runWhy(context: CommandContext): void {
     count,
     internals: context.values.internals === true,
   })
-  const { target: targetObj, routes, fix } = explanation
-  const cutArgument = fix ? cutOption(context.snapshot, fix) : null
   if (context.json) {
-    const stepJson = (step: PathStep) => ({ node: toObj(step.node), edge: step.edge })
-    context.out(
-      JSON.stringify(
-        {
-          target: toObj(targetObj),
-          reachable: explanation.reachable,
-          truncated: explanation.truncated,
-          verdict: explanation.verdict,
-          fix: fix && {
-            text: fix.text,
-            cut: { from: fix.cut.fromId, edge: fix.cut.edgeName, option: cutArgument },
-            freedBytes: fix.freedBytes,
-            freedCount: fix.freedCount,
-          },
-          routes: routes.map((route) => ({
-            readable: route.readable.map((step) => ({
-              node: toObj(step.node),
-              via: step.via,
-              ...(step.start && { start: step.start }),
-            })),
-            holder: route.holder && toObj(route.holder),
-            sameHolderRoutes: route.sameHolderRoutes,
-            steps: route.steps.map(stepJson),
-          })),
-          paths: routes.map((route) => route.steps.map(stepJson)),
-        },
-        null,
-        2,
-      ),
-    )
+    const result: WhyResult = { ...explanation, paths: explanation.routes.map((r) => r.steps) }
+    context.out(JSON.stringify(result, null, 2))
     return
   }
+  const { target: targetObj, routes, fix } = explanation
   context.out(
     `${objectLabel(targetObj)}: self ${formatBytes(targetObj.selfSize)}, retained ${formatBytes(targetObj.retainedSize)}, distance ${formatDistance(targetObj.distance)}`,
   )
@@ -89,15 +59,9 @@ export function runWhy(context: CommandContext): void {
   if (fix) {
     context.out(`\nTo free it: ${fix.text}`)
     context.out(
-      `  (checked: cutting that reference frees ${formatBytes(fix.freedBytes)}, the object included; see it with --cut ${cutArgument})`,
+      `  (checked: cutting that reference frees ${formatBytes(fix.freedBytes)}, the object included; see it with --cut ${fix.cut.option})`,
     )
   }
-}
-/** The `--cut` argument that names a fix's reference as `why --cut` reads it. */
-function cutOption(snapshot: HeapSnapshot, fix: Fix): string {
-  const graph = snapshot.graph
-  const printed = formatEdge(graph.edgeTypes[graph.edgeType[fix.cut.edge]], fix.cut.edgeName)
-  return `@${fix.cut.fromId}:${printed}`
 }
 /** The edge of `from` that `text` names: by name, or written as paths print it. */
 function findCutEdge(snapshot: HeapSnapshot, from: number, text: string): number {
@@ -126,31 +90,8 @@ function findCutEdge(snapshot: HeapSnapshot, from: number, text: string): number
     `${matches.length} references of ${owner} match "${text}" (${found.join(', ')}); write it as why prints it`,
   )
 }
-function cutJson(result: CutResult): object {
-  const edge = (summary: CutResult['edge']): { type: string; name: string } => ({
-    type: summary.type,
-    name: summary.name,
-  })
-  return {
-    cut: {
-      from: toObj(result.from),
-      edge: edge(result.edge),
-      copies: result.alsoCut.map((copy) => ({ from: toObj(copy.from), edge: edge(copy.edge) })),
-    },
-    target: toObj(result.target),
-    isRetaining: result.isRetaining,
-    freedBytes: result.freedBytes,
-    freedCount: result.freedCount,
-    targetWasReachable: result.targetWasReachable,
-    targetFreed: result.targetFreed,
-    stillAlivePath:
-      result.stillAlivePath?.map((step) => ({ node: toObj(step.node), edge: step.edge })) ?? null,
-    stillAliveVia: result.stillAliveVia,
-    largestFreed: result.largestFreed.map(toObj),
-  }
-}
 /** `why <@id> --cut @from:edge`: what cutting that reference would free, and what keeps @id. */
-function runWhatIf(
+function runCut(
   context: CommandContext,
   target: number,
   cut: { fromId: number; edge: string },
@@ -165,7 +106,7 @@ function runWhatIf(
     target,
   })
   if (context.json) {
-    context.out(JSON.stringify(cutJson(result), null, 2))
+    context.out(JSON.stringify(result, null, 2))
     return
   }
   const reference = `@${result.from.id}${formatReference(result.edge)}`

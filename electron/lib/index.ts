@@ -13,7 +13,6 @@ import {
   diffBase,
   diffSnapshots,
   interfaceDefinitionsOf,
-  type ClassDiff,
   type DiffOptions,
 } from '../../shared/heap/queries/diff'
 import {
@@ -22,17 +21,10 @@ import {
   snapshotIds,
   type ClassCount,
   type LeakOptions,
-  type LeakReport,
 } from '../../shared/heap/queries/leaks'
-import { findNodeById, type ObjectSummary } from '../../shared/heap/queries/nodes'
-import type { PathStep } from '../../shared/heap/queries/paths'
-import { explainRetention, type Explanation } from '../../shared/heap/queries/explain'
-import {
-  findClasses,
-  getClassMembers,
-  getSummary,
-  type ClassSummary,
-} from '../../shared/heap/queries/summary'
+import { findNodeById } from '../../shared/heap/queries/nodes'
+import { explainRetention } from '../../shared/heap/queries/explain'
+import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 import { formatBytes } from '../../shared/view/format'
 import { findTarget } from '../backend/cdp/endpoint'
 import { openInspector } from '../backend/cdp/node-processes'
@@ -40,18 +32,28 @@ import { TargetSession } from '../backend/cdp/session'
 import { loadSnapshotFile } from '../backend/load-snapshot'
 import { openSnapshotFile } from '../backend/snapshot-file'
 import { formatPath, formatRoute } from '../cli/format'
+import type {
+  ClassDiff,
+  ClassSummary,
+  LeakReport,
+  ObjectSummary,
+  PathStep,
+  WhyResult,
+} from '../../shared/protocol/dto'
 
-export type { ClassSummary } from '../../shared/heap/queries/summary'
-export type { ObjectSummary } from '../../shared/heap/queries/nodes'
-export type { PathStep } from '../../shared/heap/queries/paths'
 export type {
-  ClassCount,
+  ClassDiff,
+  ClassSummary,
+  Explanation,
   GrowingClass,
   LeakCluster,
-  LeakOptions,
   LeakReport,
-} from '../../shared/heap/queries/leaks'
-export type { ClassDiff, DiffOptions } from '../../shared/heap/queries/diff'
+  ObjectSummary,
+  PathStep,
+  WhyResult,
+} from '../../shared/protocol/dto'
+export type { ClassCount, LeakOptions } from '../../shared/heap/queries/leaks'
+export type { DiffOptions } from '../../shared/heap/queries/diff'
 export type { HeapSnapshot } from '../../shared/heap/snapshot'
 export { HeapSnapshotError } from '../../shared/heap/errors'
 export { AttachError } from '../backend/cdp/endpoint'
@@ -67,12 +69,6 @@ export interface WhyOptions {
   paths?: number
   /** V8's own steps (stores, contexts, property cells) as they are, not folded. */
   internals?: boolean
-}
-
-/** An explanation (verdict, routes read as code, fix) plus each route's raw path. */
-export interface WhyResult extends Explanation {
-  /** Each route as the snapshot has it: from an object a GC root holds (edge null) to the target. */
-  paths: PathStep[][]
 }
 
 /** Thrown by assertNoInstances; the message names the count and the first retainer path. */

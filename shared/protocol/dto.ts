@@ -69,6 +69,11 @@ export interface SourceLocation {
 
 /** Suspects that share a retainer-path signature. */
 export interface LeakCluster {
+  /**
+   * What holds the cluster's largest head, in one line (as why's verdict); set where the caller
+   * asked for it (the CLI, for the clusters it prints), null where no path was found.
+   */
+  verdict?: string | null
   /** The class of every head in the cluster (it is part of the signature). */
   className: string
   /** Heads: suspects not dominated by another suspect. */
@@ -321,9 +326,36 @@ export interface Fix {
   code: string
   /** Where or when to make it, in words; "" when the code says all. */
   note: string
-  /** The reference it removes (checked by a recount): the holder, and the edge by ordinal. */
-  cut: { from: number; fromId: number; edge: number; edgeName: string }
+  /**
+   * The reference it removes (checked by a recount): the holder, the edge by ordinal, and as
+   * `heapgraph why --cut` takes it (`@123:.listeners`).
+   */
+  cut: { from: number; fromId: number; edge: number; edgeName: string; option: string }
   /** What the recount frees when that reference goes. */
   freedBytes: number
   freedCount: number
+}
+
+/** A snapshot file: what the CLI's JSON reports it as, and the UI lists (with an id there). */
+export interface SnapshotFacts {
+  file: string
+  nodeCount: number
+  edgeCount: number
+  /** Bytes: the root's retained size plus extra native bytes. */
+  totalSize: number
+  /** True for snapshots taken with exposeInternals (no user roots). */
+  exposeInternals: boolean
+}
+
+/** Why an object is alive (`heapgraph why`, the library's why()): the explanation, and each
+ * route's raw path. */
+export interface WhyResult extends Explanation {
+  /** Each route as the snapshot has it: from an object a GC root holds (edge null) to the target. */
+  paths: PathStep[][]
+}
+
+/** One object as `heapgraph export --format ndjson` writes it: without a label (made per object
+ * on demand, too slow for every object), with its immediate dominator's @id. */
+export interface ExportedObject extends Omit<ObjectSummary, 'label'> {
+  dominatorId: number | null
 }

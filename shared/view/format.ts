@@ -1,31 +1,15 @@
 // Display formatting shared by the UI and the CLI: byte sizes, distances, edge labels.
 import type { MapSlot } from '../protocol'
-import { propertyAccess } from '../js-syntax'
+import { formatEdge } from '../js-syntax'
 import { runningCodeRoot } from '../v8-roots'
 
 export { formatBytes } from '../units'
+export { formatEdge }
 
 /** Distance from GC roots: system-only distances as "sys+N", unreachable as "-". */
 export function formatDistance(distance: number | null): string {
   if (distance === null) return '-'
   return distance >= 100_000_000 ? `sys+${distance - 100_000_000}` : String(distance)
-}
-
-/** An edge as DevTools prints it in paths: `.prop`, `[3]`, `->ctx`, `[[weak]]`, `{internal}`. */
-export function formatEdge(type: string, name: string): string {
-  switch (type) {
-    case 'context':
-      return '->' + name
-    case 'element':
-      return '[' + name + ']'
-    case 'weak':
-      return '[[' + name + ']]'
-    case 'property':
-    case 'shortcut':
-      return propertyAccess(name)
-    default:
-      return '{' + name + '}'
-  }
 }
 
 /** A Map's hash-table slot in words: `entry "k0"`, `entry` (a key not in the snapshot), `key`. */

@@ -1,6 +1,6 @@
 // Benchmark child: loads one .heapsnapshot with our engine (parse + every analysis), runs a `why`
 // query (find the @id, then its retainer path), then builds the query indexes and times each
-// query once they are ready, then the comparisons: what-if cuts (near the root, deep) and a diff
+// query once they are ready, then cuts (near the root, deep) and a diff
 // of the snapshot with itself (both halves). Prints one JSON line.
 // Usage: node --import tsx test/bench/heapgraph-load.ts <file> [@id]
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
@@ -20,8 +20,8 @@ import { prepareQueryIndexes } from '../../shared/heap/queries/prepare'
 import { searchObjects } from '../../shared/heap/queries/search'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
 import { diffBase, diffSnapshots, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
-import { cutReference } from '../../shared/heap/queries/what-if'
-import type { PathStep } from '../../shared/heap/queries/paths'
+import { cutReference } from '../../shared/heap/queries/cut'
+import type { PathStep } from '../../shared/protocol/dto'
 
 function timed(run: () => unknown): number {
   const start = performance.now()

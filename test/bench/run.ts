@@ -26,7 +26,7 @@ interface Measurement {
   prepareMs?: number
   preparedPeakRssBytes?: number
   queriesMs?: Record<string, number>
-  /** Ours only: what-if cuts and a diff (see heapgraph-load.ts). */
+  /** Ours only: cuts and a diff (see heapgraph-load.ts). */
   analysesMs?: { cutNearRoot: number | null; cutDeep: number | null; diffWithItself: number }
 }
 
@@ -148,7 +148,7 @@ function report(rows: Row[]): string {
     if (analyses) {
       const cut = (ms: number | null): string => (ms === null ? 'n/a' : `${ms.toFixed(0)} ms`)
       lines.push(
-        `${mb(row.fileBytes)} MB: what-if cut near the root ${cut(analyses.cutNearRoot)}, deep ${cut(analyses.cutDeep)} (target: under 2 s at 10M objects); ` +
+        `${mb(row.fileBytes)} MB: cut near the root ${cut(analyses.cutNearRoot)}, deep ${cut(analyses.cutDeep)} (target: under 2 s at 10M objects); ` +
           `diff of two snapshots this size ${seconds(analyses.diffWithItself)} s`,
       )
     }

@@ -199,7 +199,7 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
 
     // A new cut replaces the previous one: now the Map entry, and the keeper's .map keeps it.
     // The Map is drawn only because the first cut's path passes it: that path's steps carry no
-    // Map slot (what-if's pathSteps), so its entry may be drawn without its key.
+    // Map slot (the cut's pathSteps), so its entry may be drawn without its key.
     await list()
       .getByRole('button', {
         name: /^Cut Map\(≥1\) @\d+ → entry( "shared")? \(to Array\(~1000\) @\d+\)$/,
@@ -257,10 +257,10 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     expect(await page.getByRole('list', { name: 'Legend' }).innerText()).toContain('new object')
     await ui.screenshot('merged-1-leak-cluster', true)
 
-    await page.getByRole('button', { name: 'Compare' }).click()
+    await page.getByRole('button', { name: 'Diff', exact: true }).click()
     await page.getByLabel('Base snapshot').selectOption({ index: 0 })
     const leaked = page
-      .getByRole('table', { name: 'Comparison' })
+      .getByRole('table', { name: 'Diff', exact: true })
       .getByRole('row')
       .filter({ hasText: 'SequenceLeakedRecord' })
     await leaked.click()
@@ -275,7 +275,7 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
         .filter({ hasText: /^Map\(≥40\) @\d+/ })
         .count(),
     ).toBe(1)
-    await ui.screenshot('merged-2-compare', true)
+    await ui.screenshot('merged-2-diff', true)
     expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
   }, 240_000)
 })

@@ -9,27 +9,9 @@ import { expectOneLineError, runCli } from '../helpers/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import { idWarning } from '../../electron/cli/diff-command'
-import {
-  diffBase,
-  diffSnapshots,
-  interfaceDefinitionsOf,
-  type ClassDiff,
-} from '../../shared/heap/queries/diff'
+import { diffBase, diffSnapshots, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
 import { fixture, snapshotSequence } from '../helpers/fixtures'
-
-interface SnapshotInfo {
-  file: string
-  nodeCount: number
-  edgeCount: number
-  totalSize: number
-  exposeInternals: boolean
-}
-
-interface DiffJson {
-  before: SnapshotInfo
-  after: SnapshotInfo
-  classes: ClassDiff[]
-}
+import type { DiffJson } from '../../electron/cli/diff-command'
 
 const DEVTOOLS_FIELDS = [
   'className',

@@ -5,38 +5,11 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectOneLineError, runCli } from '../helpers/cli'
 import { REPO_ROOT, snapshotSequence } from '../helpers/fixtures'
+import type { LeakCluster, LeakReport, SnapshotFacts } from '../../shared/protocol/dto'
 
-interface Obj {
-  id: number
-  type: string
-  name: string
-  className: string
-  selfSize: number
-  retainedSize: number
-  distance: number | null
-}
-interface LeaksJson {
-  snapshots: Record<'base' | 'target' | 'final', { file: string; nodeCount: number }>
-  retainedSize: number
-  suspectCount: number
-  clusterCount: number
-  maxObjectIds: number
-  clusters: Array<{
-    className: string
-    count: number
-    suspectCount: number
-    retainedSize: number
-    signature: string
-    verdict: string | null
-    path: Array<{ node: Obj; edge: { type: string; name: string } | null }>
-    objectIds: number[]
-  }>
-  growing: Array<{
-    classKey: string
-    className: string
-    counts: [number, number, number]
-    retainedSizes: [number, number, number]
-  }>
+interface LeaksJson extends Omit<LeakReport, 'clusters'> {
+  snapshots: Record<'base' | 'target' | 'final', SnapshotFacts>
+  clusters: Array<LeakCluster & { verdict: string | null }>
 }
 
 let files: [string, string, string]
@@ -64,7 +37,17 @@ describe('heapgraph leaks', () => {
     )
     expect(top.path.map((step) => step.edge?.name)).toContain('sequenceStore')
     expect(Object.keys(top.path[0].node).sort()).toEqual(
-      ['className', 'distance', 'id', 'label', 'name', 'retainedSize', 'selfSize', 'type'].sort(),
+      [
+        'className',
+        'distance',
+        'id',
+        'label',
+        'name',
+        'node',
+        'retainedSize',
+        'selfSize',
+        'type',
+      ].sort(),
     )
     expect(json.retainedSize).toBeGreaterThanOrEqual(top.retainedSize)
     const growing = new Map(json.growing.map((entry) => [entry.className, entry.counts]))

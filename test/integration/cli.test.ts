@@ -7,75 +7,33 @@ import { join } from 'node:path'
 import { expectOneLineError, runCli, runJson } from '../helpers/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fixture, snapshotOfScript } from '../helpers/fixtures'
+import type {
+  ArrayEntry,
+  ClassSummary,
+  ObjectDetails,
+  ObjectSummary,
+  Page,
+  Reference,
+  SnapshotFacts,
+  StackFrame,
+  WhyResult,
+} from '../../shared/protocol/dto'
 
-// The documented JSON shapes (README.md).
-interface Obj {
-  id: number
-  type: string
-  name: string
-  className: string
-  label?: string
-  location?: { url: string | null; file: string | null; line: number; column: number }
-  selfSize: number
-  retainedSize: number
-  distance: number | null
-}
-interface SnapshotInfo {
-  file: string
-  nodeCount: number
-  edgeCount: number
-  totalSize: number
-  exposeInternals: boolean
-}
+// The documented JSON shapes (README.md): the protocol's DTOs, as the library returns them.
+type Obj = ObjectSummary
+type ArrayObj = ArrayEntry
 interface SummaryJson {
-  snapshot: SnapshotInfo
-  classes: Array<{
-    classKey: string
-    className: string
-    count: number
-    selfSize: number
-    retainedSize: number
-    distance: number | null
-  }>
-}
-interface ArrayObj extends Obj {
-  kind: string
-  length: number | null
-  lengthIsEstimate: boolean
-  storeSize: number
+  snapshot: SnapshotFacts
+  classes: ClassSummary[]
 }
 interface TopJson<T> {
-  snapshot: SnapshotInfo
+  snapshot: SnapshotFacts
   objects: T[]
 }
-interface WhyJson {
-  target: Obj
-  paths: Array<
-    Array<{
-      node: Obj
-      edge: {
-        type: string
-        name: string
-        mapSlot?: { role: 'key' | 'value'; key: string | null }
-      } | null
-    }>
-  >
-}
-interface Reference {
-  edge: { type: string; name: string; isWeak: boolean }
-  node: Obj
-}
 interface ShowJson {
-  object: Obj & {
-    retainerCount: number
-    edgeCount: number
-    detachedness: string
-    dominator: Obj | null
-    allocationStack: unknown[] | null
-    value: { text?: unknown; number?: number; preview?: string }
-  }
-  edges: { total: number; items: Reference[] }
-  retainers: { total: number; items: Reference[] }
+  object: ObjectDetails & { allocationStack: StackFrame[] | null }
+  edges: Page<Reference>
+  retainers: Page<Reference>
 }
 
 /** An Obj of the documented shape; an ArrayObj's extra fields are checked by the caller. */
@@ -88,15 +46,16 @@ function expectArrayObj(value: ArrayObj): void {
   expect(storeSize).toBeGreaterThanOrEqual(0)
 }
 
-function expectObj(value: Obj, { labelled = true } = {}): void {
+function expectObj(value: Omit<Obj, 'label'> & { label?: string }, { labelled = true } = {}): void {
   // A label always, but in exports (labels are made per object on demand, not for millions);
   // a function's location where the snapshot has one.
   const { label, location, ...rest } = value
   expect(typeof label).toBe(labelled ? 'string' : 'undefined')
   if (location !== undefined) expect(location.line).toBeGreaterThan(0)
   expect(Object.keys(rest).sort()).toEqual(
-    ['className', 'distance', 'id', 'name', 'retainedSize', 'selfSize', 'type'].sort(),
+    ['className', 'distance', 'id', 'name', 'node', 'retainedSize', 'selfSize', 'type'].sort(),
   )
+  expect(Number.isSafeInteger(value.node)).toBe(true)
   expect(Number.isSafeInteger(value.id)).toBe(true)
   expect(typeof value.type).toBe('string')
   expect(typeof value.name).toBe('string')
@@ -252,7 +211,7 @@ describe('cli', () => {
 
   describe('why', () => {
     it('gives paths from a root (edge null) to the largest Array', async () => {
-      const why = await runJson<WhyJson>(['why', snapshotFile, 'Array', '--paths', '3', '--json'])
+      const why = await runJson<WhyResult>(['why', snapshotFile, 'Array', '--paths', '3', '--json'])
       expectObj(why.target)
       expect(why.target.className).toBe('Array')
       expect(why.paths.length).toBeGreaterThanOrEqual(1)
@@ -271,7 +230,7 @@ describe('cli', () => {
     })
 
     it('finds the leaked array retained through global.leakCache', async () => {
-      const why = await runJson<WhyJson>([
+      const why = await runJson<WhyResult>([
         'why',
         snapshotFile,
         `@${leakedArray.id}`,
@@ -363,13 +322,23 @@ describe('cli', () => {
       const show = await runJson<ShowJson>(['show', snapshotFile, `@${leakedArray.id}`, '--json'])
       expect(Object.keys(show).sort()).toEqual(['edges', 'object', 'retainers'])
       const { object } = show
-      const { retainerCount, edgeCount, detachedness, dominator, allocationStack, value, ...obj } =
-        object
+      const {
+        retainerCount,
+        edgeCount,
+        detachedness,
+        dominator,
+        allocationStack,
+        value,
+        isSystemReachable,
+        ...obj
+      } = object
       expectObj(obj)
+      expect(isSystemReachable).toBe(false)
       expect(value).toEqual({})
       // The fixture was not recorded with allocation tracking.
       expect(allocationStack).toBeNull()
       expect(obj).toEqual({
+        node: leakedArray.node,
         id: leakedArray.id,
         type: leakedArray.type,
         name: leakedArray.name,

@@ -15,7 +15,6 @@ import {
   diffSnapshots,
   interfaceDefinitionsOf,
   newObjectsOfClass,
-  type ClassDiff,
   type DiffBase,
 } from '../../shared/heap/queries/diff'
 import { getSummary } from '../../shared/heap/queries/summary'
@@ -26,6 +25,7 @@ import {
 } from '../helpers/devtools-engine'
 import { fixture, snapshotSequence } from '../helpers/fixtures'
 import { SnapshotBuilder, type NodeHandle } from '../helpers/snapshot-builder'
+import type { ClassDiff } from '../../shared/protocol/dto'
 
 /** The base half as the backend posts it between processes. */
 function baseFor(before: HeapSnapshot, after: HeapSnapshot): DiffBase {

@@ -9,9 +9,9 @@ import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../shared/heap/analyses/distances'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { getArrays } from '../../shared/heap/queries/arrays'
-import { explainRetention, type Explanation } from '../../shared/heap/queries/explain'
+import { explainRetention } from '../../shared/heap/queries/explain'
 import { ROUTE_SLACK } from '../../shared/heap/queries/explain/routes'
-import { cutReference } from '../../shared/heap/queries/what-if'
+import { cutReference } from '../../shared/heap/queries/cut'
 import {
   fixture,
   NODE_MAJORS,
@@ -19,6 +19,7 @@ import {
   type NodeMajor,
 } from '../helpers/fixtures'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
+import type { Explanation } from '../../shared/protocol/dto'
 
 interface Case {
   /** The array's length in test/fixtures/programs/explain. */

@@ -12,9 +12,9 @@ import {
   isNoiseClassName,
   snapshotIds,
   type ClassCount,
-  type LeakReport,
 } from '../../shared/heap/queries/leaks'
 import { snapshotSequence } from '../helpers/fixtures'
+import type { LeakReport } from '../../shared/protocol/dto'
 
 let final: HeapSnapshot
 let report: LeakReport

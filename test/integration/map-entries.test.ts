@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { snapshotOfScript } from '../helpers/fixtures'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
-import { getOutgoingEdges, getRetainers, type Reference } from '../../shared/heap/queries/nodes'
+import { getOutgoingEdges, getRetainers } from '../../shared/heap/queries/nodes'
 import { findRetainerPaths } from '../../shared/heap/queries/paths'
 import { chromiumUnavailableReason, takeChromeSnapshot } from '../helpers/chrome-snapshot'
+import type { Reference } from '../../shared/protocol/dto'
 
 const BULK = 200
 

@@ -7,9 +7,10 @@ import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { getArrays } from '../../shared/heap/queries/arrays'
 import { getCycle } from '../../shared/heap/queries/cycles'
 import { describeObject, getOutgoingEdges } from '../../shared/heap/queries/nodes'
-import { findRetainerPaths, type PathStep } from '../../shared/heap/queries/paths'
+import { findRetainerPaths } from '../../shared/heap/queries/paths'
 import { findClasses, getClassMembers } from '../../shared/heap/queries/summary'
 import { fixture, type FixtureName } from '../helpers/fixtures'
+import type { PathStep } from '../../shared/protocol/dto'
 
 async function load(name: FixtureName): Promise<HeapSnapshot> {
   return loadSnapshotFile(await fixture(name))

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../../shared/protocol'
 import { displayClass, formatEdge, runningCodeNote } from '../../shared/view/format'
-import type { MapSlot } from '../../shared/heap/queries/map-entries'
 import {
   applyCut,
   buildGraphModel,
@@ -36,6 +35,7 @@ import {
   type GraphNode,
   type Point,
 } from '../../shared/view/graph-model'
+import type { MapSlot } from '../../shared/protocol/dto'
 
 interface Shape {
   className?: string

@@ -2,7 +2,7 @@
 // the whole heap as growth from nothing.
 import { describe, expect, it } from 'vitest'
 import { classGrowth, totalsByName } from '../../shared/heap/queries/growth'
-import type { ClassSummary } from '../../shared/heap/queries/summary'
+import type { ClassSummary } from '../../shared/protocol/dto'
 
 function entry(className: string, count: number, selfSize: number, key = ''): ClassSummary {
   return {

@@ -12,10 +12,10 @@ import {
   snapshotIds,
   type ClassCount,
   type LeakOptions,
-  type LeakReport,
 } from '../../shared/heap/queries/leaks'
 import { getSummary } from '../../shared/heap/queries/summary'
 import { SnapshotBuilder, type NodeHandle, type RootsMode } from '../helpers/snapshot-builder'
+import type { LeakReport } from '../../shared/protocol/dto'
 
 function load(builder: SnapshotBuilder): HeapSnapshot {
   return initializeSnapshot(parseSnapshotBytes(builder.toBytes()))

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
 import { getOutgoingEdges } from '../../shared/heap/queries/nodes'
-import type { MapSlot } from '../../shared/heap/queries/map-entries'
 import { SnapshotBuilder, type NodeHandle } from '../helpers/snapshot-builder'
+import type { MapSlot } from '../../shared/protocol/dto'
 
 /** A table of 2 buckets: 3 header slots, 2 bucket slots, 4 entries of 3 slots = 17 slots. */
 const SLOTS = 17

@@ -10,10 +10,11 @@ import { describe, expect, it } from 'vitest'
 import { NO_DISTANCE } from '../../shared/heap/analyses/distances'
 import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
-import { findRetainerPaths, type PathStep } from '../../shared/heap/queries/paths'
+import { findRetainerPaths } from '../../shared/heap/queries/paths'
 import { explainRetention } from '../../shared/heap/queries/explain'
 import { ROUTE_SLACK } from '../../shared/heap/queries/explain/routes'
 import { SnapshotBuilder } from '../helpers/snapshot-builder'
+import type { PathStep } from '../../shared/protocol/dto'
 
 type Kind = 'property' | 'element' | 'internal' | 'weak' | 'shortcut' | 'context'
 const KINDS: Kind[] = ['property', 'property', 'element', 'internal', 'weak', 'context']

@@ -25,7 +25,7 @@ interface Props {
   /** Snapshots taken from the attached target in this session. */
   taken: SnapshotInfo[]
   onSelect: (info: SnapshotInfo) => void
-  /** A new snapshot to compare with the previous one of the same target. */
+  /** A new snapshot to diff against the previous one of the same target. */
   onGrowth: (info: SnapshotInfo, previous: SnapshotInfo) => void
 }
 
@@ -135,7 +135,7 @@ function AttachedPanel({
           title={
             taken.length === 0
               ? 'Take a first snapshot; growth is measured from the previous one'
-              : 'Takes a snapshot and compares it with the previous one of this target'
+              : 'Takes a snapshot and diffs it against the previous one of this target'
           }
         >
           Snapshot and show growth

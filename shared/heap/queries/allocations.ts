@@ -4,7 +4,6 @@
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
 import type { StackFrame } from '../../protocol/dto'
-export type { StackFrame }
 
 /** Trace node id -> preorder position in the flattened trace tree. */
 const traceIndex = perSnapshot((snapshot) => {

@@ -3,12 +3,10 @@
 // estimated from store bytes and flagged), store bytes and retained size. Built once per
 // snapshot and sorted by retained size.
 import type { HeapSnapshot } from '../snapshot'
-import type { Page } from './nodes'
 import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
-import type { ArrayKind, ArrayEntry } from '../../protocol/dto'
-export type { ArrayKind, ArrayEntry }
+import type { ArrayEntry, ArrayKind, Page } from '../../protocol/dto'
 
 const BYTES_PER_ELEMENT: Record<string, number> = {
   Int8Array: 1,

@@ -7,7 +7,6 @@ import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
 import { checkNode, summarizeObject } from './nodes'
 import type { Cycle } from '../../protocol/dto'
-export type { Cycle }
 
 interface Components {
   /** Per node: component number. */

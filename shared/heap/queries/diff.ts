@@ -10,10 +10,9 @@ import {
   type InterfaceDefinition,
 } from '../analyses/class-names'
 import { perSnapshot } from './cache'
-import { clampRange, summarizeObject, type ObjectSummary, type Page } from './nodes'
+import { clampRange, summarizeObject } from './nodes'
 import { sortByKeyDescending } from './sort'
-import type { ClassDiff, DeletedObject } from '../../protocol/dto'
-export type { ClassDiff, DeletedObject }
+import type { ClassDiff, DeletedObject, ObjectSummary, Page } from '../../protocol/dto'
 
 export type { InterfaceDefinition }
 

@@ -1,8 +1,8 @@
+import type { ClassSummary } from '../../protocol/dto'
 // Per-class growth between two snapshots by counts alone, like objgraph's show_growth: classes
 // (by name, across their location-qualified keys) whose instance count went up, with the count
 // now, the change, and the change in self size. Needs no object ids, so it also compares
 // snapshots of different processes.
-import type { ClassSummary } from './summary'
 
 export interface ClassTotals {
   count: number

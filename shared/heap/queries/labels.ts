@@ -11,7 +11,6 @@ import { perSnapshot } from './cache'
 import { firstEntrySlot } from './map-entries'
 import { displayName } from './names'
 import type { SourceLocation } from '../../protocol/dto'
-export type { SourceLocation }
 
 /** How long a string's text may be in a label before it is cut with "…". */
 export const LABEL_TEXT_LENGTH = 60

@@ -9,10 +9,9 @@ import { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from '../analyses/distances'
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { summarizeObject } from './nodes'
-import { findRetainerPaths, pathEdge, type PathEdge, type PathStep } from './paths'
+import { findRetainerPaths, pathEdge } from './paths'
 import { getSummary } from './summary'
-import type { LeakCluster, GrowingClass, LeakReport } from '../../protocol/dto'
-export type { LeakCluster, GrowingClass, LeakReport }
+import type { GrowingClass, LeakCluster, LeakReport, PathEdge, PathStep } from '../../protocol/dto'
 
 /** One class of one snapshot, by the Summary's rule (objects with a non-zero self size). */
 export interface ClassCount {

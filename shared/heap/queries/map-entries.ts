@@ -11,7 +11,6 @@ import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { isString, objectLabelOf, quoteText, stringValue } from './labels'
 import type { MapSlot } from '../../protocol/dto'
-export type { MapSlot }
 
 /** Entries are [key, value, chain]. */
 const ENTRY_SIZE = 3

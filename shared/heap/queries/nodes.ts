@@ -10,7 +10,6 @@ import { objectValue, SHOWN_TEXT } from './values'
 import type { HeapSnapshot } from '../snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../analyses/distances'
 import type { ObjectSummary, ObjectDetails, EdgeSummary, Reference, Page } from '../../protocol/dto'
-export type { ObjectSummary, ObjectDetails, EdgeSummary, Reference, Page }
 
 /** Distance as users read it: null when unreachable. */
 export function publicDistance(snapshot: HeapSnapshot, node: number): number | null {

@@ -8,7 +8,6 @@ import { NO_DISTANCE } from '../analyses/distances'
 import type { HeapSnapshot } from '../snapshot'
 import { checkNode, orderedRetainerSlots, summarizeEdge, summarizeObject } from './nodes'
 import type { PathStep, PathEdge, RetainerPaths } from '../../protocol/dto'
-export type { PathStep, PathEdge, RetainerPaths }
 
 /** The edge ordinal `edge` as a path step names it. */
 export function pathEdge(snapshot: HeapSnapshot, edge: number): PathEdge {

@@ -2,7 +2,8 @@
 // scan over ten million nodes compares numbers, not strings.
 import type { HeapSnapshot } from '../snapshot'
 import { sortByKeyDescending } from './sort'
-import { findNodeById, summarizeObject, type ObjectSummary, type Page } from './nodes'
+import { findNodeById, summarizeObject } from './nodes'
+import type { ObjectSummary, Page } from '../../protocol/dto'
 
 export interface SearchQuery {
   text: string

@@ -4,11 +4,10 @@
 // class is counted already. Built once per snapshot.
 import type { HeapSnapshot } from '../snapshot'
 import { NO_DISTANCE } from '../analyses/distances'
-import { summarizeObject, type ObjectSummary, type Page } from './nodes'
+import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
-import type { ClassSummary } from '../../protocol/dto'
-export type { ClassSummary }
+import type { ClassSummary, ObjectSummary, Page } from '../../protocol/dto'
 
 interface SummaryData {
   classes: ClassSummary[]

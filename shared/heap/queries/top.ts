@@ -1,7 +1,8 @@
 // The objects with the largest retained size (`heapgraph top`), V8's synthetic roots left out.
 import type { HeapSnapshot } from '../snapshot'
-import { summarizeObject, type ObjectSummary } from './nodes'
+import { summarizeObject } from './nodes'
 import { sortByKeyDescending } from './sort'
+import type { ObjectSummary } from '../../protocol/dto'
 
 /** The `count` objects with the largest retained size, synthetic roots left out. */
 export function topObjects(snapshot: HeapSnapshot, count: number): ObjectSummary[] {

@@ -6,7 +6,6 @@ import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { isString, numberValue, objectLabelOf, quoteText, stringValue } from './labels'
 import type { ObjectValue } from '../../protocol/dto'
-export type { ObjectValue }
 
 /** How many properties a preview shows before `…`. */
 const PREVIEW_PROPERTIES = 8

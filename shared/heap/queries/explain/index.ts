@@ -1,25 +1,21 @@
 // Why is this object alive, as an answer a developer can act on: the routes a programmer would
 // draw (routes.ts), read as code (readable.ts), a one-line verdict and, where the holder is a
-// pattern the snapshot makes recognizable, the fix, checked by a what-if recount (verdict.ts).
+// pattern the snapshot makes recognizable, the fix, checked by a recount with its reference cut (verdict.ts).
 import type { HeapSnapshot } from '../../snapshot'
-import { checkNode, summarizeObject, type ObjectSummary } from '../nodes'
+import { checkNode, summarizeObject } from '../nodes'
 import { findRoutes, ROUTE_SLACK, routeReach } from './routes'
 import { findRetainerPaths } from '../paths'
-import { readableKey, readablePath, type ReadableStep } from './readable'
+import { readableKey, readablePath } from './readable'
 import { runningCodeRoot } from '../../../v8-roots'
 import { explainRoute } from './verdict'
-import type { Route, Explanation } from '../../../protocol/dto'
-export type { Route, Explanation }
-
-export type { Fix } from './verdict'
-export type { ReadableStep, StepVia, StepKind, RawReference } from './readable'
+import type { Explanation, ObjectSummary, ReadableStep, Route } from '../../../protocol/dto'
 
 export interface ExplainOptions {
   /** How many routes (default 1). */
   count?: number
   /** Show V8's internals (stores, contexts, property cells) instead of folding them. */
   internals?: boolean
-  /** Look for a fix (a what-if recount per candidate; default true). */
+  /** Look for a fix (a recount with each candidate cut; default true). */
   withFix?: boolean
 }
 

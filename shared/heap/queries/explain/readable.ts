@@ -7,12 +7,16 @@
 // stands for, so a cut or a graph can still name the exact edge.
 import { edgeName } from '../../graph/heap-graph'
 import type { HeapSnapshot } from '../../snapshot'
-import type { ObjectSummary } from '../nodes'
 import { shortScriptName } from '../labels'
 import { propertyAccess } from '../../../js-syntax'
-import type { PathStep } from '../paths'
-import type { StepKind, StepVia, RawReference, ReadableStep } from '../../../protocol/dto'
-export type { StepKind, StepVia, RawReference, ReadableStep }
+import type {
+  ObjectSummary,
+  PathStep,
+  RawReference,
+  ReadableStep,
+  StepKind,
+  StepVia,
+} from '../../../protocol/dto'
 
 const ELEMENT_STORES = new Set(['(object elements)', '(array elements)', '(double elements)'])
 

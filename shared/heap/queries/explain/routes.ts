@@ -8,8 +8,9 @@ import type { HeapGraph } from '../../graph/heap-graph'
 import { edgeName } from '../../graph/heap-graph'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../analyses/distances'
 import type { HeapSnapshot } from '../../snapshot'
-import { isRetainedByRoot, pathOfState, StateHeap, type PathStep } from '../paths'
+import { isRetainedByRoot, pathOfState, StateHeap } from '../paths'
 import { summarizeObject } from '../nodes'
+import type { PathStep } from '../../../protocol/dto'
 
 /** How many references longer than DevTools' distance a route may be. */
 export const ROUTE_SLACK = 3

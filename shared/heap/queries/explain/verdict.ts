@@ -3,17 +3,15 @@
 // captures a variable (as an event listener, a timer's callback or a promise reaction when the
 // route says so), a Map entry or Set member, a module's exports, or a property path from the
 // global object. The fix is the call that removes that holder's reference, offered only when
-// cutting the reference it stands for frees the target in a what-if recount.
+// cutting the reference it stands for frees the target in a recount with it cut.
 import { edgeName } from '../../graph/heap-graph'
 import type { HeapSnapshot } from '../../snapshot'
 import { formatBytes } from '../../../units'
 import { functionName, sourceLocation } from '../labels'
-import { summarizeObject, type ObjectSummary } from '../nodes'
-import { cutReference } from '../what-if'
-import { propertyAccess } from '../../../js-syntax'
-import type { RawReference, ReadableStep } from './readable'
-import type { Fix } from '../../../protocol/dto'
-export type { Fix }
+import { summarizeObject } from '../nodes'
+import { cutReference } from '../cut'
+import { formatEdge, propertyAccess } from '../../../js-syntax'
+import type { Fix, ObjectSummary, RawReference, ReadableStep } from '../../../protocol/dto'
 
 /** How many candidate fixes are recounted at most. */
 const MAX_FIX_TRIALS = 4
@@ -414,7 +412,13 @@ function checkedFix(
       text: [candidate.code, candidate.note].filter(Boolean).join(' — '),
       code: candidate.code,
       note: candidate.note ?? '',
-      cut: { from, fromId: result.from.id, edge, edgeName: result.edge.name },
+      cut: {
+        from,
+        fromId: result.from.id,
+        edge,
+        edgeName: result.edge.name,
+        option: `@${result.from.id}:${formatEdge(result.edge.type, result.edge.name)}`,
+      },
       freedBytes: result.freedBytes,
       freedCount: result.freedCount,
     }

@@ -4,38 +4,17 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectOneLineError, runCli, runJson } from '../helpers/cli'
 import { fixture } from '../helpers/fixtures'
+import type {
+  CutResult,
+  ObjectSummary,
+  Page,
+  Reference,
+  WhyResult,
+} from '../../shared/protocol/dto'
 
-interface Obj {
-  id: number
-  className: string
-  retainedSize: number
-}
-interface Step {
-  node: Obj
-  edge: { type: string; name: string } | null
-}
-interface WhyJson {
-  target: Obj
-  paths: Step[][]
-}
+type Obj = ObjectSummary
 interface ShowJson {
-  edges: { items: Array<{ edge: { type: string; name: string }; node: Obj }> }
-}
-interface CutJson {
-  cut: {
-    from: Obj
-    edge: { type: string; name: string }
-    copies: Array<{ from: Obj; edge: { type: string; name: string } }>
-  }
-  target: Obj
-  isRetaining: boolean
-  freedBytes: number
-  freedCount: number
-  targetWasReachable: boolean
-  targetFreed: boolean
-  stillAlivePath: Step[] | null
-  stillAliveVia: string | null
-  largestFreed: Obj[]
+  edges: Page<Reference>
 }
 
 describe('heapgraph why --cut', () => {
@@ -43,12 +22,12 @@ describe('heapgraph why --cut', () => {
   let global: Obj
   let map: Obj
   let table: Obj
-  let entry: { edge: { type: string; name: string }; node: Obj }
+  let entry: Reference
 
   beforeAll(async () => {
     file = await fixture('map-cache')
     // The largest Map is global.leakCache; its table holds the arrays.
-    const why = await runJson<WhyJson>(['why', file, 'Map', '--json'])
+    const why = await runJson<WhyResult>(['why', file, 'Map', '--json'])
     map = why.target
     global = why.paths[0][0].node
     const mapEdges = await runJson<ShowJson>(['show', file, `@${map.id}`, '--json'])
@@ -62,7 +41,7 @@ describe('heapgraph why --cut', () => {
   }, 180_000)
 
   it('reports the Map freed with its retained size when global.leakCache is cut', async () => {
-    const result = await runJson<CutJson>([
+    const result = await runJson<CutResult>([
       'why',
       file,
       `@${map.id}`,
@@ -70,9 +49,9 @@ describe('heapgraph why --cut', () => {
       `@${global.id}:leakCache`,
       '--json',
     ])
-    expect(result.cut.from.id).toBe(global.id)
-    expect(result.cut.edge).toEqual({ type: 'property', name: 'leakCache' })
-    expect(result.cut.copies.map((copy) => copy.edge.name)).toEqual(['value'])
+    expect(result.from.id).toBe(global.id)
+    expect(result.edge).toMatchObject({ type: 'property', name: 'leakCache' })
+    expect(result.alsoCut.map((copy) => copy.edge.name)).toEqual(['value'])
     expect(result.target.id).toBe(map.id)
     expect(result.isRetaining).toBe(true)
     expect(result.targetFreed).toBe(true)
@@ -95,7 +74,7 @@ describe('heapgraph why --cut', () => {
 
   it('accepts the table entry by bare name and as why prints it, and keeps the Map', async () => {
     for (const name of [entry.edge.name, `{${entry.edge.name}}`]) {
-      const result = await runJson<CutJson>([
+      const result = await runJson<CutResult>([
         'why',
         file,
         `@${map.id}`,
@@ -103,7 +82,7 @@ describe('heapgraph why --cut', () => {
         `@${table.id}:${name}`,
         '--json',
       ])
-      expect(result.cut.edge).toEqual({ type: entry.edge.type, name: entry.edge.name })
+      expect(result.edge).toMatchObject({ type: entry.edge.type, name: entry.edge.name })
       expect(result.freedBytes).toBe(entry.node.retainedSize)
       expect(result.targetFreed).toBe(false)
       expect(result.stillAliveVia).toBe('gc-root')

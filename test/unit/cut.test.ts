@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest'
 import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
 import { edgeName } from '../../shared/heap/graph/heap-graph'
-import { cutReference, type CutResult } from '../../shared/heap/queries/what-if'
+import { cutReference } from '../../shared/heap/queries/cut'
 import { SnapshotBuilder, type NodeType } from '../helpers/snapshot-builder'
+import type { CutResult } from '../../shared/protocol/dto'
 
 function load(builder: SnapshotBuilder): HeapSnapshot {
   return initializeSnapshot(parseSnapshotBytes(builder.toBytes()))
@@ -324,7 +325,7 @@ function edgeOf(snapshot: HeapSnapshot, from: number, name: string): number {
   throw new Error(`no edge ${name}`)
 }
 
-describe('what-if', () => {
+describe('cutReference', () => {
   it('frees exactly what a from-scratch reachability recount says, for every edge', () => {
     fc.assert(
       fc.property(randomHeap, fc.nat(), (heap, targetSeed) => {

@@ -1,5 +1,5 @@
 // Comparing snapshots in the UI (real Chromium, web mode): the three-snapshot sequence of one
-// process opened from disk, its Comparison view against a chosen base with the new objects of a
+// process opened from disk, its Diff view against a chosen base with the new objects of a
 // class, the Leaks view's suspects and growing classes, and "Snapshot and show growth" on a
 // live target.
 import type { Page } from 'playwright-core'
@@ -10,9 +10,9 @@ import { startInspectTarget } from '../helpers/inspect-target'
 import { startWebUi, type WebUi } from '../helpers/web-ui'
 
 const missing = chromiumUnavailableReason()
-if (missing) console.warn(`compare UI e2e: SKIPPED: ${missing}`)
+if (missing) console.warn(`diff UI e2e: SKIPPED: ${missing}`)
 
-describe.skipIf(missing !== undefined)('comparison UI', () => {
+describe.skipIf(missing !== undefined)('diff UI', () => {
   let ui: WebUi
   let page: Page
 
@@ -32,9 +32,9 @@ describe.skipIf(missing !== undefined)('comparison UI', () => {
   })
 
   it('compares with a chosen base and lists the new objects of a class', async () => {
-    await page.getByRole('button', { name: 'Compare' }).click()
-    await page.getByRole('heading', { name: 'Comparison' }).waitFor()
-    const table = page.getByRole('table', { name: 'Comparison' })
+    await page.getByRole('button', { name: 'Diff', exact: true }).click()
+    await page.getByRole('heading', { name: 'Diff', exact: true }).waitFor()
+    const table = page.getByRole('table', { name: 'Diff', exact: true })
     // The default base is the snapshot opened before this one: the late leak is new.
     await table.getByRole('row').filter({ hasText: 'SequenceLateLeak' }).waitFor()
     expect(
@@ -44,14 +44,14 @@ describe.skipIf(missing !== undefined)('comparison UI', () => {
     const leaked = table.getByRole('row').filter({ hasText: 'SequenceLeakedRecord' })
     await leaked.waitFor()
     expect(await leaked.innerText()).toMatch(/SequenceLeakedRecord\s+40\s+0\s+\+40/)
-    await ui.screenshot('compare-1-table')
+    await ui.screenshot('diff-1-table')
     await leaked.click()
     const added = page.getByRole('region', { name: 'New SequenceLeakedRecord objects' })
     await expect.poll(() => added.getByRole('row').count()).toBe(40)
     await added.getByRole('row').first().click()
     const path = page.getByRole('list', { name: 'Retainer path 1' })
     await expect.poll(() => path.innerText(), { timeout: 30_000 }).toContain('sequenceStore')
-    await ui.screenshot('compare-2-new-object-why')
+    await ui.screenshot('diff-2-new-object-why')
   }, 120_000)
 
   it('finds the leak suspects of baseline, target and final, and the growing classes', async () => {
@@ -95,14 +95,14 @@ describe.skipIf(missing !== undefined)('comparison UI', () => {
       await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
       await page.getByRole('button', { name: /^Attached:/ }).click()
       await page.getByRole('button', { name: 'Snapshot and show growth' }).click()
-      await page.getByRole('heading', { name: 'Comparison' }).waitFor({ timeout: 60_000 })
+      await page.getByRole('heading', { name: 'Diff', exact: true }).waitFor({ timeout: 60_000 })
       const row = page
-        .getByRole('table', { name: 'Comparison' })
+        .getByRole('table', { name: 'Diff', exact: true })
         .getByRole('row')
         .filter({ hasText: 'UiGrowthWidget' })
       await row.waitFor({ timeout: 30_000 })
       expect(await row.innerText()).toMatch(/UiGrowthWidget\s+[1-9][\d,]*\s+0\s+\+/)
-      await ui.screenshot('compare-3-growth')
+      await ui.screenshot('diff-3-growth')
     } finally {
       await target.kill()
     }

@@ -6,17 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import { forkHost } from '../../electron/backend/host-process'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
-import {
-  diffBase,
-  diffSnapshots,
-  interfaceDefinitionsOf,
-  type ClassDiff,
-} from '../../shared/heap/queries/diff'
+import { diffBase, diffSnapshots, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
 import { classCounts, findLeaks, snapshotIds } from '../../shared/heap/queries/leaks'
-import { cutReference } from '../../shared/heap/queries/what-if'
+import { cutReference } from '../../shared/heap/queries/cut'
 import type { SnapshotInfo } from '../../shared/protocol'
 import { rejection } from '../helpers/api'
 import { snapshotSequence } from '../helpers/fixtures'
+import type { ClassDiff } from '../../shared/protocol/dto'
 
 let backend: Backend
 let files: [string, string, string]
@@ -117,7 +113,7 @@ describe('leak suspects across engine hosts', () => {
   }, 120_000)
 })
 
-describe('what-if cuts in an engine host', () => {
+describe('cuts in an engine host', () => {
   it('answers as the engine does, and names a reference that does not exist', async () => {
     const snapshotId = opened[2].snapshotId
     const found = await backend.search({ snapshotId, text: 'SequenceLeakedRecord', count: 1 })

@@ -4,9 +4,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import type { HeapSnapshot } from '../../shared/heap/snapshot'
-import { getOutgoingEdges, type Reference } from '../../shared/heap/queries/nodes'
-import { cutReference } from '../../shared/heap/queries/what-if'
+import { getOutgoingEdges } from '../../shared/heap/queries/nodes'
+import { cutReference } from '../../shared/heap/queries/cut'
 import { fixture } from '../helpers/fixtures'
+import type { Reference } from '../../shared/protocol/dto'
 
 function references(snapshot: HeapSnapshot, node: number): Reference[] {
   return getOutgoingEdges(snapshot, node, 0, 100_000).items
@@ -21,7 +22,7 @@ function globalObject(snapshot: HeapSnapshot): number {
   throw new Error('no user root')
 }
 
-describe('what-if on the map-cache fixture', () => {
+describe('cuts on the map-cache fixture', () => {
   let snapshot: HeapSnapshot
   let global: number
   let map: number

@@ -9,10 +9,9 @@ import { edgeName } from '../graph/heap-graph'
 import { HeapSnapshotError } from '../errors'
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
-import { checkNode, summarizeEdge, summarizeObject, type ObjectSummary } from './nodes'
-import { pathEdge, type PathStep } from './paths'
-import type { CutEdge, CutResult } from '../../protocol/dto'
-export type { CutEdge, CutResult }
+import { checkNode, summarizeEdge, summarizeObject } from './nodes'
+import { pathEdge } from './paths'
+import type { CutEdge, CutResult, ObjectSummary, PathStep } from '../../protocol/dto'
 
 /** One reference to cut: `from` and either `edge` or `edgeName`. */
 export interface CutSpec {

@@ -1,4 +1,4 @@
-// Comparison: this snapshot against an older one of the same process, per class as DevTools'
+// Diff: this snapshot against an older one of the same process, per class as DevTools'
 // Comparison view counts it (new, deleted, count change, allocated, freed, size change) plus the
 // change in retained size. Selecting a class lists its new objects (paged), each one a click
 // away from "Why alive?", and can draw the first of them in one retainer graph.
@@ -124,7 +124,7 @@ function NewObjects({
   )
 }
 
-export function CompareView({
+export function DiffView({
   api,
   snapshot,
   snapshots,
@@ -161,10 +161,10 @@ export function CompareView({
   })
   const choose = (row: number): void => setSelected(pages.items[row])
   return (
-    <section className="compare">
-      <h1>Comparison</h1>
+    <section className="diff">
+      <h1>Diff</h1>
       {candidates.length === 0 ? (
-        <p>Open or take another snapshot of the same process to compare this one with.</p>
+        <p>Open or take another snapshot of the same process to diff this one against.</p>
       ) : (
         <>
           <div className="row">
@@ -191,7 +191,7 @@ export function CompareView({
           </div>
           <p className="muted">
             Objects are matched by their V8 ids, which are stable across snapshots of one process:
-            compare snapshots of the same process only.
+            diff snapshots of the same process only.
           </p>
           {pages.error && (
             <p role="alert" className="error">
@@ -199,7 +199,7 @@ export function CompareView({
             </p>
           )}
           <VirtualTable
-            label="Comparison"
+            label="Diff"
             columns={COLUMNS}
             rowCount={pages.items.length}
             row={describe}

@@ -9,7 +9,7 @@ import { API_METHODS, type MenuCommand } from '../shared/protocol'
 import { settle, type RpcReply } from '../shared/rpc/rpc'
 import { createBackend } from './backend/backend'
 import { channelOf, isTrustedSender, LOST_CHANNEL, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
-import { utilityHost } from './utility-host'
+import { utilityHost } from './backend/engine/utility-process'
 
 // The window's copy of the UI: its page policy allows no connections (scripts/build.mjs).
 const RENDERER_INDEX = join(__dirname, 'renderer/index.html')

@@ -148,7 +148,7 @@ async function buildNode(stage) {
     }),
     build({
       ...common,
-      entryPoints: ['electron/backend/engine-host.ts'],
+      entryPoints: ['electron/backend/engine/host.ts'],
       outfile: `${stage}/electron/engine-host.cjs`,
       ...moduleUrl,
     }),

@@ -18,10 +18,10 @@ import {
   type SnapshotInfo,
   type SnapshotLostEvent,
 } from '../../shared/protocol'
-import { QUERY_METHODS, type QueryMethod } from './engine-queries'
-import type { HostMessage, HostRequest, InternalOp, InternalOps } from './engine-host'
+import { QUERY_METHODS, type QueryMethod } from './engine/queries'
+import type { HostMessage, HostRequest, InternalOp, InternalOps } from './engine/host'
 import type { ClassCount } from '../../shared/heap/queries/leaks'
-import { forkHost, type HostChannel, type SpawnHost } from './host-process'
+import { forkHost, type HostChannel, type SpawnHost } from './engine/fork'
 import { startDemo, type DemoProcess, type NodeCommand } from './demo'
 import { defaultConfigDir, RecentFiles } from './recent-files'
 import { AttachError, findTarget, listTargets } from './cdp/endpoint'

@@ -4,7 +4,7 @@
 // engine's own, computed in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
-import { forkHost } from '../../electron/backend/host-process'
+import { forkHost } from '../../electron/backend/engine/fork'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import { diffBase, diffSnapshots, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
 import { classCounts, findLeaks, snapshotIds } from '../../shared/heap/queries/leaks'

@@ -4,13 +4,12 @@
 // scissors, freed objects greyed, the path that keeps the target alive in green). Kept apart
 // from the view so the view stays about data flow. Light and dark pages each have a palette;
 // every node carries its fill for both, so a change of the OS theme only swaps the stylesheet.
+// The colours are shared/view/graph/palette.ts's, as the exports'.
 import type { ElementDefinition, StylesheetJson } from 'cytoscape'
 import {
-  ALIVE_COLOR,
-  CUT_COLOR,
   edgeText,
+  GRAPH_PALETTES,
   largestRetained,
-  NEW_COLOR,
   nodeScale,
   shadeColor,
   type ColorScheme,
@@ -18,46 +17,8 @@ import {
   type Point,
 } from '../../../shared/view/graph-model'
 
-const CYCLE_COLOR = '#bf8700'
-
-interface Palette {
-  /** The page behind the graph (and a PNG export's background). */
-  paper: string
-  nodeText: string
-  edgeText: string
-  line: string
-  foldedLine: string
-  /** Fill of "N more" and freed nodes. */
-  quiet: string
-  newText: string
-  highlight: string
-}
-
-const PALETTES: Record<ColorScheme, Palette> = {
-  light: {
-    paper: '#ffffff',
-    nodeText: '#424a53',
-    edgeText: '#24292f',
-    line: '#8c959f',
-    foldedLine: '#6e7781',
-    quiet: '#eaeef2',
-    newText: '#512a97',
-    highlight: '#0969da',
-  },
-  dark: {
-    paper: '#0d1117',
-    nodeText: '#c9d1d9',
-    edgeText: '#e6edf3',
-    line: '#6e7681',
-    foldedLine: '#8b949e',
-    quiet: '#21262d',
-    newText: '#d2a8ff',
-    highlight: '#4493f8',
-  },
-}
-
 /** The page colour the graph is drawn on. */
-export const paperColor = (scheme: ColorScheme): string => PALETTES[scheme].paper
+export const paperColor = (scheme: ColorScheme): string => GRAPH_PALETTES[scheme].paper
 
 function nodeLabel(label: string, cycle: number | null): string {
   return cycle === null ? label : `${label}\n↻ cycle ${cycle}`
@@ -106,7 +67,7 @@ export function elementsOf(
 
 /** The stylesheet for a light or a dark page. */
 export function graphStyle(scheme: ColorScheme): StylesheetJson {
-  const palette = PALETTES[scheme]
+  const palette = GRAPH_PALETTES[scheme]
   return [
     {
       selector: 'node',
@@ -126,11 +87,19 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
     },
     {
       selector: 'node[kind = "root"]',
-      style: { 'background-color': '#1a7f37', 'border-color': '#116329', shape: 'round-rectangle' },
+      style: {
+        'background-color': palette.root,
+        'border-color': palette.rootLine,
+        shape: 'round-rectangle',
+      },
     },
     {
       selector: 'node[kind = "target"]',
-      style: { 'background-color': '#cf222e', 'border-width': 3, 'border-color': '#82071e' },
+      style: {
+        'background-color': palette.target,
+        'border-width': 3,
+        'border-color': palette.targetLine,
+      },
     },
     {
       selector: 'node[kind = "more"]',
@@ -144,7 +113,7 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
     {
       selector: 'node[isNew = 1]',
       style: {
-        'background-color': NEW_COLOR,
+        'background-color': palette.newFill,
         'border-width': 3,
         'border-color': palette.newText,
         color: palette.newText,
@@ -152,7 +121,7 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
     },
     {
       selector: 'node[cycle > 0]',
-      style: { 'border-width': 4, 'border-color': CYCLE_COLOR, 'border-style': 'double' },
+      style: { 'border-width': 4, 'border-color': palette.cycle, 'border-style': 'double' },
     },
     {
       selector: 'node[freed = 1]',
@@ -166,7 +135,7 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
     },
     {
       selector: 'node[alive = 1]',
-      style: { 'border-width': 3, 'border-color': ALIVE_COLOR },
+      style: { 'border-width': 3, 'border-color': palette.alive },
     },
     {
       selector: 'edge',
@@ -191,16 +160,16 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
     { selector: 'edge[weak = 1]', style: { 'line-style': 'dashed' } },
     {
       selector: 'edge[alive = 1]',
-      style: { width: 3, 'line-color': ALIVE_COLOR, 'target-arrow-color': ALIVE_COLOR },
+      style: { width: 3, 'line-color': palette.alive, 'target-arrow-color': palette.alive },
     },
     {
       selector: 'edge[cut = 1]',
       style: {
         width: 2.5,
         'line-style': 'dashed',
-        'line-color': CUT_COLOR,
-        'target-arrow-color': CUT_COLOR,
-        color: CUT_COLOR,
+        'line-color': palette.cut,
+        'target-arrow-color': palette.cut,
+        color: palette.cut,
         'font-size': 11,
         'font-weight': 'bold',
       },

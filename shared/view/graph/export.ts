@@ -1,14 +1,11 @@
 // Exports of the drawn graph: DOT and SVG.
 import type { GraphEdge, GraphModel, GraphNode, NodeKind } from './build'
 import { type Point, textWidth } from './layout'
+import { GRAPH_PALETTES } from './palette'
 import { largestRetained, nodeScale, shadeColor } from './shading'
 
-// Exports: DOT and SVG.
-
-/** New objects, a cut reference, the path that keeps the target alive (as on the canvas). */
-export const NEW_COLOR = '#8250df'
-export const CUT_COLOR = '#cf222e'
-export const ALIVE_COLOR = '#1a7f37'
+/** Exports are drawn on white: the light page's colours. */
+const PALETTE = GRAPH_PALETTES.light
 
 /** An edge's text: its label, with scissors when it is cut. */
 export const edgeText = (edge: GraphEdge): string =>
@@ -34,14 +31,14 @@ export function toDot(model: GraphModel): string {
           ? ', style=dashed'
           : ''
     const color =
-      node.cycle !== null ? ', color=orange' : node.isNew ? `, color=${quote(NEW_COLOR)}` : ''
+      node.cycle !== null ? ', color=orange' : node.isNew ? `, color=${quote(PALETTE.newFill)}` : ''
     const freed = node.isFreed ? ', fontcolor=gray' : ''
     lines.push(`  ${quote(node.id)} [label=${quote(dotNodeLabel(node))}${style}${color}${freed}];`)
   }
   for (const edge of model.edges) {
     const marks = edge.isCut
-      ? `, style=dashed, color=${quote(CUT_COLOR)}`
-      : `${edge.isWeak ? ', style=dashed' : ''}${edge.isOnAlivePath ? `, color=${quote(ALIVE_COLOR)}, penwidth=2` : ''}`
+      ? `, style=dashed, color=${quote(PALETTE.cut)}`
+      : `${edge.isWeak ? ', style=dashed' : ''}${edge.isOnAlivePath ? `, color=${quote(PALETTE.alive)}, penwidth=2` : ''}`
     lines.push(
       `  ${quote(edge.source)} -> ${quote(edge.target)} [label=${quote(edgeText(edge))}${marks}];`,
     )
@@ -53,38 +50,34 @@ export function toDot(model: GraphModel): string {
 export const escapeXml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
-export const NODE_COLORS: Record<NodeKind, string | null> = {
-  root: '#1a7f37',
-  target: '#cf222e',
-  more: '#eaeef2',
+const NODE_COLORS: Record<NodeKind, string | null> = {
+  root: PALETTE.root,
+  target: PALETTE.target,
+  more: PALETTE.quiet,
   object: null,
 }
 
-export const CYCLE_COLOR = '#bf8700'
-export const EDGE_COLOR = '#8c959f'
-export const FREED_COLOR = '#eaeef2'
-
-/** A white outline behind text, so labels stay readable where lines cross them. */
-export const HALO = ' stroke="#ffffff" stroke-width="3" paint-order="stroke"'
+/** An outline of the page's colour behind text, so labels stay readable where lines cross. */
+const HALO = ` stroke="${PALETTE.paper}" stroke-width="3" paint-order="stroke"`
 
 export const round = (value: number): string => String(Math.round(value * 10) / 10)
 
 /** One stroke for a node's shape: cycle ring, new-object ring, target ring, dashes. */
 export function svgStroke(node: GraphNode): string {
   const dash = node.kind === 'more' || node.isFreed ? ' stroke-dasharray="3 2"' : ''
-  if (node.cycle !== null) return ` stroke="${CYCLE_COLOR}" stroke-width="3"${dash}`
-  if (node.isNew) return ` stroke="#512a97" stroke-width="3"${dash}`
-  if (node.kind === 'target') return ` stroke="#82071e" stroke-width="3"${dash}`
-  return dash ? ` stroke="#8c959f"${dash}` : ''
+  if (node.cycle !== null) return ` stroke="${PALETTE.cycle}" stroke-width="3"${dash}`
+  if (node.isNew) return ` stroke="${PALETTE.newText}" stroke-width="3"${dash}`
+  if (node.kind === 'target') return ` stroke="${PALETTE.targetLine}" stroke-width="3"${dash}`
+  return dash ? ` stroke="${PALETTE.line}"${dash}` : ''
 }
 
 export function svgNode(node: GraphNode, at: Point, largest: number): string {
   const { diameter, shade } = nodeScale(node.retainedSize, largest)
   const radius = diameter / 2
   const fill = node.isFreed
-    ? FREED_COLOR
+    ? PALETTE.quiet
     : node.isNew
-      ? NEW_COLOR
+      ? PALETTE.newFill
       : (NODE_COLORS[node.kind] ?? shadeColor(shade))
   const stroke = svgStroke(node)
   const shape =
@@ -96,7 +89,7 @@ export function svgNode(node: GraphNode, at: Point, largest: number): string {
     (node.isNew ? ' (new)' : '') +
     (node.isFreed ? ' (freed by the cut)' : '')
   const text = (line: string, dy: number): string =>
-    `<text x="${round(at.x)}" y="${round(at.y + radius + dy)}" text-anchor="middle" fill="#424a53"${HALO}>${escapeXml(line)}</text>`
+    `<text x="${round(at.x)}" y="${round(at.y + radius + dy)}" text-anchor="middle" fill="${PALETTE.nodeText}"${HALO}>${escapeXml(line)}</text>`
   return [
     `<g class="node ${node.kind}" data-id="${escapeXml(node.id)}">`,
     `<title>${escapeXml(node.label + cycle)}</title>`,
@@ -117,12 +110,12 @@ export function svgEdge(edge: GraphEdge, from: Point, to: Point, targetRadius: n
     y: to.y - (dy / length) * (targetRadius + 2),
   }
   const dash = edge.isWeak || edge.isCut ? ' stroke-dasharray="5 3"' : ''
-  const color = edge.isCut ? CUT_COLOR : edge.isOnAlivePath ? ALIVE_COLOR : EDGE_COLOR
+  const color = edge.isCut ? PALETTE.cut : edge.isOnAlivePath ? PALETTE.alive : PALETTE.line
   const width = edge.isCut || edge.isOnAlivePath ? 3 : 1.5
   const line = `<line x1="${round(from.x)}" y1="${round(from.y)}" x2="${round(end.x)}" y2="${round(end.y)}" stroke="${color}" stroke-width="${width}" marker-end="url(#arrow)"${dash}/>`
   const label = edgeText(edge)
   const text = label
-    ? `<text x="${round((from.x + to.x) / 2)}" y="${round((from.y + to.y) / 2)}" text-anchor="middle" font-size="9" fill="#24292f"${HALO}>${escapeXml(label)}</text>`
+    ? `<text x="${round((from.x + to.x) / 2)}" y="${round((from.y + to.y) / 2)}" text-anchor="middle" font-size="9" fill="${PALETTE.edgeText}"${HALO}>${escapeXml(label)}</text>`
     : ''
   return `<g class="edge">${line}${text}</g>`
 }
@@ -174,8 +167,8 @@ export function toSvg(
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${round(box.left - margin)} ${round(box.top - margin)} ${round(width)} ${round(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" font-family="sans-serif" font-size="10">`,
     `<title>${escapeXml(title)}</title>`,
-    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${EDGE_COLOR}"/></marker></defs>`,
-    `<rect x="${round(box.left - margin)}" y="${round(box.top - margin)}" width="${round(width)}" height="${round(height)}" fill="#ffffff"/>`,
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${PALETTE.line}"/></marker></defs>`,
+    `<rect x="${round(box.left - margin)}" y="${round(box.top - margin)}" width="${round(width)}" height="${round(height)}" fill="${PALETTE.paper}"/>`,
     `<g class="edges">${edges.join('')}</g>`,
     `<g class="nodes">${nodes.join('')}</g>`,
     '</svg>',

@@ -1,5 +1,6 @@
 // Size and shade by retained size, on a log scale.
 import type { GraphModel } from './build'
+import { GRAPH_PALETTES, type ColorScheme } from './palette'
 
 // Size and shade by retained size, on a log scale so small objects stay visible.
 
@@ -16,27 +17,12 @@ export function nodeScale(
   return { diameter: MIN_DIAMETER + (MAX_DIAMETER - MIN_DIAMETER) * shade, shade }
 }
 
-/** Which page the graph is drawn on: the OS's light or dark theme. */
-export type ColorScheme = 'light' | 'dark'
-
-/** Fill ends per scheme: small retained sizes blend into the page, the largest stand out. */
-export const SHADE_ENDS: Record<ColorScheme, readonly [number[], number[]]> = {
-  light: [
-    [0xd0, 0xd7, 0xde],
-    [0x0a, 0x30, 0x69],
-  ],
-  dark: [
-    [0x30, 0x36, 0x3d],
-    [0x79, 0xc0, 0xff],
-  ],
-}
-
 /**
  * The fill for a shade: on a light page light grey for small retained sizes to dark blue for
  * the largest; on a dark page dark grey to bright blue.
  */
 export function shadeColor(shade: number, scheme: ColorScheme = 'light'): string {
-  const [low, high] = SHADE_ENDS[scheme]
+  const [low, high] = GRAPH_PALETTES[scheme].shadeEnds
   const mix = (from: number, to: number): string =>
     Math.round(from + (to - from) * Math.min(1, Math.max(0, shade)))
       .toString(16)

@@ -1,9 +1,9 @@
 // How the backend talks to an engine host: a channel to one child process per open snapshot, so
 // each snapshot has its own memory cage and a crash (or an out-of-memory kill) takes down only
 // that snapshot. Web mode, the CLI's server and the tests fork a Node child; the desktop app
-// passes its own spawner that starts an Electron utilityProcess (electron/utility-host.ts).
+// passes its own spawner that starts an Electron utilityProcess (engine/utility-process.ts).
 import { fork } from 'node:child_process'
-import type { HostMessage, HostRequest } from './engine-host'
+import type { HostMessage, HostRequest } from './host'
 
 export interface HostChannel {
   /** The host's process id, once it has started. */

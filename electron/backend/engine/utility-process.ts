@@ -1,8 +1,8 @@
 // The desktop app's engine hosts: each open snapshot runs in an Electron utilityProcess (a
 // Chromium-managed child with its own V8 heap), behind the same HostChannel as web mode's forks.
 import { utilityProcess } from 'electron'
-import type { HostMessage } from './backend/engine-host'
-import type { HostChannel, SpawnHost } from './backend/host-process'
+import type { HostMessage } from './host'
+import type { HostChannel, SpawnHost } from './fork'
 
 export const utilityHost: SpawnHost = (entry) => {
   const child = utilityProcess.fork(entry, [], {

@@ -6,26 +6,26 @@
 // | {type:'cancel'};
 // out {type:'progress', ...} | {type:'loaded', info} | {type:'reply', id, result|error}.
 import { parentPort } from 'node:worker_threads'
-import { HeapSnapshotError } from '../../shared/heap/errors'
-import { prepareQueryIndexes } from '../../shared/heap/queries/prepare'
-import type { HeapSnapshot } from '../../shared/heap/snapshot'
-import { StreamingSnapshotLoader } from '../../shared/heap/stream-load'
-import { ApiError, type ParsedArgs } from '../../shared/protocol'
-import { loadSnapshotFile, memoryLimit } from './load-snapshot'
-import { runQuery, type QueryContext, type QueryMethod } from './engine-queries'
+import { HeapSnapshotError } from '../../../shared/heap/errors'
+import { prepareQueryIndexes } from '../../../shared/heap/queries/prepare'
+import type { HeapSnapshot } from '../../../shared/heap/snapshot'
+import { StreamingSnapshotLoader } from '../../../shared/heap/stream-load'
+import { ApiError, type ParsedArgs } from '../../../shared/protocol'
+import { loadSnapshotFile, memoryLimit } from '../load-snapshot'
+import { runQuery, type QueryContext, type QueryMethod } from './queries'
 import {
   diffBase,
   interfaceDefinitionsOf,
   type DiffBase,
   type InterfaceDefinition,
-} from '../../shared/heap/queries/diff'
+} from '../../../shared/heap/queries/diff'
 import {
   classCounts,
   findLeaks,
   snapshotIds,
   type ClassCount,
-} from '../../shared/heap/queries/leaks'
-import type { LeakReport } from '../../shared/protocol/dto'
+} from '../../../shared/heap/queries/leaks'
+import type { LeakReport } from '../../../shared/protocol/dto'
 
 export type HostRequest =
   | { type: 'load'; file: string }

@@ -1,18 +1,18 @@
 // Dispatches the protocol's query methods to the engine for one loaded snapshot. Runs inside an
 // engine host (its own process); arguments arrive validated. Comparisons read the older
 // snapshot's condensed form (DiffBase), which the backend hands the host beforehand.
-import type { ApiResults, Page, ParsedArgs } from '../../shared/protocol'
-import { ApiError } from '../../shared/protocol'
-import type { HeapSnapshot } from '../../shared/heap/snapshot'
-import { getAllocationStack } from '../../shared/heap/queries/allocations'
-import { getArrays } from '../../shared/heap/queries/arrays'
-import { getCycle } from '../../shared/heap/queries/cycles'
+import type { ApiResults, Page, ParsedArgs } from '../../../shared/protocol'
+import { ApiError } from '../../../shared/protocol'
+import type { HeapSnapshot } from '../../../shared/heap/snapshot'
+import { getAllocationStack } from '../../../shared/heap/queries/allocations'
+import { getArrays } from '../../../shared/heap/queries/arrays'
+import { getCycle } from '../../../shared/heap/queries/cycles'
 import {
   deletedObjectsOfClass,
   diffSnapshots,
   newObjectsOfClass,
   type DiffBase,
-} from '../../shared/heap/queries/diff'
+} from '../../../shared/heap/queries/diff'
 import {
   clampRange,
   describeObject,
@@ -21,12 +21,12 @@ import {
   getOutgoingEdges,
   getRetainers,
   summarizeObject,
-} from '../../shared/heap/queries/nodes'
-import { findRetainerPaths } from '../../shared/heap/queries/paths'
-import { explainRetention } from '../../shared/heap/queries/explain'
-import { cutReference } from '../../shared/heap/queries/cut'
-import { searchObjects } from '../../shared/heap/queries/search'
-import { getClassMembers, getSummary } from '../../shared/heap/queries/summary'
+} from '../../../shared/heap/queries/nodes'
+import { findRetainerPaths } from '../../../shared/heap/queries/paths'
+import { explainRetention } from '../../../shared/heap/queries/explain'
+import { cutReference } from '../../../shared/heap/queries/cut'
+import { searchObjects } from '../../../shared/heap/queries/search'
+import { getClassMembers, getSummary } from '../../../shared/heap/queries/summary'
 
 export type QueryMethod =
   | 'getSummary'

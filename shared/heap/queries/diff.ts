@@ -1,8 +1,8 @@
 // Snapshot comparison as DevTools' Comparison view computes it, in two halves so that each
 // snapshot can stay in its own process: diffBase() condenses the older snapshot into typed arrays
 // (per class: object ids ascending, self sizes), diffSnapshots() merges them with the newer one.
-// Classes are the Summary's (class keys, objects with a non-zero self size); an object is new or
-// deleted when its id is missing from the same class of the other snapshot.
+// Classes are the class index's, as the Summary's (class-index.ts); an object is new or deleted
+// when its id is missing from the same class of the other snapshot.
 import type { HeapSnapshot } from '../snapshot'
 import {
   applyInterfaceDefinitions,
@@ -10,6 +10,7 @@ import {
   type InterfaceDefinition,
 } from '../analyses/class-names'
 import { perSnapshot } from './cache'
+import { buildClassIndex, classIndexOf, type ClassIndex } from './class-index'
 import { clampRange, summarizeObject } from './nodes'
 import { sortByKeyDescending } from './sort'
 import type { ClassDiff, DeletedObject, ObjectSummary, Page } from '../../protocol/dto'
@@ -67,11 +68,6 @@ interface ClassGroups {
 }
 
 const DIGITS = 1 << 16
-
-function locationField(fields: readonly string[], name: string, fallback: number): number {
-  const position = fields.indexOf(name)
-  return position === -1 ? fallback : position
-}
 
 /**
  * Sorts `values` by `keys` ascending and returns both sorted (the arguments become scratch
@@ -131,140 +127,6 @@ function idsWithClass(
   return radixSortPairs(keys, values)
 }
 
-/**
- * Location keys (`<scriptId>,<line>,<column>,<className>`) without building a string per node:
- * a small direct-mapped cache of recent locations in front of the string-keyed map.
- */
-class LocationGroups {
-  private static readonly SLOTS = 4096
-  private readonly cached = new Float64Array(LocationGroups.SLOTS * 4).fill(-1)
-  private readonly cachedGroup = new Int32Array(LocationGroups.SLOTS)
-  private readonly byKey = new Map<string, number>()
-
-  constructor(private readonly strings: readonly string[]) {}
-
-  /** The group of this location and class name; `create(key)` makes a new one. */
-  find(
-    scriptId: number,
-    line: number,
-    column: number,
-    nameId: number,
-    create: (key: string) => number,
-  ): number {
-    const slot =
-      (Math.imul(scriptId ^ Math.imul(line, 31) ^ Math.imul(column, 961), 2654435761) ^ nameId) &
-      (LocationGroups.SLOTS - 1)
-    const at = slot * 4
-    const { cached } = this
-    if (
-      cached[at] === scriptId &&
-      cached[at + 1] === line &&
-      cached[at + 2] === column &&
-      cached[at + 3] === nameId
-    ) {
-      return this.cachedGroup[slot]
-    }
-    const key = `${scriptId},${line},${column},${this.strings[nameId]}`
-    let group = this.byKey.get(key)
-    if (group === undefined) {
-      group = create(key)
-      this.byKey.set(key, group)
-    }
-    cached[at] = scriptId
-    cached[at + 1] = line
-    cached[at + 2] = column
-    cached[at + 3] = nameId
-    this.cachedGroup[slot] = group
-    return group
-  }
-}
-
-/**
- * Per node: its aggregation group (DevTools' internal class key: the class-name string for most
- * nodes, the location for `object` nodes that have one), or -1 for zero self size.
- */
-function assignGroups(
-  snapshot: HeapSnapshot,
-  className: Uint32Array,
-): { nodeGroup: Int32Array; groupKey: string[]; groupFirstNode: number[] } {
-  const { graph, selfSize, nodeLocation } = snapshot
-  const { nodeType, strings, locations } = graph
-  const fields = graph.layout.locationFields
-  const scriptField = locationField(fields, 'script_id', 1)
-  const lineField = locationField(fields, 'line', 2)
-  const columnField = locationField(fields, 'column', 3)
-  const objectType = graph.nodeTypeCode.object
-  const byClassName = new Int32Array(strings.length).fill(-1)
-  const byLocation = new LocationGroups(strings)
-  const groupKey: string[] = []
-  const groupFirstNode: number[] = []
-  const nodeGroup = new Int32Array(graph.nodeCount).fill(-1)
-  for (let node = 0; node < graph.nodeCount; node++) {
-    if (!selfSize[node]) continue
-    const nameId = className[node]
-    const record = nodeLocation[node]
-    let group: number
-    if (nodeType[node] === objectType && record !== -1) {
-      group = byLocation.find(
-        locations[record + scriptField],
-        locations[record + lineField],
-        locations[record + columnField],
-        nameId,
-        (key) => {
-          groupKey.push(key)
-          groupFirstNode.push(node)
-          return groupKey.length - 1
-        },
-      )
-    } else {
-      group = byClassName[nameId]
-      if (group === -1) {
-        group = groupKey.length
-        byClassName[nameId] = group
-        groupKey.push(',' + strings[nameId])
-        groupFirstNode.push(node)
-      }
-    }
-    nodeGroup[node] = group
-  }
-  return { nodeGroup, groupKey, groupFirstNode }
-}
-
-/** Per group: retained sizes of members that have no dominator ancestor in the same group. */
-function groupRetainedSizes(
-  snapshot: HeapSnapshot,
-  nodeGroup: Int32Array,
-  groupCount: number,
-): Float64Array {
-  const { graph, retainedSize, firstDominated, dominatedNode } = snapshot
-  const sums = new Float64Array(groupCount)
-  const active = new Int32Array(groupCount)
-  const stack = new Uint32Array(graph.nodeCount)
-  // 1 when a node's children were pushed, 2 when it also counted for its group.
-  const state = new Uint8Array(graph.nodeCount)
-  let top = 0
-  stack[top++] = graph.rootNode
-  while (top > 0) {
-    const node = stack[top - 1]
-    const group = nodeGroup[node]
-    if (state[node]) {
-      top--
-      if (state[node] === 2) active[group]--
-      continue
-    }
-    state[node] = 1
-    if (group !== -1 && active[group] === 0) {
-      sums[group] += retainedSize[node]
-      active[group]++
-      state[node] = 2
-    }
-    for (let slot = firstDominated[node]; slot < firstDominated[node + 1]; slot++) {
-      stack[top++] = dominatedNode[slot]
-    }
-  }
-  return sums
-}
-
 /** Members of each class as CSR, ascending id within a class. */
 function membersByClass(
   snapshot: HeapSnapshot,
@@ -294,36 +156,18 @@ function membersByClass(
   return { firstMember, member }
 }
 
-/**
- * Groups nodes by class key as DevTools does for comparisons: when two internal keys turn into
- * the same public key (two string-table entries with one text), the later one replaces the
- * earlier, whose objects then take no part.
- */
-function groupByClass(snapshot: HeapSnapshot, className: Uint32Array): ClassGroups {
-  const { nodeGroup, groupKey, groupFirstNode } = assignGroups(snapshot, className)
-  const groupRetained = groupRetainedSizes(snapshot, nodeGroup, groupKey.length)
-  const winner = new Map<string, number>()
-  groupKey.forEach((key, group) => winner.set(key, group))
-  const classOfGroup = new Int32Array(groupKey.length).fill(-1)
-  const classGroups = [...winner.values()]
-  classGroups.forEach((group, position) => {
-    classOfGroup[group] = position
-  })
-  const nodeClass = nodeGroup
-  for (let node = 0; node < nodeClass.length; node++) {
-    if (nodeClass[node] !== -1) nodeClass[node] = classOfGroup[nodeClass[node]]
-  }
-  const { strings } = snapshot.graph
+/** A class index's classes with their members in ascending id order. */
+function groupByClass(snapshot: HeapSnapshot, index: ClassIndex): ClassGroups {
   return {
-    classKey: classGroups.map((group) => groupKey[group]),
-    className: classGroups.map((group) => strings[className[groupFirstNode[group]]]),
-    ...membersByClass(snapshot, nodeClass, classGroups.length),
-    retainedSize: Float64Array.from(classGroups, (group) => groupRetained[group]),
-    nodeClass,
+    classKey: index.classKey,
+    className: index.className,
+    ...membersByClass(snapshot, index.nodeClass, index.classKey.length),
+    retainedSize: index.retainedSize,
+    nodeClass: index.nodeClass,
   }
 }
 
-const ownGroups = perSnapshot((snapshot) => groupByClass(snapshot, snapshot.className))
+const ownGroups = perSnapshot((snapshot) => groupByClass(snapshot, classIndexOf(snapshot)))
 
 const ownDefinitions = perSnapshot((snapshot): InterfaceDefinition[] =>
   inferInterfaceDefinitions(snapshot.graph).map(({ name, properties }) => ({ name, properties })),
@@ -361,7 +205,10 @@ export function diffBase(
   definitions: readonly InterfaceDefinition[],
 ): DiffBase {
   const className = classNamesWith(base, definitions)
-  const groups = className === base.className ? ownGroups(base) : groupByClass(base, className)
+  const groups =
+    className === base.className
+      ? ownGroups(base)
+      : groupByClass(base, buildClassIndex(base, className))
   const { member, firstMember } = groups
   const objectId = new Uint32Array(member.length)
   const selfSize = new Float64Array(member.length)

@@ -1,18 +1,18 @@
-// Summary by class, computed as DevTools' Summary view does: objects with a non-zero (shown)
-// self size, grouped by class key (location-qualified for `object` nodes with a location), and
-// a class's retained size counting each member only when no dominator ancestor of the same
-// class is counted already. Built once per snapshot.
+// Summary by class, as DevTools' Summary view shows it: the class index's classes (class-index.ts:
+// objects with a non-zero self size by class key, retained sizes without double counting),
+// largest retained size first, with their members on demand.
 import type { HeapSnapshot } from '../snapshot'
 import { NO_DISTANCE } from '../analyses/distances'
 import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
+import { classIndexOf } from './class-index'
 import { sortByKeyDescending } from './sort'
 import type { ClassSummary, ObjectSummary, Page } from '../../protocol/dto'
 
 interface SummaryData {
   classes: ClassSummary[]
-  /** Per node: position in `classes`, or -1 (zero self size, or a class DevTools drops). */
-  nodeClass: Int32Array
+  /** Per rank in `classes`: the class's position in the class index. */
+  indexPosition: Uint32Array
   byKey: Map<string, number>
   /** Member lists sorted by retained size, built on demand. */
   members: Map<number, Uint32Array>
@@ -23,11 +23,14 @@ function locationField(fields: readonly string[], name: string, fallback: number
   return position === -1 ? fallback : position
 }
 
-function internalKey(snapshot: HeapSnapshot, node: number): string | number {
-  const graph = snapshot.graph
+/** The public class key of a node: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
+export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
+  const { graph } = snapshot
   const classId = snapshot.className[node]
   const record = snapshot.nodeLocation[node]
-  if (graph.nodeType[node] !== graph.nodeTypeCode.object || record === -1) return classId
+  if (graph.nodeType[node] !== graph.nodeTypeCode.object || record === -1) {
+    return ',' + graph.strings[classId]
+  }
   const fields = graph.layout.locationFields
   const { locations } = graph
   const scriptId = locations[record + locationField(fields, 'script_id', 1)]
@@ -36,102 +39,18 @@ function internalKey(snapshot: HeapSnapshot, node: number): string | number {
   return `${scriptId},${line},${column},${graph.strings[classId]}`
 }
 
-/** The public class key of a node: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
-export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
-  const key = internalKey(snapshot, node)
-  return typeof key === 'number' ? ',' + snapshot.graph.strings[key] : key
-}
-
+/** The class index's classes, largest retained size first (ties by class key). */
 function buildSummary(snapshot: HeapSnapshot): SummaryData {
-  const { graph, selfSize, retainedSize, distance } = snapshot
-  const nodeCount = graph.nodeCount
-  // Aggregate by DevTools' internal keys first: a class-name string index for most nodes (looked
-  // up in a typed array), a location string for `object` nodes with a location (in a Map)...
-  const byClassId = new Int32Array(graph.strings.length).fill(-1)
-  const byLocationKey = new Map<string, number>()
-  const internalKeys: Array<string | number> = []
-  const counts: number[] = []
-  const selfSums: number[] = []
-  const retainedSums: number[] = []
-  const minDistance: number[] = []
-  const sampleNode: number[] = []
-  const nodeInternal = new Int32Array(nodeCount).fill(-1)
-  const { className, nodeLocation } = snapshot
-  const objectType = graph.nodeTypeCode.object
-  const nodeType = graph.nodeType
-  for (let node = 0; node < nodeCount; node++) {
-    if (!selfSize[node]) continue
-    let position: number | undefined
-    let key: string | number
-    if (nodeType[node] === objectType && nodeLocation[node] !== -1) {
-      key = internalKey(snapshot, node)
-      position = byLocationKey.get(key as string)
-    } else {
-      key = className[node]
-      position = byClassId[key]
-      if (position === -1) position = undefined
-    }
-    if (position === undefined) {
-      position = internalKeys.length
-      if (typeof key === 'number') byClassId[key] = position
-      else byLocationKey.set(key, position)
-      internalKeys.push(key)
-      counts.push(0)
-      selfSums.push(0)
-      retainedSums.push(0)
-      minDistance.push(distance[node])
-      sampleNode.push(node)
-    }
-    nodeInternal[node] = position
-    counts[position]++
-    selfSums[position] += selfSize[node]
-    if (distance[node] < minDistance[position]) minDistance[position] = distance[node]
-  }
-  // ...then retained sizes over the dominator tree, with a per-class count of counted ancestors.
-  const active = new Int32Array(internalKeys.length)
-  const { firstDominated, dominatedNode } = snapshot
-  const stack = new Uint32Array(nodeCount)
-  const exiting = new Uint8Array(nodeCount)
-  let top = 0
-  stack[top++] = graph.rootNode
-  while (top > 0) {
-    const node = stack[top - 1]
-    const position = nodeInternal[node]
-    if (exiting[node]) {
-      top--
-      if (exiting[node] === 2) active[position]--
-      continue
-    }
-    exiting[node] = 1
-    if (position !== -1 && active[position] === 0) {
-      retainedSums[position] += retainedSize[node]
-      active[position]++
-      exiting[node] = 2
-    }
-    for (let slot = firstDominated[node]; slot < firstDominated[node + 1]; slot++) {
-      stack[top++] = dominatedNode[slot]
-    }
-  }
-  // Public keys, as DevTools converts them: a later internal key with the same public key wins.
-  const byKey = new Map<string, number>()
-  const publicOf = internalKeys.map((key) =>
-    typeof key === 'number' ? ',' + graph.strings[key] : key,
-  )
-  publicOf.forEach((key, position) => byKey.set(key, position))
-  const kept = [...byKey.values()]
-  const classes: ClassSummary[] = kept.map((position) => {
-    const key = internalKeys[position]
-    return {
-      classKey: publicOf[position],
-      className:
-        graph.strings[typeof key === 'number' ? key : snapshot.className[sampleNode[position]]],
-      count: counts[position],
-      selfSize: selfSums[position],
-      retainedSize: retainedSums[position],
-      distance: minDistance[position] === NO_DISTANCE ? null : minDistance[position],
-    }
-  })
-  const order = classes.map((_, index) => index)
+  const index = classIndexOf(snapshot)
+  const classes: ClassSummary[] = index.classKey.map((classKey, position) => ({
+    classKey,
+    className: index.className[position],
+    count: index.count[position],
+    selfSize: index.selfSize[position],
+    retainedSize: index.retainedSize[position],
+    distance: index.distance[position] === NO_DISTANCE ? null : index.distance[position],
+  }))
+  const order = classes.map((_, position) => position)
   order.sort(
     (a, b) =>
       classes[b].retainedSize - classes[a].retainedSize ||
@@ -141,17 +60,13 @@ function buildSummary(snapshot: HeapSnapshot): SummaryData {
           ? 1
           : 0),
   )
-  const sortedClasses = order.map((index) => classes[index])
-  const finalPosition = new Int32Array(internalKeys.length).fill(-1)
-  order.forEach((index, rank) => {
-    finalPosition[kept[index]] = rank
-  })
-  const nodeClass = nodeInternal
-  for (let node = 0; node < nodeCount; node++) {
-    if (nodeClass[node] !== -1) nodeClass[node] = finalPosition[nodeClass[node]]
+  const sorted = order.map((position) => classes[position])
+  return {
+    classes: sorted,
+    indexPosition: Uint32Array.from(order),
+    byKey: new Map(sorted.map((entry, rank) => [entry.classKey, rank])),
+    members: new Map(),
   }
-  const sortedByKey = new Map(sortedClasses.map((entry, rank) => [entry.classKey, rank]))
-  return { classes: sortedClasses, nodeClass, byKey: sortedByKey, members: new Map() }
 }
 
 const summaryData = perSnapshot(buildSummary)
@@ -181,11 +96,12 @@ export function getClassMembers(
   if (position === undefined) return { start: 0, total: 0, items: [] }
   let members = data.members.get(position)
   if (!members) {
-    const { nodeClass } = data
+    const { nodeClass } = classIndexOf(snapshot)
+    const wanted = data.indexPosition[position]
     const list = new Uint32Array(data.classes[position].count)
     let filled = 0
     for (let node = 0; node < nodeClass.length; node++) {
-      if (nodeClass[node] === position) list[filled++] = node
+      if (nodeClass[node] === wanted) list[filled++] = node
     }
     members = sortByKeyDescending(list.subarray(0, filled), snapshot.retainedSize)
     data.members.set(position, members)

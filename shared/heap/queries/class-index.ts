@@ -1,0 +1,212 @@
+// The class index: every object grouped into its class as DevTools groups them, built once per
+// snapshot and shared by the Summary, the diff and the leak report. A class is DevTools' class
+// key: the class name for most objects, `<scriptId>,<line>,<column>,<className>` for `object`
+// nodes with a location. Objects with a zero self size belong to no class. When two internal
+// keys give the same public key (two string-table entries with one text), the later one wins and
+// the earlier one's objects take no part, as in DevTools. A class's retained size counts each
+// member only when no dominator ancestor of the same class is counted already.
+import type { HeapSnapshot } from '../snapshot'
+import { perSnapshot } from './cache'
+
+export interface ClassIndex {
+  /** Per class: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
+  classKey: string[]
+  /** Per class: the class name of its first member in node order (DevTools' aggregate name). */
+  className: string[]
+  /** Per class: its first member in node order. */
+  firstNode: Uint32Array
+  count: Uint32Array
+  /** Per class: self sizes summed, bytes. */
+  selfSize: Float64Array
+  /** Per class: retained size by the rule above, bytes. */
+  retainedSize: Float64Array
+  /** Per class: the smallest distance among members, as distances.ts gives them. */
+  distance: Int32Array
+  /** Per node: its class, or -1 (zero self size, or a class DevTools drops). */
+  nodeClass: Int32Array
+}
+
+function locationField(fields: readonly string[], name: string, fallback: number): number {
+  const position = fields.indexOf(name)
+  return position === -1 ? fallback : position
+}
+
+/**
+ * Location keys (`<scriptId>,<line>,<column>,<className>`) without building a string per node:
+ * a small direct-mapped cache of recent locations in front of the string-keyed map.
+ */
+class LocationGroups {
+  private static readonly SLOTS = 4096
+  private readonly cached = new Float64Array(LocationGroups.SLOTS * 4).fill(-1)
+  private readonly cachedGroup = new Int32Array(LocationGroups.SLOTS)
+  private readonly byKey = new Map<string, number>()
+
+  constructor(private readonly strings: readonly string[]) {}
+
+  /** The group of this location and class name; `create(key)` makes a new one. */
+  find(
+    scriptId: number,
+    line: number,
+    column: number,
+    nameId: number,
+    create: (key: string) => number,
+  ): number {
+    const slot =
+      (Math.imul(scriptId ^ Math.imul(line, 31) ^ Math.imul(column, 961), 2654435761) ^ nameId) &
+      (LocationGroups.SLOTS - 1)
+    const at = slot * 4
+    const { cached } = this
+    if (
+      cached[at] === scriptId &&
+      cached[at + 1] === line &&
+      cached[at + 2] === column &&
+      cached[at + 3] === nameId
+    ) {
+      return this.cachedGroup[slot]
+    }
+    const key = `${scriptId},${line},${column},${this.strings[nameId]}`
+    let group = this.byKey.get(key)
+    if (group === undefined) {
+      group = create(key)
+      this.byKey.set(key, group)
+    }
+    cached[at] = scriptId
+    cached[at + 1] = line
+    cached[at + 2] = column
+    cached[at + 3] = nameId
+    this.cachedGroup[slot] = group
+    return group
+  }
+}
+
+/**
+ * Per node: its aggregation group (DevTools' internal class key: the class-name string for most
+ * nodes, the location for `object` nodes that have one), or -1 for zero self size.
+ */
+function assignGroups(
+  snapshot: HeapSnapshot,
+  className: Uint32Array,
+): { nodeGroup: Int32Array; groupKey: string[]; groupFirstNode: number[] } {
+  const { graph, selfSize, nodeLocation } = snapshot
+  const { nodeType, strings, locations } = graph
+  const fields = graph.layout.locationFields
+  const scriptField = locationField(fields, 'script_id', 1)
+  const lineField = locationField(fields, 'line', 2)
+  const columnField = locationField(fields, 'column', 3)
+  const objectType = graph.nodeTypeCode.object
+  const byClassName = new Int32Array(strings.length).fill(-1)
+  const byLocation = new LocationGroups(strings)
+  const groupKey: string[] = []
+  const groupFirstNode: number[] = []
+  const nodeGroup = new Int32Array(graph.nodeCount).fill(-1)
+  for (let node = 0; node < graph.nodeCount; node++) {
+    if (!selfSize[node]) continue
+    const nameId = className[node]
+    const record = nodeLocation[node]
+    let group: number
+    if (nodeType[node] === objectType && record !== -1) {
+      group = byLocation.find(
+        locations[record + scriptField],
+        locations[record + lineField],
+        locations[record + columnField],
+        nameId,
+        (key) => {
+          groupKey.push(key)
+          groupFirstNode.push(node)
+          return groupKey.length - 1
+        },
+      )
+    } else {
+      group = byClassName[nameId]
+      if (group === -1) {
+        group = groupKey.length
+        byClassName[nameId] = group
+        groupKey.push(',' + strings[nameId])
+        groupFirstNode.push(node)
+      }
+    }
+    nodeGroup[node] = group
+  }
+  return { nodeGroup, groupKey, groupFirstNode }
+}
+
+/** Per class: retained sizes of members that have no dominator ancestor in the same class. */
+function classRetainedSizes(
+  snapshot: HeapSnapshot,
+  nodeClass: Int32Array,
+  classCount: number,
+): Float64Array {
+  const { graph, retainedSize, firstDominated, dominatedNode } = snapshot
+  const sums = new Float64Array(classCount)
+  const active = new Int32Array(classCount)
+  const stack = new Uint32Array(graph.nodeCount)
+  // 1 when a node's children were pushed, 2 when it also counted for its class.
+  const state = new Uint8Array(graph.nodeCount)
+  let top = 0
+  stack[top++] = graph.rootNode
+  while (top > 0) {
+    const node = stack[top - 1]
+    const position = nodeClass[node]
+    if (state[node]) {
+      top--
+      if (state[node] === 2) active[position]--
+      continue
+    }
+    state[node] = 1
+    if (position !== -1 && active[position] === 0) {
+      sums[position] += retainedSize[node]
+      active[position]++
+      state[node] = 2
+    }
+    for (let slot = firstDominated[node]; slot < firstDominated[node + 1]; slot++) {
+      stack[top++] = dominatedNode[slot]
+    }
+  }
+  return sums
+}
+
+/**
+ * Builds the class index of a snapshot with these class names per node (the snapshot's own, or
+ * a diff base's renamed after the newer snapshot's interfaces).
+ */
+export function buildClassIndex(snapshot: HeapSnapshot, className: Uint32Array): ClassIndex {
+  const { nodeGroup, groupKey, groupFirstNode } = assignGroups(snapshot, className)
+  // A later group with the same public key replaces the earlier one.
+  const winner = new Map<string, number>()
+  groupKey.forEach((key, group) => winner.set(key, group))
+  const classGroups = [...winner.values()]
+  const classOfGroup = new Int32Array(groupKey.length).fill(-1)
+  classGroups.forEach((group, position) => {
+    classOfGroup[group] = position
+  })
+  const classCount = classGroups.length
+  const nodeClass = nodeGroup
+  const count = new Uint32Array(classCount)
+  const selfSize = new Float64Array(classCount)
+  const distance = new Int32Array(classCount)
+  for (let node = 0; node < nodeClass.length; node++) {
+    if (nodeClass[node] === -1) continue
+    const position = classOfGroup[nodeClass[node]]
+    nodeClass[node] = position
+    if (position === -1) continue
+    // The first member sets the distance; NO_DISTANCE (unreachable) is below every real one.
+    if (count[position]++ === 0 || snapshot.distance[node] < distance[position]) {
+      distance[position] = snapshot.distance[node]
+    }
+    selfSize[position] += snapshot.selfSize[node]
+  }
+  const { strings } = snapshot.graph
+  return {
+    classKey: classGroups.map((group) => groupKey[group]),
+    className: classGroups.map((group) => strings[className[groupFirstNode[group]]]),
+    firstNode: Uint32Array.from(classGroups, (group) => groupFirstNode[group]),
+    count,
+    selfSize,
+    retainedSize: classRetainedSizes(snapshot, nodeClass, classCount),
+    distance,
+    nodeClass,
+  }
+}
+
+/** The snapshot's own class index, built once. */
+export const classIndexOf = perSnapshot((snapshot) => buildClassIndex(snapshot, snapshot.className))

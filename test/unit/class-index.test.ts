@@ -1,0 +1,103 @@
+// The class index (summary, diff and leaks share it) against a brute-force oracle on random
+// graphs: per class the member count, self size, smallest distance, and the retained size that
+// counts a member only when no dominator ancestor of the same class is counted (walked up the
+// engine's dominator tree, which analyses.test.ts checks against its definition).
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
+import { initializeSnapshot } from '../../shared/heap/snapshot'
+import { classIndexOf } from '../../shared/heap/queries/class-index'
+import { diffBase, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
+import { classCounts } from '../../shared/heap/queries/leaks'
+import { getSummary } from '../../shared/heap/queries/summary'
+import { SnapshotBuilder, type NodeHandle } from '../helpers/snapshot-builder'
+
+const CLASSES = ['Alpha', 'Beta', 'Gamma'] as const
+
+const randomHeap = fc.integer({ min: 2, max: 30 }).chain((nodeCount) =>
+  fc.record({
+    parents: fc.array(fc.nat(), { minLength: nodeCount - 1, maxLength: nodeCount - 1 }),
+    classes: fc.array(fc.constantFrom(...CLASSES), { minLength: nodeCount, maxLength: nodeCount }),
+    selfSize: fc.array(fc.integer({ min: 0, max: 500 }), {
+      minLength: nodeCount,
+      maxLength: nodeCount,
+    }),
+    extra: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: nodeCount * 2 }),
+  }),
+)
+
+describe('the class index', () => {
+  it('groups and sums as the oracle does, and the summary, diff and leaks read it', () => {
+    fc.assert(
+      fc.property(randomHeap, ({ parents, classes, selfSize, extra }) => {
+        const builder = new SnapshotBuilder()
+        const nodes: NodeHandle[] = [builder.root]
+        for (let node = 1; node < classes.length; node++) {
+          nodes.push(builder.node('object', classes[node], { selfSize: selfSize[node] }))
+        }
+        for (let node = 1; node < classes.length; node++) {
+          builder.edge(nodes[parents[node - 1] % node], 'property', `p${node}`, nodes[node])
+        }
+        extra.forEach(([from, to], position) => {
+          builder.edge(
+            nodes[from % nodes.length],
+            'property',
+            `x${position}`,
+            nodes[to % nodes.length],
+          )
+        })
+        const snapshot = initializeSnapshot(parseSnapshotBytes(builder.toBytes(), 1 << 16))
+        const index = classIndexOf(snapshot)
+        const { graph } = snapshot
+
+        const expected = new Map<string, { count: number; self: number; retained: number }>()
+        for (let node = 0; node < graph.nodeCount; node++) {
+          if (node === graph.rootNode || snapshot.selfSize[node] === 0) continue
+          const name = classes[node]
+          const entry = expected.get(name) ?? { count: 0, self: 0, retained: 0 }
+          entry.count++
+          entry.self += snapshot.selfSize[node]
+          let ancestor = snapshot.dominator[node]
+          let nested = false
+          while (ancestor !== graph.rootNode) {
+            if (snapshot.selfSize[ancestor] > 0 && classes[ancestor] === name) nested = true
+            ancestor = snapshot.dominator[ancestor]
+          }
+          if (!nested) entry.retained += snapshot.retainedSize[node]
+          expected.set(name, entry)
+        }
+        const actual = new Map(
+          index.classKey.map((key, position) => [
+            index.className[position],
+            {
+              count: index.count[position],
+              self: index.selfSize[position],
+              retained: index.retainedSize[position],
+            },
+          ]),
+        )
+        expect(actual).toEqual(expected)
+        for (let node = 1; node < graph.nodeCount; node++) {
+          const position = index.nodeClass[node]
+          if (snapshot.selfSize[node] === 0) expect(position).toBe(-1)
+          else expect(index.className[position]).toBe(classes[node])
+        }
+
+        // The summary, the leak report's counts and a diff's base are the same classes.
+        const summary = getSummary(snapshot)
+        expect(new Map(summary.map((entry) => [entry.className, entry.count]))).toEqual(
+          new Map([...expected].map(([name, entry]) => [name, entry.count])),
+        )
+        expect(classCounts(snapshot).map((entry) => entry.retainedSize)).toEqual(
+          summary.map((entry) => entry.retainedSize),
+        )
+        const base = diffBase(snapshot, interfaceDefinitionsOf(snapshot))
+        expect([...base.classKey].sort()).toEqual(summary.map((entry) => entry.classKey).sort())
+        expect(Array.from(base.retainedSize).sort()).toEqual(
+          summary.map((entry) => entry.retainedSize).sort(),
+        )
+      }),
+      { numRuns: 200 },
+    )
+  })
+})

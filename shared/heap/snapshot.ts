@@ -50,6 +50,23 @@ export interface InitializeOptions {
   retainers?: Retainers
 }
 
+/**
+ * Where a location record keeps its script id, line and column (V8's location_fields; the usual
+ * order where a snapshot does not name them). Lines and columns are 0-based, as V8 writes them.
+ */
+export function locationOffsets(graph: HeapGraph): {
+  scriptId: number
+  line: number
+  column: number
+} {
+  const fields = graph.layout.locationFields
+  const offset = (name: string, fallback: number): number => {
+    const position = fields.indexOf(name)
+    return position === -1 ? fallback : position
+  }
+  return { scriptId: offset('script_id', 1), line: offset('line', 2), column: offset('column', 3) }
+}
+
 function buildNodeLocations(graph: HeapGraph): Int32Array {
   const nodeLocation = new Int32Array(graph.nodeCount).fill(-1)
   const fields = graph.layout.locationFields

@@ -5,7 +5,7 @@
 // keys give the same public key (two string-table entries with one text), the later one wins and
 // the earlier one's objects take no part, as in DevTools. A class's retained size counts each
 // member only when no dominator ancestor of the same class is counted already.
-import type { HeapSnapshot } from '../snapshot'
+import { locationOffsets, type HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
 
 export interface ClassIndex {
@@ -24,11 +24,6 @@ export interface ClassIndex {
   distance: Int32Array
   /** Per node: its class, or -1 (zero self size, or a class DevTools drops). */
   nodeClass: Int32Array
-}
-
-function locationField(fields: readonly string[], name: string, fallback: number): number {
-  const position = fields.indexOf(name)
-  return position === -1 ? fallback : position
 }
 
 /**
@@ -89,10 +84,7 @@ function assignGroups(
 ): { nodeGroup: Int32Array; groupKey: string[]; groupFirstNode: number[] } {
   const { graph, selfSize, nodeLocation } = snapshot
   const { nodeType, strings, locations } = graph
-  const fields = graph.layout.locationFields
-  const scriptField = locationField(fields, 'script_id', 1)
-  const lineField = locationField(fields, 'line', 2)
-  const columnField = locationField(fields, 'column', 3)
+  const { scriptId: scriptField, line: lineField, column: columnField } = locationOffsets(graph)
   const objectType = graph.nodeTypeCode.object
   const byClassName = new Int32Array(strings.length).fill(-1)
   const byLocation = new LocationGroups(strings)

@@ -4,7 +4,7 @@
 // Map or Set by its entries, a closure's context by the function whose scope it is, a timer by
 // its callback. Anything else keeps the name DevTools shows.
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
-import type { HeapSnapshot } from '../snapshot'
+import { locationOffsets, type HeapSnapshot } from '../snapshot'
 import { formatBytes } from '../../units'
 import { arrayFacts, pointerLayout } from './arrays'
 import { perSnapshot } from './cache'
@@ -225,18 +225,17 @@ export function sourceLocation(snapshot: HeapSnapshot, node: number): SourceLoca
   const graph = snapshot.graph
   if (graph.nodeType[node] !== graph.nodeTypeCode.closure) return null
   const record = snapshot.nodeLocation[node]
-  const fields = graph.layout.locationFields
   const shared = internalTarget(graph, node, 'shared')
   const url = shared === -1 ? null : scriptOfShared(snapshot, shared)
   if (record < 0) return null
-  const field = (name: string, fallback: number): number =>
-    graph.locations[record + (fields.indexOf(name) === -1 ? fallback : fields.indexOf(name))]
+  const offsets = locationOffsets(graph)
+  const at = (offset: number): number => graph.locations[record + offset]
   return {
     url,
     file: url === null ? null : shortScriptName(snapshot, url),
-    scriptId: field('script_id', 1),
-    line: field('line', 2) + 1,
-    column: field('column', 3) + 1,
+    scriptId: at(offsets.scriptId),
+    line: at(offsets.line) + 1,
+    column: at(offsets.column) + 1,
   }
 }
 

@@ -1,7 +1,7 @@
 // Summary by class, as DevTools' Summary view shows it: the class index's classes (class-index.ts:
 // objects with a non-zero self size by class key, retained sizes without double counting),
 // largest retained size first, with their members on demand.
-import type { HeapSnapshot } from '../snapshot'
+import { locationOffsets, type HeapSnapshot } from '../snapshot'
 import { NO_DISTANCE } from '../analyses/distances'
 import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
@@ -18,11 +18,6 @@ interface SummaryData {
   members: Map<number, Uint32Array>
 }
 
-function locationField(fields: readonly string[], name: string, fallback: number): number {
-  const position = fields.indexOf(name)
-  return position === -1 ? fallback : position
-}
-
 /** The public class key of a node: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
 export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
   const { graph } = snapshot
@@ -31,12 +26,9 @@ export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
   if (graph.nodeType[node] !== graph.nodeTypeCode.object || record === -1) {
     return ',' + graph.strings[classId]
   }
-  const fields = graph.layout.locationFields
-  const { locations } = graph
-  const scriptId = locations[record + locationField(fields, 'script_id', 1)]
-  const line = locations[record + locationField(fields, 'line', 2)]
-  const column = locations[record + locationField(fields, 'column', 3)]
-  return `${scriptId},${line},${column},${graph.strings[classId]}`
+  const offsets = locationOffsets(graph)
+  const at = (offset: number): number => graph.locations[record + offset]
+  return `${at(offsets.scriptId)},${at(offsets.line)},${at(offsets.column)},${graph.strings[classId]}`
 }
 
 /** The class index's classes, largest retained size first (ties by class key). */

@@ -114,7 +114,7 @@ export interface GraphModel {
 
 export const nodeId = (node: number): string => `n${node}`
 
-export function objectNode(object: ObjectSummary, kind: NodeKind): GraphNode {
+function objectNode(object: ObjectSummary, kind: NodeKind): GraphNode {
   return {
     id: nodeId(object.node),
     node: object.node,
@@ -136,7 +136,7 @@ export function objectNode(object: ObjectSummary, kind: NodeKind): GraphNode {
 
 export const unmarkedEdge = { isCut: false, isOnAlivePath: false } as const
 
-export function rawEdge(
+function rawEdge(
   source: number,
   target: number,
   edge: PathEdge | EdgeSummary,
@@ -162,7 +162,7 @@ export function rawEdge(
 /** The objects a graph is about: one, or several for a merged graph. */
 export type Targets = ObjectSummary | readonly ObjectSummary[]
 
-export const targetList = (targets: Targets): readonly ObjectSummary[] =>
+const targetList = (targets: Targets): readonly ObjectSummary[] =>
   'node' in targets ? [targets] : targets
 
 /** The snapshot's own subgraph: paths merged by node, expansions with their "N more". */

@@ -66,7 +66,7 @@ export function pathsWithCut(paths: PathStepDto[][], cut: GraphCut | null): Path
 }
 
 /** The alive path's drawn nodes, and its steps between drawn nodes (folded internals skipped). */
-export function alivePathMarks(model: GraphModel, path: PathStepDto[] | null) {
+function alivePathMarks(model: GraphModel, path: PathStepDto[] | null) {
   const drawn = new Set(model.nodes.map((node) => node.id))
   const ids = (path ?? []).map((step) => nodeId(step.node.node)).filter((id) => drawn.has(id))
   const steps = new Set(ids.slice(1).map((id, position) => `${ids[position]}>${id}`))
@@ -126,7 +126,7 @@ export function cutTargetOf(model: GraphModel, edge: GraphEdge): number | null {
 }
 
 /** Most dominator steps walked up from one drawn object before giving up on it. */
-export const MAX_DOMINATOR_STEPS = 64
+const MAX_DOMINATOR_STEPS = 64
 
 /** An object's immediate dominator, with its distance (getObject's `dominator`). */
 export type DominatorLookup = (

@@ -45,7 +45,7 @@ export function markCycles(
 }
 
 /** Marks the objects in `highlight` as new. */
-export function markNew(nodes: GraphNode[], highlight: ReadonlySet<number>): GraphNode[] {
+function markNew(nodes: GraphNode[], highlight: ReadonlySet<number>): GraphNode[] {
   if (highlight.size === 0) return nodes
   return nodes.map((node) =>
     node.node !== null && highlight.has(node.node) ? { ...node, isNew: true } : node,

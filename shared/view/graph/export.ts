@@ -12,7 +12,7 @@ export const edgeText = (edge: GraphEdge): string =>
   edge.isCut ? `✂ ${edge.label}`.trim() : edge.label
 
 /** A node's label with its marks in words, for exports without colour. */
-export const dotNodeLabel = (node: GraphNode): string =>
+const dotNodeLabel = (node: GraphNode): string =>
   [node.label, node.isNew ? '(new)' : '', node.isFreed ? '(freed)' : ''].filter(Boolean).join(' ')
 
 /** The subgraph in Graphviz DOT, for people who lay it out elsewhere. */
@@ -47,7 +47,7 @@ export function toDot(model: GraphModel): string {
   return lines.join('\n')
 }
 
-export const escapeXml = (text: string): string =>
+const escapeXml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
 const NODE_COLORS: Record<NodeKind, string | null> = {
@@ -63,7 +63,7 @@ const HALO = ` stroke="${PALETTE.paper}" stroke-width="3" paint-order="stroke"`
 export const round = (value: number): string => String(Math.round(value * 10) / 10)
 
 /** One stroke for a node's shape: cycle ring, new-object ring, target ring, dashes. */
-export function svgStroke(node: GraphNode): string {
+function svgStroke(node: GraphNode): string {
   const dash = node.kind === 'more' || node.isFreed ? ' stroke-dasharray="3 2"' : ''
   if (node.cycle !== null) return ` stroke="${PALETTE.cycle}" stroke-width="3"${dash}`
   if (node.isNew) return ` stroke="${PALETTE.newText}" stroke-width="3"${dash}`
@@ -71,7 +71,7 @@ export function svgStroke(node: GraphNode): string {
   return dash ? ` stroke="${PALETTE.line}"${dash}` : ''
 }
 
-export function svgNode(node: GraphNode, at: Point, largest: number): string {
+function svgNode(node: GraphNode, at: Point, largest: number): string {
   const { diameter, shade } = nodeScale(node.retainedSize, largest)
   const radius = diameter / 2
   const fill = node.isFreed
@@ -100,7 +100,7 @@ export function svgNode(node: GraphNode, at: Point, largest: number): string {
   ].join('')
 }
 
-export function svgEdge(edge: GraphEdge, from: Point, to: Point, targetRadius: number): string {
+function svgEdge(edge: GraphEdge, from: Point, to: Point, targetRadius: number): string {
   const dx = to.x - from.x
   const dy = to.y - from.y
   const length = Math.hypot(dx, dy) || 1
@@ -120,7 +120,7 @@ export function svgEdge(edge: GraphEdge, from: Point, to: Point, targetRadius: n
   return `<g class="edge">${line}${text}</g>`
 }
 
-export function bounds(model: GraphModel, positions: ReadonlyMap<string, Point>, largest: number) {
+function bounds(model: GraphModel, positions: ReadonlyMap<string, Point>, largest: number) {
   let left = Infinity
   let top = Infinity
   let right = -Infinity

@@ -26,13 +26,13 @@ import {
 // slots), so a store step folds only into the owner's own element or property edge to X, drawn
 // or looked up (see itemLookups); without it the store stays drawn as it is.
 
-export interface Adjacency {
+interface Adjacency {
   byId: Map<string, GraphNode>
   into: Map<string, GraphEdge[]>
   out: Map<string, GraphEdge[]>
 }
 
-export function adjacency(model: GraphModel): Adjacency {
+function adjacency(model: GraphModel): Adjacency {
   const byId = new Map(model.nodes.map((node) => [node.id, node]))
   const into = new Map<string, GraphEdge[]>()
   const out = new Map<string, GraphEdge[]>()
@@ -43,7 +43,7 @@ export function adjacency(model: GraphModel): Adjacency {
   return { byId, into, out }
 }
 
-export interface FoldPlan {
+interface FoldPlan {
   kind: FoldKind
   /** The internal nodes that disappear. */
   folded: GraphNode[]
@@ -53,27 +53,27 @@ export interface FoldPlan {
 }
 
 /** What a store step must fold into: the owner's own edge of this type to the same object. */
-export const STORE_EDGE: Partial<Record<FoldKind, string>> = {
+const STORE_EDGE: Partial<Record<FoldKind, string>> = {
   elements: 'element',
   properties: 'property',
 }
 
-export type EdgeName = Link['edge']
+type EdgeName = Link['edge']
 
 /** The owners' own element and property edges, by `${owner}>${item}:${type}`. */
-export type KnownEdges = ReadonlyMap<string, EdgeName>
+type KnownEdges = ReadonlyMap<string, EdgeName>
 
-export const isSlot = (edge: GraphEdge): boolean =>
+const isSlot = (edge: GraphEdge): boolean =>
   (edge.type === 'internal' || edge.type === 'hidden' || edge.type === 'element') &&
   /^\d+$/.test(edge.name)
 
 export const isFoldable = (node: GraphNode): boolean => node.kind === 'object' && node.node !== null
 
-export const isPropertyCell = (node: GraphNode): boolean =>
+const isPropertyCell = (node: GraphNode): boolean =>
   isFoldable(node) && node.name.endsWith('PropertyCell')
 
 /** A folded edge; `holder` is the object whose own edge `edge` is (see GraphEdge.holder). */
-export function foldedEdge(
+function foldedEdge(
   owner: GraphNode,
   item: string,
   kind: FoldKind,
@@ -97,7 +97,7 @@ export function foldedEdge(
 }
 
 /** The owner of a store, when its one drawn edge in is the owner's strong `edgeName`. */
-export function soleOwner(graph: Adjacency, store: GraphNode, edgeName: string): GraphNode | null {
+function soleOwner(graph: Adjacency, store: GraphNode, edgeName: string): GraphNode | null {
   const into = graph.into.get(store.id) ?? []
   if (into.length !== 1) return null
   const [edge] = into
@@ -107,13 +107,13 @@ export function soleOwner(graph: Adjacency, store: GraphNode, edgeName: string):
 }
 
 /** A store's drawn slot edges, or null when any edge out of it is something else. */
-export function slotEdges(graph: Adjacency, store: GraphNode): GraphEdge[] | null {
+function slotEdges(graph: Adjacency, store: GraphNode): GraphEdge[] | null {
   const out = graph.out.get(store.id) ?? []
   return out.length > 0 && out.every((edge) => !edge.isWeak && isSlot(edge)) ? out : null
 }
 
 /** The value a property cell holds, when the cell is drawn only between a store and it. */
-export function cellValue(graph: Adjacency, cell: GraphNode): string | null {
+function cellValue(graph: Adjacency, cell: GraphNode): string | null {
   const into = graph.into.get(cell.id) ?? []
   const out = graph.out.get(cell.id) ?? []
   if (into.length !== 1 || out.length !== 1) return null
@@ -122,7 +122,7 @@ export function cellValue(graph: Adjacency, cell: GraphNode): string | null {
 }
 
 /** Where a store slot leads once folded: the object, through a property cell if there is one. */
-export function slotTarget(graph: Adjacency, kind: FoldKind, edge: GraphEdge) {
+function slotTarget(graph: Adjacency, kind: FoldKind, edge: GraphEdge) {
   const item = graph.byId.get(edge.target)
   if (kind !== 'properties' || !item || !isPropertyCell(item))
     return { item: edge.target, cell: null }
@@ -131,7 +131,7 @@ export function slotTarget(graph: Adjacency, kind: FoldKind, edge: GraphEdge) {
 }
 
 /** An object's elements or properties store folded into the object's own edges. */
-export function planStore(
+function planStore(
   graph: Adjacency,
   store: GraphNode,
   kind: 'elements' | 'properties',
@@ -154,7 +154,7 @@ export function planStore(
   return plan
 }
 
-export function planTable(graph: Adjacency, table: GraphNode): FoldPlan | null {
+function planTable(graph: Adjacency, table: GraphNode): FoldPlan | null {
   const owner = soleOwner(graph, table, 'table')
   const slots = slotEdges(graph, table)
   if (!owner || !slots) return null
@@ -171,17 +171,17 @@ export function planTable(graph: Adjacency, table: GraphNode): FoldPlan | null {
   return { kind: 'table', folded: [table], owners: [owner], edges }
 }
 
-export const CONTEXT_CLASS = 'system / Context'
+const CONTEXT_CLASS = 'system / Context'
 
 /** A closure's own reference to its context. */
-export const isClosureLink = (graph: Adjacency, edge: GraphEdge): boolean =>
+const isClosureLink = (graph: Adjacency, edge: GraphEdge): boolean =>
   !edge.isWeak &&
   edge.type === 'internal' &&
   edge.name === 'context' &&
   graph.byId.get(edge.source)?.type === 'closure'
 
 /** A context's reference to the context of the scope around it. */
-export const isOuterLink = (edge: GraphEdge): boolean =>
+const isOuterLink = (edge: GraphEdge): boolean =>
   !edge.isWeak && edge.type === 'internal' && edge.name === 'previous'
 
 /**
@@ -191,7 +191,7 @@ export const isOuterLink = (edge: GraphEdge): boolean =>
  * closures that reach it (planContext); a context has one outer context, so every one left is
  * reached from a closure, or in a ring of outer links that nothing else holds.
  */
-export function foldingContexts(graph: Adjacency): Set<string> {
+function foldingContexts(graph: Adjacency): Set<string> {
   const folding = new Set(
     [...graph.byId.values()]
       .filter((node) => isFoldable(node) && node.className === CONTEXT_CLASS)
@@ -226,7 +226,7 @@ export function foldingContexts(graph: Adjacency): Set<string> {
 }
 
 /** A context held by closures, folded with its outer contexts into the variables they capture. */
-export function planContext(
+function planContext(
   graph: Adjacency,
   context: GraphNode,
   folding: Set<string>,
@@ -258,7 +258,7 @@ export function planContext(
   return { kind: 'context', folded: chain, owners, edges }
 }
 
-export function planFold(
+function planFold(
   graph: Adjacency,
   node: GraphNode,
   known: KnownEdges,
@@ -274,7 +274,7 @@ export function planFold(
   )
 }
 
-export const FOLD_NOTE: Record<FoldKind, string> = {
+const FOLD_NOTE: Record<FoldKind, string> = {
   elements: 'its elements',
   properties: 'its properties',
   table: 'its hash table',
@@ -282,7 +282,7 @@ export const FOLD_NOTE: Record<FoldKind, string> = {
 }
 
 /** Drawn and looked-up element and property edges, by `${owner}>${item}:${type}`. */
-export function knownEdges(model: GraphModel, links: readonly Link[]): Map<string, EdgeName> {
+function knownEdges(model: GraphModel, links: readonly Link[]): Map<string, EdgeName> {
   const known = new Map<string, EdgeName>()
   const add = (source: string, target: string, edge: EdgeName): void => {
     if (edge.type === 'element' || edge.type === 'property') {
@@ -297,7 +297,7 @@ export function knownEdges(model: GraphModel, links: readonly Link[]): Map<strin
 }
 
 /** Plans that do not fold each other's owners or items (those would point at nothing). */
-export function compatiblePlans(plans: FoldPlan[]): FoldPlan[] {
+function compatiblePlans(plans: FoldPlan[]): FoldPlan[] {
   const folded = new Set(plans.flatMap((plan) => plan.folded.map((node) => node.id)))
   return plans.filter(
     (plan) =>
@@ -306,7 +306,7 @@ export function compatiblePlans(plans: FoldPlan[]): FoldPlan[] {
   )
 }
 
-export function withNotes(nodes: GraphNode[], plans: FoldPlan[], gone: Set<string>): GraphNode[] {
+function withNotes(nodes: GraphNode[], plans: FoldPlan[], gone: Set<string>): GraphNode[] {
   const notes = new Map<string, string[]>()
   for (const plan of plans) {
     // A context plan also folds the contexts of the scopes around it.

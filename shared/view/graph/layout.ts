@@ -28,8 +28,8 @@ export interface LayoutResult {
 export const textWidth = (text: string, fontSize = 10): number => text.length * fontSize * 0.6
 
 /** An invisible node above every root: its heavy edges pull all roots up to one top rank. */
-export const TOP = '\u0000top'
-export const LABEL_HEIGHT = 14
+const TOP = '\u0000top'
+const LABEL_HEIGHT = 14
 
 /**
  * A layered layout of one drawn graph. Keep one instance per graph while it grows: each run
@@ -169,7 +169,7 @@ export class LayeredLayout {
   }
 }
 
-export interface LayoutEdge {
+interface LayoutEdge {
   v: string
   w: string
   name: string
@@ -193,7 +193,7 @@ export function cycleEdges(model: GraphModel): Set<string> {
 }
 
 /** One depth-first walk of cycleEdges from a target, adding the edges that close a cycle. */
-export function walkUp(
+function walkUp(
   start: string,
   into: ReadonlyMap<string, GraphEdge[]>,
   visited: Set<string>,
@@ -224,7 +224,7 @@ export function walkUp(
  * every root on the top rank, and weightless ones that keep the lifted nodes (see
  * LayeredLayout.run) from rising above it.
  */
-export function layoutEdges(model: GraphModel, lifted: ReadonlySet<string>): LayoutEdge[] {
+function layoutEdges(model: GraphModel, lifted: ReadonlySet<string>): LayoutEdge[] {
   const back = cycleEdges(model)
   const edges = model.edges.map((edge): LayoutEdge => {
     const label: EdgeLabel = {

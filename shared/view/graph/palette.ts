@@ -4,7 +4,7 @@
 /** Which page the graph is drawn on: the OS's light or dark theme. */
 export type ColorScheme = 'light' | 'dark'
 
-export interface GraphPalette {
+interface GraphPalette {
   /** The page behind the graph (and an export's background). */
   paper: string
   nodeText: string

@@ -226,11 +226,7 @@ function foldingContexts(graph: Adjacency): Set<string> {
 }
 
 /** A context held by closures, folded with its outer contexts into the variables they capture. */
-function planContext(
-  graph: Adjacency,
-  context: GraphNode,
-  folding: Set<string>,
-): FoldPlan | null {
+function planContext(graph: Adjacency, context: GraphNode, folding: Set<string>): FoldPlan | null {
   if (!folding.has(context.id)) return null
   const owners = (graph.into.get(context.id) ?? [])
     .filter((edge) => isClosureLink(graph, edge))

@@ -7,6 +7,13 @@ import globals from 'globals'
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'zlib']
 
+/** What no file under shared/ may import: it runs in Node, the renderer and workers alike. */
+const sharedPatterns = [
+  { group: nodeBuiltins, message: 'shared/ runs anywhere: no Node-only APIs.' },
+  { group: ['electron', '**/electron/**'], message: 'shared/ never imports electron/.' },
+  { group: ['**/renderer/**', 'react', 'react-dom'], message: 'shared/ never imports UI.' },
+]
+
 export default tseslint.config(
   {
     ignores: [
@@ -39,20 +46,26 @@ export default tseslint.config(
     files: ['shared/**/*.ts'],
     languageOptions: { globals: {} },
     rules: {
+      'no-restricted-imports': ['error', { patterns: sharedPatterns }],
+      'no-console': 'error',
+    },
+  },
+  {
+    // The views know the engine only through the contract.
+    files: ['shared/view/**/*.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: nodeBuiltins, message: 'shared/ runs anywhere: no Node-only APIs.' },
-            { group: ['electron', '**/electron/**'], message: 'shared/ never imports electron/.' },
+            ...sharedPatterns,
             {
-              group: ['**/renderer/**', 'react', 'react-dom'],
-              message: 'shared/ never imports UI.',
+              group: ['**/heap', '**/heap/**', '**/rpc', '**/rpc/**'],
+              message: 'shared/view imports only the protocol (shared/protocol*) and itself.',
             },
           ],
         },
       ],
-      'no-console': 'error',
     },
   },
   {

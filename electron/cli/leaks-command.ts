@@ -17,7 +17,7 @@ import { snapshotInfo } from './commands'
 import { clip, formatBytes, formatRoute, table } from './format'
 import { readablePath } from '../../shared/heap/queries/explain/readable'
 import { explainRoute } from '../../shared/heap/queries/explain/verdict'
-import { runningCodeRoot } from '../../shared/v8-roots'
+import { runningCodeRoot } from '../../shared/protocol/v8-roots'
 import type {
   GrowingClass,
   LeakCluster,

@@ -1,9 +1,9 @@
 // Display formatting shared by the UI and the CLI: byte sizes, distances, edge labels.
 import type { MapSlot } from '../protocol'
-import { formatEdge } from '../js-syntax'
-import { runningCodeRoot } from '../v8-roots'
+import { formatEdge } from '../protocol/js-syntax'
+import { runningCodeRoot } from '../protocol/v8-roots'
 
-export { formatBytes } from '../units'
+export { formatBytes } from '../protocol/units'
 export { formatEdge }
 
 /** Distance from GC roots: system-only distances as "sys+N", unreachable as "-". */

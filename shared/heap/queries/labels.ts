@@ -5,7 +5,7 @@
 // its callback. Anything else keeps the name DevTools shows.
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import { locationOffsets, type HeapSnapshot } from '../snapshot'
-import { formatBytes } from '../../units'
+import { formatBytes } from '../../protocol/units'
 import { arrayFacts, pointerLayout } from './arrays'
 import { perSnapshot } from './cache'
 import { firstEntrySlot } from './map-entries'

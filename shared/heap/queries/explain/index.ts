@@ -6,7 +6,7 @@ import { checkNode, summarizeObject } from '../nodes'
 import { findRoutes, ROUTE_SLACK, routeReach } from './routes'
 import { findRetainerPaths } from '../paths'
 import { readableKey, readablePath } from './readable'
-import { runningCodeRoot } from '../../../v8-roots'
+import { runningCodeRoot } from '../../../protocol/v8-roots'
 import { explainRoute } from './verdict'
 import type { Explanation, ObjectSummary, ReadableStep, Route } from '../../../protocol/dto'
 

@@ -8,7 +8,7 @@
 import { edgeName } from '../../graph/heap-graph'
 import type { HeapSnapshot } from '../../snapshot'
 import { shortScriptName } from '../labels'
-import { propertyAccess } from '../../../js-syntax'
+import { propertyAccess } from '../../../protocol/js-syntax'
 import type {
   ObjectSummary,
   PathStep,

@@ -6,11 +6,11 @@
 // cutting the reference it stands for frees the target in a recount with it cut.
 import { edgeName } from '../../graph/heap-graph'
 import type { HeapSnapshot } from '../../snapshot'
-import { formatBytes } from '../../../units'
+import { formatBytes } from '../../../protocol/units'
 import { functionName, sourceLocation } from '../labels'
 import { summarizeObject } from '../nodes'
 import { cutReference } from '../cut'
-import { formatEdge, propertyAccess } from '../../../js-syntax'
+import { formatEdge, propertyAccess } from '../../../protocol/js-syntax'
 import type { Fix, ObjectSummary, RawReference, ReadableStep } from '../../../protocol/dto'
 
 /** How many candidate fixes are recounted at most. */

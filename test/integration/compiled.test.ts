@@ -4,7 +4,7 @@
 // the library's declarations type-check a consumer under nodenext; `--help` costs little more
 // than starting Node; and a part is rebuilt exactly when a source is newer than its build.
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { access, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -222,6 +222,44 @@ export { wrong }
 })
 
 describe('build on first use', () => {
+  it('builds a fresh checkout once, on its first commands started together, then never again', async () => {
+    // A checkout as `git clone` + `npm install` leave it: sources, no dist/.
+    const checkout = join(work, 'checkout')
+    await mkdir(checkout)
+    for (const entry of [
+      'bin',
+      'electron',
+      'shared',
+      'renderer',
+      'scripts',
+      'demo',
+      'package.json',
+      'tsconfig.base.json',
+      'tsconfig.lib.json',
+    ]) {
+      await cp(join(REPO_ROOT, entry), join(checkout, entry), { recursive: true })
+    }
+    await symlink(join(REPO_ROOT, 'node_modules'), join(checkout, 'node_modules'), 'dir')
+    const bin = join(checkout, 'bin/heapgraph.mjs')
+    const snapshot = await fixture('map-cache')
+    const first = await Promise.all([
+      run(process.execPath, [bin, '--help'], { cwd: checkout }),
+      run(process.execPath, [bin, 'summary', snapshot, '--top', '1', '--json'], {
+        cwd: checkout,
+      }),
+    ])
+    for (const result of first) expect(result.code, result.stderr).toBe(0)
+    expect(first[0].stdout).toContain('heapgraph — why is this object still alive?')
+    expect(JSON.parse(first[1].stdout).classes).toHaveLength(1)
+    // One of them built (saying so), the other waited for it.
+    const said = first.map((result) => result.stderr).join('')
+    expect(said.match(/heapgraph: building node \(sources changed\)…/g)).toHaveLength(1)
+    await access(join(checkout, 'dist/cli/heapgraph.cjs'))
+    const again = await run(process.execPath, [bin, '--help'], { cwd: checkout, env: guardedEnv() })
+    expect(again.stderr).toBe('')
+    expect(again.code).toBe(0)
+  }, 120_000)
+
   it('rebuilds a part exactly when it was never built, an output is missing, or a source is newer', async () => {
     const out = join(work, 'dist')
     for (const part of PART_NAMES) {

@@ -53,9 +53,12 @@ Usage:
 The app:
   heapgraph open <snapshot...>                          opens them in the desktop app (web mode
                                                           where Electron's runtime is missing)
-  heapgraph serve [snapshot...] [--port N] [--no-open]  web mode: the UI in a browser, on this
+  heapgraph serve [snapshot...] [--port N] [--no-open] [--app-window]
+                                                          web mode: the UI in a browser, on this
                                                           machine only; prints the URL (with its
-                                                          token) first
+                                                          token) first (--app-window: in an app
+                                                          window of Chrome or Chromium if one is
+                                                          installed; closing it stops the server)
 
 Attached to a running process (Chrome DevTools Protocol):
   heapgraph targets [--host H] [--port P] [--json]      debuggable targets (default 127.0.0.1:9229)
@@ -247,7 +250,12 @@ const COMMAND_SPECS: Record<
     args: '[snapshots...]',
     options: [
       ['--port <port>', 'the port to serve on'],
-      ['--no-open', 'do not open a browser'],
+      ['--no-open', 'do not open a browser (nor an app window)'],
+      [
+        '--app-window',
+        'show the UI in an app window of Chrome or Chromium (HEAPGRAPH_BROWSER picks one), ' +
+          'where one is installed and there is a display; closing it stops the server',
+      ],
     ],
   },
   targets: { args: '', options: [...TARGET_OPTIONS.slice(0, 2), TARGET_OPTIONS[5], JSON_OPTION] },

@@ -3,7 +3,7 @@
 // the app's own renderer, loaded from its own files, may call the backend).
 
 export const PROGRESS_CHANNEL = 'heapgraph:progress'
-export const LOST_CHANNEL = 'heapgraph:snapshot-lost'
+export const SNAPSHOT_CHANNEL = 'heapgraph:snapshot'
 /** Menu and command-line requests for the window (MenuCommand). */
 export const MENU_CHANNEL = 'heapgraph:menu'
 

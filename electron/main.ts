@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { API_METHODS, type MenuCommand } from '../shared/protocol'
 import { settle, type RpcReply } from '../shared/rpc/rpc'
 import { createBackend } from './backend/backend'
-import { channelOf, isTrustedSender, LOST_CHANNEL, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
+import { channelOf, isTrustedSender, SNAPSHOT_CHANNEL, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
 import { utilityHost } from './backend/engine/utility-process'
 
 // The window's copy of the UI: its page policy allows no connections (scripts/build.mjs).
@@ -91,7 +91,7 @@ function registerIpc(): void {
     })
   }
   backend.onProgress((progress) => window?.webContents.send(PROGRESS_CHANNEL, progress))
-  backend.onSnapshotLost((lost) => window?.webContents.send(LOST_CHANNEL, lost))
+  backend.onSnapshot((event) => window?.webContents.send(SNAPSHOT_CHANNEL, event))
 }
 
 async function buildMenu(): Promise<void> {

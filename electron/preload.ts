@@ -6,10 +6,10 @@ import {
   API_METHODS,
   type MenuCommand,
   type ProgressEvent,
-  type SnapshotLostEvent,
+  type SnapshotEvent,
 } from '../shared/protocol'
 import type { RpcReply } from '../shared/rpc/rpc'
-import { channelOf, LOST_CHANNEL, MENU_CHANNEL, PROGRESS_CHANNEL } from './ipc'
+import { channelOf, MENU_CHANNEL, PROGRESS_CHANNEL, SNAPSHOT_CHANNEL } from './ipc'
 
 const invokers: Record<string, (args: unknown) => Promise<RpcReply>> = {}
 for (const method of Object.keys(API_METHODS)) {
@@ -23,10 +23,10 @@ contextBridge.exposeInMainWorld('heapgraphDesktop', {
     ipcRenderer.on(PROGRESS_CHANNEL, handler)
     return () => ipcRenderer.off(PROGRESS_CHANNEL, handler)
   },
-  onSnapshotLost(listener: (event: SnapshotLostEvent) => void) {
-    const handler = (_event: unknown, lost: SnapshotLostEvent): void => listener(lost)
-    ipcRenderer.on(LOST_CHANNEL, handler)
-    return () => ipcRenderer.off(LOST_CHANNEL, handler)
+  onSnapshot(listener: (event: SnapshotEvent) => void) {
+    const handler = (_event: unknown, snapshot: SnapshotEvent): void => listener(snapshot)
+    ipcRenderer.on(SNAPSHOT_CHANNEL, handler)
+    return () => ipcRenderer.off(SNAPSHOT_CHANNEL, handler)
   },
   onMenu(listener: (command: MenuCommand) => void) {
     const handler = (_event: unknown, command: MenuCommand): void => listener(command)

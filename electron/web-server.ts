@@ -194,7 +194,7 @@ export async function startWebServer(
     }
     const unsubscribe = [
       backend.onProgress((data) => send({ event: 'progress', data })),
-      backend.onSnapshotLost((data) => send({ event: 'snapshot-lost', data })),
+      backend.onSnapshot((data) => send({ event: 'snapshot', data })),
     ]
     ws.on('close', () => unsubscribe.forEach((stop) => stop()))
     ws.on('message', async (data) => {

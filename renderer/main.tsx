@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client'
 import { connectApi } from './api/connect'
 import { App } from './app'
 import './styles.css'
+import './workbench.css'
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
 connectApi().then(

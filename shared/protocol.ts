@@ -60,13 +60,29 @@ export interface ProgressEvent {
   total: number
 }
 
-/** A snapshot whose engine process went away (killed, out of memory): it is closed. */
-export interface SnapshotLostEvent {
-  snapshotId: string
+/** A snapshot file being opened (by this window, another one, or `heapgraph serve FILE`). */
+export interface OpeningSnapshot {
+  /** Its progress events carry this id; `cancel` takes it. */
+  operationId: string
   file: string
-  /** Why, for people ("was killed (SIGKILL; out of memory?)"). */
-  reason: string
 }
+
+/**
+ * A snapshot's life, pushed to every window: being opened, opened, failed to open, closed, or
+ * lost (its engine process went away: killed, out of memory; it is closed).
+ */
+export type SnapshotEvent =
+  | ({ type: 'opening' } & OpeningSnapshot)
+  | { type: 'opened'; operationId: string; snapshot: SnapshotInfo }
+  | { type: 'failed'; operationId: string; file: string; message: string }
+  | { type: 'closed'; snapshotId: string }
+  | {
+      type: 'lost'
+      snapshotId: string
+      file: string
+      /** Why, for people ("was killed (SIGKILL; out of memory?)"). */
+      reason: string
+    }
 
 /** A failed call: a code the UI can branch on and a one-line message for people. */
 export interface ApiErrorShape {
@@ -97,6 +113,7 @@ export const API_METHODS = {
   openSnapshot: z.object({ file: z.string().min(1).max(4096), operationId }),
   closeSnapshot: z.object({ snapshotId }),
   listSnapshots: z.object({}),
+  listOpening: z.object({}),
   cancel: z.object({ operationId: z.string().min(1).max(64) }),
   getSummary: z.object({ snapshotId, start, count, filter: z.string().max(200).optional() }),
   getClassMembers: z.object({ snapshotId, classKey: z.string().max(2000), start, count }),
@@ -203,6 +220,7 @@ export interface ApiResults {
   openSnapshot: SnapshotInfo
   closeSnapshot: null
   listSnapshots: SnapshotInfo[]
+  listOpening: OpeningSnapshot[]
   cancel: null
   getSummary: Page<ClassSummary>
   getClassMembers: Page<ObjectSummary>
@@ -243,11 +261,16 @@ export interface TargetInfo {
   webSocketUrl: string
 }
 
-/** A local Node process, with its inspector port when one is open. */
+/**
+ * A local Node process, with its inspector port when one is open. listNodeProcesses returns
+ * those with an open inspector first, then the other Node processes, then Heapgraph's own.
+ */
 export interface NodeProcessInfo {
   pid: number
   command: string
   inspectorPort: number | null
+  /** Heapgraph's own process: an engine host it forked, or its CLI or server. */
+  isHeapgraph: boolean
 }
 
 /** An attached target. */
@@ -275,12 +298,12 @@ export type HeapgraphApi = {
 } & {
   /** Subscribes to progress events; returns the unsubscribe function. */
   onProgress(listener: (event: ProgressEvent) => void): () => void
-  /** Subscribes to snapshots whose engine went away; returns the unsubscribe function. */
-  onSnapshotLost(listener: (event: SnapshotLostEvent) => void): () => void
+  /** Subscribes to snapshots being opened, opened, closed or lost; returns the unsubscribe. */
+  onSnapshot(listener: (event: SnapshotEvent) => void): () => void
 }
 
 /** The subscriptions every transport carries besides the calls. */
-export type ApiEvents = Pick<HeapgraphApi, 'onProgress' | 'onSnapshotLost'>
+export type ApiEvents = Pick<HeapgraphApi, 'onProgress' | 'onSnapshot'>
 
 /** Validates a call's arguments against its schema; throws ApiError('bad-arguments'). */
 export function parseArgs<M extends ApiMethod>(method: M, args: unknown): ParsedArgs<M> {

@@ -16,7 +16,8 @@ import {
   type HeapgraphApi,
   type ProgressEvent,
   type SnapshotInfo,
-  type SnapshotLostEvent,
+  type OpeningSnapshot,
+  type SnapshotEvent,
 } from '../../shared/protocol'
 import { QUERY_METHODS, type QueryMethod } from './engine/queries'
 import type { HostMessage, HostRequest, InternalOp, InternalOps } from './engine/host'
@@ -45,7 +46,7 @@ interface Host {
   channel: HostChannel
   pending: Map<number, { resolve: (value: unknown) => void; reject: (error: ApiError) => void }>
   nextId: number
-  operationId: string | null
+  operationId: string
   /** Older snapshots whose condensed form this host has (or is being sent), by snapshot id. */
   diffBases: Map<string, Promise<void>>
   /** Set once the host died or was closed: why it answers no more. */
@@ -93,7 +94,12 @@ export function createBackend(options: BackendOptions = {}): Backend {
   const emit = (event: ProgressEvent): void => {
     for (const listener of listeners) listener(event)
   }
-  const lostListeners = new Set<(event: SnapshotLostEvent) => void>()
+  const snapshotListeners = new Set<(event: SnapshotEvent) => void>()
+  const announce = (event: SnapshotEvent): void => {
+    for (const listener of snapshotListeners) listener(event)
+  }
+  /** Snapshots being opened or captured, by operation id (what listOpening answers). */
+  const opening = new Map<string, OpeningSnapshot>()
 
   const hostOf = (snapshotId: string): Host => {
     const host = hosts.get(snapshotId)
@@ -116,10 +122,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     hosts.delete(snapshotId)
     lost.set(snapshotId, message)
     // Pushed to the UI: a loaded snapshot it lists is gone (a failed load answers its open call).
-    if (host.info) {
-      const event = { snapshotId, file: host.info.file, reason: message }
-      for (const listener of lostListeners) listener(event)
-    }
+    if (host.info) announce({ type: 'lost', snapshotId, file: host.info.file, reason: message })
   }
 
   /**
@@ -129,10 +132,12 @@ export function createBackend(options: BackendOptions = {}): Backend {
    */
   const loadInHost = async (
     file: string,
-    operationId: string | undefined,
+    givenOperationId: string | undefined,
     feed: (channel: HostChannel) => Promise<void>,
     attachId?: string,
   ): Promise<SnapshotInfo> => {
+    // Every load has an operation, so every window can follow (and cancel) it.
+    const operationId = givenOperationId ?? randomUUID()
     const snapshotId = randomUUID()
     const channel = spawnHost(hostEntry)
     const host: Host = {
@@ -140,17 +145,18 @@ export function createBackend(options: BackendOptions = {}): Backend {
       channel,
       pending: new Map(),
       nextId: 1,
-      operationId: operationId ?? null,
+      operationId,
       diffBases: new Map(),
       gone: null,
     }
     hosts.set(snapshotId, host)
-    if (operationId) operations.set(operationId, host)
+    operations.set(operationId, host)
+    opening.set(operationId, { operationId, file })
+    announce({ type: 'opening', operationId, file })
     const loaded = new Promise<SnapshotInfo>((resolve, reject) => {
       channel.onMessage((message: HostMessage) => {
         if (message.type === 'progress') {
-          if (operationId)
-            emit({ operationId, phase: message.phase, done: message.done, total: message.total })
+          emit({ operationId, phase: message.phase, done: message.done, total: message.total })
         } else if (message.type === 'loaded') {
           host.info = {
             snapshotId,
@@ -189,15 +195,20 @@ export function createBackend(options: BackendOptions = {}): Backend {
         nodeCount: info.nodeCount,
         totalSize: info.totalSize,
       })
+      opening.delete(operationId)
+      announce({ type: 'opened', operationId, snapshot: info })
       return info
     } catch (error) {
       hosts.delete(snapshotId)
       lost.delete(snapshotId)
       retire(host, new ApiError('closed', `${file} did not open`))
       await channel.kill()
+      opening.delete(operationId)
+      const message = error instanceof Error ? error.message : String(error)
+      announce({ type: 'failed', operationId, file, message })
       throw error
     } finally {
-      if (operationId) operations.delete(operationId)
+      operations.delete(operationId)
     }
   }
 
@@ -285,11 +296,16 @@ export function createBackend(options: BackendOptions = {}): Backend {
       hosts.delete(snapshotId)
       retire(host, new ApiError('closed', 'the snapshot was closed'))
       await host.channel.kill()
+      announce({ type: 'closed', snapshotId })
       return null
     },
     listSnapshots: async (raw) => {
       parseArgs('listSnapshots', raw)
       return [...hosts.values()].flatMap((host) => (host.info ? [host.info] : []))
+    },
+    listOpening: async (raw) => {
+      parseArgs('listOpening', raw)
+      return [...opening.values()]
     },
     cancel: async (raw) => {
       const { operationId } = parseArgs('cancel', raw)
@@ -438,9 +454,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    onSnapshotLost(listener) {
-      lostListeners.add(listener)
-      return () => lostListeners.delete(listener)
+    onSnapshot(listener) {
+      snapshotListeners.add(listener)
+      return () => snapshotListeners.delete(listener)
     },
     call,
     hostProcessId: (id) => (hosts.get(id) ?? operations.get(id))?.channel.pid,

@@ -1,11 +1,13 @@
 // `heapgraph serve`: web mode. Serves the built renderer (dist/renderer), starts the backend and
 // the loopback server, opens the given snapshots, prints the URL (token included) as the first line
-// on stdout, and opens a browser unless told not to.
+// on stdout, and opens a browser unless told not to; with --app-window, an app window of Chrome or
+// Chromium where one is installed, and closing that window stops the server.
 import { spawn } from 'node:child_process'
 import { access } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { createBackend } from '../backend/backend'
 import { startWebServer } from '../web-server'
+import { findBrowser, missingDisplay, openAppWindow, type AppWindow } from './app-window'
 import { UsageError } from './commands'
 
 const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url))
@@ -27,6 +29,35 @@ function openBrowser(url: string): void {
   child.unref()
 }
 
+/** Opens the UI in an app window, or says on stderr why it cannot and returns null. */
+async function tryAppWindow(url: string): Promise<AppWindow | null> {
+  const browser = findBrowser()
+  const chosen = process.env.HEAPGRAPH_BROWSER
+  const reason =
+    browser !== null
+      ? missingDisplay()
+      : chosen
+        ? `HEAPGRAPH_BROWSER (${chosen}) is not a program found here`
+        : 'no Chrome or Chromium found (set HEAPGRAPH_BROWSER to one)'
+  if (browser === null || reason !== null) {
+    process.stderr.write(`heapgraph: no app window: ${reason}\n`)
+    return null
+  }
+  try {
+    const appWindow = await openAppWindow(browser, url)
+    process.stderr.write(
+      `heapgraph: serving on this machine only, in an app window of ${browser}; close it or press Ctrl+C to stop\n`,
+    )
+    return appWindow
+  } catch (error) {
+    process.stderr.write(`heapgraph: no app window: ${(error as Error).message}\n`)
+    return null
+  }
+}
+
+/** Signals that end an app window's run cleanly (a second Ctrl+C included). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 export async function runServe(
   files: string[],
   values: Record<string, string | boolean | undefined>,
@@ -41,8 +72,12 @@ export async function runServe(
   const backend = createBackend()
   const server = await startWebServer(backend, { port, staticDir })
   process.stdout.write(`${server.url}\n`)
-  process.stderr.write('heapgraph: serving on this machine only; press Ctrl+C to stop\n')
-  if (values['no-open'] !== true) openBrowser(server.url)
+  const open = values['no-open'] !== true
+  const appWindow = open && values['app-window'] === true ? await tryAppWindow(server.url) : null
+  if (appWindow === null) {
+    process.stderr.write('heapgraph: serving on this machine only; press Ctrl+C to stop\n')
+    if (open) openBrowser(server.url)
+  }
   for (const file of files) {
     backend.openSnapshot({ file }).then(
       (info) => process.stderr.write(`heapgraph: opened ${file} (${info.nodeCount} objects)\n`),
@@ -50,9 +85,32 @@ export async function runServe(
         process.stderr.write(`heapgraph: cannot open ${file}: ${(error as Error).message}\n`),
     )
   }
+  const done = new AbortController()
+  const finish = (): void => done.abort()
+  stop.addEventListener('abort', finish, { once: true })
+  if (stop.aborted) finish()
+  if (appWindow !== null) {
+    for (const signal of STOP_SIGNALS) process.on(signal, finish)
+    void appWindow.exited.then((code) => {
+      if (done.signal.aborted) return
+      if (code === 0 || code === null) {
+        process.stderr.write('heapgraph: the app window was closed; stopping\n')
+        finish()
+      } else {
+        process.stderr.write(
+          `heapgraph: the app window's browser exited with code ${code}; still serving at the URL above (Ctrl+C to stop)\n`,
+        )
+      }
+    })
+  }
   await new Promise<void>((resolve) =>
-    stop.addEventListener('abort', () => resolve(), { once: true }),
+    done.signal.aborted ? resolve() : done.signal.addEventListener('abort', () => resolve()),
   )
-  await server.close()
-  await backend.dispose()
+  try {
+    await appWindow?.close()
+  } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, finish)
+    await server.close()
+    await backend.dispose()
+  }
 }

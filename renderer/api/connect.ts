@@ -8,7 +8,7 @@ import { connectWebSocketApi } from '../../shared/rpc/websocket-channel'
 export interface DesktopBridge {
   invoke: Record<ApiMethod, (args: unknown) => Promise<RpcReply>>
   onProgress: HeapgraphApi['onProgress']
-  onSnapshotLost: HeapgraphApi['onSnapshotLost']
+  onSnapshot: HeapgraphApi['onSnapshot']
   /** Subscribes to the app menu's commands; returns the unsubscribe function. */
   onMenu(listener: (command: MenuCommand) => void): () => void
   pathForFile(file: File): string

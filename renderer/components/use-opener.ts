@@ -50,7 +50,18 @@ function upload(
   })
 }
 
-export function useOpener(api: HeapgraphApi, onOpened: (info: SnapshotInfo) => void): Opener {
+export interface OpenerOptions {
+  /** The open snapshot of a path, if any: it is selected instead of opened a second time. */
+  findOpen?: (path: string) => SnapshotInfo | null
+  /** Called with each operation's id as it starts (the backend pushes its life under it). */
+  onStart?: (operationId: string) => void
+}
+
+export function useOpener(
+  api: HeapgraphApi,
+  onOpened: (info: SnapshotInfo) => void,
+  options: OpenerOptions = {},
+): Opener {
   const [busy, setBusy] = useState<string | null>(null)
   const [progress, setProgress] = useState<ProgressEvent | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -66,6 +77,7 @@ export function useOpener(api: HeapgraphApi, onOpened: (info: SnapshotInfo) => v
       return new Promise((resolve) => queue.current.push(() => run(label, pathOf).then(resolve)))
     }
     const id = `open-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+    options.onStart?.(id)
     const abort = new AbortController()
     operation.current = { id, abort }
     setBusy(label)
@@ -95,7 +107,14 @@ export function useOpener(api: HeapgraphApi, onOpened: (info: SnapshotInfo) => v
     busy,
     progress,
     error,
-    openPath: (path) => run(path, async () => path),
+    openPath: (path) => {
+      const open = options.findOpen?.(path)
+      if (open) {
+        onOpened(open)
+        return Promise.resolve()
+      }
+      return run(path, async () => path)
+    },
     openFile: (file) =>
       run(file.name, async (id, signal) => {
         const desktop = desktopBridge()

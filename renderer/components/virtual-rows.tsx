@@ -145,6 +145,12 @@ function useScrollView(rowHeight: number): {
   return { scroller, view, onScroll: measure }
 }
 
+/** The narrowest the table may get: every fixed width, plus 12rem per flexible column. */
+function minTableWidth(columns: readonly Column[]): string {
+  const parts = columns.map((column) => column.width ?? '12rem')
+  return `calc(${parts.join(' + ')})`
+}
+
 export function VirtualTable(props: VirtualTableProps): React.JSX.Element {
   const { columns, rowCount, active, rowHeight = ROW_HEIGHT, overscan = 8 } = props
   const { scroller, view, onScroll } = useScrollView(rowHeight)
@@ -236,7 +242,13 @@ export function VirtualTable(props: VirtualTableProps): React.JSX.Element {
       }}
       style={props.maxHeight ? { maxHeight: props.maxHeight } : undefined}
     >
-      <table aria-label={props.label} aria-rowcount={rowCount + 1}>
+      <table
+        aria-label={props.label}
+        aria-rowcount={rowCount + 1}
+        // Fixed columns keep their widths and each flexible one at least 12rem: a narrow pane
+        // scrolls the table sideways instead of squeezing the objects' names away.
+        style={{ minWidth: minTableWidth(columns) }}
+      >
         <colgroup>
           {columns.map((column) => (
             <col key={column.id} style={column.width ? { width: column.width } : undefined} />

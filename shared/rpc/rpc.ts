@@ -8,7 +8,7 @@ import {
   type HeapgraphApi,
   type ApiEvents,
   type ProgressEvent,
-  type SnapshotLostEvent,
+  type SnapshotEvent,
 } from '../protocol'
 
 export interface RpcRequest {
@@ -21,7 +21,7 @@ export type RpcMessage =
   | { id: number; result: unknown }
   | { id: number; error: { code: string; message: string } }
   | { event: 'progress'; data: ProgressEvent }
-  | { event: 'snapshot-lost'; data: SnapshotLostEvent }
+  | { event: 'snapshot'; data: SnapshotEvent }
 
 /** A channel that carries JSON-compatible messages both ways. */
 export interface MessageChannelLike {
@@ -40,12 +40,12 @@ export function createClient(channel: MessageChannelLike): HeapgraphApi {
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
   >()
   const progressListeners = new Set<(event: ProgressEvent) => void>()
-  const lostListeners = new Set<(event: SnapshotLostEvent) => void>()
+  const snapshotListeners = new Set<(event: SnapshotEvent) => void>()
   channel.onMessage((message) => {
     if ('event' in message) {
       if (message.event === 'progress')
         for (const listener of progressListeners) listener(message.data)
-      else for (const listener of lostListeners) listener(message.data)
+      else for (const listener of snapshotListeners) listener(message.data)
       return
     }
     const waiting = pending.get(message.id)
@@ -79,9 +79,9 @@ export function createClient(channel: MessageChannelLike): HeapgraphApi {
       progressListeners.add(listener)
       return () => progressListeners.delete(listener)
     },
-    onSnapshotLost(listener) {
-      lostListeners.add(listener)
-      return () => lostListeners.delete(listener)
+    onSnapshot(listener) {
+      snapshotListeners.add(listener)
+      return () => snapshotListeners.delete(listener)
     },
   } as HeapgraphApi
 }
@@ -138,6 +138,6 @@ export function createReplyClient(
   return {
     ...(api as Omit<HeapgraphApi, keyof ApiEvents>),
     onProgress: events.onProgress,
-    onSnapshotLost: events.onSnapshotLost,
+    onSnapshot: events.onSnapshot,
   } as HeapgraphApi
 }

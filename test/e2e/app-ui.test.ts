@@ -45,6 +45,8 @@ describe.skipIf(missing !== undefined)('app UI', () => {
     await ui.screenshot('demo-3-arrays')
     await row.getByRole('button', { name: 'Why alive?' }).click()
 
+    await page.getByRole('tab', { name: /^Paths as text/ }).click()
+
     const path = page.getByRole('list', { name: 'Retainer path 1' })
     await expect.poll(() => path.innerText(), { timeout: 30_000 }).toContain('sessionCache')
     expect(await path.innerText()).toContain('latencies')

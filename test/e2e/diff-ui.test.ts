@@ -32,7 +32,7 @@ describe.skipIf(missing !== undefined)('diff UI', () => {
   })
 
   it('compares with a chosen base and lists the new objects of a class', async () => {
-    await page.getByRole('button', { name: 'Diff', exact: true }).click()
+    await page.getByRole('tab', { name: 'Diff', exact: true }).click()
     await page.getByRole('heading', { name: 'Diff', exact: true }).waitFor()
     const table = page.getByRole('table', { name: 'Diff', exact: true })
     // The default base is the snapshot opened before this one: the late leak is new.
@@ -49,13 +49,14 @@ describe.skipIf(missing !== undefined)('diff UI', () => {
     const added = page.getByRole('region', { name: 'New SequenceLeakedRecord objects' })
     await expect.poll(() => added.getByRole('row').count()).toBe(40)
     await added.getByRole('row').first().click()
+    await page.getByRole('tab', { name: /^Paths as text/ }).click()
     const path = page.getByRole('list', { name: 'Retainer path 1' })
     await expect.poll(() => path.innerText(), { timeout: 30_000 }).toContain('sequenceStore')
     await ui.screenshot('diff-2-new-object-why')
   }, 120_000)
 
   it('finds the leak suspects of baseline, target and final, and the growing classes', async () => {
-    await page.getByRole('button', { name: 'Leaks' }).click()
+    await page.getByRole('tab', { name: 'Leaks' }).click()
     await page.getByRole('heading', { name: 'Leaks' }).waitFor()
     await page.getByRole('button', { name: 'Find leaks' }).click()
     const suspects = page.getByRole('list', { name: 'Leak suspects' })

@@ -237,7 +237,7 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
       await page.getByRole('button', { name: 'Open…' }).click()
       await openFile(file)
     }
-    await page.getByRole('button', { name: 'Leaks' }).click()
+    await page.getByRole('tab', { name: 'Leaks' }).click()
     await page.getByRole('button', { name: 'Find leaks' }).click()
     const suspects = page.getByRole('list', { name: 'Leak suspects' })
     await suspects.getByRole('listitem').first().waitFor({ timeout: 60_000 })
@@ -257,7 +257,7 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
     expect(await page.getByRole('list', { name: 'Legend' }).innerText()).toContain('new object')
     await ui.screenshot('merged-1-leak-cluster', true)
 
-    await page.getByRole('button', { name: 'Diff', exact: true }).click()
+    await page.getByRole('tab', { name: 'Diff', exact: true }).click()
     await page.getByLabel('Base snapshot').selectOption({ index: 0 })
     const leaked = page
       .getByRole('table', { name: 'Diff', exact: true })

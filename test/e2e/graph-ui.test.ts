@@ -337,6 +337,7 @@ describe.skipIf(missing !== undefined)('retainer graph UI', () => {
     await ui.open(file)
     await ui.whyAliveOfArray('12,345')
     await drawn()
+    await page.getByRole('tab', { name: /^Paths as text/ }).click()
     const path = page.locator('figure.path').first()
     await expect.poll(() => path.innerText()).toContain('Held from (Stack roots)')
     expect(await path.innerText()).toMatch(/\(Stack roots\) @\d+/)

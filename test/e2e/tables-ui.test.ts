@@ -34,9 +34,9 @@ describe.skipIf(missing !== undefined)('tables UI', () => {
 
   /** The Summary afresh: another screen first, so its sort, filter and expansion reset. */
   async function freshSummary(): Promise<void> {
-    await page.getByRole('button', { name: 'Arrays', exact: true }).click()
+    await page.getByRole('tab', { name: 'Arrays', exact: true }).click()
     await page.getByRole('heading', { name: 'Arrays' }).waitFor()
-    await page.getByRole('button', { name: 'Summary', exact: true }).click()
+    await page.getByRole('tab', { name: 'Summary', exact: true }).click()
     await page.getByRole('heading', { name: 'Summary' }).waitFor()
     await dataRows.first().waitFor()
   }
@@ -264,7 +264,7 @@ describe.skipIf(missing !== undefined)('tables UI', () => {
   })
 
   it('moves through Arrays and the retainer table with the keyboard; Enter follows', async () => {
-    await page.getByRole('button', { name: 'Arrays', exact: true }).click()
+    await page.getByRole('tab', { name: 'Arrays', exact: true }).click()
     const arrays = page.getByRole('table', { name: 'Arrays' })
     await arrays.locator('tbody > tr[data-row]').first().waitFor()
     // Pages of 200: "Show more" appends the rest.
@@ -279,7 +279,7 @@ describe.skipIf(missing !== undefined)('tables UI', () => {
     const arrayId = /@(\d+)/.exec(arrayName)?.[1]
     await page.keyboard.press('Enter')
     await page.getByRole('heading', { level: 1, name: new RegExp(`@${arrayId}$`) }).waitFor()
-    await page.getByRole('list', { name: 'Retainer path 1' }).waitFor()
+    await page.getByRole('table', { name: 'Retainers' }).waitFor()
 
     const retainers = page.getByRole('table', { name: 'Retainers' })
     await retainers.locator('tbody > tr[data-row]').first().waitFor()

@@ -71,7 +71,7 @@ describe.skipIf(missing !== undefined)('UI budgets on the ~400 MB bench snapshot
     )
     const longestDuringLoad = Math.max(0, ...duringLoad.map((task) => task.duration))
 
-    await page.getByRole('button', { name: 'Arrays' }).click()
+    await page.getByRole('tab', { name: 'Arrays' }).click()
     const rows = page
       .getByRole('row')
       .filter({ has: page.getByRole('button', { name: 'Why alive?' }) })

@@ -40,7 +40,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     await page.getByRole('cell', { name: /Array/ }).first().waitFor()
     await ui.screenshot('2-summary')
 
-    await page.getByRole('button', { name: 'Arrays' }).click()
+    await page.getByRole('tab', { name: 'Arrays' }).click()
     await page.getByRole('heading', { name: 'Arrays' }).waitFor()
     const leakedRow = page.getByRole('row').filter({ hasText: '1,000' }).first()
     await leakedRow.waitFor()
@@ -49,6 +49,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
 
     // The route read as code: global → .leakCache → the Map → its entry → the array, by labels,
     // with the Map's hash table folded into the entry.
+    await page.getByRole('tab', { name: /^Paths as text/ }).click()
     const path = page.getByRole('list', { name: 'Retainer path 1' })
     await path.waitFor()
     await expect.poll(() => path.innerText()).toContain('.leakCache')
@@ -61,18 +62,24 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     const [, key, arrayId] = /^entry "(k\d+)" → Array\(~1000\) @(\d+)/.exec(steps[2]) ?? []
     // The panel's heading names the object by its label.
     await expect
-      .poll(() => page.getByRole('heading', { level: 1 }).innerText())
+      .poll(() =>
+        page
+          .getByRole('complementary', { name: 'Object details' })
+          .getByRole('heading', { level: 1 })
+          .innerText(),
+      )
       .toBe(`Array(~1000) @${arrayId}`)
 
     // The verdict names the holder as code reads it, for the key on the path.
     const verdict = page.getByLabel('Verdict')
     await verdict.waitFor()
     expect(await verdict.isVisible()).toBe(true)
-    const retained = await page
-      .locator('.facts dt', { hasText: /^Retained size$/ })
+    const retainedFact = await page
+      .locator('.facts dt', { hasText: /^Retained$/ })
       .locator('xpath=following-sibling::dd[1]')
       .innerText()
-    expect(retained).toMatch(/^[\d.]+ kB$/)
+    const [, retained] = /^([\d.]+ kB) \(self [\d.]+ kB\)$/.exec(retainedFact) ?? []
+    expect(retained).toBeDefined()
     expect(await verdict.innerText()).toBe(
       `Array(~1000) (${retained}) is alive because the Map global.leakCache holds it under key "${key}".`,
     )
@@ -85,7 +92,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
     const [, fixFrees] =
       /frees ([\d.]+ kB \(\d+ objects\)), checked by a recount/.exec(fixText) ?? []
     expect(fixFrees).toBeDefined()
-    await page.getByRole('heading', { name: /Retainers/ }).waitFor()
+    await page.getByRole('tab', { name: /^Retainers/ }).waitFor()
     await ui.screenshot('4-why-alive', true)
 
     // "Show the cut" applies the fix on the graph: the entry cut, the array freed, the same
@@ -137,7 +144,10 @@ describe.skipIf(missing !== undefined)('web UI', () => {
             page.getByRole('img', { name: 'Retainer graph' }).getAttribute('data-color-scheme'),
           )
           .toBe(scheme)
-        await page.getByRole('heading', { level: 1 }).scrollIntoViewIfNeeded()
+        await page
+          .getByRole('complementary', { name: 'Object details' })
+          .getByRole('heading', { level: 1 })
+          .scrollIntoViewIfNeeded()
         await ui.screenshot(`4-verdict-${scheme}`)
       }
     } finally {
@@ -188,9 +198,10 @@ describe.skipIf(missing !== undefined)('web UI', () => {
       await ui.screenshot('7-attached')
       await page.getByRole('button', { name: 'Take snapshot' }).click()
       await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
-      await page.getByRole('button', { name: 'Arrays' }).click()
+      await page.getByRole('tab', { name: 'Arrays' }).click()
       const row = page.getByRole('row').filter({ hasText: '1,000' }).first()
       await row.getByRole('button', { name: 'Why alive?' }).click()
+      await page.getByRole('tab', { name: /^Paths as text/ }).click()
       const path = page.getByRole('list', { name: 'Retainer path 1' })
       await expect.poll(() => path.innerText(), { timeout: 30_000 }).toContain('.leakCache')
       await ui.screenshot('8-captured-why')

@@ -52,12 +52,14 @@ export async function startWebUi(): Promise<WebUi> {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage })
     },
     async open(file) {
+      // The sidebar's Open… leads to the start page, wherever the window is.
+      await page.getByRole('button', { name: 'Open…' }).click()
       await page.getByLabel(/Snapshot file/).fill(file)
       await page.getByRole('button', { name: 'Open', exact: true }).click()
       await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
     },
     async whyAliveOfArray(rowText = '1,000') {
-      await page.getByRole('button', { name: 'Arrays' }).click()
+      await page.getByRole('tab', { name: 'Arrays' }).click()
       const row = page.getByRole('row').filter({ hasText: rowText }).first()
       await row.waitFor()
       await row.getByRole('button', { name: 'Why alive?' }).click()

@@ -28,7 +28,7 @@ beforeAll(async () => {
       structuredClone(await settle(backend.call, method, structuredClone(args))),
     {
       onProgress: (listener) => backend.onProgress(listener),
-      onSnapshotLost: (listener) => backend.onSnapshotLost(listener),
+      onSnapshot: (listener) => backend.onSnapshot(listener),
     },
   )
 }, 60_000)

@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import { startWebServer, type WebServer } from '../../electron/web-server'
-import { ApiError, type DemoInfo, type SnapshotInfo } from '../../shared/protocol'
+import {
+  ApiError,
+  type DemoInfo,
+  type SnapshotEvent,
+  type SnapshotInfo,
+} from '../../shared/protocol'
 import { connectWebSocketApi, type WebSocketLike } from '../../shared/rpc/websocket-channel'
 import { isAlive } from '../helpers/inspect-target'
 import { fixture, REPO_ROOT } from '../helpers/fixtures'
@@ -128,6 +133,40 @@ describe('Try the demo', () => {
     expect(hostPid).toBeGreaterThan(0)
     await until(() => !isAlive(hostPid ?? 0), 'the engine host of the capture has exited')
   }, 60_000)
+})
+
+describe('snapshot life cycle', () => {
+  it('pushes opening, opened and closed to every window over WebSocket, and lists what is opening', async () => {
+    const server = await startWebServer(backend)
+    const socket = new WebSocket(server.apiUrl)
+    const api = await connectWebSocketApi(socket as unknown as WebSocketLike)
+    const events: SnapshotEvent[] = []
+    const stop = api.onSnapshot((event) => events.push(event))
+    try {
+      const file = await fixture('map-cache')
+      // Opened by someone else (as `heapgraph serve FILE` does): the window is told.
+      const opening = backend.openSnapshot({ file })
+      await until(() => events.some((event) => event.type === 'opening'), 'opening is pushed')
+      const [listed] = await api.listOpening({})
+      expect(listed).toEqual({ operationId: expect.any(String), file })
+      const info = await opening
+      await until(() => events.some((event) => event.type === 'opened'), 'opened is pushed')
+      expect(await api.listOpening({})).toEqual([])
+      await api.closeSnapshot({ snapshotId: info.snapshotId })
+      await until(() => events.some((event) => event.type === 'closed'), 'closed is pushed')
+      expect(events).toEqual([
+        { type: 'opening', operationId: listed.operationId, file },
+        { type: 'opened', operationId: listed.operationId, snapshot: info },
+        { type: 'closed', snapshotId: info.snapshotId },
+      ])
+      // Its engine process is gone with it.
+      expect(backend.hostProcessId(info.snapshotId)).toBeUndefined()
+    } finally {
+      stop()
+      socket.close()
+      await server.close()
+    }
+  })
 })
 
 describe('recent files', () => {

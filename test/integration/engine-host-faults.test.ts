@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
-import type { SnapshotInfo, SnapshotLostEvent } from '../../shared/protocol'
+import type { SnapshotEvent, SnapshotInfo } from '../../shared/protocol'
 import { rejection } from '../helpers/api'
 import { fixture, sizedFixture } from '../helpers/fixtures'
 
@@ -38,9 +38,10 @@ describe('engine host processes', () => {
     // Never pid 0: that would signal this whole process group.
     if (!victimPid) throw new Error('no engine host process for the snapshot')
     // The loss is pushed to subscribers (the UI), once, naming the snapshot and why.
-    const lostEvents: SnapshotLostEvent[] = []
+    const lostEvents: SnapshotEvent[] = []
     const pushed = new Promise<void>((resolve) => {
-      const stop = backend.onSnapshotLost((event) => {
+      const stop = backend.onSnapshot((event) => {
+        if (event.type !== 'lost') return
         lostEvents.push(event)
         stop()
         resolve()
@@ -49,7 +50,12 @@ describe('engine host processes', () => {
     process.kill(victimPid, 'SIGKILL')
     await pushed
     expect(lostEvents).toEqual([
-      { snapshotId: victim.snapshotId, file: victim.file, reason: expect.stringMatching(/killed/) },
+      {
+        type: 'lost',
+        snapshotId: victim.snapshotId,
+        file: victim.file,
+        reason: expect.stringMatching(/killed/),
+      },
     ])
     const error = await rejection(
       (async () => {
@@ -84,14 +90,21 @@ describe('engine host processes', () => {
       if (!loadingPid) throw new Error('no engine host process for the load')
       process.kill(loadingPid, 'SIGKILL')
     })
-    // A load that fails is answered by its open call, not pushed as a lost snapshot.
-    const lostEvents: unknown[] = []
-    const stopLost = backend.onSnapshotLost((event) => lostEvents.push(event))
+    // A load that fails is answered by its open call and pushed as failed, never as lost.
+    const lostEvents: SnapshotEvent[] = []
+    const failedEvents: SnapshotEvent[] = []
+    const stopLost = backend.onSnapshot((event) => {
+      if (event.type === 'lost') lostEvents.push(event)
+      if (event.type === 'failed') failedEvents.push(event)
+    })
     const opening = backend.openSnapshot({ file, operationId })
     const error = await rejection(opening)
     stop()
     stopLost()
     expect(lostEvents).toEqual([])
+    expect(failedEvents).toEqual([
+      { type: 'failed', operationId, file, message: expect.stringMatching(/killed/) },
+    ])
     expect(killed).toBe(true)
     expect(error.code).toBe('engine-crashed')
     expect(error.message).toMatch(/killed/)

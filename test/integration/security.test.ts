@@ -118,7 +118,7 @@ describe('desktop IPC arguments', () => {
       'call',
       'dispose',
       'onProgress',
-      'onSnapshotLost',
+      'onSnapshot',
       'hostProcessId',
       '',
       42,

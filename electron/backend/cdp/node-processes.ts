@@ -1,6 +1,7 @@
-// Local Node processes: a list to pick from (as VS Code's process picker offers) and attaching
-// by PID: SIGUSR1 opens a running Node's inspector, then the port it listens on is found from
-// the process's sockets (/proc on Linux, lsof on macOS) and checked to speak CDP.
+// Local Node processes: a list to pick from (as VS Code's process picker offers), open inspectors
+// first and Heapgraph's own processes last, and attaching by PID: SIGUSR1 opens a running Node's
+// inspector, then the port it listens on is found from the process's sockets (/proc on Linux,
+// lsof on macOS) and checked to speak CDP.
 import { execFile } from 'node:child_process'
 import { readdir, readFile, readlink } from 'node:fs/promises'
 import { basename } from 'node:path'
@@ -15,6 +16,33 @@ export interface NodeProcess {
   command: string
   /** The inspector port when the process already listens on one. */
   inspectorPort: number | null
+  /** Heapgraph's own process: an engine host it forked, or its CLI or server. */
+  isHeapgraph: boolean
+}
+
+/**
+ * Scripts that make a Node process one of Heapgraph's own: the engine host (forked once per open
+ * snapshot, also inside the desktop app's app.asar), the bundled CLI and its engine entry, and
+ * the `heapgraph` bin (bin/heapgraph.mjs, or an npm shim such as node_modules/.bin/heapgraph).
+ */
+const HEAPGRAPH_SCRIPT =
+  /(?:^|[\s/\\])(?:dist[/\\]electron[/\\]engine-host\.cjs|dist[/\\]cli[/\\](?:heapgraph\.cjs|engine-host-entry\.mjs)|\.?bin[/\\]heapgraph(?:\.mjs)?)(?=\s|$)/
+
+/** Whether a command line runs one of Heapgraph's own scripts. */
+export function isHeapgraphCommand(command: string): boolean {
+  return HEAPGRAPH_SCRIPT.test(command)
+}
+
+/**
+ * Processes in the order a picker shows them: those whose inspector is open (attachable at once)
+ * first, then the other Node processes, then Heapgraph's own; each group in the order given.
+ */
+export function orderProcesses<T extends Pick<NodeProcess, 'inspectorPort' | 'isHeapgraph'>>(
+  processes: readonly T[],
+): T[] {
+  const rank = (entry: T): number => (entry.isHeapgraph ? 2 : entry.inspectorPort === null ? 1 : 0)
+  // Array.prototype.sort is stable: each group keeps the order given.
+  return [...processes].sort((a, b) => rank(a) - rank(b))
 }
 
 function isNodeCommand(argv0: string): boolean {
@@ -117,16 +145,18 @@ async function findInspectorPort(pid: number): Promise<number | null> {
   return null
 }
 
-/** Local Node processes, with their inspector port when one is open. */
+/** Local Node processes, with their inspector port when one is open, in orderProcesses' order. */
 export async function listNodeProcesses(): Promise<NodeProcess[]> {
   const processes = process.platform === 'linux' ? await linuxProcesses() : await psProcesses()
-  return Promise.all(
+  const found = await Promise.all(
     processes.map(async ({ pid, command }) => ({
       pid,
       command,
       inspectorPort: await findInspectorPort(pid).catch(() => null),
+      isHeapgraph: isHeapgraphCommand(command),
     })),
   )
+  return orderProcesses(found)
 }
 
 /**

@@ -23,13 +23,13 @@ const PAGE = 200
 
 const COLUMNS: readonly Column[] = [
   { id: 'object', label: 'Object' },
-  { id: 'distance', label: 'Distance', numeric: true, width: '6rem' },
-  { id: 'self', label: 'Self', numeric: true, width: '7rem' },
-  { id: 'retained', label: 'Retained', numeric: true, width: '7rem' },
-  { id: 'kind', label: 'Kind', width: '7rem' },
-  { id: 'length', label: 'Length', numeric: true, width: '7rem' },
-  { id: 'store', label: 'Store', numeric: true, width: '7rem' },
-  { id: 'why', label: '', width: '7rem' },
+  { id: 'distance', label: 'Distance', numeric: true, width: '5rem' },
+  { id: 'self', label: 'Self', numeric: true, width: '5.5rem' },
+  { id: 'retained', label: 'Retained', numeric: true, width: '5.5rem' },
+  { id: 'kind', label: 'Kind', width: '6.5rem' },
+  { id: 'length', label: 'Length', numeric: true, width: '5rem' },
+  { id: 'store', label: 'Store', numeric: true, width: '5.5rem' },
+  { id: 'why', label: '', width: '6.5rem' },
 ]
 
 function ArrayCells({
@@ -50,7 +50,12 @@ function ArrayCells({
       </td>
       <td className="number">{formatBytes(entry.storeSize)}</td>
       <td>
-        <button tabIndex={-1} onClick={() => onWhy(entry.node)}>
+        <button
+          tabIndex={-1}
+          // A click must not scroll the table sideways to the button: the details pane answers.
+          onMouseDown={(event) => event.preventDefault()}
+          onClick={() => onWhy(entry.node)}
+        >
           Why alive?
         </button>
       </td>

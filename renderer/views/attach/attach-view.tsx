@@ -1,12 +1,11 @@
-// Attach: list the targets of a host:port or the local Node processes, attach, then watch the
-// heap over time (used, total, backing stores) with markers for garbage collections and
-// snapshots; collect garbage; take a snapshot, which opens for analysis when it is done; the
-// snapshots taken in this session stay listed. The shell owns the attached target and its
-// timeline, so both survive a look at a snapshot.
+// Attach: list the targets of a host:port or the local Node processes (Heapgraph's own behind a
+// toggle), attach, then watch the heap over time (HeapChart: used, total, backing stores) with
+// markers for garbage collections and snapshots; collect garbage; take a snapshot, which opens
+// for analysis when it is done; the snapshots taken in this session stay listed. The shell owns
+// the attached target and its timeline, so both survive a look at a snapshot.
 import { useEffect, useState } from 'react'
 import type {
   AttachInfo,
-  HeapUsage,
   HeapgraphApi,
   NodeProcessInfo,
   ProgressEvent,
@@ -14,7 +13,8 @@ import type {
   TargetInfo,
 } from '../../../shared/protocol'
 import { fileName, formatBytes } from '../../format'
-import type { HeapTimeline, Marker } from './use-heap-timeline'
+import { HeapChart } from './heap-chart'
+import type { HeapTimeline } from './use-heap-timeline'
 
 interface Props {
   api: HeapgraphApi
@@ -27,59 +27,6 @@ interface Props {
   onSelect: (info: SnapshotInfo) => void
   /** A new snapshot to diff against the previous one of the same target. */
   onGrowth: (info: SnapshotInfo, previous: SnapshotInfo) => void
-}
-
-function Timeline({
-  samples,
-  markers,
-}: {
-  samples: HeapUsage[]
-  markers: Marker[]
-}): React.JSX.Element {
-  const width = 640
-  const height = 160
-  if (samples.length === 0) return <p>Waiting for the first reading…</p>
-  const start = samples[0].timeMs
-  const end = Math.max(start + 1000, samples[samples.length - 1].timeMs)
-  const top = Math.max(...samples.map((sample) => sample.totalSize), 1)
-  const x = (timeMs: number): number => ((timeMs - start) / (end - start)) * width
-  const y = (bytes: number): number => height - (bytes / top) * (height - 10)
-  const line = (value: (sample: HeapUsage) => number | null): string =>
-    samples
-      .filter((sample) => value(sample) !== null)
-      .map(
-        (sample, index) =>
-          `${index ? 'L' : 'M'}${x(sample.timeMs).toFixed(1)},${y(value(sample) as number).toFixed(1)}`,
-      )
-      .join(' ')
-  const last = samples[samples.length - 1]
-  return (
-    <figure className="timeline">
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Heap usage over time">
-        <path d={line((sample) => sample.totalSize)} className="total" />
-        <path d={line((sample) => sample.usedSize)} className="used" />
-        <path d={line((sample) => sample.backingStorageSize)} className="backing" />
-        {markers.map((marker, index) => (
-          <g key={index}>
-            <line
-              x1={x(marker.timeMs)}
-              x2={x(marker.timeMs)}
-              y1={0}
-              y2={height}
-              className="marker"
-            />
-            <title>{marker.label}</title>
-          </g>
-        ))}
-      </svg>
-      <figcaption>
-        Used {formatBytes(last.usedSize)} of {formatBytes(last.totalSize)}
-        {last.backingStorageSize !== null &&
-          ` · backing stores ${formatBytes(last.backingStorageSize)}`}
-        {markers.length > 0 && ` · ${markers.map((marker) => marker.label).join(', ')}`}
-      </figcaption>
-    </figure>
-  )
 }
 
 function AttachedPanel({
@@ -100,7 +47,7 @@ function AttachedPanel({
   const error = failure ?? timeline.error
   const collect = async (): Promise<void> => {
     await api.collectGarbage({ attachId: target.attachId })
-    timeline.mark('GC')
+    timeline.mark('gc')
   }
   const capture = async (growth: boolean): Promise<void> => {
     const previous = taken.at(-1)
@@ -123,7 +70,7 @@ function AttachedPanel({
   return (
     <section className="attached">
       <h2>Attached: {target.title}</h2>
-      <Timeline samples={timeline.samples} markers={timeline.markers} />
+      <HeapChart samples={timeline.samples} markers={timeline.markers} />
       <div className="row">
         <button onClick={() => void collect()}>Collect garbage</button>
         <button onClick={() => void capture(false)} disabled={progress !== null}>
@@ -189,8 +136,12 @@ export function AttachView({
   const [host, setHost] = useState('127.0.0.1')
   const [port, setPort] = useState('9229')
   const [targets, setTargets] = useState<TargetInfo[] | null>(null)
+  // Ordered by the backend: open inspectors first, Heapgraph's own processes last.
   const [processes, setProcesses] = useState<NodeProcessInfo[]>([])
+  const [showOwn, setShowOwn] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const ownCount = processes.filter((entry) => entry.isHeapgraph).length
+  const listed = showOwn ? processes : processes.filter((entry) => !entry.isHeapgraph)
   useEffect(() => {
     api.listNodeProcesses({}).then(setProcesses, () => setProcesses([]))
   }, [api])
@@ -278,6 +229,16 @@ export function AttachView({
         </table>
       )}
       <h2>Local Node processes</h2>
+      {ownCount > 0 && (
+        <label>
+          <input
+            type="checkbox"
+            checked={showOwn}
+            onChange={(event) => setShowOwn(event.target.checked)}
+          />
+          Show Heapgraph&apos;s own processes ({ownCount})
+        </label>
+      )}
       <table aria-label="Local Node processes">
         <thead>
           <tr>
@@ -288,11 +249,14 @@ export function AttachView({
           </tr>
         </thead>
         <tbody>
-          {processes.map((entry) => (
+          {listed.map((entry) => (
             <tr key={entry.pid}>
               <td>{entry.pid}</td>
               <td>{entry.inspectorPort === null ? '–' : `127.0.0.1:${entry.inspectorPort}`}</td>
-              <td className="name">{entry.command}</td>
+              <td className="name" title={entry.command}>
+                {entry.isHeapgraph && <span className="id">Heapgraph · </span>}
+                {entry.command}
+              </td>
               <td>
                 <button
                   onClick={() =>

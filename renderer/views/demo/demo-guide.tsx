@@ -1,15 +1,15 @@
 // The demo's guide: a banner that walks a newcomer through finding the demo's leak, one step
 // at a time: take a snapshot of the running program, open Arrays, ask "Why alive?" of the top
 // array, then read the answer. The step follows from what the user has done, not a script.
-import type { Screen } from '../../app'
+import type { Place } from '../../../shared/view/navigation'
 
 export type DemoStep = 'capture' | 'arrays' | 'why' | 'done'
 
-/** Where the user is in the demo, from the screen and whether the demo was captured yet. */
-export function demoStep(screen: Screen, captured: boolean): DemoStep {
+/** Where the user is in the demo, from the place and whether the demo was captured yet. */
+export function demoStep(place: Place, captured: boolean): DemoStep {
   if (!captured) return 'capture'
-  if (screen.name === 'object') return 'done'
-  if (screen.name === 'arrays') return 'why'
+  if (place.node !== null) return 'done'
+  if (place.view === 'arrays') return 'why'
   return 'arrays'
 }
 

@@ -1,6 +1,7 @@
-// The object panel: details, the retainer paths from GC roots as text (copyable as plain text
-// and Markdown for bug reports), retainers and references (click to follow), and where the
-// object was allocated when the snapshot recorded it.
+// The details pane's object: its label and facts, why it is alive (the verdict, the fix), its
+// retainer graph, then tabs for its retainers and references (click to follow), the retainer
+// paths as text (copyable as plain text and Markdown for bug reports), and where it was
+// allocated when the snapshot recorded it.
 import { useEffect, useMemo, useState } from 'react'
 import type { HeapgraphApi, ObjectValue, Reference, SnapshotInfo } from '../../../shared/protocol'
 import { ObjectCells } from '../../components/object-cells'
@@ -29,7 +30,11 @@ interface Props {
   snapshot: SnapshotInfo
   node: number
   onObject: (node: number) => void
+  /** Closes the details (the shell deselects the object). */
+  onClose: () => void
 }
+
+type DetailsTab = 'retainers' | 'references' | 'paths' | 'allocation'
 
 /** One path as lines of text: the root first, then each reference and the object it reaches. */
 const REFERENCE_COLUMNS: readonly Column[] = [
@@ -81,7 +86,7 @@ function ReferenceTable({
       onActiveChange={setActive}
       onActivate={open}
       onRowClick={open}
-      maxHeight="24rem"
+      maxHeight="none"
     />
   )
 }
@@ -98,9 +103,6 @@ function ReferenceSection({
 }): React.JSX.Element {
   return (
     <>
-      <h2>
-        {title} {pages.total !== null && `(${pages.total.toLocaleString('en-US')})`}
-      </h2>
       {pages.error && (
         <p role="alert" className="error">
           {pages.error}
@@ -160,7 +162,8 @@ function ValueFacts({ value }: { value: ObjectValue }): React.JSX.Element | null
   return null
 }
 
-export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.Element {
+export function ObjectView({ api, snapshot, node, onObject, onClose }: Props): React.JSX.Element {
+  const [tab, setTab] = useState<DetailsTab>('retainers')
   const snapshotId = snapshot.snapshotId
   const details = useQuery(() => api.getObject({ snapshotId, node }), [snapshotId, node])
   // The routes and verdict first (what the graph needs), then the fix, which costs a recount in
@@ -201,90 +204,120 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
   ])
   const stack = useQuery(() => api.getAllocationStack({ snapshotId, node }), [snapshotId, node])
   const object = details.data
+  const count = (total: number | null): string =>
+    total === null ? '' : ` (${total.toLocaleString('en-US')})`
+  const tabs: Array<{ id: DetailsTab; label: string }> = [
+    { id: 'retainers', label: `Retainers${count(retainers.total)}` },
+    { id: 'references', label: `References${count(edges.total)}` },
+    { id: 'paths', label: `Paths as text${count(routes.length || null)}` },
+    ...(stack.data ? [{ id: 'allocation' as const, label: 'Allocated at' }] : []),
+  ]
   return (
-    <section className="object">
+    <section className="object" aria-labelledby="object-heading">
+      <div className="object-head">
+        <h1 id="object-heading">
+          {object ? (
+            <>
+              {object.label} <span className="id">@{object.id}</span>
+            </>
+          ) : (
+            'Loading…'
+          )}
+        </h1>
+        <button
+          className="icon-button"
+          aria-label="Close the object details (Esc)"
+          onClick={onClose}
+        >
+          ×
+        </button>
+      </div>
       {details.error && (
         <p role="alert" className="error">
           {details.error}
         </p>
       )}
       {object && (
-        <>
-          <h1>
-            {object.label} <span className="id">@{object.id}</span>
-          </h1>
-          <dl className="facts">
-            <dt>Class</dt>
-            <dd>{displayClass(object)}</dd>
-            <dt>Type</dt>
-            <dd>{object.type}</dd>
-            {object.location && (
-              <>
-                <dt>Defined at</dt>
-                <dd className="location" title={object.location.url ?? undefined}>
-                  {object.location.file ?? `script ${object.location.scriptId}`}:
-                  {object.location.line}:{object.location.column}
-                </dd>
-              </>
+        <dl className="facts">
+          <dt>Class</dt>
+          <dd>{displayClass(object)}</dd>
+          <dt>Type</dt>
+          <dd>{object.type}</dd>
+          {object.location && (
+            <>
+              <dt>Defined at</dt>
+              <dd className="location" title={object.location.url ?? undefined}>
+                {object.location.file ?? `script ${object.location.scriptId}`}:
+                {object.location.line}:{object.location.column}
+              </dd>
+            </>
+          )}
+          <ValueFacts value={object.value} />
+          <dt>Retained</dt>
+          <dd>
+            {formatBytes(object.retainedSize)}{' '}
+            <span className="muted">(self {formatBytes(object.selfSize)})</span>
+          </dd>
+          <dt>Distance</dt>
+          <dd>
+            {formatDistance(object.distance)}{' '}
+            <span className="muted">
+              · {object.retainerCount.toLocaleString('en-US')} retainer
+              {object.retainerCount === 1 ? '' : 's'}
+            </span>
+          </dd>
+          <dt>Dominator</dt>
+          <dd>
+            {object.dominator ? (
+              <button className="link" onClick={() => onObject(object.dominator?.node ?? 0)}>
+                {objectLabel(object.dominator)}
+              </button>
+            ) : (
+              '–'
             )}
-            <ValueFacts value={object.value} />
-            <dt>Self size</dt>
-            <dd>{formatBytes(object.selfSize)}</dd>
-            <dt>Retained size</dt>
-            <dd>{formatBytes(object.retainedSize)}</dd>
-            <dt>Distance</dt>
-            <dd>{formatDistance(object.distance)}</dd>
-            <dt>Retainers</dt>
-            <dd>{object.retainerCount}</dd>
-            <dt>Dominator</dt>
-            <dd>
-              {object.dominator ? (
-                <button className="link" onClick={() => onObject(object.dominator?.node ?? 0)}>
-                  {objectLabel(object.dominator)}
-                </button>
-              ) : (
-                '–'
-              )}
-            </dd>
-          </dl>
-        </>
+          </dd>
+        </dl>
       )}
-      <h2>Why is it alive?</h2>
+      <h2 className="section-heading">Why is it alive?</h2>
       {explained.error && (
         <p role="alert" className="error">
           {explained.error}
         </p>
       )}
-      {explanation && (
-        <p className="verdict" aria-label="Verdict">
+      <p className="verdict" aria-label="Verdict" aria-busy={!explanation}>
+        {explanation ? (
           <CodeText text={explanation.verdict} />
-        </p>
-      )}
-      {fix && (
-        <div className="fix" aria-label="What would free it">
-          <span className="fix-head">To free it:</span> {fix.code && <code>{fix.code}</code>}{' '}
-          {fix.note && (
-            <span className="fix-note">
-              <CodeText text={fix.note} />
-            </span>
-          )}{' '}
-          <span className="muted">
-            frees {formatBytes(fix.freedBytes)} ({fix.freedCount.toLocaleString('en-US')} object
-            {fix.freedCount === 1 ? '' : 's'}), checked by a recount
-          </span>{' '}
-          <button
-            onClick={() =>
-              setRequestedCut({
-                from: fix.cut.from,
-                edge: fix.cut.edge,
-                nonce: Date.now(),
-              })
-            }
-          >
-            Show the cut
-          </button>
-        </div>
-      )}
+        ) : (
+          'Finding the routes from the GC roots…'
+        )}
+      </p>
+      <div className="fix-slot">
+        {fix && (
+          <div className="fix" aria-label="What would free it">
+            <span className="fix-head">To free it:</span> {fix.code && <code>{fix.code}</code>}{' '}
+            {fix.note && (
+              <span className="fix-note">
+                <CodeText text={fix.note} />
+              </span>
+            )}{' '}
+            <span className="muted">
+              frees {formatBytes(fix.freedBytes)} ({fix.freedCount.toLocaleString('en-US')} object
+              {fix.freedCount === 1 ? '' : 's'}), checked by a recount
+            </span>{' '}
+            <button
+              onClick={() =>
+                setRequestedCut({
+                  from: fix.cut.from,
+                  edge: fix.cut.edge,
+                  nonce: Date.now(),
+                })
+              }
+            >
+              Show the cut
+            </button>
+          </div>
+        )}
+      </div>
       {object && paths.length > 0 && (
         <GraphView
           api={api}
@@ -295,24 +328,60 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
           requestedCut={requestedCut}
         />
       )}
-      <div className="paths">
-        {routes.map((route, index) => (
-          <PathList
-            key={index}
-            path={route.steps}
-            readable={route.readable}
-            sameHolderRoutes={route.sameHolderRoutes}
-            index={index}
-          />
-        ))}
-      </div>
       {object && snapshot.attachId && (
         <LivePreview api={api} attachId={snapshot.attachId} objectId={object.id} />
       )}
-      {stack.data && (
-        <>
-          <h2>Allocated at</h2>
-          <ol className="stack">
+      <div className="detail-tabs" role="tablist" aria-label="More about this object">
+        {tabs.map((entry) => (
+          <button
+            key={entry.id}
+            role="tab"
+            id={`object-tab-${entry.id}`}
+            aria-selected={tab === entry.id}
+            aria-controls="object-tab-panel"
+            tabIndex={tab === entry.id ? 0 : -1}
+            onClick={() => setTab(entry.id)}
+            onKeyDown={(event) => {
+              const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0
+              if (step === 0 || event.altKey) return
+              event.preventDefault()
+              const position = tabs.findIndex((item) => item.id === entry.id)
+              const next = tabs[(position + step + tabs.length) % tabs.length]
+              setTab(next.id)
+              document.getElementById(`object-tab-${next.id}`)?.focus()
+            }}
+          >
+            {entry.label}
+          </button>
+        ))}
+      </div>
+      <div
+        className="detail-panel"
+        role="tabpanel"
+        id="object-tab-panel"
+        aria-labelledby={`object-tab-${tab}`}
+      >
+        {tab === 'retainers' && (
+          <ReferenceSection title="Retainers" pages={retainers} onObject={onObject} />
+        )}
+        {tab === 'references' && (
+          <ReferenceSection title="References" pages={edges} onObject={onObject} />
+        )}
+        {tab === 'paths' && (
+          <div className="paths">
+            {routes.map((route, index) => (
+              <PathList
+                key={index}
+                path={route.steps}
+                readable={route.readable}
+                sameHolderRoutes={route.sameHolderRoutes}
+                index={index}
+              />
+            ))}
+          </div>
+        )}
+        {tab === 'allocation' && stack.data && (
+          <ol className="stack" aria-label="Allocation stack">
             {stack.data.map((frame, index) => (
               <li key={index}>
                 {frame.functionName || '(anonymous)'}{' '}
@@ -324,10 +393,8 @@ export function ObjectView({ api, snapshot, node, onObject }: Props): React.JSX.
               </li>
             ))}
           </ol>
-        </>
-      )}
-      <ReferenceSection title="Retainers" pages={retainers} onObject={onObject} />
-      <ReferenceSection title="References" pages={edges} onObject={onObject} />
+        )}
+      </div>
     </section>
   )
 }

@@ -450,7 +450,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
             target={shell}
             min={360}
             max={1100}
-            initial={Math.round(Math.min(640, Math.max(420, window.innerWidth * 0.4)))}
+            initial={Math.round(Math.min(640, Math.max(420, window.innerWidth * 0.38)))}
             direction={-1}
           />
           <aside

@@ -69,6 +69,13 @@ export const FIXTURES = {
     description: 'three LeakCycleNode instances in a .peer cycle, held by global.leakCycle',
     markers: ['leakCycle', 'LeakCycleNode', 'peer', 'cyclePayload'],
   },
+  'long-chain': {
+    kind: 'node',
+    program: 'long-chain.cjs',
+    description:
+      'global.longChain: 15 ChainLink objects in a .next chain, the last holding a payload Array(4321)',
+    markers: ['longChain', 'ChainLink', 'payload'],
+  },
   'unreachable-cycle': {
     kind: 'node',
     program: 'unreachable-cycle.cjs',

@@ -12,9 +12,19 @@ import {
   type LayoutResult,
   type Point,
 } from '../../../shared/view/graph-model'
-import { elementsOf, graphStyle } from './graph-style'
+import { elementsOf, graphStyle, LABEL_FONT_PX } from './graph-style'
 
 const FIT_PADDING = 24
+/**
+ * The smallest zoom a draw chooses by itself: at 1 the labels are their 12 px. A graph larger
+ * than the canvas at that zoom is panned (drag, scroll, the arrow keys) instead of shrunk; the
+ * user may still zoom out with the buttons or the wheel.
+ */
+export const READABLE_ZOOM = 1
+export const MIN_ZOOM = 0.2
+export const MAX_ZOOM = 3
+/** One wheel notch (deltaY 100) zooms by this factor: ten notches about 2.6×. */
+const WHEEL_STEP = 1.1
 
 /** What the layout depends on: the nodes (and whether a label has its cycle line), the edges. */
 function signatureOf(model: GraphModel): string {
@@ -50,15 +60,52 @@ function allVisible(instance: Core): boolean {
   return box.x1 >= 0 && box.y1 >= 0 && box.x2 <= instance.width() && box.y2 <= instance.height()
 }
 
-/** Keeps the anchor node where it was on screen; fits the graph when there is no anchor. */
-function placeView(instance: Core, anchor: string | null, before: Point | null): void {
+/**
+ * Fits the graph when it fits at a readable zoom; otherwise shows it at READABLE_ZOOM with the
+ * `focus` node (the target, or the node just expanded) in view, centred across and near the
+ * bottom (the graph grows upwards from the target towards the roots).
+ */
+export function fitReadable(instance: Core, focus: string | null): void {
+  instance.fit(undefined, FIT_PADDING)
+  if (instance.zoom() >= READABLE_ZOOM) {
+    if (instance.zoom() > 1.6) instance.zoom({ level: 1.6, renderedPosition: centre(instance) })
+    return
+  }
+  instance.zoom(READABLE_ZOOM)
+  const node = focus ? instance.getElementById(focus) : null
+  const at = node?.nonempty() ? node.position() : instance.elements().boundingBox()
+  const x = 'x' in at ? at.x : (at.x1 + at.x2) / 2
+  const y = 'y' in at ? at.y : at.y2
+  instance.pan({
+    x: instance.width() / 2 - x * READABLE_ZOOM,
+    y: instance.height() - FIT_PADDING * 3 - y * READABLE_ZOOM,
+  })
+}
+
+function centre(instance: Core): Point {
+  return { x: instance.width() / 2, y: instance.height() / 2 }
+}
+
+/** Zooms by a factor around the canvas's centre (or a rendered point), within the limits. */
+export function zoomBy(instance: Core, factor: number, around: Point = centre(instance)): void {
+  const level = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, instance.zoom() * factor))
+  instance.zoom({ level, renderedPosition: around })
+}
+
+/** Keeps the anchor node where it was on screen; otherwise fits at a readable zoom. */
+function placeView(
+  instance: Core,
+  anchor: string | null,
+  before: Point | null,
+  home: string,
+): void {
   const node = anchor ? instance.getElementById(anchor) : null
   if (node && before && node.nonempty()) {
     const after = node.renderedPosition()
     instance.panBy({ x: before.x - after.x, y: before.y - after.y })
     if (allVisible(instance)) return
   }
-  instance.fit(undefined, FIT_PADDING)
+  fitReadable(instance, anchor ?? home)
 }
 
 /** Records how long a draw took, once the canvas has rendered it. */
@@ -86,6 +133,8 @@ function recordDraw(
     canvas.dataset.nodeCount = String(layout.positions.size)
     // Graph coordinates to the canvas's: rendered = position * zoom + pan.
     canvas.dataset.view = JSON.stringify({ zoom: instance.zoom(), pan: instance.pan() })
+    // What the labels measure on screen right after the draw.
+    canvas.dataset.labelPx = (LABEL_FONT_PX * instance.zoom()).toFixed(1)
   }
   instance.one('render', finish)
   setTimeout(finish, 1000)
@@ -147,7 +196,7 @@ export function useDraw(
     const before = anchorNode?.nonempty() ? { ...anchorNode.renderedPosition() } : null
     syncElements(instance, model, result.positions, changed)
     if (changed) {
-      placeView(instance, anchorId, before)
+      placeView(instance, anchorId, before, home)
       recordDraw(instance, canvas, start, layoutMs, result)
     }
     anchor.current = null
@@ -179,10 +228,26 @@ export function useCytoscape(
     const instance = cytoscape({
       container: container.current,
       style: graphStyle(scheme),
-      wheelSensitivity: 0.3,
-      minZoom: 0.1,
-      maxZoom: 1.6,
+      minZoom: MIN_ZOOM,
+      maxZoom: MAX_ZOOM,
+      // The wheel zooms by a fixed step per notch (below), whatever the device's delta scale.
+      userZoomingEnabled: false,
       selectionType: 'single',
+    })
+    const element = container.current
+    const onWheel = (event: WheelEvent): void => {
+      event.preventDefault()
+      const box = element.getBoundingClientRect()
+      const notches = event.deltaMode === 1 ? event.deltaY / 3 : event.deltaY / 100
+      zoomBy(instance, WHEEL_STEP ** -notches, {
+        x: event.clientX - box.left,
+        y: event.clientY - box.top,
+      })
+    }
+    element.addEventListener('wheel', onWheel, { passive: false })
+    // The live zoom, for people's tools and the tests (labels measure LABEL_FONT_PX × zoom).
+    instance.on('zoom', () => {
+      element.dataset.zoom = instance.zoom().toFixed(3)
     })
     instance.on('tap', 'node', (event) => {
       const id = String(event.target.id())
@@ -202,6 +267,7 @@ export function useCytoscape(
     })
     cy.current = instance
     return () => {
+      element.removeEventListener('wheel', onWheel)
       cy.current = null
       drawn.current = null
       instance.destroy()

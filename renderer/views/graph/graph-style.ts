@@ -11,11 +11,15 @@ import {
   GRAPH_PALETTES,
   largestRetained,
   nodeScale,
+  nodeShape,
   shadeColor,
   type ColorScheme,
   type GraphModel,
   type Point,
 } from '../../../shared/view/graph-model'
+
+/** The labels' size at 100 % zoom, px: nodes and edges alike. */
+export const LABEL_FONT_PX = 12
 
 /** The page colour the graph is drawn on. */
 export const paperColor = (scheme: ColorScheme): string => GRAPH_PALETTES[scheme].paper
@@ -38,6 +42,7 @@ export function elementsOf(
         id: node.id,
         label: nodeLabel(node.label, node.cycle),
         kind: node.kind,
+        shape: nodeShape(node),
         size: diameter,
         color: shadeColor(shade, 'light'),
         darkColor: shadeColor(shade, 'dark'),
@@ -75,7 +80,8 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
         label: 'data(label)',
         width: 'data(size)',
         height: 'data(size)',
-        'font-size': 10,
+        // 12 px at 100 % zoom, the zoom a draw never goes below by itself (graph-canvas.ts).
+        'font-size': LABEL_FONT_PX,
         'text-valign': 'bottom',
         'text-margin-y': 3,
         'text-wrap': 'wrap',
@@ -83,6 +89,7 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
         'border-width': 1,
         'border-color': palette.line,
         color: palette.nodeText,
+        shape: 'data(shape)' as 'ellipse',
       },
     },
     {
@@ -90,7 +97,6 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
       style: {
         'background-color': palette.root,
         'border-color': palette.rootLine,
-        shape: 'round-rectangle',
       },
     },
     {
@@ -105,7 +111,6 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
       selector: 'node[kind = "more"]',
       style: {
         'background-color': palette.quiet,
-        shape: 'round-tag',
         'border-style': 'dashed',
         'border-width': 1,
       },
@@ -141,7 +146,7 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
       selector: 'edge',
       style: {
         label: 'data(label)',
-        'font-size': 9,
+        'font-size': LABEL_FONT_PX,
         width: 1.5,
         'curve-style': 'bezier',
         'target-arrow-shape': 'triangle',
@@ -170,13 +175,23 @@ export function graphStyle(scheme: ColorScheme): StylesheetJson {
         'line-color': palette.cut,
         'target-arrow-color': palette.cut,
         color: palette.cut,
-        'font-size': 11,
         'font-weight': 'bold',
       },
     },
     {
       selector: 'edge:selected',
       style: { width: 3, 'line-color': palette.highlight, 'target-arrow-color': palette.highlight },
+    },
+    {
+      selector: 'node.keyboard-focus',
+      style: {
+        'border-width': 4,
+        'border-color': palette.highlight,
+        'border-style': 'solid',
+        'underlay-color': palette.highlight,
+        'underlay-opacity': 0.25,
+        'underlay-padding': 6,
+      },
     },
     {
       selector: '.highlighted',

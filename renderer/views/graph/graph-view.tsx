@@ -29,7 +29,9 @@ import {
   type GraphNode,
   type Point,
 } from '../../../shared/view/graph-model'
-import { useCytoscape, useDraw, type Drawn } from './graph-canvas'
+import type { Core } from 'cytoscape'
+import { fitReadable, useCytoscape, useDraw, zoomBy, type Drawn } from './graph-canvas'
+import { useGraphKeyboard } from './graph-keyboard'
 import { paperColor } from './graph-style'
 import { useColorScheme } from '../../components/use-color-scheme'
 import { CutPanel, SelectedEdge, useCut } from './graph-cut'
@@ -122,21 +124,62 @@ function useExportEvent(exportSvg: () => void): void {
   }, [])
 }
 
+/** Zoom out, in, fit (never below a readable zoom when the graph is large) and 100 %. */
+function ZoomTools({
+  cy,
+  home,
+}: {
+  cy: React.RefObject<Core | null>
+  home: string
+}): React.JSX.Element {
+  const run = (action: (instance: Core) => void) => () => {
+    if (cy.current) action(cy.current)
+  }
+  return (
+    <div className="zoom-tools" role="group" aria-label="Zoom">
+      <button
+        aria-label="Zoom out"
+        title="Zoom out (wheel, -)"
+        onClick={run((i) => zoomBy(i, 1 / 1.25))}
+      >
+        −
+      </button>
+      <button aria-label="Zoom in" title="Zoom in (wheel, +)" onClick={run((i) => zoomBy(i, 1.25))}>
+        +
+      </button>
+      <button title="Fit the graph, at a readable size" onClick={run((i) => fitReadable(i, home))}>
+        Fit
+      </button>
+      <button
+        title="Labels at their 12 px"
+        onClick={run((i) =>
+          i.zoom({ level: 1, renderedPosition: { x: i.width() / 2, y: i.height() / 2 } }),
+        )}
+      >
+        100 %
+      </button>
+    </div>
+  )
+}
+
 function GraphTools({
   showWeak,
   setShowWeak,
   showInternals,
   setShowInternals,
   exports,
+  zoom,
 }: {
   showWeak: boolean
   setShowWeak: (value: boolean) => void
   showInternals: boolean
   setShowInternals: (value: boolean) => void
   exports: Record<'PNG' | 'SVG' | 'JSON' | 'DOT', () => void>
+  zoom: React.ReactNode
 }): React.JSX.Element {
   return (
     <div className="graph-tools">
+      {zoom}
       <label>
         <input
           type="checkbox"
@@ -234,10 +277,34 @@ export function RetainerGraph({
   )
   const canExpand = model.nodes.length < MAX_GRAPH_NODES
 
+  const [expandNote, setExpandNote] = useState<string | null>(null)
+  // An expansion whose effect on the drawing is not known yet: what was drawn before it.
+  const pendingExpand = useRef<{ name: string; total: number; drawn: string } | null>(null)
+  const drawnSignature = `${model.nodes.length}:${model.edges.length}`
+  useEffect(() => {
+    const pending = pendingExpand.current
+    if (!pending) return
+    pendingExpand.current = null
+    // Say so when an expansion adds nothing to the drawing.
+    if (pending.drawn !== drawnSignature) setExpandNote(null)
+    else if (pending.total === 0) setExpandNote(`${pending.name} has no retainers: nothing to add.`)
+    else {
+      const count = pending.total.toLocaleString('en-US')
+      setExpandNote(
+        `${pending.name}: all ${count} of its retainers are drawn already (or folded into the steps drawn).`,
+      )
+    }
+  }, [drawnSignature, expansions])
   const expand = async (node: number): Promise<void> => {
-    if (expansions.has(node) || !canExpand) return
+    const name = model.nodes.find((each) => each.node === node)?.label ?? `@${node}`
+    if (expansions.has(node)) {
+      setExpandNote(`${name}: its retainers are drawn already.`)
+      return
+    }
+    if (!canExpand) return
     try {
       const page = await api.getRetainers({ snapshotId, node, count: MAX_FAN_IN * 2 })
+      pendingExpand.current = { name, total: page.total, drawn: drawnSignature }
       anchor.current = `n${node}`
       addExpansion(node, { retainers: page.items, total: page.total })
     } catch (failure) {
@@ -256,6 +323,10 @@ export function RetainerGraph({
     scheme,
   )
   useDraw(cy, container, drawn, anchor, model, key, home)
+  const keyboard = useGraphKeyboard(cy, model, home, {
+    onOpen: (node) => onObject(node),
+    onExpand: (node) => void expand(node),
+  })
   const clearSelection = (): void => {
     cy.current?.edges().unselect()
     setSelected(null)
@@ -308,18 +379,37 @@ export function RetainerGraph({
         showInternals={showInternals}
         setShowInternals={setShowInternals}
         exports={exports}
+        zoom={<ZoomTools cy={cy} home={home} />}
       />
-      {selectedEdge && (
-        <SelectedEdge
-          model={model}
-          edge={selectedEdge}
-          isCutting={cutting.state?.status === 'running'}
-          onCut={cut}
-          onClose={clearSelection}
+      {/* The panels float over the canvas's top, so selecting or cutting never moves it. */}
+      <div className="graph-stage">
+        <div
+          ref={container}
+          className="graph-canvas"
+          role="img"
+          aria-label="Retainer graph"
+          aria-describedby="graph-keys"
+          tabIndex={0}
+          onKeyDown={keyboard.onKeyDown}
+          onFocus={keyboard.onFocus}
         />
-      )}
-      {cutting.state && <CutPanel state={cutting.state} onUndo={cutting.undo} />}
-      <div ref={container} className="graph-canvas" role="img" aria-label="Retainer graph" />
+        <div className="graph-overlay">
+          {selectedEdge && (
+            <SelectedEdge
+              model={model}
+              edge={selectedEdge}
+              isCutting={cutting.state?.status === 'running'}
+              onCut={cut}
+              onClose={clearSelection}
+            />
+          )}
+          {cutting.state && <CutPanel state={cutting.state} onUndo={cutting.undo} />}
+        </div>
+      </div>
+      <p className="visually-hidden" id="graph-keys">
+        Arrow keys move between objects (up to a retainer, down towards the object, left and right
+        along a layer); Enter opens the object, E adds its retainers, + and − zoom.
+      </p>
       <GraphNodeList
         model={model}
         expanded={new Set(expansions.keys())}
@@ -330,9 +420,13 @@ export function RetainerGraph({
         isCutting={cutting.state?.status === 'running'}
       />
       <p className="graph-status" aria-live="polite">
-        {hoveredNode
-          ? hoverText(hoveredNode)
-          : 'Hover an object for its sizes; click it to add its retainers, or click a reference to cut it.'}
+        {keyboard.focused
+          ? hoverText(keyboard.focused)
+          : expandNote
+            ? expandNote
+            : hoveredNode
+              ? hoverText(hoveredNode)
+              : 'Hover an object for its sizes; click it to add its retainers, or click a reference to cut it.'}
         {!canExpand && ` The graph holds ${model.nodes.length} objects, the most it draws.`}
         {error && <span className="error"> {error}</span>}
       </p>

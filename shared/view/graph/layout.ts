@@ -24,12 +24,12 @@ export interface LayoutResult {
   height: number
 }
 
-/** Width in px of a label in the 10px sans-serif the graph uses (an estimate, for spacing). */
-export const textWidth = (text: string, fontSize = 10): number => text.length * fontSize * 0.6
+/** Width in px of a label in the 12px sans-serif the graph uses (an estimate, for spacing). */
+export const textWidth = (text: string, fontSize = 12): number => text.length * fontSize * 0.6
 
 /** An invisible node above every root: its heavy edges pull all roots up to one top rank. */
 const TOP = '\u0000top'
-const LABEL_HEIGHT = 14
+const LABEL_HEIGHT = 16
 
 /**
  * A layered layout of one drawn graph. Keep one instance per graph while it grows: each run

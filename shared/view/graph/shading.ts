@@ -1,5 +1,5 @@
-// Size and shade by retained size, on a log scale.
-import type { GraphModel } from './build'
+// Size and shade by retained size, on a log scale; shape by what the object is.
+import type { GraphModel, GraphNode } from './build'
 import { GRAPH_PALETTES, type ColorScheme } from './palette'
 
 // Size and shade by retained size, on a log scale so small objects stay visible.
@@ -33,4 +33,25 @@ export function shadeColor(shade: number, scheme: ColorScheme = 'light'): string
 /** The largest retained size among the drawn objects (at least 1). */
 export function largestRetained(model: GraphModel): number {
   return Math.max(1, ...model.nodes.map((node) => node.retainedSize))
+}
+
+/** The drawn shapes (cytoscape's names): each says what kind of object a node is. */
+export type NodeShape = 'round-rectangle' | 'round-tag' | 'diamond' | 'tag' | 'barrel' | 'ellipse'
+
+const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string'])
+const ARRAY_CLASS =
+  /^(Array|ArrayBuffer|SharedArrayBuffer|DataView|(Big)?(Int|Uint|Float)(8|16|32|64)(Clamped)?Array)$/
+
+/**
+ * A node's shape: GC roots are rounded squares, "N more" a tag, closures diamonds, strings
+ * tags, arrays, typed arrays and buffers (and V8's own arrays) barrels, every other object a
+ * circle.
+ */
+export function nodeShape(node: Pick<GraphNode, 'kind' | 'type' | 'className'>): NodeShape {
+  if (node.kind === 'root') return 'round-rectangle'
+  if (node.kind === 'more') return 'round-tag'
+  if (node.type === 'closure') return 'diamond'
+  if (STRING_TYPES.has(node.type)) return 'tag'
+  if (node.type === 'array' || ARRAY_CLASS.test(node.className)) return 'barrel'
+  return 'ellipse'
 }

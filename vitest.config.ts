@@ -13,7 +13,11 @@ export default defineConfig({
     // The renderer, built once for every e2e file.
     globalSetup: ['test/helpers/global-setup.ts'],
     // The recent-files list of test runs stays out of the user's own.
-    env: { HEAPGRAPH_CONFIG_DIR: join(tmpdir(), `heapgraph-test-config-${process.pid}`) },
+    env: {
+      HEAPGRAPH_CONFIG_DIR: join(tmpdir(), `heapgraph-test-config-${process.pid}`),
+      // Captures of test runs stay out of the user's folder too.
+      HEAPGRAPH_CAPTURE_DIR: join(tmpdir(), `heapgraph-test-captures-${process.pid}`),
+    },
     projects: [
       {
         extends: true,

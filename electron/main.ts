@@ -2,7 +2,7 @@
 // CSP, navigation and window.open denied, permissions denied), typed IPC for every protocol
 // method with a sender check and schema validation, the File menu and its open dialog, and a
 // single instance that opens files passed on later command lines.
-import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron'
 import { basename, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { API_METHODS, type MenuCommand } from '../shared/protocol'
@@ -19,6 +19,9 @@ const backend = createBackend({
   hostEntry: join(__dirname, 'engine-host.cjs'),
   spawnHost: utilityHost,
   configDir: app.getPath('userData'),
+  // Captures go to the user's Documents until they choose a folder.
+  captureDir: join(app.getPath('documents'), 'Heapgraph captures'),
+  reveal: (file) => shell.showItemInFolder(file),
   // The demo runs on this binary as plain Node.
   node: {
     path: process.execPath,

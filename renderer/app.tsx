@@ -32,6 +32,8 @@ import { LeaksView } from './views/leaks/leaks-view'
 import { ObjectView } from './views/object/object-view'
 import { StartView } from './views/start/start-view'
 import { SummaryView } from './views/summary/summary-view'
+import { ContainmentView } from './views/trees/containment-view'
+import { DominatorsView } from './views/trees/dominators-view'
 
 /** The views of an open snapshot, as the main pane's tabs. */
 const SNAPSHOT_VIEWS: ReadonlyArray<{ view: MainView; label: string }> = [
@@ -39,6 +41,8 @@ const SNAPSHOT_VIEWS: ReadonlyArray<{ view: MainView; label: string }> = [
   { view: 'arrays', label: 'Arrays' },
   { view: 'diff', label: 'Diff' },
   { view: 'leaks', label: 'Leaks' },
+  { view: 'containment', label: 'Containment' },
+  { view: 'dominators', label: 'Dominators' },
 ]
 
 /**
@@ -437,6 +441,22 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
               api={api}
               snapshot={current}
               snapshots={snapshots}
+              onObject={selectObject}
+            />
+          )}
+          {current && place.view === 'containment' && (
+            <ContainmentView
+              key={current.snapshotId}
+              api={api}
+              snapshot={current}
+              onObject={selectObject}
+            />
+          )}
+          {current && place.view === 'dominators' && (
+            <DominatorsView
+              key={current.snapshotId}
+              api={api}
+              snapshot={current}
               onObject={selectObject}
             />
           )}

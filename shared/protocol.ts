@@ -4,13 +4,16 @@
 import { z } from 'zod'
 import type {
   ArrayEntry,
+  ArrayGroup,
   ClassDiff,
   ClassSummary,
   CutResult,
   Cycle,
   DeletedObject,
   Explanation,
+  IdComparison,
   LeakReport,
+  MemberSummary,
   ObjectDetails,
   ObjectSummary,
   Page,
@@ -27,6 +30,8 @@ export type PathStepDto = PathStep
 /** An open snapshot as the UI lists it. */
 export interface SnapshotInfo extends SnapshotFacts {
   snapshotId: string
+  /** The root's node ordinal: 0 as V8 writes snapshots, else where `snapshot.root_index` says. */
+  rootNode: number
   /** The attach session it was captured from, while that target may still be live. */
   attachId?: string
 }
@@ -107,6 +112,13 @@ const start = z.number().int().nonnegative().default(0)
 const count = z.number().int().nonnegative().max(10_000).default(50)
 const operationId = z.string().min(1).max(64).optional()
 const attachId = z.string().min(1).max(64)
+const arrayKinds = z
+  .array(z.enum(['array', 'typed-array', 'array-buffer', 'backing-store', 'elements']))
+  .optional()
+const arraySort = z
+  .enum(['retainedSize', 'selfSize', 'length', 'storeSize'])
+  .default('retainedSize')
+const sortOrder = z.enum(['descending', 'ascending']).default('descending')
 
 /** Argument schemas, one per method: the source of truth for validation on every transport. */
 export const API_METHODS = {
@@ -116,7 +128,14 @@ export const API_METHODS = {
   listOpening: z.object({}),
   cancel: z.object({ operationId: z.string().min(1).max(64) }),
   getSummary: z.object({ snapshotId, start, count, filter: z.string().max(200).optional() }),
-  getClassMembers: z.object({ snapshotId, classKey: z.string().max(2000), start, count }),
+  getClassMembers: z.object({
+    snapshotId,
+    classKey: z.string().max(2000),
+    start,
+    count,
+    // Each member's own properties in one line (per page only).
+    withPreview: z.boolean().default(true),
+  }),
   findObject: z.object({ snapshotId, objectId: z.number().int().nonnegative() }),
   getObject: z.object({ snapshotId, node }),
   getEdges: z.object({ snapshotId, node, start, count }),
@@ -141,9 +160,25 @@ export const API_METHODS = {
     snapshotId,
     start,
     count,
-    kinds: z
-      .array(z.enum(['array', 'typed-array', 'array-buffer', 'backing-store', 'elements']))
-      .optional(),
+    kinds: arrayKinds,
+    sort: arraySort,
+    order: sortOrder,
+    // Label or retainer-path text, ignoring case.
+    filter: z.string().max(200).optional(),
+    // One group of getArrayGroups.
+    signature: z.string().max(4000).optional(),
+    // What holds each array of the page (a shortest retainer path each).
+    withHolders: z.boolean().default(false),
+  }),
+  // The arrays grouped by retainer-path signature, as memlab clusters leaks.
+  getArrayGroups: z.object({
+    snapshotId,
+    start,
+    count,
+    kinds: arrayKinds,
+    sort: arraySort,
+    order: sortOrder,
+    filter: z.string().max(200).optional(),
   }),
   getCycle: z.object({ snapshotId, node }),
   search: z.object({ snapshotId, text: z.string().max(500), start, count }),
@@ -173,7 +208,11 @@ export const API_METHODS = {
     start,
     count,
     filter: z.string().max(200).optional(),
+    // Leave out classes with no net change (as many new objects as deleted, same sizes).
+    hideUnchanged: z.boolean().default(false),
   }),
+  // Whether snapshotId and an older snapshot look like snapshots of one process.
+  compareSnapshotIds: z.object({ snapshotId, baseSnapshotId: snapshotId }),
   getNewObjects: z.object({
     snapshotId,
     baseSnapshotId: snapshotId,
@@ -209,6 +248,16 @@ export const API_METHODS = {
   }),
   startDemo: z.object({}),
   listRecent: z.object({}),
+  // Where captures are saved: shown, changed, and a snapshot's file saved elsewhere or shown in
+  // the system's file manager.
+  getCaptureFolder: z.object({}),
+  setCaptureFolder: z.object({ folder: z.string().min(1).max(4096) }),
+  saveSnapshotAs: z.object({
+    snapshotId,
+    file: z.string().min(1).max(4096),
+    overwrite: z.boolean().default(false),
+  }),
+  revealFile: z.object({ file: z.string().min(1).max(4096) }),
 } as const
 
 export type ApiMethod = keyof typeof API_METHODS
@@ -223,7 +272,7 @@ export interface ApiResults {
   listOpening: OpeningSnapshot[]
   cancel: null
   getSummary: Page<ClassSummary>
-  getClassMembers: Page<ObjectSummary>
+  getClassMembers: Page<MemberSummary>
   findObject: ObjectSummary | null
   getObject: ObjectDetails
   getEdges: Page<Reference>
@@ -232,6 +281,7 @@ export interface ApiResults {
   explainRetention: Explanation
   getDominatedChildren: Page<ObjectSummary>
   getArrays: Page<ArrayEntry>
+  getArrayGroups: Page<ArrayGroup>
   getCycle: Cycle
   search: Page<ObjectSummary>
   getAllocationStack: StackFrame[] | null
@@ -244,12 +294,24 @@ export interface ApiResults {
   captureSnapshot: SnapshotInfo
   previewObject: LiveProperty[]
   diffSnapshots: Page<ClassDiff>
+  compareSnapshotIds: IdComparison
   getNewObjects: Page<ObjectSummary>
   getDeletedObjects: Page<DeletedObject>
   findLeaks: LeakReport
   cutReference: CutResult
   startDemo: DemoInfo
   listRecent: RecentFile[]
+  getCaptureFolder: CaptureFolderInfo
+  setCaptureFolder: CaptureFolderInfo
+  saveSnapshotAs: { file: string }
+  revealFile: null
+}
+
+/** The folder snapshots captured from the UI go to. */
+export interface CaptureFolderInfo {
+  folder: string
+  /** True while the user has not chosen one. */
+  isDefault: boolean
 }
 
 /** A debuggable target of a CDP endpoint. */

@@ -3,9 +3,9 @@
 // the protocol's schemas here, whatever the transport; a host that dies fails its pending calls
 // and its snapshot, and nothing else: later calls on that snapshot say why it is gone.
 import { randomUUID } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   ApiError,
@@ -25,6 +25,7 @@ import type { ClassCount } from '../../shared/heap/queries/leaks'
 import { forkHost, type HostChannel, type SpawnHost } from './engine/fork'
 import { startDemo, type DemoProcess, type NodeCommand } from './demo'
 import { defaultConfigDir, RecentFiles } from './recent-files'
+import { CaptureFolder } from './capture-folder'
 import { AttachError, findTarget, listTargets } from './cdp/endpoint'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import { listNodeProcesses, openInspector } from './cdp/node-processes'
@@ -38,8 +39,18 @@ import { TargetSession } from './cdp/session'
 function defaultHostEntry(): string {
   return fileURLToPath(new URL('../../dist/electron/engine-host.cjs', import.meta.url))
 }
-/** Where snapshots captured from the UI are written, unless told otherwise. */
-const CAPTURE_DIR = join(tmpdir(), 'heapgraph-captures')
+/** Shows a file in the system's file manager (its folder where the file cannot be selected). */
+export function revealInFileManager(file: string): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', ['-R', file]]
+      : process.platform === 'win32'
+        ? ['explorer', [`/select,${file}`]]
+        : ['xdg-open', [dirname(file)]]
+  const child = spawn(command, args, { stdio: 'ignore', detached: true })
+  child.on('error', () => {})
+  child.unref()
+}
 
 interface Host {
   info: SnapshotInfo | null
@@ -77,15 +88,22 @@ export interface BackendOptions {
   configDir?: string
   /** How to run the demo program (the desktop app runs its own binary as Node). */
   node?: NodeCommand
-  /** Where captured snapshots are saved (default: heapgraph-captures in the temp folder). */
+  /**
+   * Where captured snapshots are saved until the user chooses a folder (the settings keep that
+   * choice); default: capture-folder.ts's.
+   */
   captureDir?: string
+  /** Shows a file in the system's file manager (the desktop app: Electron's shell). */
+  reveal?: (file: string) => void
 }
 
 export function createBackend(options: BackendOptions = {}): Backend {
   const hostEntry = options.hostEntry ?? defaultHostEntry()
   const spawnHost = options.spawnHost ?? forkHost
-  const captureDir = options.captureDir ?? CAPTURE_DIR
-  const recent = new RecentFiles(options.configDir ?? defaultConfigDir())
+  const configDir = options.configDir ?? defaultConfigDir()
+  const captureFolder = new CaptureFolder(configDir, options.captureDir)
+  const recent = new RecentFiles(configDir)
+  const reveal = options.reveal ?? revealInFileManager
   const hosts = new Map<string, Host>()
   /** Why each snapshot whose engine died is gone. */
   const lost = new Map<string, string>()
@@ -165,6 +183,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
             edgeCount: message.edgeCount,
             totalSize: message.totalSize,
             exposeInternals: message.exposeInternals,
+            rootNode: message.rootNode,
             ...(attachId ? { attachId } : {}),
           }
           resolve(host.info)
@@ -367,6 +386,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     captureSnapshot: async (raw) => {
       const { attachId, operationId, exposeInternals } = parseArgs('captureSnapshot', raw)
       const session = sessionOf(attachId)
+      const { folder: captureDir } = await captureFolder.get()
       await mkdir(captureDir, { recursive: true })
       const file = join(
         captureDir,
@@ -437,6 +457,50 @@ export function createBackend(options: BackendOptions = {}): Backend {
     listRecent: async (raw) => {
       parseArgs('listRecent', raw)
       return recent.list()
+    },
+    getCaptureFolder: async (raw) => {
+      parseArgs('getCaptureFolder', raw)
+      return captureFolder.get()
+    },
+    setCaptureFolder: async (raw) => captureFolder.set(parseArgs('setCaptureFolder', raw).folder),
+    saveSnapshotAs: async (raw) => {
+      const { snapshotId, file, overwrite } = parseArgs('saveSnapshotAs', raw)
+      const source = hostOf(snapshotId).info?.file
+      if (!source) throw new ApiError('not-loaded', `snapshot ${snapshotId} is still loading`)
+      if (!isAbsolute(file)) throw new ApiError('bad-file', `"${file}" is not an absolute path`)
+      const target = resolve(file)
+      if (
+        !overwrite &&
+        (await stat(target).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        throw new ApiError('exists', `${target} exists already`)
+      }
+      // Copied next to its final name, then renamed: never a half-written file under it.
+      const partial = `${target}.${randomUUID().slice(0, 8)}.partial`
+      try {
+        await copyFile(source, partial)
+        await rename(partial, target)
+      } catch (error) {
+        await rm(partial, { force: true })
+        const reason = error instanceof Error ? error.message : String(error)
+        throw new ApiError('bad-file', `cannot save ${target}: ${reason}`)
+      }
+      return { file: target }
+    },
+    revealFile: async (raw) => {
+      const { file } = parseArgs('revealFile', raw)
+      // Only what this app wrote or opened: an open snapshot's file, or the capture folder.
+      const { folder } = await captureFolder.get()
+      const known =
+        [...hosts.values()].some((host) => host.info?.file === file) ||
+        resolve(file) === folder ||
+        resolve(dirname(file)) === folder
+      if (!known) throw new ApiError('bad-file', `${file} is not a snapshot open here`)
+      reveal(file)
+      return null
     },
     ...(Object.fromEntries(
       QUERY_METHODS.map((method) => [method, (raw: unknown) => query(method, raw)]),

@@ -17,6 +17,7 @@ import {
 import { loadSnapshotFile } from '../backend/load-snapshot'
 import { UsageError, wholeNumber } from './arguments'
 import { snapshotInfo } from './commands'
+import { MIN_SAME_CLASS_SHARE } from '../../shared/heap/queries/leaks'
 import { clip, formatBytes, table } from './format'
 import type { ClassDiff, SnapshotFacts } from '../../shared/protocol/dto'
 
@@ -36,9 +37,6 @@ export interface DiffJson {
 
 const OPTIONS = ['json', 'top']
 const DEFAULT_TOP = 30
-// Between snapshots of one process nearly every shared id keeps its class (only plain objects
-// that gain properties change); between processes with the same startup about half do.
-const MIN_SAME_CLASS_SHARE = 0.9
 
 /** Checks arguments before any load: two files, only options that apply, a sane --top. */
 export function validateDiffCommand(

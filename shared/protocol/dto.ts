@@ -20,6 +20,37 @@ export interface ArrayEntry extends ObjectSummary {
   lengthIsEstimate: boolean
   /** Bytes of the elements store or backing store as V8 reported them. */
   storeSize: number
+  /**
+   * What holds it, as the verdict of "Why alive?" names it: the holder on a shortest route, read
+   * as code; set where the caller asked for it (null: no object holds it, a GC root does, or
+   * nothing reaches it).
+   */
+  heldBy?: ArrayHolder | null
+}
+
+/** The object that holds an array, and how. */
+export interface ArrayHolder {
+  object: ObjectSummary
+  /** How it holds the array: `.items`, `[3]`, `entry "k"`, `captures x`. */
+  via: StepVia | null
+}
+
+/** What arrays can be sorted by, biggest first unless asked otherwise. */
+export type ArraySortKey = 'retainedSize' | 'selfSize' | 'length' | 'storeSize'
+
+/** Arrays whose retainer paths share a signature (as memlab clusters leaks). */
+export interface ArrayGroup {
+  /** The normalized retainer path: the array's class, then `<edge` `class` steps rootwards. */
+  signature: string
+  /** The same path as a reader says it, root side first: `global.leakCache → Map entries → Array`. */
+  path: string
+  count: number
+  /** Sums over the group's arrays, bytes (an array inside another counts in both). */
+  selfSize: number
+  retainedSize: number
+  storeSize: number
+  /** Sum of the lengths the snapshot tells. */
+  length: number
 }
 
 export interface Cycle {
@@ -88,6 +119,20 @@ export interface LeakCluster {
   objectIds: number[]
   /** The normalized retainer path: head class, then `<edge` `class` steps towards the root. */
   signature: string
+  /**
+   * True when the path runs only through V8's internals (`{feedback_cell}`,
+   * `{transition_info}`, `system / …` objects): no code of the program holds the heads.
+   */
+  heldByInternals: boolean
+}
+
+/** Clusters a leak report leaves out: those held only by V8's internals. */
+export interface LeftOutClusters {
+  clusterCount: number
+  suspectCount: number
+  retainedSize: number
+  /** The largest of them, as `clusters` lists them (at most `maxClusters`). */
+  clusters: LeakCluster[]
 }
 
 /** A class whose count or retained size grew across the three snapshots. */
@@ -103,12 +148,20 @@ export interface GrowingClass {
 export interface LeakReport {
   /** Largest retained size first; at most `maxClusters` of them. */
   clusters: LeakCluster[]
-  /** Every cluster found, also those left out of `clusters`. */
+  /**
+   * Every cluster found, also those past `maxClusters` (but not those held only by V8's
+   * internals, unless asked for: see `internalOnly`).
+   */
   clusterCount: number
-  /** Suspects found, folded or not. */
+  /** Suspects found, folded or not, in the clusters counted. */
   suspectCount: number
-  /** Bytes retained by all clusters together (the suspects' heads never nest). */
+  /** Bytes retained by the clusters counted together (the suspects' heads never nest). */
   retainedSize: number
+  /**
+   * Clusters held only by V8's internals, left out of the numbers above and of `clusters`
+   * (none when the caller asked to include them).
+   */
+  internalOnly: LeftOutClusters
   /** The cap applied to each cluster's `objectIds`. */
   maxObjectIds: number
   /** Largest retained-size growth first. */
@@ -125,6 +178,21 @@ export interface MapSlot {
    * or false).
    */
   key: string | null
+}
+
+/**
+ * How two snapshots' object ids overlap, and whether they look like snapshots of one process
+ * (ids are only comparable within one).
+ */
+export interface IdComparison {
+  baseCount: number
+  afterCount: number
+  /** Ids both have. */
+  commonCount: number
+  /** Shared ids whose object has the same class in both. */
+  sameClassCount: number
+  /** Null when they look like one process; else why not. */
+  mismatch: 'no-common-ids' | 'classes-differ' | null
 }
 
 /** An object as the CLI and UI list it. */
@@ -147,6 +215,12 @@ export interface ObjectSummary {
   retainedSize: number
   /** Distance from GC roots; null when no root reaches the object. */
   distance: number | null
+}
+
+/** A class member as the Summary lists it. */
+export interface MemberSummary extends ObjectSummary {
+  /** Its own properties in one line (`{id: 3, name: "x", items: Array(50000)}`), if asked for. */
+  preview?: string
 }
 
 export interface ObjectDetails extends ObjectSummary {

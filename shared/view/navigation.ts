@@ -2,7 +2,8 @@
 // with a history that Back and Forward walk (Alt+←/→, the mouse's back and forward buttons).
 // A place is plain data; the shell renders it (renderer/shell/use-navigation.ts).
 /** The main pane's views. */
-export type MainView = 'start' | 'attach' | 'summary' | 'arrays' | 'diff' | 'leaks'
+export type MainView =
+  'start' | 'attach' | 'summary' | 'arrays' | 'diff' | 'leaks' | 'containment' | 'dominators'
 
 export interface Place {
   view: MainView

@@ -1,7 +1,8 @@
 // The UI in real Chromium (playwright-core, Debian's /usr/bin/chromium) against web mode: open
 // a generated snapshot, go to Arrays, ask "Why alive?" of a leaked array, and read the retainer
 // path. Screenshots of every screen are kept in test-results/screenshots for people to look at.
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -205,6 +206,19 @@ describe.skipIf(missing !== undefined)('web UI', () => {
       const path = page.getByRole('list', { name: 'Retainer path 1' })
       await expect.poll(() => path.innerText(), { timeout: 30_000 }).toContain('.leakCache')
       await ui.screenshot('8-captured-why')
+
+      // Where the capture went is named, and a copy can be saved elsewhere.
+      await page.getByRole('button', { name: /^Attached:/ }).click()
+      const folder = page.locator('.capture-folder code.folder')
+      expect(await folder.innerText()).toBe(process.env.HEAPGRAPH_CAPTURE_DIR)
+      const taken = page.getByRole('list', { name: 'Snapshots taken in this session' })
+      await taken.getByRole('button', { name: 'Save as…' }).click()
+      const copy = join(await mkdtemp(join(tmpdir(), 'heapgraph-save-as-')), 'kept.heapsnapshot')
+      await taken.getByLabel('Save a copy as').fill(copy)
+      await taken.getByRole('button', { name: 'Save', exact: true }).click()
+      await taken.getByText(`Saved as ${copy}.`).waitFor()
+      expect((await stat(copy)).size).toBeGreaterThan(1_000_000)
+      await ui.screenshot('9-capture-folder')
     } finally {
       target.kill()
     }

@@ -4,7 +4,7 @@
 // files, and `heapgraph open` falling back to web mode where Electron's runtime is missing.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -167,6 +167,65 @@ describe('snapshot life cycle', () => {
       await server.close()
     }
   })
+})
+
+describe('where captures go', () => {
+  it('names the folder, takes a new one, captures into it, saves a copy and reveals files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'heapgraph-captures-'))
+    const revealed: string[] = []
+    const own = createBackend({
+      configDir: join(dir, 'config'),
+      reveal: (file) => revealed.push(file),
+    })
+    try {
+      // The default, named (tests set HEAPGRAPH_CAPTURE_DIR).
+      expect(await own.getCaptureFolder({})).toEqual({
+        folder: process.env.HEAPGRAPH_CAPTURE_DIR,
+        isDefault: true,
+      })
+      // Refused: a relative path, and a folder that cannot be made.
+      for (const folder of ['captures', '/proc/heapgraph/captures']) {
+        const refused = await own.setCaptureFolder({ folder }).catch((error: unknown) => error)
+        expect(refused).toBeInstanceOf(ApiError)
+        expect((refused as ApiError).code).toBe('bad-folder')
+      }
+      const chosen = join(dir, 'my captures')
+      expect(await own.setCaptureFolder({ folder: chosen })).toEqual({
+        folder: chosen,
+        isDefault: false,
+      })
+      // Kept across backends (the settings file).
+      const again = createBackend({ configDir: join(dir, 'config') })
+      expect((await again.getCaptureFolder({})).folder).toBe(chosen)
+      await again.dispose()
+
+      const demo = await own.startDemo({})
+      const info = await own.captureSnapshot({ attachId: demo.attachId })
+      expect(info.file.startsWith(`${chosen}/capture-`)).toBe(true)
+      // Save as: a copy, never over an existing file unless asked.
+      const copy = join(dir, 'kept.heapsnapshot')
+      expect(await own.saveSnapshotAs({ snapshotId: info.snapshotId, file: copy })).toEqual({
+        file: copy,
+      })
+      expect((await stat(copy)).size).toBe((await stat(info.file)).size)
+      const exists = await own
+        .saveSnapshotAs({ snapshotId: info.snapshotId, file: copy })
+        .catch((error: unknown) => error)
+      expect((exists as ApiError).code).toBe('exists')
+      await own.saveSnapshotAs({ snapshotId: info.snapshotId, file: copy, overwrite: true })
+      expect((await readdir(dir)).filter((name) => name.endsWith('.partial'))).toEqual([])
+      // Reveal: the capture and its folder; nothing the app did not write or open.
+      await own.revealFile({ file: info.file })
+      await own.revealFile({ file: chosen })
+      expect(revealed).toEqual([info.file, chosen])
+      const foreign = await own.revealFile({ file: '/etc/passwd' }).catch((error: unknown) => error)
+      expect((foreign as ApiError).code).toBe('bad-file')
+      await own.detach({ attachId: demo.attachId })
+    } finally {
+      await own.dispose()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 90_000)
 })
 
 describe('recent files', () => {

@@ -45,6 +45,7 @@ export type HostMessage =
       edgeCount: number
       totalSize: number
       exposeInternals: boolean
+      rootNode: number
     }
   | { type: 'load-failed'; code: string; message: string }
   | { type: 'reply'; id: number; result?: unknown; error?: { code: string; message: string } }
@@ -181,6 +182,7 @@ if (port) {
         edgeCount: loaded.graph.edgeCount,
         totalSize: loaded.totalSize,
         exposeInternals: !loaded.hasUserRoots,
+        rootNode: loaded.graph.rootNode,
       })
     })().catch((error: unknown) => post({ type: 'load-failed', ...errorShape(error) }))
 

@@ -1,11 +1,11 @@
 // Dispatches the protocol's query methods to the engine for one loaded snapshot. Runs inside an
 // engine host (its own process); arguments arrive validated. Comparisons read the older
 // snapshot's condensed form (DiffBase), which the backend hands the host beforehand.
-import type { ApiResults, Page, ParsedArgs } from '../../../shared/protocol'
+import type { ApiResults, ClassDiff, Page, ParsedArgs } from '../../../shared/protocol'
 import { ApiError } from '../../../shared/protocol'
 import type { HeapSnapshot } from '../../../shared/heap/snapshot'
 import { getAllocationStack } from '../../../shared/heap/queries/allocations'
-import { getArrays } from '../../../shared/heap/queries/arrays'
+import { getArrayGroups, getArrays } from '../../../shared/heap/queries/arrays'
 import { getCycle } from '../../../shared/heap/queries/cycles'
 import {
   deletedObjectsOfClass,
@@ -27,6 +27,7 @@ import { explainRetention } from '../../../shared/heap/queries/explain'
 import { cutReference } from '../../../shared/heap/queries/cut'
 import { searchObjects } from '../../../shared/heap/queries/search'
 import { getClassMembers, getSummary } from '../../../shared/heap/queries/summary'
+import { compareSnapshotIds } from '../../../shared/heap/queries/leaks'
 
 export type QueryMethod =
   | 'getSummary'
@@ -39,10 +40,12 @@ export type QueryMethod =
   | 'explainRetention'
   | 'getDominatedChildren'
   | 'getArrays'
+  | 'getArrayGroups'
   | 'getCycle'
   | 'search'
   | 'getAllocationStack'
   | 'diffSnapshots'
+  | 'compareSnapshotIds'
   | 'getNewObjects'
   | 'getDeletedObjects'
   | 'cutReference'
@@ -58,10 +61,12 @@ export const QUERY_METHODS: readonly QueryMethod[] = [
   'explainRetention',
   'getDominatedChildren',
   'getArrays',
+  'getArrayGroups',
   'getCycle',
   'search',
   'getAllocationStack',
   'diffSnapshots',
+  'compareSnapshotIds',
   'getNewObjects',
   'getDeletedObjects',
   'cutReference',
@@ -88,6 +93,11 @@ function byClassName<T extends { className: string }>(entries: T[], filter?: str
     : entries
 }
 
+/** A class with no net change: as many new objects as deleted, of the same sizes. */
+function isUnchanged(entry: ClassDiff): boolean {
+  return entry.countDelta === 0 && entry.sizeDelta === 0 && entry.retainedSizeDelta === 0
+}
+
 function pageOf<T>(items: T[], start: number, count: number): Page<T> {
   const [from, to] = clampRange(items.length, start, count)
   return { start: from, total: items.length, items: items.slice(from, to) }
@@ -107,8 +117,8 @@ export function runQuery<M extends QueryMethod>(
         return pageOf(byClassName(getSummary(snapshot), filter), start, count)
       }
       case 'getClassMembers': {
-        const { classKey, start, count } = args as ParsedArgs<'getClassMembers'>
-        return getClassMembers(snapshot, classKey, start, count)
+        const { classKey, start, count, withPreview } = args as ParsedArgs<'getClassMembers'>
+        return getClassMembers(snapshot, classKey, start, count, { withPreview })
       }
       case 'findObject': {
         const found = findNodeById(snapshot, (args as ParsedArgs<'findObject'>).objectId)
@@ -137,9 +147,11 @@ export function runQuery<M extends QueryMethod>(
         return getDominatedChildren(snapshot, checkNode(snapshot, node), start, count)
       }
       case 'getArrays': {
-        const { start, count, kinds } = args as ParsedArgs<'getArrays'>
-        return getArrays(snapshot, { start, count, kinds })
+        const query = args as ParsedArgs<'getArrays'>
+        return getArrays(snapshot, query)
       }
+      case 'getArrayGroups':
+        return getArrayGroups(snapshot, args as ParsedArgs<'getArrayGroups'>)
       case 'getCycle':
         return getCycle(snapshot, checkNode(snapshot, (args as ParsedArgs<'getCycle'>).node))
       case 'search': {
@@ -152,9 +164,16 @@ export function runQuery<M extends QueryMethod>(
           checkNode(snapshot, (args as ParsedArgs<'getAllocationStack'>).node),
         )
       case 'diffSnapshots': {
-        const { baseSnapshotId, start, count, filter } = args as ParsedArgs<'diffSnapshots'>
+        const { baseSnapshotId, start, count, filter, hideUnchanged } =
+          args as ParsedArgs<'diffSnapshots'>
         const classes = diffSnapshots(snapshot, context.diffBase(baseSnapshotId))
-        return pageOf(byClassName(classes, filter), start, count)
+        // If asked, not the classes whose objects were only replaced one for one.
+        const shown = hideUnchanged ? classes.filter((entry) => !isUnchanged(entry)) : classes
+        return pageOf(byClassName(shown, filter), start, count)
+      }
+      case 'compareSnapshotIds': {
+        const { baseSnapshotId } = args as ParsedArgs<'compareSnapshotIds'>
+        return compareSnapshotIds(snapshot, context.diffBase(baseSnapshotId))
       }
       case 'cutReference': {
         const { from, edge, edgeName, target } = args as ParsedArgs<'cutReference'>

@@ -1,17 +1,20 @@
-// Arrays: every JS Array, typed array and ArrayBuffer by retained size, with length and store
-// bytes, in a virtualized table loaded a page at a time; each row asks "Why alive?" (its button,
-// or Enter on the row; arrow keys move between rows).
-import type { ArrayEntry, HeapgraphApi, SnapshotInfo } from '../../../shared/protocol'
-import { ObjectCells } from '../../components/object-cells'
+// Arrays: every JS Array, typed array and ArrayBuffer with what holds it, sortable by retained
+// or self size, length or store bytes and filtered by label or retainer path, all in the engine;
+// or grouped by retainer path (as memlab clusters leaks). A virtualized table loaded a page at a
+// time; each row asks "Why alive?" (its button, or Enter on the row; arrow keys move).
+import { useEffect, useState } from 'react'
+import type { ArrayKind, ArraySortKey, HeapgraphApi, SnapshotInfo } from '../../../shared/protocol'
 import {
   useActiveRow,
   VirtualTable,
-  type Column,
   type RowView,
+  type SortState,
 } from '../../components/virtual-rows'
-import { formatBytes } from '../../format'
 import { MoreRow } from '../../components/more-row'
 import { usePages } from '../../components/use-pages'
+import { ARRAY_COLUMNS, ArrayCells } from './array-cells'
+import { GroupedArrays } from './array-groups'
+import '../tables.css'
 
 interface Props {
   api: HeapgraphApi
@@ -20,60 +23,60 @@ interface Props {
 }
 
 const PAGE = 200
+const KINDS: ArrayKind[] = ['array', 'typed-array', 'array-buffer']
+const DEFAULT_SORT: SortState = { column: 'retainedSize', direction: 'descending' }
+/** How long typing pauses before the filter goes to the engine. */
+const FILTER_DELAY_MS = 250
 
-const COLUMNS: readonly Column[] = [
-  { id: 'object', label: 'Object' },
-  { id: 'distance', label: 'Distance', numeric: true, width: '5rem' },
-  { id: 'self', label: 'Self', numeric: true, width: '5.5rem' },
-  { id: 'retained', label: 'Retained', numeric: true, width: '5.5rem' },
-  { id: 'kind', label: 'Kind', width: '6.5rem' },
-  { id: 'length', label: 'Length', numeric: true, width: '5rem' },
-  { id: 'store', label: 'Store', numeric: true, width: '5.5rem' },
-  { id: 'why', label: '', width: '6.5rem' },
-]
-
-function ArrayCells({
-  entry,
-  onWhy,
-}: {
-  entry: ArrayEntry
-  onWhy: (node: number) => void
-}): React.JSX.Element {
-  return (
-    <>
-      <ObjectCells object={entry} />
-      <td>{entry.kind}</td>
-      <td className="number">
-        {entry.length === null
-          ? '?'
-          : `${entry.lengthIsEstimate ? '~' : ''}${entry.length.toLocaleString('en-US')}`}
-      </td>
-      <td className="number">{formatBytes(entry.storeSize)}</td>
-      <td>
-        <button
-          tabIndex={-1}
-          // A click must not scroll the table sideways to the button: the details pane answers.
-          onMouseDown={(event) => event.preventDefault()}
-          onClick={() => onWhy(entry.node)}
-        >
-          Why alive?
-        </button>
-      </td>
-    </>
-  )
+/** The same column again flips the order; another starts biggest first. */
+function nextSort(current: SortState, column: string): SortState {
+  if (current.column !== column) return { column, direction: 'descending' }
+  return {
+    column,
+    direction: current.direction === 'descending' ? 'ascending' : 'descending',
+  }
 }
 
-function ArraysTable({ api, snapshot, onWhy }: Props): React.JSX.Element {
+/** `value`, once it has stayed the same for `delayMs`. */
+function useSettled(value: string, delayMs: number): string {
+  const [settled, setSettled] = useState(value)
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delayMs)
+    return () => clearTimeout(timer)
+  }, [value, delayMs])
+  return settled
+}
+
+function FlatArrays({
+  api,
+  snapshotId,
+  filter,
+  sort,
+  onSort,
+  onWhy,
+}: {
+  api: HeapgraphApi
+  snapshotId: string
+  filter: string
+  sort: SortState
+  onSort: (column: string) => void
+  onWhy: (node: number) => void
+}): React.JSX.Element {
+  const by = sort.column as ArraySortKey
   const pages = usePages(
     (start, count) =>
       api.getArrays({
-        snapshotId: snapshot.snapshotId,
+        snapshotId,
         start,
         count,
-        kinds: ['array', 'typed-array', 'array-buffer'],
+        kinds: KINDS,
+        sort: by,
+        order: sort.direction,
+        filter: filter || undefined,
+        withHolders: true,
       }),
     PAGE,
-    [snapshot.snapshotId],
+    [snapshotId, by, sort.direction, filter],
   )
   const { items, error } = pages
   const [active, setActive] = useActiveRow(items.length)
@@ -82,8 +85,14 @@ function ArraysTable({ api, snapshot, onWhy }: Props): React.JSX.Element {
     cells: <ArrayCells entry={items[row]} onWhy={onWhy} />,
   })
   return (
-    <section className="arrays">
-      <h1>Arrays</h1>
+    <>
+      <p className="muted" aria-live="polite">
+        {pages.total === null
+          ? error
+            ? ''
+            : 'Loading arrays…'
+          : `${pages.total.toLocaleString('en-US')} ${pages.total === 1 ? 'array' : 'arrays'}${filter ? ` matching “${filter}”` : ''}. “Held by” is the object that holds each one on a shortest retainer path, as “Why alive?” reads it.`}
+      </p>
       {error && (
         <p role="alert" className="error">
           {error}
@@ -91,16 +100,68 @@ function ArraysTable({ api, snapshot, onWhy }: Props): React.JSX.Element {
       )}
       <VirtualTable
         label="Arrays"
-        columns={COLUMNS}
+        columns={ARRAY_COLUMNS}
         rowCount={items.length}
         row={describe}
         active={active}
         onActiveChange={setActive}
         onActivate={(row) => onWhy(items[row].node)}
-        maxHeight="calc(100vh - 15rem)"
-        empty={pages.total !== null && <p className="muted">No arrays.</p>}
+        sort={sort}
+        onSort={(column) => {
+          onSort(column)
+          setActive(0)
+        }}
+        scrollResetKey={`${by} ${sort.direction} ${filter}`}
+        maxHeight="calc(100vh - 17rem)"
+        empty={
+          pages.total !== null && (
+            <p className="muted">{filter ? `No array matches “${filter}”.` : 'No arrays.'}</p>
+          )
+        }
       />
       <MoreRow pages={pages} />
+    </>
+  )
+}
+
+function ArraysTable({ api, snapshot, onWhy }: Props): React.JSX.Element {
+  const [text, setText] = useState('')
+  const filter = useSettled(text.trim(), FILTER_DELAY_MS)
+  const [sort, setSort] = useState<SortState>(DEFAULT_SORT)
+  const [grouped, setGrouped] = useState(false)
+  const onSort = (column: string): void => setSort((current) => nextSort(current, column))
+  const shared = { api, snapshotId: snapshot.snapshotId, filter, sort, onSort, onWhy }
+  return (
+    <section className="arrays">
+      <h1>Arrays</h1>
+      <div className="table-tools">
+        <input
+          type="search"
+          aria-label="Filter arrays"
+          placeholder="Filter: label, class, property"
+          title="Arrays whose label, or the classes and references of their four nearest retainers, contain this text"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+        />
+        <label>
+          <input
+            type="checkbox"
+            checked={grouped}
+            onChange={(event) => setGrouped(event.target.checked)}
+          />{' '}
+          Group by retainer path
+        </label>
+      </div>
+      {grouped ? (
+        <GroupedArrays
+          key={`${sort.column} ${sort.direction} ${filter}`}
+          {...shared}
+          kinds={KINDS}
+          columns={ARRAY_COLUMNS}
+        />
+      ) : (
+        <FlatArrays {...shared} />
+      )}
     </section>
   )
 }

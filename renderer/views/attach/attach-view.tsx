@@ -15,6 +15,7 @@ import type {
 import { fileName, formatBytes } from '../../format'
 import { HeapChart } from './heap-chart'
 import type { HeapTimeline } from './use-heap-timeline'
+import { CaptureFolder, SnapshotFileActions } from './capture-folder'
 
 interface Props {
   api: HeapgraphApi
@@ -104,16 +105,18 @@ function AttachedPanel({
           {error}
         </p>
       )}
+      <CaptureFolder api={api} />
       {taken.length > 0 && (
         <>
           <h3>Snapshots taken in this session</h3>
           <ul className="snapshots" aria-label="Snapshots taken in this session">
             {taken.map((info) => (
               <li key={info.snapshotId}>
-                <button onClick={() => onSelect(info)}>
+                <button onClick={() => onSelect(info)} title={info.file}>
                   {fileName(info.file)} — {info.nodeCount.toLocaleString('en-US')} objects,{' '}
                   {formatBytes(info.totalSize)}
-                </button>
+                </button>{' '}
+                <SnapshotFileActions api={api} info={info} />
               </li>
             ))}
           </ul>

@@ -1,12 +1,15 @@
 // Diff: this snapshot against an older one of the same process, per class as DevTools'
 // Comparison view counts it (new, deleted, count change, allocated, freed, size change) plus the
-// change in retained size. Selecting a class lists its new objects (paged), each one a click
-// away from "Why alive?", and can draw the first of them in one retainer graph.
-import { useState } from 'react'
+// change in retained size; classes with no net change (objects only replaced one for one) are
+// hidden unless asked for. Selecting a class lists its new objects (paged), each one a click
+// away from "Why alive?", and its deleted ones, and can draw the first new ones in one retainer
+// graph. Every list has column headers.
+import { useId, useState } from 'react'
 import type { ClassDiff, HeapgraphApi, SnapshotInfo } from '../../../shared/protocol'
 import { MoreRow } from '../../components/more-row'
 import { ObjectCells } from '../../components/object-cells'
 import { usePages } from '../../components/use-pages'
+import { useQuery } from '../../components/use-query'
 import {
   useActiveRow,
   VirtualTable,
@@ -15,6 +18,7 @@ import {
 } from '../../components/virtual-rows'
 import { fileName, formatBytes } from '../../format'
 import { MERGED_GRAPH_OBJECTS, MergedGraphView } from '../graph/merged-graph-view'
+import '../tables.css'
 
 interface Props {
   api: HeapgraphApi
@@ -25,6 +29,9 @@ interface Props {
   initialBase?: string
   onObject: (node: number) => void
 }
+
+/** The columns of the new objects' list (ObjectCells). */
+const OBJECT_COLUMNS = ['Object', 'Distance', 'Self', 'Retained'] as const
 
 const COLUMNS: readonly Column[] = [
   { id: 'class', label: 'Class' },
@@ -82,6 +89,7 @@ function NewObjects({
     [snapshotId, baseSnapshotId, entry.classKey],
   )
   const [showGraph, setShowGraph] = useState(false)
+  const columnsId = useId()
   const graphIds = pages.items.slice(0, MERGED_GRAPH_OBJECTS).map((object) => object.id)
   return (
     <section aria-label={`New ${entry.className} objects`}>
@@ -110,11 +118,97 @@ function NewObjects({
           {pages.error}
         </p>
       )}
-      <table>
+      <span id={columnsId} hidden>
+        Columns: {OBJECT_COLUMNS.join(', ')}
+      </span>
+      <table className="object-list" aria-describedby={columnsId}>
+        <colgroup>
+          <col />
+          <col className="size-column" />
+          <col className="size-column" />
+          <col className="size-column" />
+        </colgroup>
+        {/* The region counts only objects as its rows; the columns are named for assistive
+            technology by the description above. */}
+        <thead aria-hidden="true">
+          <tr>
+            {OBJECT_COLUMNS.map((label, position) => (
+              <th key={label} scope="col" className={position > 0 ? 'number' : undefined}>
+                {label}
+              </th>
+            ))}
+          </tr>
+        </thead>
         <tbody>
           {pages.items.map((object) => (
             <tr key={object.node} className="member" onClick={() => onObject(object.node)}>
               <ObjectCells object={object} />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <MoreRow pages={pages} />
+    </section>
+  )
+}
+
+function DeletedObjects({
+  api,
+  snapshotId,
+  baseSnapshotId,
+  entry,
+}: {
+  api: HeapgraphApi
+  snapshotId: string
+  baseSnapshotId: string
+  entry: ClassDiff
+}): React.JSX.Element {
+  const pages = usePages(
+    (start, count) =>
+      api.getDeletedObjects({
+        snapshotId,
+        baseSnapshotId,
+        classKey: entry.classKey,
+        start,
+        count,
+      }),
+    50,
+    [snapshotId, baseSnapshotId, entry.classKey],
+  )
+  return (
+    <section aria-label={`Deleted ${entry.className} objects`}>
+      <h2>
+        Deleted {entry.className} objects{' '}
+        {pages.total !== null && `(${pages.total.toLocaleString('en-US')})`}
+      </h2>
+      <p className="muted">
+        Objects of the base that this snapshot no longer has: only their ids and sizes remain.
+      </p>
+      {pages.error && (
+        <p role="alert" className="error">
+          {pages.error}
+        </p>
+      )}
+      <table className="object-list deleted-list" aria-label={`Deleted ${entry.className}`}>
+        <colgroup>
+          <col />
+          <col className="size-column" />
+        </colgroup>
+        <thead>
+          <tr>
+            <th scope="col">Object</th>
+            <th scope="col" className="number">
+              Self (in the base)
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {pages.items.map((object) => (
+            <tr key={object.id} className="member">
+              <td className="name">
+                {entry.className} <span className="id">@{object.id}</span>
+              </td>
+              <td className="number">{formatBytes(object.selfSize)}</td>
             </tr>
           ))}
         </tbody>
@@ -140,6 +234,7 @@ export function DiffView({
   // A base that has gone (closed, its engine died) gives way to the fallback.
   const baseId = candidates.some((info) => info.snapshotId === chosen) ? chosen : fallback
   const [filter, setFilter] = useState('')
+  const [showUnchanged, setShowUnchanged] = useState(false)
   const [selected, setSelected] = useState<ClassDiff | null>(null)
   const pages = usePages(
     (start, count) =>
@@ -149,10 +244,30 @@ export function DiffView({
         start,
         count,
         filter: filter || undefined,
+        hideUnchanged: !showUnchanged,
       }),
     500,
+    [snapshot.snapshotId, baseId, filter, showUnchanged],
+  )
+  // How many classes the list leaves out: every class listed with them, minus those shown.
+  const everyClass = useQuery(
+    () =>
+      baseId
+        ? api
+            .diffSnapshots({
+              snapshotId: snapshot.snapshotId,
+              baseSnapshotId: baseId,
+              count: 0,
+              filter: filter || undefined,
+            })
+            .then((page) => page.total)
+        : Promise.resolve(0),
     [snapshot.snapshotId, baseId, filter],
   )
+  const hiddenCount =
+    showUnchanged || everyClass.data === null || pages.total === null
+      ? 0
+      : Math.max(0, everyClass.data - pages.total)
   const [active, setActive] = useActiveRow(pages.items.length)
   const describe = (row: number): RowView => ({
     key: pages.items[row].classKey,
@@ -188,6 +303,14 @@ export function DiffView({
               Class filter{' '}
               <input value={filter} onChange={(event) => setFilter(event.target.value)} />
             </label>
+            <label>
+              <input
+                type="checkbox"
+                checked={showUnchanged}
+                onChange={(event) => setShowUnchanged(event.target.checked)}
+              />{' '}
+              Show unchanged classes
+            </label>
           </div>
           <p className="muted">
             Objects are matched by their V8 ids, which are stable across snapshots of one process:
@@ -211,15 +334,34 @@ export function DiffView({
             empty={pages.total !== null && <p className="muted">No class changed.</p>}
           />
           <MoreRow pages={pages} />
+          <p className="muted" aria-live="polite">
+            {pages.total !== null &&
+              `${pages.total.toLocaleString('en-US')} ${pages.total === 1 ? 'class' : 'classes'} with new or deleted objects${
+                hiddenCount > 0
+                  ? `; ${hiddenCount.toLocaleString('en-US')} more only replaced objects one for one (same count, self and retained size) and are hidden: “Show unchanged classes” lists them.`
+                  : '.'
+              }`}
+          </p>
           {selected && (
-            <NewObjects
-              key={selected.classKey}
-              api={api}
-              snapshotId={snapshot.snapshotId}
-              baseSnapshotId={baseId}
-              entry={selected}
-              onObject={onObject}
-            />
+            <>
+              <NewObjects
+                key={selected.classKey}
+                api={api}
+                snapshotId={snapshot.snapshotId}
+                baseSnapshotId={baseId}
+                entry={selected}
+                onObject={onObject}
+              />
+              {selected.removedCount > 0 && (
+                <DeletedObjects
+                  key={`deleted ${selected.classKey}`}
+                  api={api}
+                  snapshotId={snapshot.snapshotId}
+                  baseSnapshotId={baseId}
+                  entry={selected}
+                />
+              )}
+            </>
           )}
         </>
       )}

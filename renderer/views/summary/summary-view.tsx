@@ -1,7 +1,8 @@
 // Summary: every class of the snapshot in a virtualized table, sortable by any column and
 // filterable by name; a class expands into its members, largest retained size first, one page
-// at a time ("Show more"). Arrow keys move between rows, Right/Left expand and collapse, Enter
-// opens an object or toggles a class.
+// at a time ("Show more"), each with its own properties in one muted line after its label
+// (`{id: 3, name: "x", items: Array(50000)}`). Arrow keys move between rows, Right/Left expand
+// and collapse, Enter opens an object or toggles a class.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type {
   ClassSummary,
@@ -82,23 +83,25 @@ function useMembers(
     if (list && list.total !== null && list.items.length >= list.total) return
     const start = list?.items.length ?? 0
     update(classKey, (current) => ({ ...current, loading: true, error: null }))
-    api.getClassMembers({ snapshotId, classKey, start, count: MEMBER_PAGE }).then(
-      (page) => {
-        update(classKey, (current) => ({
-          items: [...current.items.slice(0, page.start), ...page.items],
-          total: page.total,
-          loading: false,
-          error: null,
-        }))
-        onPage(classKey, page)
-      },
-      (error: unknown) =>
-        update(classKey, (current) => ({
-          ...current,
-          loading: false,
-          error: error instanceof Error ? error.message : String(error),
-        })),
-    )
+    api
+      .getClassMembers({ snapshotId, classKey, start, count: MEMBER_PAGE, withPreview: true })
+      .then(
+        (page) => {
+          update(classKey, (current) => ({
+            items: [...current.items.slice(0, page.start), ...page.items],
+            total: page.total,
+            loading: false,
+            error: null,
+          }))
+          onPage(classKey, page)
+        },
+        (error: unknown) =>
+          update(classKey, (current) => ({
+            ...current,
+            loading: false,
+            error: error instanceof Error ? error.message : String(error),
+          })),
+      )
   }
   return { members, loadMore }
 }

@@ -1,12 +1,23 @@
 // The arrays catalog: every JS Array, typed array, ArrayBuffer, elements store and ArrayBuffer
 // backing store, with its length where the snapshot tells it (exact from element edges, else
 // estimated from store bytes and flagged), store bytes and retained size. Built once per
-// snapshot and sorted by retained size.
+// snapshot and sorted by retained size; other orders, filters and groups by retainer-path
+// signature are derived from it on demand and cached (a few per snapshot), so paging is cheap.
 import type { HeapSnapshot } from '../snapshot'
 import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
 import { sortByKeyDescending } from './sort'
-import type { ArrayEntry, ArrayKind, Page } from '../../protocol/dto'
+import { nearestRetainerPath, readableSignature, signatureParts } from './leaks'
+import { readablePath } from './explain/readable'
+import { formatBytes } from '../../protocol/units'
+import type {
+  ArrayEntry,
+  ArrayGroup,
+  ArrayHolder,
+  ArrayKind,
+  ArraySortKey,
+  Page,
+} from '../../protocol/dto'
 
 const BYTES_PER_ELEMENT: Record<string, number> = {
   Int8Array: 1,
@@ -39,7 +50,30 @@ interface Catalog {
   storeSize: Float64Array
   /** Rows per kind, in display order, built on first filtered query. */
   byKinds: Map<string, Uint32Array>
+  /** Rows in other orders and filtered, by query key; the latest few (see VIEW_CACHE). */
+  views: Map<string, Uint32Array>
+  /**
+   * Per node ordinal (length nodeCount, allocated on first use): its signature's position in
+   * `signatures`, or -1 until first asked for.
+   */
+  signatureOf: Int32Array | null
+  signatures: SignatureInfo[]
+  signatureIds: Map<string, number>
 }
+
+/** One retainer-path signature of the catalog, with what filters and groups read of it. */
+interface SignatureInfo {
+  signature: string
+  /** The readable form, as a group shows it. */
+  path: string
+  /** Both, lower case, for filters. */
+  searchText: string
+}
+
+/** How many retainer steps an array's signature keeps (as leak clusters'). */
+const SIGNATURE_STEPS = 4
+/** How many derived row lists (sorted, filtered) the catalog keeps. */
+const VIEW_CACHE = 8
 
 /**
  * Slot size and FixedArray header as this V8 build lays them out: pointer-compressed heaps
@@ -251,6 +285,10 @@ function buildCatalog(snapshot: HeapSnapshot): Catalog {
     lengthIsEstimate: estimated,
     storeSize: storeOf,
     byKinds: new Map(),
+    views: new Map(),
+    signatureOf: null,
+    signatures: [],
+    signatureIds: new Map(),
   }
 }
 
@@ -271,29 +309,245 @@ export interface ArraysQuery {
   count?: number
   /** Only these kinds (all when absent). */
   kinds?: ArrayKind[]
+  /** What to sort by (default retained size). Unknown lengths come last either way. */
+  sort?: ArraySortKey
+  /** Default descending; equal keys keep the catalog's order (ascending: reversed). */
+  order?: 'ascending' | 'descending'
+  /**
+   * Only arrays whose label (`Array(1000)`, `@123`) or retainer-path signature (the classes
+   * and references of its four nearest retainers) contains this text, ignoring case.
+   */
+  filter?: string
+  /** Only arrays with this retainer-path signature (one group of getArrayGroups). */
+  signature?: string
+  /** Set each entry's `heldBy` (a shortest retainer path per entry). */
+  withHolders?: boolean
 }
 
-/** A page of the arrays catalog, largest retained size first. */
+/** The signature of a catalog node, computed on first use and kept. */
+function signatureId(snapshot: HeapSnapshot, data: Catalog, node: number): number {
+  data.signatureOf ??= new Int32Array(snapshot.graph.nodeCount).fill(-1)
+  const known = data.signatureOf[node]
+  if (known !== -1) return known
+  const parts = signatureParts(snapshot, node, SIGNATURE_STEPS)
+  const signature = parts.join(' ')
+  let id = data.signatureIds.get(signature)
+  if (id === undefined) {
+    id = data.signatures.length
+    const path = readableSignature(parts, SIGNATURE_STEPS)
+    data.signatures.push({ signature, path, searchText: `${signature}\n${path}`.toLowerCase() })
+    data.signatureIds.set(signature, id)
+  }
+  data.signatureOf[node] = id
+  return id
+}
+
+/** The label an entry gets (labels.ts' arrayLabel), built from the catalog without a lookup. */
+function labelText(snapshot: HeapSnapshot, data: Catalog, node: number): string {
+  const className = snapshot.graph.strings[snapshot.className[node]]
+  const length = data.length[node]
+  const shown = Number.isNaN(length) ? '?' : (data.lengthIsEstimate[node] === 1 ? '~' : '') + length
+  switch (KINDS[data.kind[node] - 1]) {
+    case 'array':
+      return `${className}(${shown})`
+    case 'typed-array':
+      return `${className}(${shown}, ${formatBytes(data.storeSize[node])})`
+    case 'array-buffer':
+      return `${className}(${formatBytes(data.storeSize[node])})`
+    default:
+      return className
+  }
+}
+
+function rowsOfKinds(data: Catalog, kinds: ArrayKind[] | undefined): Uint32Array {
+  if (!kinds) return data.rows
+  const wanted = new Set(kinds.map((kind) => KINDS.indexOf(kind) + 1))
+  const key = [...wanted].sort().join(',')
+  let filtered = data.byKinds.get(key)
+  if (!filtered) {
+    filtered = data.rows.filter((node) => wanted.has(data.kind[node]))
+    data.byKinds.set(key, filtered)
+  }
+  return filtered
+}
+
+/** Per node, the sort key: sizes as they are, an unknown length as -1 (below every length). */
+function sortKeys(snapshot: HeapSnapshot, data: Catalog, sort: ArraySortKey): Float64Array {
+  if (sort === 'retainedSize') return snapshot.retainedSize
+  if (sort === 'selfSize') return snapshot.selfSize
+  if (sort === 'storeSize') return data.storeSize
+  // The radix sort takes non-negative keys: shift by one so that unknown (NaN) sorts last.
+  const keys = new Float64Array(data.length.length)
+  for (let node = 0; node < keys.length; node++) {
+    keys[node] = Number.isNaN(data.length[node]) ? 0 : data.length[node] + 1
+  }
+  return keys
+}
+
+/** A derived row list, built once per key and kept among the latest VIEW_CACHE. */
+function cachedView(data: Catalog, key: string, build: () => Uint32Array): Uint32Array {
+  let rows = data.views.get(key)
+  if (rows) {
+    // Most recently used last.
+    data.views.delete(key)
+  } else {
+    rows = build()
+    if (data.views.size >= VIEW_CACHE) data.views.delete(data.views.keys().next().value as string)
+  }
+  data.views.set(key, rows)
+  return rows
+}
+
+/** The catalog rows a query selects, in its order. */
+function selectRows(snapshot: HeapSnapshot, data: Catalog, query: ArraysQuery): Uint32Array {
+  const kinds = rowsOfKinds(data, query.kinds)
+  const kindsKey = query.kinds ? [...new Set(query.kinds)].sort().join(',') : '*'
+  const sort = query.sort ?? 'retainedSize'
+  const sorted =
+    sort === 'retainedSize'
+      ? kinds
+      : cachedView(data, `${kindsKey}|${sort}`, () =>
+          sortByKeyDescending(kinds, sortKeys(snapshot, data, sort)),
+        )
+  const needle = query.filter?.trim().toLowerCase() ?? ''
+  const signature = query.signature
+  const filtered =
+    needle === '' && signature === undefined
+      ? sorted
+      : cachedView(data, `${kindsKey}|${sort}|${needle}|${signature ?? ''}`, () =>
+          filterRows(snapshot, data, sorted, needle, signature),
+        )
+  if (query.order !== 'ascending') return filtered
+  const key = `${kindsKey}|${sort}|${needle}|${signature ?? ''}|ascending`
+  return cachedView(data, key, () => {
+    const reversed = filtered.slice().reverse()
+    if (sort !== 'length') return reversed
+    // Unknown lengths stay last, ascending too.
+    const unknown = reversed.filter((node) => Number.isNaN(data.length[node]))
+    const known = reversed.filter((node) => !Number.isNaN(data.length[node]))
+    const ordered = new Uint32Array(reversed.length)
+    ordered.set(known)
+    ordered.set(unknown, known.length)
+    return ordered
+  })
+}
+
+function filterRows(
+  snapshot: HeapSnapshot,
+  data: Catalog,
+  rows: Uint32Array,
+  needle: string,
+  signature: string | undefined,
+): Uint32Array {
+  // Per signature id: whether it passes (the signature asked for, and its text has the needle).
+  const signaturePasses: boolean[] = []
+  const signatureHasNeedle: boolean[] = []
+  const classHasNeedle = new Map<number, boolean>()
+  const matchesText = (node: number, id: number): boolean => {
+    signatureHasNeedle[id] ??= data.signatures[id].searchText.includes(needle)
+    if (signatureHasNeedle[id]) return true
+    const classId = snapshot.className[node]
+    let byClass = classHasNeedle.get(classId)
+    if (byClass === undefined) {
+      byClass = snapshot.graph.strings[classId].toLowerCase().includes(needle)
+      classHasNeedle.set(classId, byClass)
+    }
+    return (
+      byClass ||
+      labelText(snapshot, data, node).toLowerCase().includes(needle) ||
+      `@${snapshot.graph.objectId[node]}`.includes(needle)
+    )
+  }
+  const kept: number[] = []
+  for (const node of rows) {
+    const id = signatureId(snapshot, data, node)
+    signaturePasses[id] ??= signature === undefined || data.signatures[id].signature === signature
+    if (!signaturePasses[id]) continue
+    if (needle !== '' && !matchesText(node, id)) continue
+    kept.push(node)
+  }
+  return Uint32Array.from(kept)
+}
+
+/**
+ * What holds an array, as "Why alive?"'s verdict names it: the holder on a shortest retainer
+ * path, read as code (V8's stores folded). Not the verdict's own cost-weighted route search,
+ * which costs a table of the snapshot's strings per call: on the 400 MB benchmark a page of 200
+ * took 2.2 s that way against a few hundred ms this way; the two name the same holder but for
+ * ties (another closure of the same scope, say).
+ */
+export function arrayHolder(snapshot: HeapSnapshot, node: number): ArrayHolder | null {
+  const path = nearestRetainerPath(snapshot, node)
+  if (path.length < 2) return null
+  const readable = readablePath(snapshot, path)
+  if (readable.length < 2) return null
+  return { object: readable[readable.length - 2].node, via: readable[readable.length - 1].via }
+}
+
+/** A page of the arrays catalog, largest retained size first unless sorted otherwise. */
 export function getArrays(snapshot: HeapSnapshot, query: ArraysQuery = {}): Page<ArrayEntry> {
   const data = catalog(snapshot)
-  let rows = data.rows
-  if (query.kinds) {
-    const wanted = new Set(query.kinds.map((kind) => KINDS.indexOf(kind) + 1))
-    const key = [...wanted].sort().join(',')
-    let filtered = data.byKinds.get(key)
-    if (!filtered) {
-      filtered = data.rows.filter((node) => wanted.has(data.kind[node]))
-      data.byKinds.set(key, filtered)
-    }
-    rows = filtered
-  }
+  const rows = selectRows(snapshot, data, query)
   const start = Math.max(0, Math.min(query.start ?? 0, rows.length))
   const end = Math.min(rows.length, start + Math.max(0, query.count ?? 50))
   return {
     start,
     total: rows.length,
-    items: Array.from(rows.subarray(start, end), (node) => entry(snapshot, data, node)),
+    items: Array.from(rows.subarray(start, end), (node) => {
+      const item = entry(snapshot, data, node)
+      return query.withHolders ? { ...item, heldBy: arrayHolder(snapshot, node) } : item
+    }),
   }
+}
+
+export interface ArrayGroupsQuery {
+  start?: number
+  count?: number
+  kinds?: ArrayKind[]
+  /** Groups by their sums (default retained size); `length` sums the lengths known. */
+  sort?: ArraySortKey
+  order?: 'ascending' | 'descending'
+  /** As getArrays' filter: only matching arrays are grouped. */
+  filter?: string
+}
+
+/**
+ * The arrays grouped by retainer-path signature (as memlab clusters leaks: the array's class and
+ * its four nearest retainers' references and classes), largest sum first. The arrays of a group
+ * are getArrays with its `signature`.
+ */
+export function getArrayGroups(
+  snapshot: HeapSnapshot,
+  query: ArrayGroupsQuery = {},
+): Page<ArrayGroup> {
+  const data = catalog(snapshot)
+  const rows = selectRows(snapshot, data, { kinds: query.kinds, filter: query.filter })
+  const groups = new Map<number, ArrayGroup>()
+  for (const node of rows) {
+    const id = signatureId(snapshot, data, node)
+    let group = groups.get(id)
+    if (!group) {
+      const { signature, path } = data.signatures[id]
+      group = { signature, path, count: 0, selfSize: 0, retainedSize: 0, storeSize: 0, length: 0 }
+      groups.set(id, group)
+    }
+    group.count++
+    group.selfSize += snapshot.selfSize[node]
+    group.retainedSize += snapshot.retainedSize[node]
+    group.storeSize += data.storeSize[node]
+    if (!Number.isNaN(data.length[node])) group.length += data.length[node]
+  }
+  const sort = query.sort ?? 'retainedSize'
+  const sign = query.order === 'ascending' ? -1 : 1
+  const list = [...groups.values()].sort(
+    (a, b) =>
+      sign * (b[sort] - a[sort]) ||
+      b.count - a.count ||
+      (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0),
+  )
+  const start = Math.max(0, Math.min(query.start ?? 0, list.length))
+  const end = Math.min(list.length, start + Math.max(0, query.count ?? 50))
+  return { start, total: list.length, items: list.slice(start, end) }
 }
 
 /** The catalog entry for one node, or null when it is not an array-like object. */

@@ -4,14 +4,24 @@
 // Suspects are objects of the final snapshot whose @id is in target ∖ baseline, minus V8 noise
 // and objects only system roots reach. A suspect dominated by another suspect is folded into the
 // topmost one (a leaked record and its leaked array count once), so cluster heads never nest and
-// their retained sizes add up. Heads are clustered by a normalized retainer-path signature.
+// their retained sizes add up. Heads are clustered by a normalized retainer-path signature;
+// clusters whose path runs only through V8's internals are left out unless asked for (counted).
 import { NO_DISTANCE, BASE_SYSTEM_DISTANCE } from '../analyses/distances'
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { summarizeObject } from './nodes'
 import { findRetainerPaths, pathEdge } from './paths'
 import { getSummary } from './summary'
-import type { GrowingClass, LeakCluster, LeakReport, PathEdge, PathStep } from '../../protocol/dto'
+import { compareObjectIds, type DiffBase } from './diff'
+import type {
+  GrowingClass,
+  IdComparison,
+  LeakCluster,
+  LeakReport,
+  LeftOutClusters,
+  PathEdge,
+  PathStep,
+} from '../../protocol/dto'
 
 /** One class of one snapshot, by the Summary's rule (objects with a non-zero self size). */
 export interface ClassCount {
@@ -32,6 +42,12 @@ export interface LeakOptions {
   maxObjectIds?: number
   /** Make strings (plain, concatenated, sliced) suspects too. Default false. */
   includeStrings?: boolean
+  /**
+   * Keep clusters whose retainer path runs only through V8's internals (feedback cells,
+   * allocation sites' transition info, `system / …` objects) among the clusters and counts.
+   * Default false: they are left out, and reported in `internalOnly`.
+   */
+  includeInternalOnly?: boolean
   /**
    * Classes whose instances, with everything they dominate, are never suspects: the in-process
    * library passes its own snapshot holder, which is new between baseline and target.
@@ -232,8 +248,11 @@ function nearestRetainerSlot(snapshot: HeapSnapshot, node: number): number {
   return best
 }
 
-/** The head's class, then up to `steps` (edge, retainer class) pairs along nearest retainers. */
-function pathSignature(snapshot: HeapSnapshot, head: number, steps: number): string {
+/**
+ * The head's class, then up to `steps` (`<edge`, retainer class) pairs along nearest retainers:
+ * a signature's parts.
+ */
+export function signatureParts(snapshot: HeapSnapshot, head: number, steps = 4): string[] {
   const { graph, className } = snapshot
   const parts = [graph.strings[className[head]]]
   let node = head
@@ -243,11 +262,139 @@ function pathSignature(snapshot: HeapSnapshot, head: number, steps: number): str
     node = graph.retainerNode[slot]
     parts.push(`<${signatureEdge(graph, graph.retainerEdge[slot])}`, graph.strings[className[node]])
   }
-  return parts.join(' ')
+  return parts
 }
 
-/** A path from a GC root along nearest retainers, when the path search finds none in budget. */
-function nearestRetainerPath(snapshot: HeapSnapshot, head: number): PathStep[] {
+/** The normalized retainer path that clusters objects (memlab's leak trace signature). */
+export function pathSignature(snapshot: HeapSnapshot, head: number, steps = 4): string {
+  return signatureParts(snapshot, head, steps).join(' ')
+}
+
+/** V8's stores and scopes between an object and what it holds: left out of a readable path. */
+const STORE_CLASSES = new Set([
+  '(array)',
+  '(object elements)',
+  '(array elements)',
+  '(double elements)',
+  '(object properties)',
+  'system / Context',
+  'system / PropertyCell',
+])
+
+/** Internal links that are a store of the holder: folded into the next step. */
+const FOLDED_LINKS = new Set(['{elements}', '{properties}', '{context}', '{previous}', '{value}'])
+
+/**
+ * A signature's parts as a reader says the path, root side first: `global.leakCache → Map
+ * entries → Array`. Stores and scopes are folded into the step they implement, and a path cut
+ * short by the signature's step limit starts with `…`.
+ */
+export function readableSignature(parts: readonly string[], steps = 4): string {
+  const classes = parts.filter((_, position) => position % 2 === 0)
+  const edges = parts.filter((_, position) => position % 2 === 1).map((edge) => edge.slice(1))
+  const outermost = classes[classes.length - 1]
+  // A path cut short, or one that starts at a store or scope, starts with `…`.
+  let text = classes.length > steps ? '…' : ''
+  if (classes.length === 1 || !STORE_CLASSES.has(outermost)) text += (text ? ' ' : '') + outermost
+  let skipElement = false
+  for (let step = edges.length - 1; step >= 0; step--) {
+    const edge = edges[step]
+    if (edge === '{table}') {
+      text += ' entries'
+      skipElement = true
+    } else if (edge.startsWith('->')) text += `${text ? ' ' : ''}captures ${edge.slice(2)}`
+    else if (edge === '[]' && skipElement) skipElement = false
+    else if (!FOLDED_LINKS.has(edge)) text += edge
+    const held = classes[step]
+    if (step === 0 || !STORE_CLASSES.has(held)) text += ` → ${held}`
+  }
+  return text
+}
+
+/** Internal references by which the program's own objects hold their stores and parts. */
+const STORE_EDGES = new Set([
+  'elements',
+  'properties',
+  'table',
+  'context',
+  'previous',
+  'backing_store',
+  'buffer',
+  'bound_function',
+  'bound_this',
+  'bound_arguments',
+  'reactions_or_result',
+  'fulfill_handler',
+  'reject_handler',
+  'promise_or_capability',
+  'value',
+  'target',
+  'handler',
+  'global_proxy_object',
+  'global',
+])
+
+/** How many of V8's objects `heldOnlyByInternals` looks through before it gives up (and says no). */
+const MAX_INTERNAL_HOLDERS = 256
+
+/** Whether a node is one of V8's own (a store, a feedback vector, code, a map, a `system /` object). */
+function isInternalNode(snapshot: HeapSnapshot, node: number): boolean {
+  const { graph } = snapshot
+  const type = graph.nodeType[node]
+  const codes = graph.nodeTypeCode
+  if (
+    type === codes.hidden ||
+    type === codes.code ||
+    type === codes.objectShape ||
+    type === codes.array ||
+    type === codes.number
+  )
+    return true
+  return isNoiseClassName(graph.strings[snapshot.className[node]])
+}
+
+/**
+ * Whether only V8's internals hold `head`: among its strong retainers, and theirs through V8's
+ * own objects, no reference is one the program made (a property, an element, a closure
+ * variable, or a store such as an Array's elements or a Map's table held by an object of the
+ * program), and at least one is V8's bookkeeping (`{feedback_cell}`, `{transition_info}`, a
+ * `system / …` holder). GC roots count neither way. Past MAX_INTERNAL_HOLDERS objects: no.
+ */
+export function heldOnlyByInternals(snapshot: HeapSnapshot, head: number): boolean {
+  const { graph, distance } = snapshot
+  const { firstRetainer, retainerNode, retainerEdge, edgeType, nodeType } = graph
+  const codes = graph.edgeTypeCode
+  const queue = [head]
+  const seen = new Set(queue)
+  let sawInternal = false
+  for (let position = 0; position < queue.length; position++) {
+    const node = queue[position]
+    for (let slot = firstRetainer[node]; slot < firstRetainer[node + 1]; slot++) {
+      const edge = retainerEdge[slot]
+      const type = edgeType[edge]
+      const holder = retainerNode[slot]
+      if (type === codes.weak || distance[holder] === NO_DISTANCE) continue
+      if (nodeType[holder] === graph.nodeTypeCode.synthetic) continue
+      if (type === codes.context) return false
+      if (isInternalNode(snapshot, holder)) {
+        sawInternal = true
+        if (seen.has(holder)) continue
+        if (seen.size >= MAX_INTERNAL_HOLDERS) return false
+        seen.add(holder)
+        queue.push(holder)
+        continue
+      }
+      if (type === codes.property || type === codes.element || type === codes.shortcut) return false
+      if (type === codes.internal && STORE_EDGES.has(edgeName(graph, edge))) return false
+      // An object of the program holds it by V8's bookkeeping: `{feedback_cell}`, a hidden link.
+      sawInternal = true
+    }
+  }
+  return sawInternal
+}
+
+/** A path from a GC root along nearest retainers (a shortest one), root first. */
+export function nearestRetainerPath(snapshot: HeapSnapshot, head: number): PathStep[] {
   const graph = snapshot.graph
   const steps: PathStep[] = []
   let edge: PathEdge | null = null
@@ -274,6 +421,7 @@ interface ClusterDraft {
   heads: number[]
   suspectCount: number
   retainedSize: number
+  heldByInternals: boolean
 }
 
 function groupBySignature(
@@ -286,7 +434,7 @@ function groupBySignature(
     const signature = pathSignature(snapshot, head, steps)
     let draft = bySignature.get(signature)
     if (!draft) {
-      draft = { signature, heads: [], suspectCount: 0, retainedSize: 0 }
+      draft = { signature, heads: [], suspectCount: 0, retainedSize: 0, heldByInternals: false }
       bySignature.set(signature, draft)
     }
     draft.heads.push(head)
@@ -323,7 +471,22 @@ function finishCluster(
     path: found ?? nearestRetainerPath(snapshot, largest),
     objectIds: heads.slice(0, maxObjectIds).map((head) => objectId[head]),
     signature: draft.signature,
+    heldByInternals: draft.heldByInternals,
   }
+}
+
+/** The draft's head with the largest retained size (the one its path is found for). */
+function largestHead(snapshot: HeapSnapshot, draft: ClusterDraft): number {
+  const { retainedSize, graph } = snapshot
+  let best = draft.heads[0]
+  for (const head of draft.heads) {
+    if (
+      retainedSize[head] > retainedSize[best] ||
+      (retainedSize[head] === retainedSize[best] && graph.objectId[head] < graph.objectId[best])
+    )
+      best = head
+  }
+  return best
 }
 
 function isGrowing(
@@ -407,14 +570,51 @@ export function findLeaks(
   const excluded = markExcluded(final, options.excludeDominatedBy ?? [])
   const heads = findHeads(final, suspect, excluded)
   const drafts = groupBySignature(final, heads, steps)
+  for (const draft of drafts) {
+    draft.heldByInternals = heldOnlyByInternals(final, largestHead(final, draft))
+  }
+  const include = options.includeInternalOnly ?? false
+  const counted = include ? drafts : drafts.filter((draft) => !draft.heldByInternals)
+  const leftOut = include ? [] : drafts.filter((draft) => draft.heldByInternals)
+  const finish = (list: ClusterDraft[]): LeakCluster[] =>
+    list.slice(0, maxClusters).map((draft) => finishCluster(final, draft, maxObjectIds))
+  const internalOnly: LeftOutClusters = {
+    clusterCount: leftOut.length,
+    suspectCount: leftOut.reduce((sum, draft) => sum + draft.suspectCount, 0),
+    retainedSize: leftOut.reduce((sum, draft) => sum + draft.retainedSize, 0),
+    clusters: finish(leftOut),
+  }
   return {
-    clusters: drafts
-      .slice(0, maxClusters)
-      .map((draft) => finishCluster(final, draft, maxObjectIds)),
-    clusterCount: drafts.length,
-    suspectCount: heads.suspectCounts.reduce((sum, count) => sum + count, 0),
-    retainedSize: drafts.reduce((sum, draft) => sum + draft.retainedSize, 0),
+    clusters: finish(counted),
+    clusterCount: counted.length,
+    suspectCount: counted.reduce((sum, draft) => sum + draft.suspectCount, 0),
+    retainedSize: counted.reduce((sum, draft) => sum + draft.retainedSize, 0),
+    internalOnly,
     maxObjectIds,
     growing: findGrowingClasses(counts, options),
   }
+}
+
+/**
+ * Between snapshots of one process nearly every shared id keeps its class (only plain objects
+ * that gain properties change); between processes with the same startup about half do.
+ * The same rule as `heapgraph diff`'s warning.
+ */
+export const MIN_SAME_CLASS_SHARE = 0.9
+
+/**
+ * How the ids of `after` and of an older snapshot (condensed) overlap, and whether the two look
+ * like snapshots of one process: some id in common, and nearly all shared ids keep their class.
+ */
+export function compareSnapshotIds(after: HeapSnapshot, base: DiffBase): IdComparison {
+  const overlap = compareObjectIds(after, base)
+  const empty = overlap.baseCount === 0 || overlap.afterCount === 0
+  const mismatch = empty
+    ? null
+    : overlap.commonCount === 0
+      ? 'no-common-ids'
+      : overlap.sameClassCount / overlap.commonCount < MIN_SAME_CLASS_SHARE
+        ? 'classes-differ'
+        : null
+  return { ...overlap, mismatch }
 }

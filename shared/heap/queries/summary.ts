@@ -1,13 +1,15 @@
 // Summary by class, as DevTools' Summary view shows it: the class index's classes (class-index.ts:
 // objects with a non-zero self size by class key, retained sizes without double counting),
-// largest retained size first, with their members on demand.
+// largest retained size first, with their members on demand (each page of members with its
+// objects' property previews, if asked for: never the whole class's).
 import { locationOffsets, type HeapSnapshot } from '../snapshot'
 import { NO_DISTANCE } from '../analyses/distances'
 import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
 import { classIndexOf } from './class-index'
 import { sortByKeyDescending } from './sort'
-import type { ClassSummary, ObjectSummary, Page } from '../../protocol/dto'
+import { objectValue } from './values'
+import type { ClassSummary, MemberSummary, Page } from '../../protocol/dto'
 
 interface SummaryData {
   classes: ClassSummary[]
@@ -76,13 +78,24 @@ export function findClasses(snapshot: HeapSnapshot, keyOrName: string): ClassSum
   return data.classes.filter((entry) => entry.className === keyOrName)
 }
 
-/** Members of a class, largest retained size first. */
+/** A member as the Summary lists it; `withPreview` adds an object's own properties in one line. */
+function member(snapshot: HeapSnapshot, node: number, withPreview: boolean): MemberSummary {
+  const summary = summarizeObject(snapshot, node)
+  const { graph } = snapshot
+  // Only objects have properties to preview (a string's label shows its text already).
+  if (!withPreview || graph.nodeType[node] !== graph.nodeTypeCode.object) return summary
+  const { preview } = objectValue(snapshot, node)
+  return preview === undefined ? summary : { ...summary, preview }
+}
+
+/** Members of a class, largest retained size first; with `withPreview`, each with its preview. */
 export function getClassMembers(
   snapshot: HeapSnapshot,
   classKey: string,
   start = 0,
   count = 50,
-): Page<ObjectSummary> {
+  { withPreview = false }: { withPreview?: boolean } = {},
+): Page<MemberSummary> {
   const data = summaryData(snapshot)
   const position = data.byKey.get(classKey)
   if (position === undefined) return { start: 0, total: 0, items: [] }
@@ -103,6 +116,6 @@ export function getClassMembers(
   return {
     start: from,
     total: members.length,
-    items: Array.from(members.subarray(from, to), (node) => summarizeObject(snapshot, node)),
+    items: Array.from(members.subarray(from, to), (node) => member(snapshot, node, withPreview)),
   }
 }

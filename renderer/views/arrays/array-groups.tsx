@@ -20,6 +20,7 @@ import {
   type SortState,
 } from '../../components/virtual-rows'
 import { formatBytes } from '../../format'
+import { PageStatusCell } from '../../components/page-status-cell'
 import { ArrayCells } from './array-cells'
 
 /** Arrays fetched per "Show more" inside a group. */
@@ -104,42 +105,6 @@ function GroupCells({ row }: { row: Extract<GroupRow, { kind: 'group' }> }): Rea
       <td className="number">{formatBytes(group.storeSize)}</td>
       <td />
     </>
-  )
-}
-
-function StatusCell({
-  row,
-  columns,
-  onMore,
-}: {
-  row: Extract<GroupRow, { kind: 'status' }>
-  columns: number
-  onMore: () => void
-}): React.JSX.Element {
-  const more = (event: React.MouseEvent<HTMLButtonElement>): void => {
-    event.currentTarget.closest('tr')?.focus({ preventScroll: true })
-    onMore()
-  }
-  return (
-    <td colSpan={columns} className="status">
-      {row.loading ? (
-        'Loading…'
-      ) : row.error ? (
-        <>
-          <span className="error">{row.error}</span>{' '}
-          <button tabIndex={-1} onClick={more}>
-            Retry
-          </button>
-        </>
-      ) : (
-        <>
-          <button tabIndex={-1} onClick={more}>
-            Show more
-          </button>{' '}
-          {row.shown.toLocaleString('en-US')} of {row.total.toLocaleString('en-US')} shown
-        </>
-      )}
-    </td>
   )
 }
 
@@ -264,7 +229,16 @@ export function GroupedArrays({
       key: row.key,
       className: 'member status-row',
       cells: (
-        <StatusCell row={row} columns={columns.length} onMore={() => loadMore(row.signature)} />
+        <PageStatusCell
+          state={{
+            status: row.loading ? 'loading' : row.error ? 'error' : 'more',
+            error: row.error,
+            shown: row.shown,
+            total: row.total,
+          }}
+          columns={columns.length}
+          onMore={() => loadMore(row.signature)}
+        />
       ),
     }
   }

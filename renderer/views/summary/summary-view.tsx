@@ -14,6 +14,7 @@ import type {
 import { ObjectNameCell, ObjectSizeCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
 import { VirtualTable, type Column, type RowView } from '../../components/virtual-rows'
+import { PageStatusCell } from '../../components/page-status-cell'
 import { formatBytes, formatDistance } from '../../format'
 import {
   classRowKey,
@@ -124,42 +125,6 @@ function ClassCells({ row }: { row: Extract<SummaryRow, { kind: 'class' }> }): R
   )
 }
 
-function StatusCell({
-  row,
-  onMore,
-}: {
-  row: Extract<SummaryRow, { kind: 'status' }>
-  onMore: () => void
-}): React.JSX.Element {
-  const shown = `${row.shown.toLocaleString('en-US')} of ${row.total.toLocaleString('en-US')} shown`
-  // The button goes away while the page loads: keep focus on the row, which then hands it on.
-  const more = (event: React.MouseEvent<HTMLButtonElement>): void => {
-    event.currentTarget.closest('tr')?.focus({ preventScroll: true })
-    onMore()
-  }
-  return (
-    <td colSpan={COLUMNS.length} className="status">
-      {row.status === 'loading' && 'Loading…'}
-      {row.status === 'more' && (
-        <>
-          <button tabIndex={-1} onClick={more}>
-            Show more
-          </button>{' '}
-          {shown}
-        </>
-      )}
-      {row.status === 'error' && (
-        <>
-          <span className="error">{row.error}</span>{' '}
-          <button tabIndex={-1} onClick={more}>
-            Retry
-          </button>
-        </>
-      )}
-    </td>
-  )
-}
-
 function SummaryTable({ api, snapshot, onObject, classKey }: Props): React.JSX.Element {
   const snapshotId = snapshot.snapshotId
   const [filter, setFilter] = useState('')
@@ -255,7 +220,13 @@ function SummaryTable({ api, snapshot, onObject, classKey }: Props): React.JSX.E
     return {
       key: row.key,
       className: 'member status-row',
-      cells: <StatusCell row={row} onMore={() => loadMore(row.classKey)} />,
+      cells: (
+        <PageStatusCell
+          state={row}
+          columns={COLUMNS.length}
+          onMore={() => loadMore(row.classKey)}
+        />
+      ),
     }
   }
 

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { Page } from '../../../shared/protocol'
 import { VirtualTable, type Column, type RowView } from '../../components/virtual-rows'
+import { PageStatusCell } from '../../components/page-status-cell'
 import {
   childPath,
   flattenTree,
@@ -14,7 +15,6 @@ import {
   stepLeft,
   stepRight,
   type ChildList,
-  type TreeRow,
   type TreeStep,
 } from '../../../shared/view/tree-rows'
 import './trees.css'
@@ -103,45 +103,6 @@ function indent(depth: number): React.CSSProperties {
   return { paddingLeft: `calc(${Math.min(depth, MAX_INDENT)} * var(--tree-indent) + 0.5rem)` }
 }
 
-function StatusCell<T>({
-  row,
-  columns,
-  onMore,
-}: {
-  row: Extract<TreeRow<T>, { kind: 'status' }>
-  columns: number
-  onMore: () => void
-}): React.JSX.Element {
-  const shown = `${row.shown.toLocaleString('en-US')} of ${row.total.toLocaleString('en-US')} shown`
-  // The button goes away while the page loads: keep focus on the row, which then hands it on.
-  const more = (event: React.MouseEvent<HTMLButtonElement>): void => {
-    event.stopPropagation()
-    event.currentTarget.closest('tr')?.focus({ preventScroll: true })
-    onMore()
-  }
-  return (
-    <td colSpan={columns} className="status" style={indent(row.depth + 1)}>
-      {row.status === 'loading' && 'Loading…'}
-      {row.status === 'more' && (
-        <>
-          <button tabIndex={-1} onClick={more}>
-            Show more
-          </button>{' '}
-          {shown}
-        </>
-      )}
-      {row.status === 'error' && (
-        <>
-          <span className="error">{row.error}</span>{' '}
-          <button tabIndex={-1} onClick={more}>
-            Retry
-          </button>
-        </>
-      )}
-    </td>
-  )
-}
-
 export function TreeTable<T>(props: TreeTableProps<T>): React.JSX.Element {
   const { columns, keyOf, nodeOf, onObject } = props
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set())
@@ -197,7 +158,12 @@ export function TreeTable<T>(props: TreeTableProps<T>): React.JSX.Element {
         key: row.key,
         className: 'status-row tree-status',
         cells: (
-          <StatusCell row={row} columns={columns.length} onMore={() => loadMore(row.parent)} />
+          <PageStatusCell
+            state={row}
+            columns={columns.length}
+            style={indent(row.depth + 1)}
+            onMore={() => loadMore(row.parent)}
+          />
         ),
       }
     }

@@ -149,17 +149,18 @@ describe.skipIf(missing !== undefined)('trees UI', () => {
 
     // Right expands (a page of 100 references and a "Show more" row), Right again enters.
     await page.keyboard.press('ArrowRight')
-    expect(await row(table, global).getAttribute('aria-expanded')).toBe('true')
+    await expect.poll(() => row(table, global).getAttribute('aria-expanded')).toBe('true')
     await expect.poll(() => rowCount(table)).toBe(before + 101)
     await page.keyboard.press('ArrowRight')
-    expect((await focused()).row).toBe(global + 1)
+    await expect.poll(async () => (await focused()).row).toBe(global + 1)
     // Left goes back up to the global object.
     await page.keyboard.press('ArrowLeft')
-    expect((await focused()).row).toBe(global)
+    await expect.poll(async () => (await focused()).row).toBe(global)
     await page.keyboard.press('ArrowDown')
 
-    // Down through the references, Enter on "Show more" for the next page, to `.leakCache`.
-    let pages = 0
+    // Down through the references, Enter on "Show more" for the next page, to `.leakCache`
+    // (where it falls among global's references depends on the run that made the fixture; the
+    // Dominators test pages for sure).
     for (let step = 0; step < 1000; step++) {
       const now = await focused()
       if (now.text.includes('leakCache')) break
@@ -167,27 +168,25 @@ describe.skipIf(missing !== undefined)('trees UI', () => {
         const count = await rowCount(table)
         await page.keyboard.press('Enter')
         await expect.poll(() => rowCount(table)).toBeGreaterThan(count)
-        pages++
         // The first new reference takes the status row's place, active and focused.
         await expect.poll(async () => (await focused()).status).toBe(false)
         continue
       }
       await page.keyboard.press('ArrowDown')
     }
-    // global has over a hundred references and leakCache is not in the first page.
-    expect(pages).toBeGreaterThan(0)
     const leakCache = (await focused()).row ?? -1
     const mapRow = row(table, leakCache)
     expect(await mapRow.innerText()).toMatch(/leakCache :: Map\(≥100\) @\d+/)
-    // Virtualized: over 200 rows, a few dozen in the DOM.
-    expect(await rowCount(table)).toBeGreaterThan(200)
-    expect(await table.locator('tbody > tr[data-row]').count()).toBeLessThan(100)
+    // Virtualized: over a hundred rows, fewer of them in the DOM.
+    const total = await rowCount(table)
+    expect(total).toBeGreaterThan(100)
+    expect(await table.locator('tbody > tr[data-row]').count()).toBeLessThan(Math.min(100, total))
 
     // A click on the twisty expands the Map (its table, its prototype, its shape) without
     // selecting it.
     const count = await rowCount(table)
     await mapRow.locator('.twisty').click()
-    expect(await mapRow.getAttribute('aria-expanded')).toBe('true')
+    await expect.poll(() => mapRow.getAttribute('aria-expanded')).toBe('true')
     const mapReferences = await ui.backend.getEdges({
       snapshotId: snapshot.snapshotId,
       node: await leakCacheNode(),

@@ -37,6 +37,8 @@ export interface RowView {
   className?: string
   /** For rows that expand (a class into its members): whether it is expanded now. */
   expanded?: boolean
+  /** In a tree: the row's depth, 1 for the top level (aria-level). */
+  level?: number
 }
 
 export interface VirtualTableProps {
@@ -284,6 +286,7 @@ export function VirtualTable(props: VirtualTableProps): React.JSX.Element {
                 data-row={row}
                 aria-rowindex={row + 2}
                 aria-expanded={described.expanded}
+                aria-level={described.level}
                 tabIndex={row === active ? 0 : -1}
                 className={classes.filter(Boolean).join(' ') || undefined}
                 style={{ height: rowHeight }}

@@ -195,6 +195,10 @@ describe.skipIf(missing !== undefined)('trees UI', () => {
     })
     await expect.poll(() => rowCount(table)).toBeGreaterThan(count)
     expect(await rowCount(table)).toBe(count + Math.min(100, mapReferences.total))
+    // The tree's levels are exposed: the Map's references one below it.
+    const mapLevel = Number(await mapRow.getAttribute('aria-level'))
+    expect(mapLevel).toBeGreaterThan(1)
+    expect(await row(table, leakCache + 1).getAttribute('aria-level')).toBe(String(mapLevel + 1))
     expect(await row(table, leakCache + 1).innerText()).toContain(
       `@${mapReferences.items[0].node.id}`,
     )

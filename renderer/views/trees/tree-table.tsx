@@ -172,6 +172,7 @@ export function TreeTable<T>(props: TreeTableProps<T>): React.JSX.Element {
       key: row.key,
       className: ['tree-item', props.rowClassName?.(item)].filter(Boolean).join(' '),
       expanded: row.leaf ? undefined : row.expanded,
+      level: row.depth + 1,
       cells: (
         <>
           <td className="name tree-cell" title={props.title(item)} style={indent(row.depth)}>

@@ -12,6 +12,7 @@ import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
 import { fixture, snapshotSequence } from '../helpers/fixtures'
+import { addFeedbackChain } from '../helpers/feedback-chain'
 import { SnapshotBuilder } from '../helpers/snapshot-builder'
 import { startWebUi, type WebUi } from '../helpers/web-ui'
 
@@ -276,14 +277,7 @@ describe.skipIf(missing !== undefined)('tables that tell, across snapshots', () 
 function internalsSnapshot(step: 0 | 1 | 2): string {
   const builder = new SnapshotBuilder()
   const { global } = builder.standardRoots('user-roots')
-  const render = builder.node('closure', 'render', { selfSize: 32 })
-  builder.edge(global, 'property', 'render', render)
-  const cell = builder.node('hidden', 'system / FeedbackCell', { selfSize: 16 })
-  const vector = builder.node('hidden', 'system / FeedbackVector', { selfSize: 64 })
-  const site = builder.node('hidden', 'system / AllocationSite', { selfSize: 32 })
-  builder.edge(render, 'internal', 'feedback_cell', cell)
-  builder.edge(cell, 'internal', 'value', vector)
-  builder.edge(vector, 'hidden', 0, site)
+  const site = addFeedbackChain(builder, global)
   const records = builder.node('object', 'Array', { selfSize: 32 })
   builder.edge(global, 'property', 'records', records)
   const store = builder.node('array', '(object elements)', { selfSize: 24 })

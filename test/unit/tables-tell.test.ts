@@ -18,6 +18,7 @@ import {
 import { findClasses, getClassMembers } from '../../shared/heap/queries/summary'
 import { runQuery } from '../../electron/backend/engine/queries'
 import { ApiError, parseArgs } from '../../shared/protocol'
+import { addFeedbackChain } from '../helpers/feedback-chain'
 import { SnapshotBuilder, type NodeHandle } from '../helpers/snapshot-builder'
 
 function load(builder: SnapshotBuilder): HeapSnapshot {
@@ -373,14 +374,7 @@ describe('leak clusters held only by V8 internals', () => {
     }
     // global.render -> closure -{feedback_cell}-> FeedbackCell -{value}-> FeedbackVector
     //   -[0]-> AllocationSite -{transition_info}-> boilerplate
-    const render = builder.node('closure', 'render', { selfSize: 32 })
-    builder.edge(global, 'property', 'render', render)
-    const cell = builder.node('hidden', 'system / FeedbackCell', { selfSize: 16 })
-    const vector = builder.node('hidden', 'system / FeedbackVector', { selfSize: 64 })
-    const site = builder.node('hidden', 'system / AllocationSite', { selfSize: 32 })
-    builder.edge(render, 'internal', 'feedback_cell', cell)
-    builder.edge(cell, 'internal', 'value', vector)
-    builder.edge(vector, 'hidden', 0, site)
+    const site = addFeedbackChain(builder, global)
     const boilerplate = freshNode('object', 'Boilerplate', 5000)
     builder.edge(site, 'internal', 'transition_info', boilerplate)
     // global.records: an Array whose elements hold a fresh Record.

@@ -1,24 +1,12 @@
 // Containment: the heap from the root down, as DevTools' Containment view shows it. Each row is a
 // reference and the object it reaches; expanding an object lists its own references, a page at
 // a time. Weak references are dimmed. Selecting a row shows the object in the details pane.
-import type { HeapgraphApi, Reference, SnapshotInfo } from '../../../shared/protocol'
+import type { Reference } from '../../../shared/protocol'
 import { ObjectSizeCells } from '../../components/object-cells'
-import type { Column } from '../../components/virtual-rows'
 import { formatReference } from '../../format'
-import { TreeTable } from './tree-table'
+import { OBJECT_TREE_COLUMNS, TreeTable, type TreeViewProps } from './tree-table'
 
-interface Props {
-  api: HeapgraphApi
-  snapshot: SnapshotInfo
-  onObject: (node: number) => void
-}
-
-const COLUMNS: readonly Column[] = [
-  { id: 'object', label: 'Object' },
-  { id: 'distance', label: 'Distance', numeric: true, width: '6rem' },
-  { id: 'self', label: 'Self', numeric: true, width: '6rem' },
-  { id: 'retained', label: 'Retained', numeric: true, width: '6rem' },
-]
+const COLUMNS = OBJECT_TREE_COLUMNS
 
 // An edge ordinal is unique among its object's references.
 const keyOf = (reference: Reference): string => String(reference.edge.edge)
@@ -39,7 +27,7 @@ function ReferenceName({ reference }: { reference: Reference }): React.JSX.Eleme
 const title = ({ edge, node }: Reference): string =>
   `${formatReference(edge)}${edge.isWeak ? ' (weak)' : ''} :: ${node.label} @${node.id}`
 
-export function ContainmentView({ api, snapshot, onObject }: Props): React.JSX.Element {
+export function ContainmentView({ api, snapshot, onObject }: TreeViewProps): React.JSX.Element {
   const snapshotId = snapshot.snapshotId
   return (
     <section className="tree-view containment">

@@ -1,23 +1,14 @@
 // Dominators: the dominator tree from the root, which DevTools dropped. Each object sits under
 // its immediate dominator (the object every path from the roots to it passes through), largest
 // retained size first, with its share of the heap: freeing a row frees everything beneath it.
-import type { HeapgraphApi, ObjectSummary, SnapshotInfo } from '../../../shared/protocol'
+import type { ObjectSummary } from '../../../shared/protocol'
 import { ObjectSizeCells } from '../../components/object-cells'
 import type { Column } from '../../components/virtual-rows'
 import { displayClass } from '../../format'
-import { TreeTable } from './tree-table'
-
-interface Props {
-  api: HeapgraphApi
-  snapshot: SnapshotInfo
-  onObject: (node: number) => void
-}
+import { OBJECT_TREE_COLUMNS, TreeTable, type TreeViewProps } from './tree-table'
 
 const COLUMNS: readonly Column[] = [
-  { id: 'object', label: 'Object' },
-  { id: 'distance', label: 'Distance', numeric: true, width: '6rem' },
-  { id: 'self', label: 'Self', numeric: true, width: '6rem' },
-  { id: 'retained', label: 'Retained', numeric: true, width: '6rem' },
+  ...OBJECT_TREE_COLUMNS,
   { id: 'share', label: '% of heap', numeric: true, width: '6.5rem' },
 ]
 
@@ -31,7 +22,7 @@ export function formatShare(retainedSize: number, totalSize: number): string {
   return `${((100 * retainedSize) / totalSize).toFixed(1)}%`
 }
 
-export function DominatorsView({ api, snapshot, onObject }: Props): React.JSX.Element {
+export function DominatorsView({ api, snapshot, onObject }: TreeViewProps): React.JSX.Element {
   const snapshotId = snapshot.snapshotId
   return (
     <section className="tree-view dominators">

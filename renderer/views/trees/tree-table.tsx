@@ -3,7 +3,7 @@
 // "Show more" for the next. Right expands and enters, Left collapses and goes up, Enter or a
 // click selects the object, a click on the twisty expands. Rows are paths (shared/view/tree-rows).
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { Page } from '../../../shared/protocol'
+import type { HeapgraphApi, Page, SnapshotInfo } from '../../../shared/protocol'
 import { VirtualTable, type Column, type RowView } from '../../components/virtual-rows'
 import { PageStatusCell } from '../../components/page-status-cell'
 import {
@@ -21,6 +21,21 @@ import './trees.css'
 
 /** Children fetched per expansion and per "Show more". */
 export const TREE_PAGE = 100
+
+/** What both tree views take from the shell. */
+export interface TreeViewProps {
+  api: HeapgraphApi
+  snapshot: SnapshotInfo
+  onObject: (node: number) => void
+}
+
+/** The columns both trees share: the object, then its distance and sizes (ObjectSizeCells). */
+export const OBJECT_TREE_COLUMNS: readonly Column[] = [
+  { id: 'object', label: 'Object' },
+  { id: 'distance', label: 'Distance', numeric: true, width: '6rem' },
+  { id: 'self', label: 'Self', numeric: true, width: '6rem' },
+  { id: 'retained', label: 'Retained', numeric: true, width: '6rem' },
+]
 
 /** Levels indented; deeper rows stay at this indent and say their depth. */
 const MAX_INDENT = 24

@@ -118,6 +118,7 @@ function printJson(
         retainedSize: report.retainedSize,
         suspectCount: report.suspectCount,
         clusterCount: report.clusterCount,
+        internalOnly: report.internalOnly,
         maxObjectIds: report.maxObjectIds,
         clusters,
         growing: report.growing.slice(0, top),
@@ -198,6 +199,13 @@ function printText(
   io.out(
     `${report.clusterCount.toLocaleString('en-US')} cluster${report.clusterCount === 1 ? '' : 's'}, ${report.suspectCount.toLocaleString('en-US')} objects, ${formatBytes(report.retainedSize)} retained`,
   )
+  const left = report.internalOnly
+  if (left.clusterCount > 0) {
+    // Said, not silently dropped: these are V8's caches (feedback, allocation sites), not code.
+    io.out(
+      `(${left.clusterCount.toLocaleString('en-US')} more cluster${left.clusterCount === 1 ? '' : 's'}, ${left.suspectCount.toLocaleString('en-US')} objects, ${formatBytes(left.retainedSize)}, held only by V8's internals, left out; --json lists them under internalOnly)`,
+    )
+  }
   const clusters = report.clusters.slice(0, top)
   clusters.forEach((cluster, position) => {
     io.out('')

@@ -12,8 +12,7 @@ import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
 import { fixture, snapshotSequence } from '../helpers/fixtures'
-import { addFeedbackChain } from '../helpers/feedback-chain'
-import { SnapshotBuilder } from '../helpers/snapshot-builder'
+import { internalsSnapshot } from '../helpers/feedback-chain'
 import { startWebUi, type WebUi } from '../helpers/web-ui'
 
 const missing = chromiumUnavailableReason()
@@ -267,32 +266,6 @@ describe.skipIf(missing !== undefined)('tables that tell, across snapshots', () 
     expect(ui.consoleErrors, ui.consoleErrors.join('\n')).toEqual([])
   }, 180_000)
 })
-
-/**
- * One of three snapshots of a hand-built "process": between the baseline (step 0) and the target
- * (step 1) a Record goes into global.records and a Boilerplate object into an allocation site
- * that only V8's feedback for the function `render` holds. Objects are made in the same order
- * each time, so their ids match across the three.
- */
-function internalsSnapshot(step: 0 | 1 | 2): string {
-  const builder = new SnapshotBuilder()
-  const { global } = builder.standardRoots('user-roots')
-  const site = addFeedbackChain(builder, global)
-  const records = builder.node('object', 'Array', { selfSize: 32 })
-  builder.edge(global, 'property', 'records', records)
-  const store = builder.node('array', '(object elements)', { selfSize: 24 })
-  builder.edge(records, 'internal', 'elements', store)
-  if (step > 0) {
-    builder.edge(
-      site,
-      'internal',
-      'transition_info',
-      builder.node('object', 'Boilerplate', { selfSize: 5000 }),
-    )
-    builder.edge(store, 'element', 0, builder.node('object', 'Record', { selfSize: 100 }))
-  }
-  return builder.toText()
-}
 
 describe.skipIf(missing !== undefined)('leak groups only V8 holds', () => {
   let ui: WebUi

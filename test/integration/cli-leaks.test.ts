@@ -1,9 +1,12 @@
 // `heapgraph leaks` run as a child process (bin/heapgraph.mjs) on the three-snapshot sequence:
 // the documented JSON shape, the text report with a why-style path, the --fail-on CI gate
 // (exit 1 and one stderr line above the limit, 0 below), and one-line usage errors (exit 2).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectOneLineError, runCli } from '../helpers/cli'
+import { internalsSnapshot } from '../helpers/feedback-chain'
 import { REPO_ROOT, snapshotSequence } from '../helpers/fixtures'
 import type { LeakCluster, LeakReport, SnapshotFacts } from '../../shared/protocol/dto'
 
@@ -120,5 +123,28 @@ describe('heapgraph leaks', () => {
   it('lists the command in --help', async () => {
     const result = await runCli(['--help'])
     expect(result.stdout).toContain('heapgraph leaks <base> <target> <final>')
+  })
+})
+
+describe('heapgraph leaks on clusters only V8 holds', () => {
+  it('leaves them out of the report and says so in one line, listing them in the JSON', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'heapgraph-cli-internals-'))
+    try {
+      const steps = [0, 1, 2] as const
+      const paths = steps.map((step) => join(folder, `internals-${step}.heapsnapshot`))
+      await Promise.all(paths.map((path, step) => writeFile(path, internalsSnapshot(steps[step]))))
+      const text = await runCli(['leaks', ...paths])
+      expect(text.code, text.stderr).toBe(0)
+      expect(text.stdout).toMatch(/^1 cluster, 1 objects, /m)
+      expect(text.stdout).toContain(
+        "(1 more cluster, 1 objects, 5.00 kB, held only by V8's internals, left out; --json lists them under internalOnly)",
+      )
+      const report = JSON.parse((await runCli(['leaks', ...paths, '--json'])).stdout) as LeakReport
+      expect(report.internalOnly.clusters.map((cluster) => cluster.className)).toEqual([
+        'Boilerplate',
+      ])
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
   })
 })

@@ -46,9 +46,11 @@ Usage:
                                                           as DevTools' Comparison view); snapshots
                                                           of one process
   heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]
-                                                          leak suspects from three snapshots of
+                  [--include-internals]                 leak suspects from three snapshots of
                                                           one process; --fail-on 1MB exits 1 when
-                                                          they retain more (sizes: 500kB, 2GiB, bytes)
+                                                          they retain more (sizes: 500kB, 2GiB,
+                                                          bytes); --include-internals counts the
+                                                          clusters only V8's internals hold
 
 The app:
   heapgraph open <snapshot...>                          opens them in the desktop app (web mode
@@ -235,7 +237,12 @@ const COMMAND_SPECS: Record<
   leaks: {
     args: '<base> <target> <final>',
     needs: 'three snapshots of one process',
-    options: [TOP_OPTION, JSON_OPTION, ['--fail-on <size>', 'exit 1 above this size']],
+    options: [
+      TOP_OPTION,
+      JSON_OPTION,
+      ['--fail-on <size>', 'exit 1 above this size'],
+      ['--include-internals', "count clusters held only by V8's internals with the others"],
+    ],
   },
   open: {
     args: '<snapshots...>',

@@ -321,7 +321,8 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
         target={shell}
         min={160}
         max={420}
-        initial={232}
+        // Narrower on a small screen, where the main view and the details share less.
+        initial={(windowWidth) => Math.min(232, Math.max(180, windowWidth * 0.15))}
         direction={1}
       />
       <main className="pane main-pane" id="main-pane" ref={mainPane} aria-label="Main view">
@@ -470,7 +471,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
             target={shell}
             min={360}
             max={1100}
-            initial={Math.round(Math.min(640, Math.max(420, window.innerWidth * 0.38)))}
+            initial={(windowWidth) => Math.min(640, Math.max(420, windowWidth * 0.36))}
             direction={-1}
           />
           <aside

@@ -245,6 +245,8 @@ export const API_METHODS = {
     targetSnapshotId: snapshotId,
     finalSnapshotId: snapshotId,
     includeStrings: z.boolean().default(false),
+    // Count clusters held only by V8's internals with the others (default: apart).
+    includeInternalOnly: z.boolean().default(false),
   }),
   startDemo: z.object({}),
   listRecent: z.object({}),

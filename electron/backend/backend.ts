@@ -434,10 +434,13 @@ export function createBackend(options: BackendOptions = {}): Backend {
         }
       }),
     findLeaks: async (raw) => {
-      const { baseSnapshotId, targetSnapshotId, finalSnapshotId, includeStrings } = parseArgs(
-        'findLeaks',
-        raw,
-      )
+      const {
+        baseSnapshotId,
+        targetSnapshotId,
+        finalSnapshotId,
+        includeStrings,
+        includeInternalOnly,
+      } = parseArgs('findLeaks', raw)
       const [base, target, final] = [baseSnapshotId, targetSnapshotId, finalSnapshotId].map(hostOf)
       // Each host condenses its own snapshot; the final one's host does the search.
       const [baseIds, targetIds, ...counts] = await Promise.all([
@@ -452,6 +455,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
         targetIds,
         counts: counts as [ClassCount[], ClassCount[], ClassCount[]],
         includeStrings,
+        includeInternalOnly,
       })
     },
     listRecent: async (raw) => {

@@ -26,8 +26,9 @@ import type {
   SnapshotFacts,
 } from '../../shared/protocol/dto'
 
-const USAGE_HINT = 'heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE]'
-const ALLOWED_OPTIONS = new Set(['json', 'top', 'fail-on', 'help'])
+const USAGE_HINT =
+  'heapgraph leaks <base> <target> <final> [--top N] [--json] [--fail-on SIZE] [--include-internals]'
+const ALLOWED_OPTIONS = new Set(['json', 'top', 'fail-on', 'include-internals', 'help'])
 const DEFAULT_TOP = 20
 /** Object ids printed per cluster in text output (--json lists more). */
 const PRINTED_IDS = 10
@@ -43,6 +44,8 @@ interface LeaksArguments {
   top: number
   failOn: number | null
   json: boolean
+  /** Counts the clusters held only by V8's internals with the others. */
+  includeInternals: boolean
 }
 
 /** Checks the arguments before any snapshot loads. */
@@ -70,6 +73,7 @@ export function parseLeaksArguments(
     top,
     failOn: failOnText === undefined ? null : parseByteSize(failOnText, 'fail-on'),
     json: values.json === true,
+    includeInternals: values['include-internals'] === true,
   }
 }
 
@@ -138,7 +142,8 @@ function clusterText(
   const folded = cluster.suspectCount - cluster.count
   const lines = [
     `${rank}. ${cluster.className} ×${cluster.count.toLocaleString('en-US')}, ${formatBytes(cluster.retainedSize)} retained` +
-      (folded > 0 ? `, holding ${folded.toLocaleString('en-US')} more new objects` : ''),
+      (folded > 0 ? `, holding ${folded.toLocaleString('en-US')} more new objects` : '') +
+      (cluster.heldByInternals ? " (held only by V8's internals)" : ''),
   ]
   const explained = explainCluster(snapshot, cluster)
   lines.push(
@@ -203,7 +208,7 @@ function printText(
   if (left.clusterCount > 0) {
     // Said, not silently dropped: these are V8's caches (feedback, allocation sites), not code.
     io.out(
-      `(${left.clusterCount.toLocaleString('en-US')} more cluster${left.clusterCount === 1 ? '' : 's'}, ${left.suspectCount.toLocaleString('en-US')} objects, ${formatBytes(left.retainedSize)}, held only by V8's internals, left out; --json lists them under internalOnly)`,
+      `(${left.clusterCount.toLocaleString('en-US')} more cluster${left.clusterCount === 1 ? '' : 's'}, ${left.suspectCount.toLocaleString('en-US')} objects, ${formatBytes(left.retainedSize)}, held only by V8's internals, left out; --include-internals counts them, --json lists them under internalOnly)`,
     )
   }
   const clusters = report.clusters.slice(0, top)
@@ -247,7 +252,7 @@ export async function runLeaks(
     base.ids,
     target.ids,
     [base.counts, target.counts, last.counts],
-    { maxClusters: args.top },
+    { maxClusters: args.top, includeInternalOnly: args.includeInternals },
   )
   if (args.json) {
     printJson(io, final as HeapSnapshot, [base.info, target.info, last.info], report, args.top)

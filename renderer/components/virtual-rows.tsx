@@ -147,9 +147,9 @@ function useScrollView(rowHeight: number): {
   return { scroller, view, onScroll: measure }
 }
 
-/** The narrowest the table may get: every fixed width, plus 10rem per flexible column. */
+/** The narrowest the table may get: every fixed width, plus 7rem per flexible column. */
 function minTableWidth(columns: readonly Column[]): string {
-  const parts = columns.map((column) => column.width ?? '10rem')
+  const parts = columns.map((column) => column.width ?? '7rem')
   return `calc(${parts.join(' + ')})`
 }
 
@@ -247,7 +247,7 @@ export function VirtualTable(props: VirtualTableProps): React.JSX.Element {
       <table
         aria-label={props.label}
         aria-rowcount={rowCount + 1}
-        // Fixed columns keep their widths and each flexible one at least 10rem: a narrow pane
+        // Fixed columns keep their widths and each flexible one at least 7rem: a narrow pane
         // scrolls the table sideways instead of squeezing the objects' names away.
         style={{ minWidth: minTableWidth(columns) }}
       >

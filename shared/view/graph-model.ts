@@ -6,7 +6,7 @@
 // One graph may be about several objects at once (their paths merged, shared prefixes drawn
 // once) and mark some as new. A cut reference ("what frees it") marks the cut edge, the drawn
 // objects it frees and the path that keeps the target alive; without the cut the model is the
-// same as before it. Also here: cycle marks, size by retained size, a layered layout (dagre),
+// same as before it. Also here: cycle marks, size by retained size, a layered layout (ELK),
 // DOT and SVG export.
 // The model lives in shared/view/graph/, one module per concern; this file gathers them.
 export * from './graph/build'

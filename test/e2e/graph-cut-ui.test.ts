@@ -265,7 +265,14 @@ describe.skipIf(missing !== undefined)('retainer graph cuts and merged graphs UI
       .filter({ hasText: 'SequenceLeakedRecord' })
     await leaked.click()
     const added = page.getByRole('region', { name: 'New SequenceLeakedRecord objects' })
-    await expect.poll(() => added.getByRole('row').count()).toBeGreaterThan(0)
+    await expect
+      .poll(() =>
+        added
+          .getByRole('row')
+          .filter({ has: page.getByRole('cell') })
+          .count(),
+      )
+      .toBeGreaterThan(0)
     await added.getByRole('button', { name: 'Graph of new objects' }).click()
     await canvas().locator('canvas').first().waitFor({ timeout: 30_000 })
     await drawnCount()

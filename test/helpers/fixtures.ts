@@ -76,6 +76,14 @@ export const FIXTURES = {
       'global.longChain: 15 ChainLink objects in a .next chain, the last holding a payload Array(4321)',
     markers: ['longChain', 'ChainLink', 'payload'],
   },
+  'wide-tree': {
+    kind: 'node',
+    program: 'wide-tree.cjs',
+    description:
+      'global.wideTree: 512 WideHolder objects, each level of eight retainers over the next, ' +
+      'down to 8 holders of a payload Array(3210)',
+    markers: ['wideTree', 'WideHolder'],
+  },
   'unreachable-cycle': {
     kind: 'node',
     program: 'unreachable-cycle.cjs',

@@ -137,12 +137,25 @@ describe('heapgraph leaks on clusters only V8 holds', () => {
       expect(text.code, text.stderr).toBe(0)
       expect(text.stdout).toMatch(/^1 cluster, 1 objects, /m)
       expect(text.stdout).toContain(
-        "(1 more cluster, 1 objects, 5.00 kB, held only by V8's internals, left out; --json lists them under internalOnly)",
+        "(1 more cluster, 1 objects, 5.00 kB, held only by V8's internals, left out; --include-internals counts them, --json lists them under internalOnly)",
       )
       const report = JSON.parse((await runCli(['leaks', ...paths, '--json'])).stdout) as LeakReport
       expect(report.internalOnly.clusters.map((cluster) => cluster.className)).toEqual([
         'Boilerplate',
       ])
+      // Asked for, they count with the others, marked as such.
+      const all = await runCli(['leaks', ...paths, '--include-internals'])
+      expect(all.code, all.stderr).toBe(0)
+      expect(all.stdout).toMatch(/^2 clusters, 2 objects, /m)
+      expect(all.stdout).not.toContain('left out')
+      expect(all.stdout).toMatch(
+        /Boilerplate ×1, 5\.00 kB retained \(held only by V8's internals\)/,
+      )
+      const counted = JSON.parse(
+        (await runCli(['leaks', ...paths, '--include-internals', '--json'])).stdout,
+      ) as LeakReport
+      expect(counted.internalOnly.clusterCount).toBe(0)
+      expect(counted.clusters.map((cluster) => cluster.className)).toContain('Boilerplate')
     } finally {
       await rm(folder, { recursive: true, force: true })
     }

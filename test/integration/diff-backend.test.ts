@@ -2,6 +2,9 @@
 // process, and the backend carries the older one's condensed form to the newer one's host (the
 // baseline's and target's ids to the final one's, for leaks). The answers must equal the
 // engine's own, computed in this process.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import { forkHost } from '../../electron/backend/engine/fork'
@@ -11,6 +14,7 @@ import { classCounts, findLeaks, snapshotIds } from '../../shared/heap/queries/l
 import { cutReference } from '../../shared/heap/queries/cut'
 import type { SnapshotInfo } from '../../shared/protocol'
 import { rejection } from '../helpers/api'
+import { internalsSnapshot } from '../helpers/feedback-chain'
 import { snapshotSequence } from '../helpers/fixtures'
 import type { ClassDiff } from '../../shared/protocol/dto'
 
@@ -110,6 +114,40 @@ describe('leak suspects across engine hosts', () => {
     expect(report).toEqual(expected)
     expect(report.clusters[0].className).toBe('SequenceLeakedRecord')
     expect(report.clusters[0].count).toBe(40)
+  }, 120_000)
+})
+
+describe('leak clusters held only by V8 internals, across engine hosts', () => {
+  it('leaves them apart by default and counts them when asked', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'heapgraph-internals-backend-'))
+    const own = createBackend()
+    try {
+      const paths = ([0, 1, 2] as const).map((step) =>
+        join(folder, `internals-${step}.heapsnapshot`),
+      )
+      await Promise.all(
+        paths.map((path, step) => writeFile(path, internalsSnapshot(step as 0 | 1 | 2))),
+      )
+      const infos = await Promise.all(paths.map((file) => own.openSnapshot({ file })))
+      const ids = {
+        baseSnapshotId: infos[0].snapshotId,
+        targetSnapshotId: infos[1].snapshotId,
+        finalSnapshotId: infos[2].snapshotId,
+      }
+      const apart = await own.findLeaks(ids)
+      expect(apart.clusters.map((cluster) => cluster.className)).toEqual(['Record'])
+      expect(apart.internalOnly.clusterCount).toBe(1)
+      const counted = await own.findLeaks({ ...ids, includeInternalOnly: true })
+      expect(counted.clusters.map((cluster) => cluster.className).sort()).toEqual([
+        'Boilerplate',
+        'Record',
+      ])
+      expect(counted.internalOnly.clusterCount).toBe(0)
+      expect(counted.clusterCount).toBe(2)
+    } finally {
+      await own.dispose()
+      await rm(folder, { recursive: true, force: true })
+    }
   }, 120_000)
 })
 

@@ -3,6 +3,7 @@
 // only where their meaning is clear, cycle marks, cuts (the reference each edge stands for, the
 // cut marked, freed objects, the path that keeps the target alive, undo), size scaling, the
 // layered layout, and the DOT and SVG exports.
+import ELK from 'elkjs/lib/elk.bundled.js'
 import { describe, expect, it } from 'vitest'
 import type { CutResult, Cycle, ObjectSummary, PathStepDto, Reference } from '../../shared/protocol'
 import { displayClass, formatEdge, runningCodeNote } from '../../shared/view/format'
@@ -17,6 +18,7 @@ import {
   graphCutOf,
   itemLookups,
   LayeredLayout,
+  resultOf,
   linksFrom,
   markCycles,
   MAX_DIAMETER,
@@ -36,6 +38,8 @@ import {
   type Point,
 } from '../../shared/view/graph-model'
 import type { MapSlot } from '../../shared/protocol/dto'
+
+const elk = new ELK()
 
 interface Shape {
   className?: string
@@ -433,7 +437,7 @@ describe('graph-model layered layout', () => {
   const target = object(9, 'Leaked')
   const rank = (ranks: Map<string, number>, id: string): number => ranks.get(id) ?? NaN
 
-  it('puts the roots on the top rank and the target below everything', () => {
+  it('puts the roots on the top rank and the target below everything', async () => {
     // Two roots at different depths, and a cycle 3 -> 4 -> 3 above the target.
     const paths = [
       [step(1, null), step(2, 'a'), step(3, 'b'), step(4, 'c'), step(9, 'd')],
@@ -443,7 +447,7 @@ describe('graph-model layered layout', () => {
       [3, { retainers: [retainer(4, 'back')], total: 1 }],
     ])
     const model = buildGraphModel(target, paths, expansions)
-    const { ranks } = new LayeredLayout().run(model)
+    const { ranks } = await new LayeredLayout(elk).run(model)
     expect(rank(ranks, 'n1')).toBe(0)
     expect(rank(ranks, 'n5')).toBe(0)
     for (const node of model.nodes) {
@@ -454,7 +458,7 @@ describe('graph-model layered layout', () => {
     expect(cycleEdges(model)).toEqual(new Set(['n4>n3:property:back']))
   })
 
-  it("keeps a cycle's way back from lifting a member above the roots", () => {
+  it("keeps a cycle's way back from lifting a member above the roots", async () => {
     // global -> a -> payload (target); a -> b -> c -> a.
     const paths = [[step(1, null), step(2, 'leakCycle'), step(9, 'payload')]]
     const expansions = new Map<number, Expansion>([
@@ -463,7 +467,7 @@ describe('graph-model layered layout', () => {
       [3, { retainers: [retainer(2, 'peer')], total: 1 }],
     ])
     const model = buildGraphModel(target, paths, expansions)
-    const { ranks } = new LayeredLayout().run(model)
+    const { ranks } = await new LayeredLayout(elk).run(model)
     expect(rank(ranks, 'n1')).toBe(0)
     for (const id of ['n2', 'n3', 'n4']) {
       expect(rank(ranks, id)).toBeGreaterThanOrEqual(0)
@@ -471,23 +475,86 @@ describe('graph-model layered layout', () => {
     }
   })
 
-  it('keeps the left-to-right order of drawn nodes when an expansion adds more', () => {
+  it('keeps the left-to-right order of drawn nodes when an expansion adds more', async () => {
     const paths = [1, 2, 3, 4].map((k) => [step(1, null), step(10 + k, `p${k}`), step(9, `q${k}`)])
-    const layout = new LayeredLayout()
+    const layout = new LayeredLayout(elk)
     const order = (positions: Map<string, Point>, ids: string[]): string[] =>
       [...ids].sort((a, b) => (positions.get(a)?.x ?? 0) - (positions.get(b)?.x ?? 0))
     const middle = ['n11', 'n12', 'n13', 'n14']
-    const first = order(layout.run(buildGraphModel(target, paths, new Map())).positions, middle)
+    const first = order(
+      (await layout.run(buildGraphModel(target, paths, new Map()))).positions,
+      middle,
+    )
     let expansions = new Map<number, Expansion>()
     for (const expanded of [13, 11, 14]) {
       const retainers = Array.from({ length: 6 }, (_, k) => retainer(100 + expanded * 10 + k, 'r'))
       expansions = new Map(expansions).set(expanded, { retainers, total: 6 })
-      const { positions } = layout.run(buildGraphModel(target, paths, expansions))
+      const { positions } = await layout.run(buildGraphModel(target, paths, expansions))
       expect(order(positions, middle)).toEqual(first)
     }
   })
 
-  it('lays out 200 drawn objects well within the draw budget', () => {
+  it("draws a root's own retainers above it when the root is expanded", async () => {
+    // global (a root) -> a -> target; global's retainer 7 holds it (a root with an edge in).
+    const paths = [[step(1, null), step(2, 'a'), step(9, 'b')]]
+    const expansions = new Map<number, Expansion>([
+      [1, { retainers: [retainer(7, 'global')], total: 1 }],
+    ])
+    const model = buildGraphModel(target, paths, expansions)
+    const { ranks } = await new LayeredLayout(elk).run(model)
+    expect(rank(ranks, 'n7')).toBe(0)
+    expect(rank(ranks, 'n1')).toBe(1)
+    expect(rank(ranks, 'n2')).toBe(2)
+    expect(rank(ranks, 'n9')).toBe(3)
+  })
+
+  it('numbers the layers of a 15-step chain 0 to 15, one per step', async () => {
+    const chain = Array.from({ length: 15 }, (_, k) => step(20 + k, k === 0 ? null : `next`))
+    const model = buildGraphModel(target, [[...chain, step(9, 'payload')]], new Map())
+    const { ranks, positions } = await new LayeredLayout(elk).run(model)
+    chain.forEach((_, k) => expect(rank(ranks, `n${20 + k}`)).toBe(k))
+    expect(rank(ranks, 'n9')).toBe(15)
+    // Straight down: every step right below the one before.
+    const ys = chain.map((_, k) => positions.get(`n${20 + k}`)?.y ?? NaN)
+    for (let k = 1; k < ys.length; k++) expect(ys[k]).toBeGreaterThan(ys[k - 1])
+  })
+
+  it('reads layers as bands of overlapping boxes, whatever their heights', () => {
+    const paths = [
+      [step(1, null), step(2, 'a'), step(9, 'b')],
+      [step(1, null), step(3, 'c'), step(9, 'd')],
+    ]
+    const model = buildGraphModel(target, paths, new Map())
+    // ELK's answer by hand: n2 tall, n3 short, in one layer.
+    const laidOut = {
+      id: 'graph',
+      width: 300,
+      height: 260,
+      children: [
+        { id: 'n1', x: 100, y: 0, width: 60, height: 40 },
+        { id: 'n2', x: 0, y: 80, width: 60, height: 70 },
+        { id: 'n3', x: 200, y: 90, width: 60, height: 30 },
+        { id: 'n9', x: 100, y: 190, width: 60, height: 40 },
+      ],
+    }
+    const { ranks, positions, width } = resultOf(model, laidOut)
+    expect([...ranks].sort()).toEqual([
+      ['n1', 0],
+      ['n2', 1],
+      ['n3', 1],
+      ['n9', 2],
+    ])
+    expect(positions.get('n2')?.x).toBe(30)
+    expect(width).toBe(300)
+  })
+
+  it('passes a failed layout on to the caller', async () => {
+    const failing = { layout: () => Promise.reject(new Error('no layout today')) }
+    const model = buildGraphModel(target, [[step(1, null), step(9, 'x')]], new Map())
+    await expect(new LayeredLayout(failing).run(model)).rejects.toThrow('no layout today')
+  })
+
+  it('lays out 200 drawn objects well within the draw budget', async () => {
     const paths = [[step(0, null), step(2, 'a'), step(9, 'b')]]
     const expansions = new Map<number, Expansion>()
     const queue = [9, 2]
@@ -501,7 +568,7 @@ describe('graph-model layered layout', () => {
     const model = buildGraphModel(target, paths, expansions)
     expect(model.nodes.length).toBeGreaterThanOrEqual(200)
     const start = performance.now()
-    new LayeredLayout().run(model)
+    await new LayeredLayout(elk).run(model)
     const elapsedMs = performance.now() - start
     console.log(`layered layout of ${model.nodes.length} nodes: ${elapsedMs.toFixed(0)} ms`)
     // The budget for a whole draw is 300 ms; on this shared 2-core machine allow slack.
@@ -556,12 +623,12 @@ describe('graph-model merged graphs of several objects', () => {
     expect(dot).toContain('label="Record @15"')
   })
 
-  it('lays several objects out below their shared retainers, roots on top', () => {
+  it('lays several objects out below their shared retainers, roots on top', async () => {
     // A fourth object deeper down, held by one of the others.
     const deeper = object(9, 'Payload')
     const deep = [...pathTo(records[0], '68'), step(deeper, 'payload')]
     const model = buildGraphModel([...records, deeper], [...paths, deep], new Map())
-    const { ranks } = new LayeredLayout().run(model)
+    const { ranks } = await new LayeredLayout(elk).run(model)
     expect(ranks.get('n1')).toBe(0)
     for (const id of ['n6', 'n7', 'n8']) expect(ranks.get(id)).toBeGreaterThan(ranks.get('n2') ?? 0)
     expect(ranks.get('n9')).toBeGreaterThan(ranks.get('n6') ?? 0)

@@ -72,6 +72,7 @@ export interface InternalOps {
       targetIds: Float64Array
       counts: [ClassCount[], ClassCount[], ClassCount[]]
       includeStrings: boolean
+      includeInternalOnly: boolean
     }
     result: LeakReport
   }
@@ -99,9 +100,12 @@ function runInternal(
     case 'classCounts':
       return classCounts(snapshot)
     case 'findLeaks': {
-      const { baseIds, targetIds, counts, includeStrings } =
+      const { baseIds, targetIds, counts, includeStrings, includeInternalOnly } =
         args as InternalOps['findLeaks']['args']
-      return findLeaks(snapshot, baseIds, targetIds, counts, { includeStrings })
+      return findLeaks(snapshot, baseIds, targetIds, counts, {
+        includeStrings,
+        includeInternalOnly,
+      })
     }
   }
 }

@@ -1,7 +1,9 @@
-// The cells of one array row: the object, what holds it, distance and sizes, kind, length, store
-// bytes and its "Why alive?" button, in the Arrays table's column order (ARRAY_COLUMNS).
+// The cells of one array row: the object, what holds it, its retained size, length, store bytes
+// and its "Why alive?" button, in the Arrays table's column order (ARRAY_COLUMNS). Distance,
+// self size and kind are the details pane's (the label already says Array, Float64Array or
+// ArrayBuffer): without them the table fits its pane at 1280 px without scrolling sideways.
 import type { ArrayEntry } from '../../../shared/protocol'
-import { HolderCell, ObjectNameCell, ObjectSizeCells } from '../../components/object-cells'
+import { HolderCell, ObjectNameCell } from '../../components/object-cells'
 import type { Column } from '../../components/virtual-rows'
 import { formatBytes } from '../../format'
 
@@ -9,13 +11,10 @@ import { formatBytes } from '../../format'
 export const ARRAY_COLUMNS: readonly Column[] = [
   { id: 'object', label: 'Object' },
   { id: 'heldBy', label: 'Held by' },
-  { id: 'distance', label: 'Distance', numeric: true, width: '5rem' },
-  { id: 'selfSize', label: 'Self', numeric: true, sortable: true, width: '5.5rem' },
-  { id: 'retainedSize', label: 'Retained', numeric: true, sortable: true, width: '6rem' },
-  { id: 'kind', label: 'Kind', width: '6.5rem' },
-  { id: 'length', label: 'Length', numeric: true, sortable: true, width: '5.5rem' },
-  { id: 'storeSize', label: 'Store', numeric: true, sortable: true, width: '5.5rem' },
-  { id: 'why', label: '', width: '6.5rem' },
+  { id: 'retainedSize', label: 'Retained', numeric: true, sortable: true, width: '5.75rem' },
+  { id: 'length', label: 'Length', numeric: true, sortable: true, width: '5rem' },
+  { id: 'storeSize', label: 'Store', numeric: true, sortable: true, width: '5rem' },
+  { id: 'why', label: '', width: '6.75rem' },
 ]
 
 export function ArrayCells({
@@ -31,8 +30,7 @@ export function ArrayCells({
     <>
       <ObjectNameCell object={entry} className={nameClass} />
       <HolderCell holder={entry.heldBy} object={entry} />
-      <ObjectSizeCells object={entry} />
-      <td>{entry.kind}</td>
+      <td className="number">{formatBytes(entry.retainedSize)}</td>
       <td className="number">
         {entry.length === null
           ? '?'

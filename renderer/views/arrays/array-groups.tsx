@@ -87,23 +87,22 @@ function GroupCells({ row }: { row: Extract<GroupRow, { kind: 'group' }> }): Rea
   const { group } = row
   return (
     <>
-      {/* The path takes the Object, Held by and Distance columns: it says what holds them all. */}
-      <td className="name group-path" colSpan={3} title={`${group.path}\n${group.signature}`}>
+      {/* The path takes the Object and Held by columns: it says what holds them all. */}
+      <td className="name group-path" colSpan={2} title={`${group.path}\n${group.signature}`}>
         <span className="twisty" aria-hidden="true">
           {row.expanded ? '▾' : '▸'}
         </span>{' '}
         <span className="retainer-path">{group.path}</span>
       </td>
-      <td className="number">{formatBytes(group.selfSize)}</td>
       <td className="number">{formatBytes(group.retainedSize)}</td>
-      <td className="group-count" title={`${group.count.toLocaleString('en-US')} arrays`}>
-        ×{group.count.toLocaleString('en-US')}
-      </td>
       <td className="number" title="Sum of the lengths the snapshot tells">
         {group.length.toLocaleString('en-US')}
       </td>
       <td className="number">{formatBytes(group.storeSize)}</td>
-      <td />
+      {/* Where each array has its "Why alive?" button, the group has its count. */}
+      <td className="group-count" title={`${group.count.toLocaleString('en-US')} arrays`}>
+        ×{group.count.toLocaleString('en-US')}
+      </td>
     </>
   )
 }

@@ -4,7 +4,7 @@
 // hidden unless asked for. Selecting a class lists its new objects (paged), each one a click
 // away from "Why alive?", and its deleted ones, and can draw the first new ones in one retainer
 // graph. Every list has column headers.
-import { useId, useState } from 'react'
+import { useState } from 'react'
 import type { ClassDiff, HeapgraphApi, SnapshotInfo } from '../../../shared/protocol'
 import { MoreRow } from '../../components/more-row'
 import { ObjectCells } from '../../components/object-cells'
@@ -89,7 +89,6 @@ function NewObjects({
     [snapshotId, baseSnapshotId, entry.classKey],
   )
   const [showGraph, setShowGraph] = useState(false)
-  const columnsId = useId()
   const graphIds = pages.items.slice(0, MERGED_GRAPH_OBJECTS).map((object) => object.id)
   return (
     <section aria-label={`New ${entry.className} objects`}>
@@ -118,19 +117,14 @@ function NewObjects({
           {pages.error}
         </p>
       )}
-      <span id={columnsId} hidden>
-        Columns: {OBJECT_COLUMNS.join(', ')}
-      </span>
-      <table className="object-list" aria-describedby={columnsId}>
+      <table className="object-list" aria-label={`New ${entry.className} objects, one per row`}>
         <colgroup>
           <col />
           <col className="size-column" />
           <col className="size-column" />
           <col className="size-column" />
         </colgroup>
-        {/* The region counts only objects as its rows; the columns are named for assistive
-            technology by the description above. */}
-        <thead aria-hidden="true">
+        <thead>
           <tr>
             {OBJECT_COLUMNS.map((label, position) => (
               <th key={label} scope="col" className={position > 0 ? 'number' : undefined}>

@@ -1,6 +1,7 @@
 // The retainer graph's canvas (cytoscape): made once per mount, drawn whenever the model
-// changes. Elements are diffed by id inside cy.batch(); a layout runs only when the nodes or
-// edges change, and a graph drawn again (Undo cut) takes its recent layout back. Each draw is
+// changes. Elements are diffed by id inside cy.batch(); a layout (ELK, in a worker) runs only
+// when the nodes or edges change, and a graph drawn again (Undo cut) takes its recent layout
+// back. Each draw is
 // timed ('graph-draw' measure; data-draw-ms, data-positions [x, y, layer] and data-view on
 // the canvas).
 import cytoscape, { type Core } from 'cytoscape'
@@ -12,6 +13,7 @@ import {
   type LayoutResult,
   type Point,
 } from '../../../shared/view/graph-model'
+import { elkEngine, layoutRunsIn } from './elk-engine'
 import { elementsOf, graphStyle, LABEL_FONT_PX } from './graph-style'
 
 const FIT_PADDING = 24
@@ -126,8 +128,9 @@ function recordDraw(
       id,
       [Math.round(at.x), Math.round(at.y), layout.ranks.get(id) ?? 0],
     ])
-    canvas.dataset.layout = 'layered'
+    canvas.dataset.layout = 'elk-layered'
     canvas.dataset.layoutMs = layoutMs.toFixed(1)
+    canvas.dataset.layoutEngine = layoutRunsIn() ?? ''
     canvas.dataset.drawMs = (end - start).toFixed(1)
     canvas.dataset.positions = JSON.stringify(Object.fromEntries(placed))
     canvas.dataset.nodeCount = String(layout.positions.size)
@@ -142,30 +145,42 @@ function recordDraw(
 
 export interface Drawn {
   key: string
+  /** The signature of what the canvas shows (a layout may be on its way for another). */
   signature: string
   layout: LayeredLayout
   result: LayoutResult
   /** Recent layouts by signature: a graph drawn again (Undo cut) comes back as it was. */
-  recent: Map<string, LayoutResult>
+  recent: Map<string, Promise<LayoutResult>>
 }
 
 const RECENT_LAYOUTS = 4
 
-/** The layout for `model`: a recent one with the same signature, else a new run. */
-function layoutFor(state: Drawn, model: GraphModel, signature: string): LayoutResult {
+/** The layout for `model`: a recent (or running) one with the same signature, else a new run. */
+async function layoutFor(
+  state: Drawn,
+  model: GraphModel,
+  signature: string,
+): Promise<LayoutResult> {
   const known = state.recent.get(signature)
   if (known) {
-    state.layout.remember(known)
-    return known
+    const result = await known
+    state.layout.remember(result)
+    return result
   }
-  const result = state.layout.run(model)
-  state.recent.set(signature, result)
+  const running = state.layout.run(model)
+  state.recent.set(signature, running)
+  // A failed run is not kept: the next draw of the same graph tries again.
+  running.catch(() => state.recent.delete(signature))
   if (state.recent.size > RECENT_LAYOUTS)
     state.recent.delete(state.recent.keys().next().value ?? '')
-  return result
+  return running
 }
 
-/** Draws the model on the canvas whenever it changes: layout, element diff, view placement. */
+/**
+ * Draws the model on the canvas whenever it changes: layout (in ELK's worker), element diff,
+ * view placement. A model that changes again before its layout is back is drawn as the newer
+ * one; a layout that fails is reported through `onError` and the canvas keeps what it showed.
+ */
 export function useDraw(
   cy: React.RefObject<Core | null>,
   container: React.RefObject<HTMLDivElement | null>,
@@ -174,6 +189,7 @@ export function useDraw(
   model: GraphModel,
   key: string,
   home: string,
+  onError: (message: string | null) => void,
 ): void {
   useEffect(() => {
     const instance = cy.current
@@ -184,23 +200,52 @@ export function useDraw(
     let state = drawn.current
     if (!state || state.key !== key) {
       const empty = { positions: new Map(), ranks: new Map(), width: 0, height: 0 }
-      state = { key, signature: '', layout: new LayeredLayout(), result: empty, recent: new Map() }
+      state = {
+        key,
+        signature: '',
+        layout: new LayeredLayout(elkEngine()),
+        result: empty,
+        recent: new Map(),
+      }
       anchor.current = null
+      instance.elements().remove()
     }
-    const changed = state.signature !== signature
-    const result = changed ? layoutFor(state, model, signature) : state.result
-    const layoutMs = performance.now() - start
-    // Keep the expanded node in place, else the target; the first draw fits the view.
-    const anchorId = anchor.current ?? (state.signature ? home : null)
-    const anchorNode = anchorId ? instance.getElementById(anchorId) : null
-    const before = anchorNode?.nonempty() ? { ...anchorNode.renderedPosition() } : null
-    syncElements(instance, model, result.positions, changed)
-    if (changed) {
-      placeView(instance, anchorId, before, home)
-      recordDraw(instance, canvas, start, layoutMs, result)
+    drawn.current = state
+    if (state.signature === signature) {
+      // Same nodes and edges: only marks change, nothing moves.
+      syncElements(instance, model, state.result.positions, false)
+      anchor.current = null
+      return
     }
-    anchor.current = null
-    drawn.current = { ...state, signature, result }
+    let live = true
+    const current = state
+    canvas.dataset.layoutPending = 'true'
+    layoutFor(current, model, signature).then(
+      (result) => {
+        if (!live || cy.current !== instance) return
+        const layoutMs = performance.now() - start
+        // Keep the expanded node in place, else the target; the first draw fits the view.
+        const anchorId = anchor.current ?? (current.signature ? home : null)
+        const anchorNode = anchorId ? instance.getElementById(anchorId) : null
+        const before = anchorNode?.nonempty() ? { ...anchorNode.renderedPosition() } : null
+        syncElements(instance, model, result.positions, true)
+        placeView(instance, anchorId, before, home)
+        recordDraw(instance, canvas, start, layoutMs, result)
+        delete canvas.dataset.layoutPending
+        anchor.current = null
+        drawn.current = { ...current, signature, result }
+        onError(null)
+      },
+      (failure: unknown) => {
+        if (!live) return
+        delete canvas.dataset.layoutPending
+        const reason = failure instanceof Error ? failure.message : String(failure)
+        onError(`The graph could not be laid out (${reason}); the list below has every object.`)
+      },
+    )
+    return () => {
+      live = false
+    }
   }, [model, key, home])
 }
 

@@ -322,7 +322,8 @@ export function RetainerGraph({
     },
     scheme,
   )
-  useDraw(cy, container, drawn, anchor, model, key, home)
+  const [layoutError, setLayoutError] = useState<string | null>(null)
+  useDraw(cy, container, drawn, anchor, model, key, home, setLayoutError)
   const keyboard = useGraphKeyboard(cy, model, home, {
     onOpen: (node) => onObject(node),
     onExpand: (node) => void expand(node),
@@ -429,6 +430,7 @@ export function RetainerGraph({
               : 'Hover an object for its sizes; click it to add its retainers, or click a reference to cut it.'}
         {!canExpand && ` The graph holds ${model.nodes.length} objects, the most it draws.`}
         {error && <span className="error"> {error}</span>}
+        {layoutError && <span className="error"> {layoutError}</span>}
       </p>
       <GraphLegend largest={largestRetained(model)} model={model} />
     </div>

@@ -1,14 +1,10 @@
-// The layered layout (dagre): roots on top, the target at the bottom.
-import dagre, {
-  type EdgeLabel,
-  type GraphLabel,
-  type NodeLabel,
-  type OrderConstraint,
-} from '@dagrejs/dagre'
+// The layered layout (ELK's "layered", from elkjs): roots on top, the target at the bottom.
+// ELK runs wherever the caller has it: in a Web Worker in the app (renderer/views/graph/
+// elk-worker.ts), in-thread in the tests and the CLI. This module only builds ELK's graph from
+// the model and reads the positions back.
+import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api'
 import type { GraphEdge, GraphModel } from './build'
 import { largestRetained, nodeScale } from './shading'
-
-// Layered layout (dagre's Sugiyama): roots on the top rank, the target at the bottom.
 
 export interface Point {
   x: number
@@ -18,162 +14,198 @@ export interface Point {
 export interface LayoutResult {
   /** Centre of each drawn node's shape, in graph coordinates (y grows downwards). */
   positions: Map<string, Point>
-  /** Layer of each drawn node, 0 at the top (dagre's ranks, where edge labels have layers too). */
+  /** Layer of each drawn node, 0 at the top. */
   ranks: Map<string, number>
   width: number
   height: number
 }
 
+/** What lays out an ELK graph: elkjs's ELK (with or without a worker), or a stand-in. */
+export interface ElkEngine {
+  layout(graph: ElkNode): Promise<ElkNode>
+}
+
 /** Width in px of a label in the 12px sans-serif the graph uses (an estimate, for spacing). */
 export const textWidth = (text: string, fontSize = 12): number => text.length * fontSize * 0.6
 
-/** An invisible node above every root: its heavy edges pull all roots up to one top rank. */
-const TOP = '\u0000top'
 const LABEL_HEIGHT = 16
+/** Room between layers for the edge labels (9 px text) drawn at the middle of each edge. */
+const BETWEEN_LAYERS = 52
+
+/**
+ * ELK Layered, tuned for retainer graphs of up to MAX_GRAPH_NODES nodes inside the 300 ms draw
+ * budget: longest-path layering, one crossing-minimisation pass (thoroughness 1), no greedy
+ * switch (it would undo the model order), Brandes–Köpf placement, no post-compaction. The model order (see elkGraphOf) breaks ties, and with a previous layout it
+ * fixes the left-to-right order of each layer.
+ */
+const OPTIONS: LayoutOptions = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'DOWN',
+  'elk.padding': '[top=8,left=8,bottom=8,right=8]',
+  'elk.spacing.nodeNode': '24',
+  'elk.spacing.edgeNode': '12',
+  'elk.spacing.edgeEdge': '8',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(BETWEEN_LAYERS),
+  'elk.layered.spacing.edgeNodeBetweenLayers': '12',
+  'elk.layered.thoroughness': '1',
+  // Each node one layer above the highest it retains: the target at the bottom, and the
+  // fastest layering (network simplex costs about 400 ms at 200 nodes).
+  'elk.layered.layering.strategy': 'LONGEST_PATH',
+  // Cytoscape draws the edges itself; ELK's routes only have to leave room for them.
+  'elk.edgeRouting': 'POLYLINE',
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.layered.compaction.postCompaction.strategy': 'NONE',
+  'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  // Layer by the direction we give the edges (cycles are turned round before, cycleEdges).
+  'elk.layered.cycleBreaking.strategy': 'DEPTH_FIRST',
+  'elk.separateConnectedComponents': 'false',
+}
 
 /**
  * A layered layout of one drawn graph. Keep one instance per graph while it grows: each run
- * keeps the previous run's left-to-right order of the nodes still in one rank (dagre order
- * constraints), so the nodes an expansion adds do not shuffle the others.
+ * keeps the previous run's left-to-right order of the nodes it drew (ELK's model order,
+ * enforced), and puts the nodes an expansion adds next to what they retain, so nothing
+ * shuffles.
  */
 export class LayeredLayout {
-  private readonly graph = new dagre.graphlib.Graph<GraphLabel, NodeLabel, EdgeLabel>({
-    multigraph: true,
-  })
+  /** Positions of the last run, whose left-to-right order in each layer the next one keeps. */
+  private previous: LayoutResult = { positions: new Map(), ranks: new Map(), width: 0, height: 0 }
 
-  constructor() {
-    this.graph.setGraph({
-      rankdir: 'TB',
-      nodesep: 24,
-      edgesep: 12,
-      ranksep: 36,
-      rankalign: 'top',
-      marginx: 8,
-      marginy: 8,
-    })
+  constructor(private readonly elk: ElkEngine) {}
+
+  async run(model: GraphModel): Promise<LayoutResult> {
+    const laidOut = await this.elk.layout(elkGraphOf(model, this.previous))
+    this.previous = resultOf(model, laidOut)
+    return this.previous
   }
-
-  run(model: GraphModel): LayoutResult {
-    this.place(model)
-    // A node that leads only down to the target (a cycle's member turned round, say) may rise
-    // above the roots: tie it under TOP too, weightless, and lay out once more. Retainers of a
-    // root are above it by right, and stay.
-    const risen = this.risen(model)
-    if (risen.length > 0) {
-      for (const id of risen) this.lifted.add(id)
-      this.place(model)
-    }
-    return this.result(model)
-  }
-
-  /** Sources of the ranked graph above the roots that do not lead up to a root. */
-  private risen(model: GraphModel): string[] {
-    const roots = model.nodes.filter((node) => node.kind === 'root').map((node) => node.id)
-    const rootRank = Math.min(...roots.map((id) => this.rank(id)))
-    const aboveRoots = new Set(roots)
-    const queue = [...roots]
-    for (let next = 0; next < queue.length; next++) {
-      for (const edge of this.graph.inEdges(queue[next]) ?? []) {
-        if (edge.v === TOP || aboveRoots.has(edge.v)) continue
-        aboveRoots.add(edge.v)
-        queue.push(edge.v)
-      }
-    }
-    return model.nodes
-      .map((node) => node.id)
-      .filter(
-        (id) =>
-          !this.lifted.has(id) &&
-          !aboveRoots.has(id) &&
-          this.rank(id) < rootRank &&
-          (this.graph.inEdges(id) ?? []).every((edge) => edge.v === TOP),
-      )
-  }
-
-  private readonly lifted = new Set<string>()
 
   /** Takes `result` (an earlier run's) as the last run: the next keeps its order. */
   remember(result: LayoutResult): void {
     this.previous = result
   }
+}
 
-  private rank(id: string): number {
-    return this.graph.node(id)?.rank ?? 0
-  }
-
-  private place(model: GraphModel): void {
-    this.sync(model)
-    // Stability comes from the constraints; dagre's own dynamic mode costs O(N) per comparison.
-    dagre.layout(this.graph, { useDynamic: false, constraints: this.constraints(model) })
-  }
-
-  /** Positions of the last run, whose left-to-right order in each rank the next one keeps. */
-  private previous: LayoutResult = { positions: new Map(), ranks: new Map(), width: 0, height: 0 }
-
-  /** Left-of constraints between neighbours of the last run's ranks that are still drawn. */
-  private constraints(model: GraphModel): OrderConstraint[] {
-    const { positions, ranks } = this.previous
-    const rows = new Map<number, string[]>()
-    for (const node of model.nodes) {
-      const rank = ranks.get(node.id)
-      if (rank !== undefined) rows.set(rank, [...(rows.get(rank) ?? []), node.id])
-    }
-    const out: OrderConstraint[] = []
-    for (const row of rows.values()) {
-      row.sort((a, b) => (positions.get(a)?.x ?? 0) - (positions.get(b)?.x ?? 0))
-      for (let k = 1; k < row.length; k++) out.push({ left: row[k - 1], right: row[k] })
-    }
-    return out
-  }
-
-  /** Node centres: each shape sits at the top of its box, its label in the rest below it. */
-  private result(model: GraphModel): LayoutResult {
-    const positions = new Map<string, Point>()
-    const ranks = new Map<string, number>()
-    const largest = largestRetained(model)
-    const top = Math.min(...model.nodes.map((node) => this.graph.node(node.id).rank ?? 0))
-    let width = 0
-    let height = 0
-    for (const node of model.nodes) {
-      const box = this.graph.node(node.id)
-      const { diameter } = nodeScale(node.retainedSize, largest)
-      const at = { x: box.x ?? 0, y: (box.y ?? 0) - (box.height - diameter) / 2 }
-      positions.set(node.id, at)
-      ranks.set(node.id, (box.rank ?? 0) - top)
-      width = Math.max(width, (box.x ?? 0) + box.width / 2)
-      height = Math.max(height, (box.y ?? 0) + box.height / 2)
-    }
-    this.previous = { positions, ranks, width, height }
-    return this.previous
-  }
-
-  /** Makes the dagre graph the model's: same nodes and edges, sizes from the labels. */
-  private sync(model: GraphModel): void {
-    const graph = this.graph
-    const largest = largestRetained(model)
-    const edges = layoutEdges(model, this.lifted)
-    const wantedNodes = new Set([TOP, ...model.nodes.map((node) => node.id)])
-    const wantedEdges = new Set(edges.map((edge) => `${edge.v}>${edge.w}:${edge.name}`))
-    for (const id of graph.nodes()) if (!wantedNodes.has(id)) graph.removeNode(id)
-    for (const edge of graph.edges()) {
-      if (!wantedEdges.has(`${edge.v}>${edge.w}:${edge.name}`)) graph.removeEdge(edge)
-    }
-    graph.setNode(TOP, { width: 0, height: 0 })
-    for (const node of model.nodes) {
-      const { diameter } = nodeScale(node.retainedSize, largest)
-      const width = Math.max(diameter, textWidth(node.label))
-      const lines = node.cycle === null ? 1 : 2 // a cycle member's label has "↻ cycle N" below
-      graph.setNode(node.id, { width, height: diameter + LABEL_HEIGHT * lines })
-    }
-    for (const edge of edges) graph.setEdge(edge.v, edge.w, edge.label, edge.name)
+/** Height of a node's box: its shape, and its label below (two lines for a cycle member). */
+function boxOf(node: GraphModel['nodes'][number], largest: number) {
+  const { diameter } = nodeScale(node.retainedSize, largest)
+  const lines = node.cycle === null ? 1 : 2 // a cycle member's label has "↻ cycle N" below
+  return {
+    diameter,
+    width: Math.max(diameter, textWidth(node.label)),
+    height: diameter + LABEL_HEIGHT * lines,
   }
 }
 
-interface LayoutEdge {
-  v: string
-  w: string
-  name: string
-  label: EdgeLabel
+/**
+ * The ELK graph of a model. Edges that close a cycle are turned round (cycleEdges), so the
+ * targets lie below what retains them. Roots no drawn edge enters are held in the first
+ * layer. The children's order is the model order ELK keeps: with a previous layout, the nodes
+ * it drew from left to right, each node it did not draw right after a drawn neighbour.
+ */
+export function elkGraphOf(model: GraphModel, previous?: LayoutResult): ElkNode {
+  const largest = largestRetained(model)
+  const back = cycleEdges(model)
+  const edges: ElkExtendedEdge[] = model.edges.map((edge) => {
+    const [from, to] = back.has(edge.id) ? [edge.target, edge.source] : [edge.source, edge.target]
+    return { id: edge.id, sources: [from], targets: [to] }
+  })
+  const entered = new Set(edges.map((edge) => edge.targets[0]))
+  const order = modelOrder(model, previous)
+  const children = order.map((node): ElkNode => {
+    const { width, height } = boxOf(node, largest)
+    const first = node.kind === 'root' && !entered.has(node.id)
+    return {
+      id: node.id,
+      width,
+      height,
+      ...(first ? { layoutOptions: { 'elk.layered.layering.layerConstraint': 'FIRST' } } : {}),
+    }
+  })
+  const kept = previous !== undefined && model.nodes.some((node) => previous.positions.has(node.id))
+  return {
+    id: 'graph',
+    layoutOptions: kept
+      ? { ...OPTIONS, 'elk.layered.crossingMinimization.forceNodeModelOrder': 'true' }
+      : OPTIONS,
+    children,
+    edges,
+  }
+}
+
+/** The nodes in the order ELK should keep (see elkGraphOf). */
+function modelOrder(model: GraphModel, previous?: LayoutResult): GraphModel['nodes'] {
+  const drawn = previous?.positions
+  if (!drawn || drawn.size === 0) return model.nodes
+  const neighbours = new Map<string, string[]>()
+  const link = (a: string, b: string): void => {
+    neighbours.set(a, [...(neighbours.get(a) ?? []), b])
+  }
+  for (const edge of model.edges) {
+    link(edge.source, edge.target)
+    link(edge.target, edge.source)
+  }
+  const byId = new Map(model.nodes.map((node) => [node.id, node]))
+  const old = model.nodes
+    .filter((node) => drawn.has(node.id))
+    .sort((a, b) => (drawn.get(a.id)?.x ?? 0) - (drawn.get(b.id)?.x ?? 0))
+  // Each new node goes after the drawn node it is nearest to (breadth-first over edges).
+  const after = new Map<string, string[]>()
+  const placed = new Set(old.map((node) => node.id))
+  let frontier = old.map((node) => node.id)
+  while (frontier.length > 0) {
+    const next: string[] = []
+    for (const id of frontier) {
+      for (const other of neighbours.get(id) ?? []) {
+        if (placed.has(other)) continue
+        placed.add(other)
+        after.set(id, [...(after.get(id) ?? []), other])
+        next.push(other)
+      }
+    }
+    frontier = next
+  }
+  const out: GraphModel['nodes'] = []
+  const emit = (id: string): void => {
+    const node = byId.get(id)
+    if (node) out.push(node)
+    for (const child of after.get(id) ?? []) emit(child)
+  }
+  for (const node of old) emit(node.id)
+  for (const node of model.nodes) if (!placed.has(node.id)) out.push(node)
+  return out
+}
+
+/**
+ * Node centres and layers from ELK's answer. ELK gives each box's top-left corner; the shape
+ * sits at the top of its box, its label below. Layers are the bands of overlapping boxes, top
+ * to bottom.
+ */
+export function resultOf(model: GraphModel, laidOut: ElkNode): LayoutResult {
+  const largest = largestRetained(model)
+  const boxes = new Map((laidOut.children ?? []).map((child) => [child.id, child]))
+  const positions = new Map<string, Point>()
+  const bands: { id: string; top: number; bottom: number }[] = []
+  for (const node of model.nodes) {
+    const box = boxes.get(node.id)
+    const { diameter, width, height } = boxOf(node, largest)
+    const x = (box?.x ?? 0) + (box?.width ?? width) / 2
+    const top = box?.y ?? 0
+    positions.set(node.id, { x, y: top + diameter / 2 })
+    bands.push({ id: node.id, top, bottom: top + (box?.height ?? height) })
+  }
+  bands.sort((a, b) => a.top - b.top)
+  const ranks = new Map<string, number>()
+  let rank = -1
+  let bottom = -Infinity
+  for (const band of bands) {
+    if (band.top >= bottom) {
+      rank++ // below every box of the layer so far: a new layer starts
+      bottom = band.bottom
+    } else bottom = Math.max(bottom, band.bottom)
+    ranks.set(band.id, rank)
+  }
+  return { positions, ranks, width: laidOut.width ?? 0, height: laidOut.height ?? 0 }
 }
 
 /**
@@ -216,34 +248,4 @@ function walkUp(
       stack.push({ id: edge.source, next: 0 })
     }
   }
-}
-
-/**
- * The edges dagre ranks: each drawn edge, turned round when it closes a cycle (see cycleEdges)
- * so the targets are the only sinks and lie below what retains them; plus heavy edges from TOP that hold
- * every root on the top rank, and weightless ones that keep the lifted nodes (see
- * LayeredLayout.run) from rising above it.
- */
-function layoutEdges(model: GraphModel, lifted: ReadonlySet<string>): LayoutEdge[] {
-  const back = cycleEdges(model)
-  const edges = model.edges.map((edge): LayoutEdge => {
-    const label: EdgeLabel = {
-      width: edge.label ? textWidth(edge.label, 9) : 0,
-      height: edge.label ? 12 : 0,
-      labelpos: 'c',
-      minlen: 1,
-      weight: 1,
-    }
-    return back.has(edge.id)
-      ? { v: edge.target, w: edge.source, name: edge.id, label }
-      : { v: edge.source, w: edge.target, name: edge.id, label }
-  })
-  for (const node of model.nodes) {
-    if (node.kind === 'root') {
-      edges.push({ v: TOP, w: node.id, name: `top>${node.id}`, label: { minlen: 1, weight: 100 } })
-    } else if (lifted.has(node.id)) {
-      edges.push({ v: TOP, w: node.id, name: `top>${node.id}`, label: { minlen: 1, weight: 0 } })
-    }
-  }
-  return edges
 }

@@ -433,3 +433,71 @@ export interface WhyResult extends Explanation {
 export interface ExportedObject extends Omit<ObjectSummary, 'label'> {
   dominatorId: number | null
 }
+
+// Allocation profiles (.heapprofile: a sampling heap profile, tracemalloc for V8).
+
+/** How allocation sites are grouped: per function, per source line, per file. */
+export type AllocationGrouping = 'function' | 'line' | 'file'
+
+/**
+ * One allocation site of a profile, bottom-up: what was allocated in it (self) and in what it
+ * called (total, each stack counted once however often the site recurs in it). For grouping
+ * by line, `line` is the allocating function's line (a sampling profile records where each
+ * function is defined, not the statement); by file, `functionName` is '' and line/column null.
+ */
+export interface AllocationSite {
+  functionName: string
+  /** The script's URL or path as V8 reported it ('' for V8's own code). */
+  url: string
+  /** 1-based; null when unknown (or grouped by file). */
+  line: number | null
+  column: number | null
+  /** Bytes sampled as allocated in the site itself. */
+  selfSize: number
+  /** Samples taken in the site itself. */
+  count: number
+  /** Bytes sampled in the site and everything it called. */
+  totalSize: number
+}
+
+/** A profile read bottom-up (`heapgraph allocations --json`). */
+export interface AllocationReport {
+  file: string
+  totalSize: number
+  sampleCount: number
+  sites: AllocationSite[]
+}
+
+/** A site's growth from a base profile to a newer one (tracemalloc's compare_to). */
+export interface AllocationSiteChange extends AllocationSite {
+  baseSelfSize: number
+  baseCount: number
+  /** selfSize − baseSelfSize. */
+  sizeDiff: number
+  /** count − baseCount. */
+  countDiff: number
+}
+
+/** A profile compared with a base profile, largest growth first. */
+export interface AllocationComparison {
+  file: string
+  baseFile: string
+  totalSize: number
+  baseTotalSize: number
+  sites: AllocationSiteChange[]
+}
+
+/** A node of a profile's call tree (top-down), its children fetched by id. */
+export interface CallTreeNode {
+  id: number
+  functionName: string
+  url: string
+  line: number | null
+  column: number | null
+  selfSize: number
+  /** Bytes sampled in this call and everything it called. */
+  totalSize: number
+  /** Samples taken in this call itself. */
+  count: number
+  childCount: number
+}

@@ -416,6 +416,8 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
               snapshot={current}
               classKey={place.classKey}
               onObject={selectObject}
+              site={place.site ?? null}
+              onClearSite={() => go({ ...place, site: undefined })}
             />
           )}
           {current && place.view === 'arrays' && (
@@ -488,6 +490,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
                 node={place.node}
                 onObject={selectObject}
                 onClose={() => go({ ...place, node: null })}
+                onSite={(site) => go({ ...place, view: 'summary', site })}
               />
             ) : (
               <div className="details-empty">

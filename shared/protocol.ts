@@ -22,6 +22,7 @@ import type {
   RetainerPaths,
   SnapshotFacts,
   StackFrame,
+  AllocationInterval,
 } from './protocol/dto'
 
 export type * from './protocol/dto'
@@ -120,6 +121,23 @@ const arraySort = z
   .default('retainedSize')
 const sortOrder = z.enum(['descending', 'ascending']).default('descending')
 
+/** Objects allocated in an interval of the timeline (ids), or at a site (a function). */
+const objectIdBound = z.number().int().nonnegative().max(2 ** 53)
+const summaryFilter = z
+  .object({
+    allocatedBetween: z
+      .object({ afterId: objectIdBound, upToId: objectIdBound.nullable() })
+      .optional(),
+    allocatedAt: z
+      .object({
+        functionName: z.string().max(2000),
+        url: z.string().max(4096),
+        line: z.number().int().positive().nullable(),
+      })
+      .optional(),
+  })
+  .strict()
+
 /** Argument schemas, one per method: the source of truth for validation on every transport. */
 export const API_METHODS = {
   openSnapshot: z.object({ file: z.string().min(1).max(4096), operationId }),
@@ -127,7 +145,13 @@ export const API_METHODS = {
   listSnapshots: z.object({}),
   listOpening: z.object({}),
   cancel: z.object({ operationId: z.string().min(1).max(64) }),
-  getSummary: z.object({ snapshotId, start, count, filter: z.string().max(200).optional() }),
+  getSummary: z.object({
+    snapshotId,
+    start,
+    count,
+    filter: z.string().max(200).optional(),
+    only: summaryFilter.optional(),
+  }),
   getClassMembers: z.object({
     snapshotId,
     classKey: z.string().max(2000),
@@ -135,6 +159,7 @@ export const API_METHODS = {
     count,
     // Each member's own properties in one line (per page only).
     withPreview: z.boolean().default(true),
+    only: summaryFilter.optional(),
   }),
   findObject: z.object({ snapshotId, objectId: z.number().int().nonnegative() }),
   getObject: z.object({ snapshotId, node }),
@@ -183,6 +208,8 @@ export const API_METHODS = {
   getCycle: z.object({ snapshotId, node }),
   search: z.object({ snapshotId, text: z.string().max(500), start, count }),
   getAllocationStack: z.object({ snapshotId, node }),
+  // The allocation timeline of a snapshot recorded with allocations on a timeline.
+  getAllocationTimeline: z.object({ snapshotId }),
   listTargets: z.object({
     host: z.string().min(1).max(255).default('127.0.0.1'),
     port: z.number().int().min(1).max(65535).default(9229),
@@ -287,6 +314,7 @@ export interface ApiResults {
   getCycle: Cycle
   search: Page<ObjectSummary>
   getAllocationStack: StackFrame[] | null
+  getAllocationTimeline: AllocationInterval[]
   listTargets: TargetInfo[]
   listNodeProcesses: NodeProcessInfo[]
   attach: AttachInfo

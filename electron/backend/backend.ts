@@ -183,6 +183,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
             edgeCount: message.edgeCount,
             totalSize: message.totalSize,
             exposeInternals: message.exposeInternals,
+            allocationStacks: message.allocationStacks,
+            allocationTimeline: message.allocationTimeline,
             rootNode: message.rootNode,
             ...(attachId ? { attachId } : {}),
           }

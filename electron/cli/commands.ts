@@ -1,5 +1,6 @@
 // What the CLI's snapshot commands share: their context, what the JSON says of a snapshot, argument checks before a load, the object an argument names, and table rows. The
 // commands themselves are one file each: summary-, top-, why-, show- and export-command.ts.
+import { hasAllocationStacks } from '../../shared/heap/queries/allocations'
 import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -92,6 +93,8 @@ export function snapshotInfo(file: string, snapshot: HeapSnapshot): SnapshotFact
     edgeCount: snapshot.graph.edgeCount,
     totalSize: snapshot.totalSize,
     exposeInternals: !snapshot.hasUserRoots,
+    allocationStacks: hasAllocationStacks(snapshot),
+    allocationTimeline: snapshot.graph.samples.length > 0,
   }
 }
 

@@ -419,6 +419,10 @@ export interface SnapshotFacts {
   totalSize: number
   /** True for snapshots taken with exposeInternals (no user roots). */
   exposeInternals: boolean
+  /** True when objects carry allocation stacks (recorded with allocation tracking). */
+  allocationStacks: boolean
+  /** True when the snapshot has a timeline of allocations (its `samples`). */
+  allocationTimeline: boolean
 }
 
 /** Why an object is alive (`heapgraph why`, the library's why()): the explanation, and each
@@ -500,4 +504,42 @@ export interface CallTreeNode {
   /** Samples taken in this call itself. */
   count: number
   childCount: number
+}
+
+/**
+ * One interval of a snapshot's allocation timeline (recorded with "Allocations on timeline"):
+ * the objects allocated in it that are still alive. Its objects have ids in (afterId, upToId].
+ */
+export interface AllocationInterval {
+  index: number
+  /**
+   * True for the first interval: objects allocated before the recording's first sample (the
+   * heap as it was when recording began), which a timeline chart leaves out.
+   */
+  beforeRecording: boolean
+  /** Milliseconds since the recording started. */
+  startMs: number
+  /** Null for the last interval, which ends when the snapshot was taken. */
+  endMs: number | null
+  afterId: number
+  /** Null for the last interval: every id after afterId. */
+  upToId: number | null
+  count: number
+  /** Self sizes summed, bytes. */
+  size: number
+}
+
+/** A function that allocates, as an allocation profile or a stack names it. */
+export interface AllocationSiteKey {
+  functionName: string
+  /** Script URL or path (`file://` URLs and paths match). */
+  url: string
+  /** The function's 1-based line; null matches any. */
+  line: number | null
+}
+
+/** Which objects the Summary counts: all, or those allocated in an interval or at a site. */
+export interface SummaryFilter {
+  allocatedBetween?: { afterId: number; upToId: number | null }
+  allocatedAt?: AllocationSiteKey
 }

@@ -15,6 +15,8 @@ export interface Place {
   classKey?: string
   /** Diff: the base snapshot to start with. */
   baseId?: string
+  /** Summary: only the objects allocated at this site (a function), and how to say it. */
+  site?: { functionName: string; url: string; line: number | null; text: string }
 }
 
 export const START: Place = { view: 'start', snapshotId: null, node: null }
@@ -40,7 +42,8 @@ export function samePlace(a: Place, b: Place): boolean {
     a.snapshotId === b.snapshotId &&
     a.node === b.node &&
     a.classKey === b.classKey &&
-    a.baseId === b.baseId
+    a.baseId === b.baseId &&
+    JSON.stringify(a.site ?? null) === JSON.stringify(b.site ?? null)
   )
 }
 

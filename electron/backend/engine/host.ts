@@ -5,6 +5,7 @@
 // in {type:'load', file} | stream-start, chunk…, stream-end | {type:'query', id, method, args}
 // | {type:'cancel'};
 // out {type:'progress', ...} | {type:'loaded', info} | {type:'reply', id, result|error}.
+import { hasAllocationStacks } from '../../../shared/heap/queries/allocations'
 import { parentPort } from 'node:worker_threads'
 import { HeapSnapshotError } from '../../../shared/heap/errors'
 import { prepareQueryIndexes } from '../../../shared/heap/queries/prepare'
@@ -45,6 +46,8 @@ export type HostMessage =
       edgeCount: number
       totalSize: number
       exposeInternals: boolean
+      allocationStacks: boolean
+      allocationTimeline: boolean
       rootNode: number
     }
   | { type: 'load-failed'; code: string; message: string }
@@ -186,6 +189,8 @@ if (port) {
         edgeCount: loaded.graph.edgeCount,
         totalSize: loaded.totalSize,
         exposeInternals: !loaded.hasUserRoots,
+        allocationStacks: hasAllocationStacks(loaded),
+        allocationTimeline: loaded.graph.samples.length > 0,
         rootNode: loaded.graph.rootNode,
       })
     })().catch((error: unknown) => post({ type: 'load-failed', ...errorShape(error) }))

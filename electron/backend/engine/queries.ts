@@ -5,6 +5,7 @@ import type { ApiResults, ClassDiff, Page, ParsedArgs } from '../../../shared/pr
 import { ApiError } from '../../../shared/protocol'
 import type { HeapSnapshot } from '../../../shared/heap/snapshot'
 import { getAllocationStack } from '../../../shared/heap/queries/allocations'
+import { getAllocationTimeline } from '../../../shared/heap/queries/allocation-filters'
 import { getArrayGroups, getArrays } from '../../../shared/heap/queries/arrays'
 import { getCycle } from '../../../shared/heap/queries/cycles'
 import {
@@ -44,6 +45,7 @@ export type QueryMethod =
   | 'getCycle'
   | 'search'
   | 'getAllocationStack'
+  | 'getAllocationTimeline'
   | 'diffSnapshots'
   | 'compareSnapshotIds'
   | 'getNewObjects'
@@ -65,6 +67,7 @@ export const QUERY_METHODS: readonly QueryMethod[] = [
   'getCycle',
   'search',
   'getAllocationStack',
+  'getAllocationTimeline',
   'diffSnapshots',
   'compareSnapshotIds',
   'getNewObjects',
@@ -113,12 +116,12 @@ export function runQuery<M extends QueryMethod>(
   const run = (): unknown => {
     switch (method) {
       case 'getSummary': {
-        const { start, count, filter } = args as ParsedArgs<'getSummary'>
-        return pageOf(byClassName(getSummary(snapshot), filter), start, count)
+        const { start, count, filter, only } = args as ParsedArgs<'getSummary'>
+        return pageOf(byClassName(getSummary(snapshot, only), filter), start, count)
       }
       case 'getClassMembers': {
-        const { classKey, start, count, withPreview } = args as ParsedArgs<'getClassMembers'>
-        return getClassMembers(snapshot, classKey, start, count, { withPreview })
+        const { classKey, start, count, withPreview, only } = args as ParsedArgs<'getClassMembers'>
+        return getClassMembers(snapshot, classKey, start, count, { withPreview, filter: only })
       }
       case 'findObject': {
         const found = findNodeById(snapshot, (args as ParsedArgs<'findObject'>).objectId)
@@ -158,6 +161,8 @@ export function runQuery<M extends QueryMethod>(
         const { text, start, count } = args as ParsedArgs<'search'>
         return searchObjects(snapshot, { text, start, count })
       }
+      case 'getAllocationTimeline':
+        return getAllocationTimeline(snapshot)
       case 'getAllocationStack':
         return getAllocationStack(
           snapshot,

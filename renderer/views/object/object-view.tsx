@@ -3,7 +3,14 @@
 // paths as text (copyable as plain text and Markdown for bug reports), and where it was
 // allocated when the snapshot recorded it.
 import { useEffect, useMemo, useState } from 'react'
-import type { HeapgraphApi, ObjectValue, Reference, SnapshotInfo } from '../../../shared/protocol'
+import type {
+  HeapgraphApi,
+  ObjectValue,
+  Reference,
+  SnapshotInfo,
+  StackFrame,
+} from '../../../shared/protocol'
+import type { SiteChoice } from '../summary/summary-view'
 import { ObjectCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
 import {
@@ -14,6 +21,7 @@ import {
 } from '../../components/virtual-rows'
 import {
   displayClass,
+  fileName,
   formatBytes,
   formatDistance,
   formatReference,
@@ -32,6 +40,8 @@ interface Props {
   onObject: (node: number) => void
   /** Closes the details (the shell deselects the object). */
   onClose: () => void
+  /** Shows the Summary of the objects allocated at a site (the allocating function). */
+  onSite?: (site: SiteChoice) => void
 }
 
 type DetailsTab = 'retainers' | 'references' | 'paths' | 'allocation'
@@ -162,7 +172,25 @@ function ValueFacts({ value }: { value: ObjectValue }): React.JSX.Element | null
   return null
 }
 
-export function ObjectView({ api, snapshot, node, onObject, onClose }: Props): React.JSX.Element {
+/** The site of a stack's frame, as the Summary is limited to it. */
+function siteOfFrame(frame: StackFrame): SiteChoice {
+  const where = `${fileName(frame.scriptName)}${frame.line ? `:${frame.line}` : ''}`
+  return {
+    functionName: frame.functionName,
+    url: frame.scriptName,
+    line: frame.line,
+    text: `${frame.functionName || '(anonymous)'} (${where})`,
+  }
+}
+
+export function ObjectView({
+  api,
+  snapshot,
+  node,
+  onObject,
+  onClose,
+  onSite,
+}: Props): React.JSX.Element {
   const [tab, setTab] = useState<DetailsTab>('retainers')
   const snapshotId = snapshot.snapshotId
   const details = useQuery(() => api.getObject({ snapshotId, node }), [snapshotId, node])
@@ -203,6 +231,8 @@ export function ObjectView({ api, snapshot, node, onObject, onClose }: Props): R
     node,
   ])
   const stack = useQuery(() => api.getAllocationStack({ snapshotId, node }), [snapshotId, node])
+  // The allocating function: its live objects can fill the Summary.
+  const top = stack.data?.[0] ?? null
   const object = details.data
   const count = (total: number | null): string =>
     total === null ? '' : ` (${total.toLocaleString('en-US')})`
@@ -381,18 +411,25 @@ export function ObjectView({ api, snapshot, node, onObject, onClose }: Props): R
           </div>
         )}
         {tab === 'allocation' && stack.data && (
-          <ol className="stack" aria-label="Allocation stack">
-            {stack.data.map((frame, index) => (
-              <li key={index}>
-                {frame.functionName || '(anonymous)'}{' '}
-                <span className="id">
-                  {frame.scriptName}
-                  {frame.line ? `:${frame.line}` : ''}
-                  {frame.column ? `:${frame.column}` : ''}
-                </span>
-              </li>
-            ))}
-          </ol>
+          <>
+            <ol className="stack" aria-label="Allocation stack">
+              {stack.data.map((frame, index) => (
+                <li key={index}>
+                  {frame.functionName || '(anonymous)'}{' '}
+                  <span className="id">
+                    {frame.scriptName}
+                    {frame.line ? `:${frame.line}` : ''}
+                    {frame.column ? `:${frame.column}` : ''}
+                  </span>
+                </li>
+              ))}
+            </ol>
+            {onSite && top && (
+              <button type="button" onClick={() => onSite(siteOfFrame(top))}>
+                Every live object {top.functionName || '(anonymous)'} allocated
+              </button>
+            )}
+          </>
         )}
       </div>
     </section>

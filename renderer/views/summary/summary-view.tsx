@@ -5,12 +5,15 @@
 // and collapse, Enter opens an object or toggles a class.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type {
+  AllocationSiteKey,
   ClassSummary,
   HeapgraphApi,
   ObjectSummary,
   Page,
   SnapshotInfo,
+  SummaryFilter,
 } from '../../../shared/protocol'
+import { AllocationTimeline, type IntervalChoice } from './allocation-timeline'
 import { ObjectNameCell, ObjectSizeCells } from '../../components/object-cells'
 import { useQuery } from '../../components/use-query'
 import { VirtualTable, type Column, type RowView } from '../../components/virtual-rows'
@@ -37,6 +40,19 @@ interface Props {
   onObject: (node: number) => void
   /** A class to show expanded and active (from the find box). */
   classKey?: string
+  /** Only the objects allocated at this site (from an allocation profile or a stack). */
+  site?: SiteChoice | null
+  /** Shows every object again after `site`. */
+  onClearSite?: () => void
+}
+
+/** A site the Summary is limited to, and how to say it. */
+export interface SiteChoice extends AllocationSiteKey {
+  text: string
+}
+
+interface TableProps extends Omit<Props, 'site' | 'onClearSite'> {
+  only?: SummaryFilter
 }
 
 /** Members fetched per "Show more". */
@@ -53,10 +69,19 @@ const COLUMNS: readonly (Column & { id: SummaryColumn })[] = [
 ]
 
 /** Every class, in pages (a Chromium heap has about ten thousand). */
-async function loadAllClasses(api: HeapgraphApi, snapshotId: string): Promise<ClassSummary[]> {
+async function loadAllClasses(
+  api: HeapgraphApi,
+  snapshotId: string,
+  only: SummaryFilter | undefined,
+): Promise<ClassSummary[]> {
   const classes: ClassSummary[] = []
   for (;;) {
-    const page = await api.getSummary({ snapshotId, start: classes.length, count: CLASS_PAGE })
+    const page = await api.getSummary({
+      snapshotId,
+      start: classes.length,
+      count: CLASS_PAGE,
+      ...(only ? { only } : {}),
+    })
     classes.push(...page.items)
     if (page.items.length === 0 || classes.length >= page.total) return classes
   }
@@ -66,6 +91,7 @@ async function loadAllClasses(api: HeapgraphApi, snapshotId: string): Promise<Cl
 function useMembers(
   api: HeapgraphApi,
   snapshotId: string,
+  only: SummaryFilter | undefined,
   onPage: (classKey: string, page: Page<ObjectSummary>) => void,
 ): { members: ReadonlyMap<string, MemberList>; loadMore: (classKey: string) => void } {
   const [members, setMembers] = useState<ReadonlyMap<string, MemberList>>(new Map())
@@ -85,7 +111,14 @@ function useMembers(
     const start = list?.items.length ?? 0
     update(classKey, (current) => ({ ...current, loading: true, error: null }))
     api
-      .getClassMembers({ snapshotId, classKey, start, count: MEMBER_PAGE, withPreview: true })
+      .getClassMembers({
+        snapshotId,
+        classKey,
+        start,
+        count: MEMBER_PAGE,
+        withPreview: true,
+        ...(only ? { only } : {}),
+      })
       .then(
         (page) => {
           update(classKey, (current) => ({
@@ -125,16 +158,16 @@ function ClassCells({ row }: { row: Extract<SummaryRow, { kind: 'class' }> }): R
   )
 }
 
-function SummaryTable({ api, snapshot, onObject, classKey }: Props): React.JSX.Element {
+function SummaryTable({ api, snapshot, onObject, classKey, only }: TableProps): React.JSX.Element {
   const snapshotId = snapshot.snapshotId
   const [filter, setFilter] = useState('')
   const [sort, setSort] = useState<ClassSort>(DEFAULT_SORT)
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set())
   const [activeKey, setActiveKey] = useState<string | null>(null)
   const [focusRequest, setFocusRequest] = useState(0)
-  const classes = useQuery(() => loadAllClasses(api, snapshotId), [api, snapshotId])
+  const classes = useQuery(() => loadAllClasses(api, snapshotId, only), [api, snapshotId])
   // After "Show more" the first new member becomes active instead of the moved status row.
-  const { members, loadMore } = useMembers(api, snapshotId, (key, page) => {
+  const { members, loadMore } = useMembers(api, snapshotId, only, (key, page) => {
     const first = page.items[0]
     if (!first || page.start === 0) return
     setActiveKey((current) =>
@@ -232,8 +265,7 @@ function SummaryTable({ api, snapshot, onObject, classKey }: Props): React.JSX.E
 
   const total = classes.data?.length ?? 0
   return (
-    <section className="summary">
-      <h1>Summary</h1>
+    <>
       <div className="table-tools">
         <input
           aria-label="Filter classes"
@@ -286,15 +318,67 @@ function SummaryTable({ api, snapshot, onObject, classKey }: Props): React.JSX.E
         maxHeight="calc(100vh - 14rem)"
         empty={
           classes.data && (
-            <p className="muted">{filter ? `No class matches “${filter}”.` : 'No classes.'}</p>
+            <p className="muted">
+              {filter
+                ? `No class matches “${filter}”.`
+                : only
+                  ? 'No object is left from there.'
+                  : 'No classes.'}
+            </p>
           )
         }
       />
-    </section>
+    </>
   )
 }
 
-/** One table per snapshot: sort, filter, expansion and loaded members reset with it. */
+/**
+ * The Summary of a snapshot: its allocation timeline where it has one, the line saying which
+ * objects are counted when they are limited (to an interval, to a site), and the table. One
+ * table per snapshot and filter: sort, filter, expansion and loaded members reset with them.
+ */
 export function SummaryView(props: Props): React.JSX.Element {
-  return <SummaryTable key={props.snapshot.snapshotId} {...props} />
+  const { api, snapshot, site, onClearSite } = props
+  const [interval, setChosenInterval] = useState<IntervalChoice | null>(null)
+  const only: SummaryFilter | undefined =
+    interval || site
+      ? {
+          ...(interval
+            ? { allocatedBetween: { afterId: interval.afterId, upToId: interval.upToId } }
+            : {}),
+          ...(site
+            ? { allocatedAt: { functionName: site.functionName, url: site.url, line: site.line } }
+            : {}),
+        }
+      : undefined
+  const key = `${snapshot.snapshotId} ${JSON.stringify(only ?? null)}`
+  return (
+    <section className="summary">
+      <h1>Summary</h1>
+      {snapshot.allocationTimeline && (
+        <AllocationTimeline
+          key={snapshot.snapshotId}
+          api={api}
+          snapshotId={snapshot.snapshotId}
+          onChoose={setChosenInterval}
+        />
+      )}
+      {interval && (
+        <p className="summary-only" role="status">
+          {interval.text}
+        </p>
+      )}
+      {site && (
+        <p className="summary-only" role="status">
+          Objects allocated in {site.text} and still alive{' '}
+          {onClearSite && (
+            <button type="button" onClick={onClearSite}>
+              Show every object
+            </button>
+          )}
+        </p>
+      )}
+      <SummaryTable key={key} {...props} only={only} />
+    </section>
+  )
 }

@@ -122,7 +122,10 @@ function assignGroups(
   return { nodeGroup, groupKey, groupFirstNode }
 }
 
-/** Per class: retained sizes of members that have no dominator ancestor in the same class. */
+/**
+ * Per class: retained sizes of members that have no dominator ancestor in the same class
+ * (members are the nodes whose nodeClass is the class).
+ */
 function classRetainedSizes(
   snapshot: HeapSnapshot,
   nodeClass: Int32Array,
@@ -196,6 +199,37 @@ export function buildClassIndex(snapshot: HeapSnapshot, className: Uint32Array):
     selfSize,
     retainedSize: classRetainedSizes(snapshot, nodeClass, classCount),
     distance,
+    nodeClass,
+  }
+}
+
+/**
+ * The class index restricted to the nodes `keep` marks (DevTools' filtered Summary: objects
+ * allocated in an interval, say): the same classes, counted over those nodes only; a class's
+ * retained size counts a kept member when no kept dominator ancestor of its class is counted.
+ */
+export function filteredClassIndex(snapshot: HeapSnapshot, keep: Uint8Array): ClassIndex {
+  const full = classIndexOf(snapshot)
+  const classCount = full.classKey.length
+  const nodeClass = new Int32Array(full.nodeClass.length).fill(-1)
+  const count = new Uint32Array(classCount)
+  const selfSize = new Float64Array(classCount)
+  const distance = new Int32Array(classCount)
+  for (let node = 0; node < nodeClass.length; node++) {
+    const position = full.nodeClass[node]
+    if (position === -1 || !keep[node]) continue
+    nodeClass[node] = position
+    if (count[position]++ === 0 || snapshot.distance[node] < distance[position]) {
+      distance[position] = snapshot.distance[node]
+    }
+    selfSize[position] += snapshot.selfSize[node]
+  }
+  return {
+    ...full,
+    count,
+    selfSize,
+    distance,
+    retainedSize: classRetainedSizes(snapshot, nodeClass, classCount),
     nodeClass,
   }
 }

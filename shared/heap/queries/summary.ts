@@ -6,10 +6,11 @@ import { locationOffsets, type HeapSnapshot } from '../snapshot'
 import { NO_DISTANCE } from '../analyses/distances'
 import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
-import { classIndexOf } from './class-index'
+import { classIndexOf, filteredClassIndex, type ClassIndex } from './class-index'
+import { filterKey, filterNodes } from './allocation-filters'
 import { sortByKeyDescending } from './sort'
 import { objectValue } from './values'
-import type { ClassSummary, MemberSummary, Page } from '../../protocol/dto'
+import type { ClassSummary, MemberSummary, Page, SummaryFilter } from '../../protocol/dto'
 
 interface SummaryData {
   classes: ClassSummary[]
@@ -18,6 +19,8 @@ interface SummaryData {
   byKey: Map<string, number>
   /** Member lists sorted by retained size, built on demand. */
   members: Map<number, Uint32Array>
+  /** The class index counted (the snapshot's, or a filtered one). */
+  index: ClassIndex
 }
 
 /** The public class key of a node: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
@@ -34,8 +37,7 @@ export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
 }
 
 /** The class index's classes, largest retained size first (ties by class key). */
-function buildSummary(snapshot: HeapSnapshot): SummaryData {
-  const index = classIndexOf(snapshot)
+function buildSummary(index: ClassIndex): SummaryData {
   const classes: ClassSummary[] = index.classKey.map((classKey, position) => ({
     classKey,
     className: index.className[position],
@@ -44,7 +46,10 @@ function buildSummary(snapshot: HeapSnapshot): SummaryData {
     retainedSize: index.retainedSize[position],
     distance: index.distance[position] === NO_DISTANCE ? null : index.distance[position],
   }))
-  const order = classes.map((_, position) => position)
+  // A filtered index keeps every class; those with no member in the filter are left out.
+  const order = classes
+    .map((_, position) => position)
+    .filter((position) => index.count[position] > 0)
   order.sort(
     (a, b) =>
       classes[b].retainedSize - classes[a].retainedSize ||
@@ -60,14 +65,40 @@ function buildSummary(snapshot: HeapSnapshot): SummaryData {
     indexPosition: Uint32Array.from(order),
     byKey: new Map(sorted.map((entry, rank) => [entry.classKey, rank])),
     members: new Map(),
+    index,
   }
 }
 
-const summaryData = perSnapshot(buildSummary)
+const fullSummary = perSnapshot((snapshot) => buildSummary(classIndexOf(snapshot)))
 
-/** Every class, largest retained size first. */
-export function getSummary(snapshot: HeapSnapshot): ClassSummary[] {
-  return summaryData(snapshot).classes
+/** Filtered summaries of a snapshot, most recent last; a few are kept. */
+const filteredSummaries = perSnapshot(() => new Map<string, SummaryData>())
+const FILTERED_KEPT = 4
+
+/**
+ * The summary of the objects a filter keeps (every object without one). A filter the snapshot
+ * cannot answer (allocation intervals without samples, sites without allocation stacks) keeps
+ * nothing.
+ */
+function summaryData(snapshot: HeapSnapshot, filter?: SummaryFilter): SummaryData {
+  if (!filter || (!filter.allocatedAt && !filter.allocatedBetween)) return fullSummary(snapshot)
+  const cache = filteredSummaries(snapshot)
+  const key = filterKey(filter)
+  let data = cache.get(key)
+  if (data) {
+    cache.delete(key)
+  } else {
+    const keep = filterNodes(snapshot, filter) ?? new Uint8Array(snapshot.graph.nodeCount)
+    data = buildSummary(filteredClassIndex(snapshot, keep))
+  }
+  cache.set(key, data)
+  if (cache.size > FILTERED_KEPT) cache.delete(cache.keys().next().value ?? '')
+  return data
+}
+
+/** Every class (of the objects `filter` keeps), largest retained size first. */
+export function getSummary(snapshot: HeapSnapshot, filter?: SummaryFilter): ClassSummary[] {
+  return summaryData(snapshot, filter).classes
 }
 
 /** Finds classes by key or by class name (a name may match several location-qualified keys). */
@@ -88,20 +119,23 @@ function member(snapshot: HeapSnapshot, node: number, withPreview: boolean): Mem
   return preview === undefined ? summary : { ...summary, preview }
 }
 
-/** Members of a class, largest retained size first; with `withPreview`, each with its preview. */
+/**
+ * Members of a class (those `filter` keeps), largest retained size first; with `withPreview`,
+ * each with its preview.
+ */
 export function getClassMembers(
   snapshot: HeapSnapshot,
   classKey: string,
   start = 0,
   count = 50,
-  { withPreview = false }: { withPreview?: boolean } = {},
+  { withPreview = false, filter }: { withPreview?: boolean; filter?: SummaryFilter } = {},
 ): Page<MemberSummary> {
-  const data = summaryData(snapshot)
+  const data = summaryData(snapshot, filter)
   const position = data.byKey.get(classKey)
   if (position === undefined) return { start: 0, total: 0, items: [] }
   let members = data.members.get(position)
   if (!members) {
-    const { nodeClass } = classIndexOf(snapshot)
+    const { nodeClass } = data.index
     const wanted = data.indexPosition[position]
     const list = new Uint32Array(data.classes[position].count)
     let filled = 0

@@ -6,10 +6,12 @@ import { HeapSnapshotError } from '../shared/heap/errors'
 import { loadSnapshotFile } from './backend/load-snapshot'
 import { progressBar } from './cli/format'
 import { runGrowth } from './cli/growth-command'
+import { runRecord } from './cli/record-command'
 import { runOpen } from './cli/open'
 import { runServe } from './cli/serve'
 import { runDiff, validateDiffCommand } from './cli/diff-command'
 import { runLeaks } from './cli/leaks-command'
+import { runAllocations } from './cli/allocations-command'
 import { AttachError } from './backend/cdp/endpoint'
 import {
   runCapture,
@@ -52,6 +54,18 @@ Usage:
                                                           bytes); --include-internals counts the
                                                           clusters only V8's internals hold
 
+Allocation profiles (.heapprofile, from node --heap-prof, DevTools or heapgraph record):
+  heapgraph allocations <profile> [--by function|line|file] [--top N] [--json]
+                                                          where memory was allocated (tracemalloc's
+                                                          statistics): the largest sites by self
+                                                          bytes, with sample counts and the bytes
+                                                          of what they called (by line: the
+                                                          allocating function's line)
+  heapgraph allocations <profile> --base <older profile> [--by …] [--top N] [--json]
+                                                          each site's growth since the older
+                                                          profile, largest change first
+                                                          (tracemalloc's compare_to)
+
 The app:
   heapgraph open <snapshot...>                          opens them in the desktop app (web mode
                                                           where Electron's runtime is missing)
@@ -74,10 +88,19 @@ Attached to a running process (Chrome DevTools Protocol):
                                                           classes whose instance count grows
                                                           between snapshots (objgraph's
                                                           show_growth)
+  heapgraph record (--port P ... | --ws URL | --pid PID) [--sampling | --timeline]
+                   [--duration 30s] [--interval 32KiB] [--include-collected] [--json] -o FILE
+                                                          record where memory is allocated:
+                                                          a sampling heap profile (.heapprofile,
+                                                          a sample per --interval bytes) or an
+                                                          allocation timeline (a .heapsnapshot
+                                                          with allocation stacks); until
+                                                          --duration ends or Ctrl+C, which still
+                                                          writes the file
   --pid opens a running Node's inspector with SIGUSR1. Hosts other than this machine need
   --allow-remote: the protocol gives full control of the target.
 
-<snapshot> is a .heapsnapshot file, optionally gzipped.`
+<snapshot> is a .heapsnapshot file, <profile> a .heapprofile file; either optionally gzipped.`
 
 type AttachRunner = (context: AttachContext, stop: AbortSignal) => Promise<void>
 
@@ -87,6 +110,7 @@ const ATTACH_COMMANDS: Record<string, AttachRunner> = {
   capture: runCapture,
   watch: runWatch,
   growth: runGrowth,
+  record: runRecord,
 }
 
 /**
@@ -244,6 +268,16 @@ const COMMAND_SPECS: Record<
       ['--include-internals', "count clusters held only by V8's internals with the others"],
     ],
   },
+  allocations: {
+    args: '<profile>',
+    needs: 'an allocation profile (.heapprofile)',
+    options: [
+      ['--by <grouping>', 'group sites by function, line or file (function)'],
+      TOP_OPTION,
+      JSON_OPTION,
+      ['--base <profile>', 'an older profile to compare with'],
+    ],
+  },
   open: {
     args: '<snapshots...>',
     needs: 'at least one snapshot file',
@@ -297,6 +331,19 @@ const COMMAND_SPECS: Record<
       JSON_OPTION,
     ],
   },
+  record: {
+    args: '',
+    options: [
+      ...TARGET_OPTIONS,
+      ['--sampling', 'a sampling heap profile, written as .heapprofile (the default)'],
+      ['--timeline', 'an allocation timeline, written as a .heapsnapshot with allocation stacks'],
+      ['--duration <duration>', 'how long to record (until Ctrl+C without it)'],
+      ['--interval <size>', 'sampling only: bytes between samples (32KiB)'],
+      ['--include-collected', 'sampling only: keep samples of objects the GC has collected'],
+      ['-o, --output <file>', 'the file to write'],
+      JSON_OPTION,
+    ],
+  },
 }
 
 type Values = Record<string, string | boolean | undefined>
@@ -335,6 +382,15 @@ async function runCommand(name: string, positionals: string[], values: Values): 
       })
     } catch (error) {
       progress.done()
+      return reportError(error)
+    }
+  }
+  if (name === 'allocations') {
+    try {
+      return await runAllocations(positionals, values, {
+        out: (text) => process.stdout.write(text + '\n'),
+      })
+    } catch (error) {
       return reportError(error)
     }
   }

@@ -10,6 +10,7 @@ import type {
   HeapgraphApi,
   MenuCommand,
   OpeningSnapshot,
+  ProfileInfo,
   ProgressEvent,
   SnapshotInfo,
 } from '../shared/protocol'
@@ -32,6 +33,7 @@ import { LeaksView } from './views/leaks/leaks-view'
 import { ObjectView } from './views/object/object-view'
 import { StartView } from './views/start/start-view'
 import { SummaryView } from './views/summary/summary-view'
+import { AllocationsView } from './views/allocations/allocations-view'
 import { ContainmentView } from './views/trees/containment-view'
 import { DominatorsView } from './views/trees/dominators-view'
 
@@ -61,6 +63,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
   const navigation = useNavigation()
   const { place, go } = navigation
   const [snapshots, setSnapshots] = useState<SnapshotInfo[]>([])
+  const [profiles, setProfiles] = useState<ProfileInfo[]>([])
   const [opening, setOpening] = useState<OpeningEntry[]>([])
   // The attached target (one at a time) and, when it is the demo, its id.
   const [attached, setAttached] = useState<AttachInfo | null>(null)
@@ -71,6 +74,10 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
   // The find box (Ctrl/Cmd+F), only while a snapshot is current.
   const [finding, setFinding] = useState(false)
   const current = snapshots.find((info) => info.snapshotId === place.snapshotId) ?? null
+  const currentProfile =
+    place.view === 'allocations'
+      ? (profiles.find((info) => info.profileId === place.profileId) ?? null)
+      : null
   useFindShortcut(current !== null, () => setFinding(true))
   const shell = useRef<HTMLDivElement>(null)
   const mainPane = useRef<HTMLElement>(null)
@@ -148,6 +155,14 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
       (list) => list.forEach(startOpening),
       () => {},
     )
+    api.listProfiles({}).then(
+      (list) =>
+        setProfiles((known) => [
+          ...known,
+          ...list.filter((info) => !known.some((each) => each.profileId === info.profileId)),
+        ]),
+      () => {},
+    )
     return () => unsubscribe.forEach((stop) => stop())
   }, [api, addSnapshot, show, navigation.forget])
 
@@ -156,11 +171,26 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
     setNotice(null)
     show(info)
   }
+  const showProfile = (info: ProfileInfo): void =>
+    go({ view: 'allocations', snapshotId: null, node: null, profileId: info.profileId })
+  const openedProfile = (info: ProfileInfo): void => {
+    setProfiles((list) =>
+      list.some((item) => item.profileId === info.profileId) ? list : [...list, info],
+    )
+    setNotice(null)
+    showProfile(info)
+  }
   const opener = useOpener(api, opened, {
     // A file that is open already is selected, not opened twice.
     findOpen: (path) => snapshots.find((info) => info.file === path) ?? null,
     onStart: (operationId) => ownOperations.current.add(operationId),
+    onOpenedProfile: openedProfile,
   })
+  const closeProfile = (info: ProfileInfo): void => {
+    void api.closeProfile({ profileId: info.profileId }).catch(() => {})
+    setProfiles((list) => list.filter((item) => item.profileId !== info.profileId))
+    navigation.forget(info.profileId)
+  }
 
   const closeSnapshot = (info: SnapshotInfo): void => {
     void api.closeSnapshot({ snapshotId: info.snapshotId }).catch(() => {})
@@ -304,6 +334,10 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
         )}
       </header>
       <Sidebar
+        profiles={profiles}
+        currentProfileId={currentProfile?.profileId ?? null}
+        onSelectProfile={showProfile}
+        onCloseProfile={closeProfile}
         snapshots={snapshots}
         opening={opening}
         currentId={current?.snapshotId ?? null}
@@ -353,7 +387,9 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
                 role="tab"
                 aria-selected={place.view === view}
                 tabIndex={place.view === view ? 0 : -1}
-                onClick={() => go({ ...place, view, classKey: undefined, baseId: undefined })}
+                onClick={() =>
+                  go({ ...place, view, classKey: undefined, baseId: undefined, site: undefined })
+                }
                 onKeyDown={(event) => {
                   const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0
                   if (step === 0 || event.altKey) return
@@ -363,7 +399,13 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
                     SNAPSHOT_VIEWS[
                       (position + step + SNAPSHOT_VIEWS.length) % SNAPSHOT_VIEWS.length
                     ]
-                  go({ ...place, view: next.view, classKey: undefined, baseId: undefined })
+                  go({
+                    ...place,
+                    view: next.view,
+                    classKey: undefined,
+                    baseId: undefined,
+                    site: undefined,
+                  })
                   const tabs = event.currentTarget.parentElement
                   window.setTimeout(() =>
                     tabs?.querySelector<HTMLElement>('[aria-selected="true"]')?.focus(),
@@ -376,7 +418,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
           </div>
         )}
         <div className="pane-body">
-          {(place.view === 'start' || (!current && place.view !== 'attach')) && (
+          {(place.view === 'start' || (!current && place.view !== 'attach' && !currentProfile)) && (
             <StartView
               api={api}
               opener={opener}
@@ -407,6 +449,18 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
                   baseId: before.snapshotId,
                 })
               }}
+            />
+          )}
+          {currentProfile && (
+            <AllocationsView
+              key={currentProfile.profileId}
+              api={api}
+              profile={currentProfile}
+              profiles={profiles}
+              snapshots={snapshots}
+              onSite={(info, site) =>
+                go({ view: 'summary', snapshotId: info.snapshotId, node: null, site })
+              }
             />
           )}
           {current && place.view === 'summary' && (

@@ -23,6 +23,9 @@ import type {
   SnapshotFacts,
   StackFrame,
   AllocationInterval,
+  AllocationSite,
+  AllocationSiteChange,
+  CallTreeNode,
 } from './protocol/dto'
 
 export type * from './protocol/dto'
@@ -121,8 +124,15 @@ const arraySort = z
   .default('retainedSize')
 const sortOrder = z.enum(['descending', 'ascending']).default('descending')
 
+const profileId = z.string().min(1).max(64)
+const allocationGrouping = z.enum(['function', 'line', 'file']).default('function')
+
 /** Objects allocated in an interval of the timeline (ids), or at a site (a function). */
-const objectIdBound = z.number().int().nonnegative().max(2 ** 53)
+const objectIdBound = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 53)
 const summaryFilter = z
   .object({
     allocatedBetween: z
@@ -287,6 +297,33 @@ export const API_METHODS = {
     overwrite: z.boolean().default(false),
   }),
   revealFile: z.object({ file: z.string().min(1).max(4096) }),
+  // Allocation profiles (.heapprofile): opened in the backend (they are small), read bottom-up
+  // by site (compared with a base profile, as tracemalloc's compare_to), top-down as a call
+  // tree, and as a flame chart.
+  openProfile: z.object({ file: z.string().min(1).max(4096) }),
+  closeProfile: z.object({ profileId }),
+  listProfiles: z.object({}),
+  getAllocationSites: z.object({ profileId, by: allocationGrouping, start, count }),
+  compareAllocationSites: z.object({
+    profileId,
+    baseProfileId: profileId,
+    by: allocationGrouping,
+    start,
+    count,
+  }),
+  // A call-tree node (the head when nodeId is left out) and a page of its children.
+  getCallTree: z.object({
+    profileId,
+    nodeId: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(2 ** 53)
+      .optional(),
+    start,
+    count,
+  }),
+  getFlameChart: z.object({ profileId }),
 } as const
 
 export type ApiMethod = keyof typeof API_METHODS
@@ -335,6 +372,43 @@ export interface ApiResults {
   setCaptureFolder: CaptureFolderInfo
   saveSnapshotAs: { file: string }
   revealFile: null
+  openProfile: ProfileInfo
+  closeProfile: null
+  listProfiles: ProfileInfo[]
+  getAllocationSites: Page<AllocationSite>
+  compareAllocationSites: Page<AllocationSiteChange>
+  getCallTree: { node: CallTreeNode; children: Page<CallTreeNode> }
+  getFlameChart: FlameChart
+}
+
+/** An open allocation profile. */
+export interface ProfileInfo {
+  profileId: string
+  file: string
+  /** Bytes sampled in all. */
+  totalSize: number
+  sampleCount: number
+  /** Calls in its call tree. */
+  nodeCount: number
+  /** The folder its scripts share, which labels leave out. */
+  scriptRoot: string
+}
+
+/**
+ * A profile's flame chart (an icicle, the head on top): bars in drawing order as parallel
+ * arrays, each as wide as its call's total bytes and placed in bytes from the left edge. Bars
+ * narrower than a pixel of a wide screen are left out.
+ */
+export interface FlameChart {
+  totalSize: number
+  maxDepth: number
+  nodeId: number[]
+  depth: number[]
+  start: number[]
+  width: number[]
+  /** Index into `frames` of each bar's call frame. */
+  frame: number[]
+  frames: { functionName: string; url: string; line: number | null; column: number | null }[]
 }
 
 /** The folder snapshots captured from the UI go to. */

@@ -2,6 +2,7 @@
 // own process) per open snapshot and routing queries to it. Arguments are validated against
 // the protocol's schemas here, whatever the transport; a host that dies fails its pending calls
 // and its snapshot, and nothing else: later calls on that snapshot say why it is gone.
+import { createProfiles } from './profiles'
 import { randomUUID } from 'node:crypto'
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
 import { spawn } from 'node:child_process'
@@ -305,7 +306,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
     }
   }
 
+  const profiles = createProfiles()
   const handlers: { [M in ApiMethod]: (raw: unknown) => Promise<ApiResults[M]> } = {
+    ...profiles.handlers,
     openSnapshot,
     closeSnapshot: async (raw) => {
       const { snapshotId } = parseArgs('closeSnapshot', raw)
@@ -531,6 +534,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
     call,
     hostProcessId: (id) => (hosts.get(id) ?? operations.get(id))?.channel.pid,
     async dispose() {
+      profiles.dispose()
       await Promise.all([...sessions.values()].map((session) => session.close()))
       sessions.clear()
       await Promise.all([...demos.values()].map((demo) => demo.stop()))

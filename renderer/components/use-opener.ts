@@ -2,7 +2,7 @@
 // File (the file picker or a drop). The desktop app knows a File's path; a browser does not, so
 // web mode first uploads it to the loopback server (with its own progress), then opens that copy.
 import { useRef, useState } from 'react'
-import type { HeapgraphApi, ProgressEvent, SnapshotInfo } from '../../shared/protocol'
+import type { HeapgraphApi, ProfileInfo, ProgressEvent, SnapshotInfo } from '../../shared/protocol'
 import { desktopBridge } from '../api/connect'
 
 export interface Opener {
@@ -55,7 +55,12 @@ export interface OpenerOptions {
   findOpen?: (path: string) => SnapshotInfo | null
   /** Called with each operation's id as it starts (the backend pushes its life under it). */
   onStart?: (operationId: string) => void
+  /** An allocation profile (.heapprofile) opened: it is not a snapshot. */
+  onOpenedProfile?: (info: ProfileInfo) => void
 }
+
+/** Allocation profiles go by their name (.heapprofile, gzipped or not); the rest are snapshots. */
+export const isProfileName = (name: string): boolean => /\.heapprofile(\.gz)?$/i.test(name)
 
 export function useOpener(
   api: HeapgraphApi,
@@ -76,6 +81,7 @@ export function useOpener(
     if (operation.current) {
       return new Promise((resolve) => queue.current.push(() => run(label, pathOf).then(resolve)))
     }
+    const onProfile = options.onOpenedProfile
     const id = `open-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
     options.onStart?.(id)
     const abort = new AbortController()
@@ -87,6 +93,10 @@ export function useOpener(
     })
     try {
       const file = await pathOf(id, abort.signal)
+      if (onProfile && isProfileName(label)) {
+        onProfile(await api.openProfile({ file }))
+        return
+      }
       // Marks for the budget test: no long task on this thread while the engine loads.
       performance.mark('heapgraph:open-start')
       const info = await api.openSnapshot({ file, operationId: id })

@@ -1,6 +1,6 @@
 // The sidebar: the open snapshots (select, close), the ones being opened (progress, Cancel),
-// and the attached target; plus the ways in: Open…, Attach…, the demo.
-import type { AttachInfo, ProgressEvent, SnapshotInfo } from '../../shared/protocol'
+// the open allocation profiles, and the attached target; plus the ways in: Open…, Attach….
+import type { AttachInfo, ProfileInfo, ProgressEvent, SnapshotInfo } from '../../shared/protocol'
 import { fileName, formatBytes } from '../format'
 
 export interface OpeningEntry {
@@ -10,6 +10,10 @@ export interface OpeningEntry {
 }
 
 interface Props {
+  profiles: ProfileInfo[]
+  currentProfileId: string | null
+  onSelectProfile: (info: ProfileInfo) => void
+  onCloseProfile: (info: ProfileInfo) => void
   snapshots: SnapshotInfo[]
   opening: OpeningEntry[]
   currentId: string | null
@@ -27,6 +31,10 @@ function fractionOf(progress: ProgressEvent | null): number {
 }
 
 export function Sidebar({
+  profiles,
+  currentProfileId,
+  onSelectProfile,
+  onCloseProfile,
   snapshots,
   opening,
   currentId,
@@ -102,6 +110,42 @@ export function Sidebar({
           </li>
         ))}
       </ul>
+      {profiles.length > 0 && (
+        <>
+          <h2 className="sidebar-heading" id="sidebar-profiles">
+            Allocation profiles
+          </h2>
+          <ul className="sidebar-list" aria-labelledby="sidebar-profiles">
+            {profiles.map((info) => {
+              const current = info.profileId === currentProfileId
+              return (
+                <li key={info.profileId} className={current ? 'current' : undefined}>
+                  <button
+                    className="sidebar-item"
+                    aria-current={current ? 'page' : undefined}
+                    title={info.file}
+                    onClick={() => onSelectProfile(info)}
+                  >
+                    <span className="sidebar-name">{fileName(info.file)}</span>
+                    <span className="sidebar-meta">
+                      {formatBytes(info.totalSize)} sampled ·{' '}
+                      {info.sampleCount.toLocaleString('en-US')} samples
+                    </span>
+                  </button>
+                  <button
+                    className="icon-button"
+                    aria-label={`Close ${fileName(info.file)}`}
+                    title="Close this profile"
+                    onClick={() => onCloseProfile(info)}
+                  >
+                    ×
+                  </button>
+                </li>
+              )
+            })}
+          </ul>
+        </>
+      )}
       <h2 className="sidebar-heading" id="sidebar-targets">
         Attached
       </h2>

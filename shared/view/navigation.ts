@@ -3,7 +3,15 @@
 // A place is plain data; the shell renders it (renderer/shell/use-navigation.ts).
 /** The main pane's views. */
 export type MainView =
-  'start' | 'attach' | 'summary' | 'arrays' | 'diff' | 'leaks' | 'containment' | 'dominators'
+  | 'start'
+  | 'attach'
+  | 'summary'
+  | 'arrays'
+  | 'diff'
+  | 'leaks'
+  | 'containment'
+  | 'dominators'
+  | 'allocations'
 
 export interface Place {
   view: MainView
@@ -15,6 +23,8 @@ export interface Place {
   classKey?: string
   /** Diff: the base snapshot to start with. */
   baseId?: string
+  /** Allocations: the open allocation profile shown. */
+  profileId?: string
   /** Summary: only the objects allocated at this site (a function), and how to say it. */
   site?: { functionName: string; url: string; line: number | null; text: string }
 }
@@ -43,6 +53,7 @@ export function samePlace(a: Place, b: Place): boolean {
     a.node === b.node &&
     a.classKey === b.classKey &&
     a.baseId === b.baseId &&
+    a.profileId === b.profileId &&
     JSON.stringify(a.site ?? null) === JSON.stringify(b.site ?? null)
   )
 }
@@ -64,9 +75,12 @@ export function reduceHistory({ entries, index }: History, action: HistoryAction
         index,
       }
     case 'forget': {
-      // Every entry about a snapshot that is gone goes; the user lands where they were before.
+      // Every entry about a snapshot (or profile) that is gone goes; the user lands where they
+      // were before.
       const about = (entry: Place): boolean =>
-        entry.snapshotId === action.snapshotId || entry.baseId === action.snapshotId
+        entry.snapshotId === action.snapshotId ||
+        entry.baseId === action.snapshotId ||
+        entry.profileId === action.snapshotId
       const kept: Place[] = []
       let landing = -1
       entries.forEach((entry, position) => {

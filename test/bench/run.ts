@@ -2,19 +2,24 @@
 // loads each with our engine and with Chrome DevTools' engine, each in its own child process,
 // and prints wall time, MB/s, peak RSS and a `why` query, with the ratios against DevTools.
 // and captures a ~200 MB heap over CDP (time from the last chunk to a queryable graph vs.
-// loading the same file from disk). Options: --sizes 4,400,1000[,2500] --no-devtools
-// --capture MB (0 to skip) --json FILE (results for the README)
+// loading the same file from disk), and the cost of recording a sampling heap profile on a
+// target's throughput (a few seconds). Options: --sizes 4,400,1000[,2500] (none to skip)
+// --no-devtools --capture MB (0 to skip) --overhead ROUNDS (0 to skip) --json FILE (results for
+// the README)
 import { execFile } from 'node:child_process'
 import { stat, writeFile } from 'node:fs/promises'
 import { parseArgs, promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { sizedFixture } from '../helpers/fixtures'
+import type { WorkloadOverhead } from './sampling-overhead'
 
 const execFileAsync = promisify(execFile)
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 /** Targets from the engine issue, for files of 400 MB and more. */
 const TARGET_SPEEDUP = 3
 const TARGET_RSS_RATIO = 0.6
+/** From the allocation-profile issue: sampling at 32 KiB costs the target under 10 %. */
+const TARGET_SAMPLING_RATIO = 0.9
 
 interface Measurement {
   ms: number
@@ -62,6 +67,33 @@ async function measureCapture(megabytes: number): Promise<CaptureMeasurement> {
     { maxBuffer: 1 << 20, timeout: 30 * 60_000 },
   )
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as CaptureMeasurement
+}
+
+interface SamplingOverhead {
+  windowMs: number
+  rounds: number
+  workloads: WorkloadOverhead[]
+}
+
+async function measureSamplingOverhead(rounds: number): Promise<SamplingOverhead> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    ['--import', 'tsx', `${HERE}sampling-overhead.ts`, String(rounds)],
+    { maxBuffer: 1 << 20, timeout: 5 * 60_000 },
+  )
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as SamplingOverhead
+}
+
+function samplingReport(overhead: SamplingOverhead): string {
+  return overhead.workloads
+    .map(
+      (workload) =>
+        `sampling heap profile at 32 KiB, ${workload.name} loop (~${mb(workload.allocatedBytesPerSecond)} MB/s allocated): ` +
+        `${workload.sampledPerSecond.toFixed(0)} vs ${workload.baselinePerSecond.toFixed(0)} iterations/s ` +
+        `(ratio ${workload.ratio.toFixed(2)}, target >= ${TARGET_SAMPLING_RATIO}` +
+        `${workload.ratio >= TARGET_SAMPLING_RATIO ? ', met' : ', NOT met'})`,
+    )
+    .join('\n')
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(0)
@@ -162,10 +194,23 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '4,400,1000' },
       'no-devtools': { type: 'boolean', default: false },
       capture: { type: 'string', default: '200' },
+      overhead: { type: 'string', default: '4' },
       json: { type: 'string' },
     },
   })
-  const sizes = values.sizes.split(',').map((size) => Number(size.trim()))
+  let samplingOverhead: SamplingOverhead | null = null
+  const overheadRounds = Number(values.overhead)
+  if (!Number.isInteger(overheadRounds) || overheadRounds < 0) {
+    throw new Error(`--overhead takes a number of rounds (0 to skip); got "${values.overhead}"`)
+  }
+  if (overheadRounds > 0) {
+    // First: it takes seconds, the loads below take minutes.
+    process.stderr.write('bench: sampling heap profile overhead on a Node target...\n')
+    samplingOverhead = await measureSamplingOverhead(overheadRounds)
+    process.stdout.write(`\n${samplingReport(samplingOverhead)}\n`)
+  }
+  const sizes =
+    values.sizes === 'none' ? [] : values.sizes.split(',').map((size) => Number(size.trim()))
   if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
     throw new Error(`--sizes takes whole megabytes, e.g. 4,400,1000; got "${values.sizes}"`)
   }
@@ -203,7 +248,12 @@ async function main(): Promise<void> {
         `${ratio < 0.5 ? ', met' : ', NOT met'})\n`,
     )
   }
-  if (values.json) await writeFile(values.json, JSON.stringify({ loads: rows, capture }, null, 2))
+  if (values.json) {
+    await writeFile(
+      values.json,
+      JSON.stringify({ loads: rows, capture, samplingOverhead }, null, 2),
+    )
+  }
 }
 
 await main()

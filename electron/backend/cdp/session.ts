@@ -1,9 +1,10 @@
 // One attached CDP target: garbage collection, heap usage, streamed heap snapshots (each chunk
 // goes to the file and into the streaming parser at once, so the graph is ready moments after
-// the last chunk), live object previews and allocation tracking. A capture writes to
-// `<file>.partial` and renames it only when complete; a target that dies mid-capture leaves no
-// file that looks valid.
+// the last chunk), live object previews, allocation tracking and sampling heap profiles (one
+// recording at a time). A capture writes to `<file>.partial` and renames it only when complete;
+// a target that dies mid-capture leaves no file that looks valid.
 import CDP from 'chrome-remote-interface'
+import type { Protocol } from 'devtools-protocol'
 import type { ProgressSink } from '../../../shared/heap/progress'
 import type { HeapSnapshot } from '../../../shared/heap/snapshot'
 import { StreamingSnapshotLoader } from '../../../shared/heap/stream-load'
@@ -29,6 +30,43 @@ export interface CaptureOptions {
   exposeInternals?: boolean
   captureNumericValue?: boolean
   onProgress?: ProgressSink
+  /** Abandons the capture: it rejects with the signal's reason and keeps no file. */
+  signal?: AbortSignal
+}
+
+/** A sampling heap profile as V8 returns it (and as DevTools and Node save `.heapprofile`). */
+export type SamplingHeapProfile = Protocol.HeapProfiler.SamplingHeapProfile
+
+/** HeapProfiler.startSampling's options, by the protocol's names. */
+export interface SamplingOptions {
+  /** Average bytes between samples (Poisson-distributed); V8's default is 32768. */
+  samplingInterval?: number
+  /** Also keep samples of objects a major GC has since collected (else only live ones). */
+  includeObjectsCollectedByMajorGC?: boolean
+  /** Also keep samples of objects a minor GC (scavenge) has since collected. */
+  includeObjectsCollectedByMinorGC?: boolean
+}
+
+/**
+ * What V8 reports while it tracks allocations (about every 50 ms): its heap is cut into
+ * fragments by time, each with the objects allocated in it that are still alive. Fragment 0
+ * holds what existed when tracking started.
+ */
+export interface AllocationTrackingStats {
+  /** Milliseconds since the session attached. */
+  timeMs: number
+  lastSeenObjectId: number
+  /** Objects allocated since tracking started that are still alive, and their bytes. */
+  newObjectCount: number
+  newObjectSize: number
+  /** Every tracked object alive, and their bytes (fragment 0 included). */
+  liveObjectCount: number
+  liveObjectSize: number
+}
+
+export interface AllocationTrackingOptions {
+  /** Called after each of V8's heap statistics updates. */
+  onStats?: (stats: AllocationTrackingStats) => void
 }
 
 export interface StreamResult {
@@ -52,10 +90,18 @@ export interface CaptureResult {
 
 type Client = CDP.Client
 
+/** Why a capture was abandoned: the signal's reason, as an Error. */
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason
+  return reason instanceof Error ? reason : new Error('the capture was abandoned')
+}
+
 const encoder = new TextEncoder()
 
 export class TargetSession {
   private capturing = false
+  /** The recording running on the target, if any; tracking keeps its statistics listeners. */
+  private recording: 'sampling' | { kind: 'timeline'; unsubscribe: () => void } | null = null
   private disconnected = false
   private readonly startedAt = performance.now()
   private readonly disconnectListeners = new Set<() => void>()
@@ -205,18 +251,152 @@ export class TargetSession {
     })
   }
 
-  /** Starts recording allocation stacks (tracemalloc for V8). */
-  async startAllocationTracking(): Promise<void> {
-    await this.command(() =>
-      this.client.HeapProfiler.startTrackingHeapObjects({ trackAllocations: true }),
-    )
+  /** Refuses a second recording: V8 can run both, but their costs would blur each other. */
+  private claimRecording(): void {
+    if (this.recording !== null) {
+      throw new AttachError(
+        'busy',
+        `a ${this.recording === 'sampling' ? 'sampling heap profile' : 'allocation timeline'} is already being recorded on this target; stop it first`,
+      )
+    }
+  }
+
+  /** Starts a sampling heap profile: a sample about every `samplingInterval` bytes allocated. */
+  async startSampling(options: SamplingOptions = {}): Promise<void> {
+    this.claimRecording()
+    this.recording = 'sampling'
+    try {
+      await this.command(() =>
+        this.client.HeapProfiler.startSampling({
+          samplingInterval: options.samplingInterval,
+          includeObjectsCollectedByMajorGC: options.includeObjectsCollectedByMajorGC ?? false,
+          includeObjectsCollectedByMinorGC: options.includeObjectsCollectedByMinorGC ?? false,
+        }),
+      )
+    } catch (error) {
+      this.recording = null
+      throw error
+    }
+  }
+
+  /** Stops the sampling heap profile and returns it. */
+  async stopSampling(): Promise<SamplingHeapProfile> {
+    try {
+      const { profile } = await this.command(() => this.client.HeapProfiler.stopSampling())
+      return profile
+    } finally {
+      if (this.recording === 'sampling') this.recording = null
+    }
+  }
+
+  /**
+   * Starts recording allocation stacks (tracemalloc for V8) and V8's heap statistics over time,
+   * which the snapshot taken at the end carries as its `samples`.
+   */
+  async startAllocationTracking(options: AllocationTrackingOptions = {}): Promise<void> {
+    this.claimRecording()
+    // Fragment index -> [count, size] of its objects still alive; V8 sends only the changes.
+    const fragments = new Map<number, [count: number, size: number]>()
+    const unsubscribeStats = this.client.HeapProfiler.heapStatsUpdate(({ statsUpdate }) => {
+      for (let at = 0; at + 2 < statsUpdate.length; at += 3) {
+        fragments.set(statsUpdate[at], [statsUpdate[at + 1], statsUpdate[at + 2]])
+      }
+    })
+    const unsubscribeSeen = this.client.HeapProfiler.lastSeenObjectId(({ lastSeenObjectId }) => {
+      const stats: AllocationTrackingStats = {
+        timeMs: this.now(),
+        lastSeenObjectId,
+        newObjectCount: 0,
+        newObjectSize: 0,
+        liveObjectCount: 0,
+        liveObjectSize: 0,
+      }
+      for (const [fragment, [count, size]] of fragments) {
+        stats.liveObjectCount += count
+        stats.liveObjectSize += size
+        if (fragment > 0) {
+          stats.newObjectCount += count
+          stats.newObjectSize += size
+        }
+      }
+      options.onStats?.(stats)
+    })
+    const unsubscribe = (): void => {
+      unsubscribeStats()
+      unsubscribeSeen()
+    }
+    this.recording = { kind: 'timeline', unsubscribe }
+    try {
+      await this.command(() =>
+        this.client.HeapProfiler.startTrackingHeapObjects({ trackAllocations: true }),
+      )
+    } catch (error) {
+      this.endTracking()
+      throw error
+    }
+  }
+
+  private endTracking(): void {
+    if (this.recording !== null && this.recording !== 'sampling') {
+      this.recording.unsubscribe()
+      this.recording = null
+    }
   }
 
   /** Stops recording and streams the snapshot, which carries the allocation stacks. */
-  stopAllocationTracking(options: CaptureOptions): Promise<CaptureResult> {
-    return this.parseWhileReceiving(options, () =>
-      this.client.HeapProfiler.stopTrackingHeapObjects({ reportProgress: true }),
-    )
+  async stopAllocationTracking(options: CaptureOptions): Promise<CaptureResult> {
+    try {
+      return await this.parseWhileReceiving(options, () => this.stopTrackingCommand(options))
+    } finally {
+      this.endTracking()
+    }
+  }
+
+  /**
+   * Stops recording and streams the snapshot to the file and to `onChunk` (an engine host that
+   * parses it elsewhere, or nothing) instead of parsing it here.
+   */
+  async streamAllocationTracking(
+    options: CaptureOptions & { onChunk?: (chunk: string) => void },
+  ): Promise<StreamResult> {
+    try {
+      const { file, bytes, transferMs } = await this.receiveSnapshot(
+        options,
+        () => this.stopTrackingCommand(options),
+        { write: options.onChunk ?? (() => {}), finish: () => null },
+      )
+      return { file, bytes, transferMs }
+    } finally {
+      this.endTracking()
+    }
+  }
+
+  private stopTrackingCommand(options: CaptureOptions): Promise<unknown> {
+    return this.client.HeapProfiler.stopTrackingHeapObjects({
+      reportProgress: true,
+      exposeInternals: options.exposeInternals ?? false,
+      captureNumericValue: options.captureNumericValue ?? false,
+    })
+  }
+
+  /**
+   * Ends a recording without its result: sampling stops (its profile dropped); allocation
+   * tracking ends by disabling the HeapProfiler domain, since stopping it the ordinary way makes
+   * V8 take a whole snapshot. Disabling also resets V8's object ids, so a later snapshot's @ids
+   * do not match earlier ones.
+   */
+  async cancelRecording(): Promise<void> {
+    const recording = this.recording
+    if (recording === 'sampling') {
+      await this.stopSampling().catch(() => {})
+      return
+    }
+    this.endTracking()
+    if (recording === null || this.disconnected) return
+    await this.command(async () => {
+      await this.client.HeapProfiler.disable()
+      await this.client.HeapProfiler.enable()
+    }).catch(() => {})
   }
 
   private async parseWhileReceiving(
@@ -291,8 +471,17 @@ export class TargetSession {
     const startedAt = performance.now()
     const running = this.command(start)
     running.catch(() => {})
+    const { signal } = options
+    let onAbort = (): void => {}
+    const abandoned = new Promise<never>((_, reject) => {
+      onAbort = () => reject(abortReason(signal))
+      if (signal?.aborted) onAbort()
+      else signal?.addEventListener('abort', onAbort, { once: true })
+    })
+    abandoned.catch(() => {})
     try {
-      await Promise.race([running, out.failed])
+      await Promise.race([running, out.failed, abandoned])
+      if (signal?.aborted) throw abortReason(signal)
       if (parseError !== null) throw parseError
       const result = consumer.finish()
       const readyAt = performance.now()
@@ -312,6 +501,7 @@ export class TargetSession {
       // V8 keeps streaming until its command ends: release the target only then, so the next
       // capture does not receive the tail of this one.
       if (!this.disconnected) await running.catch(() => {})
+      signal?.removeEventListener('abort', onAbort)
       unsubscribeChunks()
       unsubscribeProgress()
       this.capturing = false

@@ -11,6 +11,7 @@ import { perSnapshot } from './cache'
 import { firstEntrySlot } from './map-entries'
 import { displayName } from './names'
 import type { SourceLocation } from '../../protocol/dto'
+import { commonScriptFolder, relativeScriptName } from '../../protocol/script-paths'
 
 /** How long a string's text may be in a label before it is cut with "…". */
 export const LABEL_TEXT_LENGTH = 60
@@ -145,8 +146,7 @@ const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
     if (SCRIPT_EDGES.has(text)) scriptEdgeIds.add(id)
   })
   const seen = new Set<number>()
-  let common: string[] | null = null
-  let separator = '/'
+  const urls: string[] = []
   // Only SharedFunctionInfos (code nodes) hold a script: their edges, not the heap's, are read.
   for (let node = 0; node < nodeCount; node++) {
     if (nodeType[node] !== code) continue
@@ -156,29 +156,11 @@ const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
       if (seen.has(script)) continue
       seen.add(script)
       const url = scriptName(snapshot, script)
-      if (url === null || !isUserScript(url)) continue
-      // Windows paths split on either separator; the root keeps the one they use.
-      const windows = /^[A-Za-z]:\\/.test(url)
-      const folders = url.split(windows ? /[\\/]/ : '/').slice(0, -1)
-      if (common === null) {
-        common = folders
-        separator = windows ? '\\' : '/'
-      } else {
-        let shared = 0
-        while (shared < common.length && common[shared] === folders[shared]) shared++
-        common.length = shared
-      }
+      if (url !== null) urls.push(url)
     }
   }
-  // Keep at least the scheme and host of a URL, or the first folder of a path.
-  if (common === null || common.length < 2 || (common.length === 3 && common[1] === '')) return ''
-  return common.join(separator) + separator
+  return commonScriptFolder(urls)
 })
-
-function isUserScript(url: string): boolean {
-  // Absolute paths (POSIX or Windows) and URLs; not node:, V8's extensions or eval code.
-  return /^(\/|[A-Za-z]:[\\/]|[a-z][\w+.-]*:\/\/)/.test(url)
-}
 
 /** Finds the snapshot's script folder now (a pass over its code objects), not at the first label. */
 export function prepareLabels(snapshot: HeapSnapshot): void {
@@ -187,12 +169,7 @@ export function prepareLabels(snapshot: HeapSnapshot): void {
 
 /** A script name as labels show it: relative to the snapshot's script folder. */
 export function shortScriptName(snapshot: HeapSnapshot, url: string): string {
-  const root = scriptRoot(snapshot)
-  const plain = url.startsWith('file://') ? url.slice('file://'.length) : url
-  const rootPlain = root.startsWith('file://') ? root.slice('file://'.length) : root
-  if (rootPlain && plain.startsWith(rootPlain) && plain.length > rootPlain.length)
-    return plain.slice(rootPlain.length)
-  return url
+  return relativeScriptName(scriptRoot(snapshot), url)
 }
 
 /** A Script node's name (its path or URL), from its `name` field or its own name; or null. */

@@ -440,6 +440,7 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
               timeline={timeline}
               taken={taken}
               onSelect={(info) => show(info)}
+              onOpenedProfile={openedProfile}
               onGrowth={(info, before) => {
                 addSnapshot(info)
                 go({

@@ -238,6 +238,23 @@ export const API_METHODS = {
     exposeInternals: z.boolean().default(false),
   }),
   previewObject: z.object({ attachId, objectId: z.number().int().nonnegative() }),
+  // Allocation recordings of an attached target (one at a time per target): a sampling heap
+  // profile (.heapprofile), or a timeline (a snapshot with allocation stacks). Saved in the
+  // capture folder; stopping opens the result.
+  startRecording: z.object({
+    attachId,
+    kind: z.enum(['sampling', 'timeline']),
+    intervalBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31)
+      .default(32 * 1024),
+    includeCollected: z.boolean().default(false),
+  }),
+  stopRecording: z.object({ recordingId: z.string().min(1).max(64), operationId }),
+  cancelRecording: z.object({ recordingId: z.string().min(1).max(64) }),
+  listRecordings: z.object({}),
   // Comparison of snapshotId against an older snapshot of the same process.
   diffSnapshots: z.object({
     snapshotId,
@@ -372,6 +389,10 @@ export interface ApiResults {
   setCaptureFolder: CaptureFolderInfo
   saveSnapshotAs: { file: string }
   revealFile: null
+  startRecording: RecordingInfo
+  stopRecording: RecordedResult
+  cancelRecording: null
+  listRecordings: RecordingInfo[]
   openProfile: ProfileInfo
   closeProfile: null
   listProfiles: ProfileInfo[]
@@ -380,6 +401,22 @@ export interface ApiResults {
   getCallTree: { node: CallTreeNode; children: Page<CallTreeNode> }
   getFlameChart: FlameChart
 }
+
+/** A recording under way on an attached target. */
+export interface RecordingInfo {
+  recordingId: string
+  attachId: string
+  kind: 'sampling' | 'timeline'
+  /** Where it will be written. */
+  file: string
+  /** When it started, ms since the epoch (the page shows the time since). */
+  startedAt: number
+}
+
+/** What a stopped recording became, opened: a profile, or a snapshot with allocation stacks. */
+export type RecordedResult =
+  | { kind: 'sampling'; durationMs: number; profile: ProfileInfo }
+  | { kind: 'timeline'; durationMs: number; snapshot: SnapshotInfo }
 
 /** An open allocation profile. */
 export interface ProfileInfo {

@@ -3,6 +3,7 @@
 // the protocol's schemas here, whatever the transport; a host that dies fails its pending calls
 // and its snapshot, and nothing else: later calls on that snapshot say why it is gone.
 import { createProfiles } from './profiles'
+import { startRecording, type Recording } from './cdp/record'
 import { randomUUID } from 'node:crypto'
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
 import { spawn } from 'node:child_process'
@@ -16,6 +17,7 @@ import {
   type ApiResults,
   type HeapgraphApi,
   type ProgressEvent,
+  type RecordingInfo,
   type SnapshotInfo,
   type OpeningSnapshot,
   type SnapshotEvent,
@@ -284,6 +286,8 @@ export function createBackend(options: BackendOptions = {}): Backend {
   }
 
   const sessions = new Map<string, TargetSession>()
+  /** Allocation recordings under way, by id, with the target they record. */
+  const recordings = new Map<string, { info: RecordingInfo; recording: Recording }>()
   /** Demo programs started by startDemo, by the attach session they belong to. */
   const demos = new Map<string, DemoProcess>()
   const sessionOf = (attachId: string): TargetSession => {
@@ -375,10 +379,66 @@ export function createBackend(options: BackendOptions = {}): Backend {
     detach: (raw) =>
       attached(async () => {
         const { attachId } = parseArgs('detach', raw)
+        for (const [recordingId, entry] of recordings) {
+          if (entry.info.attachId !== attachId) continue
+          recordings.delete(recordingId)
+          await entry.recording.abort().catch(() => {})
+        }
         await sessions.get(attachId)?.close()
         sessions.delete(attachId)
         await demos.get(attachId)?.stop()
         demos.delete(attachId)
+        return null
+      }),
+    startRecording: (raw) =>
+      attached(async () => {
+        const { attachId, kind, intervalBytes, includeCollected } = parseArgs('startRecording', raw)
+        const session = sessionOf(attachId)
+        const { folder } = await captureFolder.get()
+        await mkdir(folder, { recursive: true })
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+        const file = join(
+          folder,
+          kind === 'sampling'
+            ? `allocations-${stamp}.heapprofile`
+            : `timeline-${stamp}.heapsnapshot`,
+        )
+        const recording = await startRecording(session, {
+          kind,
+          file,
+          intervalBytes,
+          includeCollected,
+        })
+        const info = { recordingId: randomUUID(), attachId, kind, file, startedAt: Date.now() }
+        recordings.set(info.recordingId, { info, recording })
+        // A target that goes away ends the recording (its file is not kept).
+        recording.failed.catch(() => recordings.delete(info.recordingId))
+        return info
+      }),
+    listRecordings: async (raw) => {
+      parseArgs('listRecordings', raw)
+      return [...recordings.values()].map((entry) => entry.info)
+    },
+    stopRecording: (raw) =>
+      attached(async () => {
+        const { recordingId, operationId } = parseArgs('stopRecording', raw)
+        const entry = recordings.get(recordingId)
+        if (!entry) throw new ApiError('no-recording', `no recording ${recordingId} under way`)
+        recordings.delete(recordingId)
+        const result = await entry.recording.stop()
+        if (result.kind === 'sampling') {
+          const profile = await profiles.handlers.openProfile({ file: result.file })
+          return { kind: 'sampling' as const, durationMs: result.durationMs, profile }
+        }
+        const snapshot = await openSnapshot({ file: result.file, operationId })
+        return { kind: 'timeline' as const, durationMs: result.durationMs, snapshot }
+      }),
+    cancelRecording: (raw) =>
+      attached(async () => {
+        const { recordingId } = parseArgs('cancelRecording', raw)
+        const entry = recordings.get(recordingId)
+        recordings.delete(recordingId)
+        await entry?.recording.abort()
         return null
       }),
     collectGarbage: (raw) =>
@@ -535,6 +595,10 @@ export function createBackend(options: BackendOptions = {}): Backend {
     hostProcessId: (id) => (hosts.get(id) ?? operations.get(id))?.channel.pid,
     async dispose() {
       profiles.dispose()
+      await Promise.all(
+        [...recordings.values()].map(({ recording }) => recording.abort().catch(() => {})),
+      )
+      recordings.clear()
       await Promise.all([...sessions.values()].map((session) => session.close()))
       sessions.clear()
       await Promise.all([...demos.values()].map((demo) => demo.stop()))

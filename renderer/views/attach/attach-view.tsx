@@ -8,6 +8,7 @@ import type {
   AttachInfo,
   HeapgraphApi,
   NodeProcessInfo,
+  ProfileInfo,
   ProgressEvent,
   SnapshotInfo,
   TargetInfo,
@@ -16,6 +17,7 @@ import { fileName, formatBytes } from '../../format'
 import { HeapChart } from './heap-chart'
 import type { HeapTimeline } from './use-heap-timeline'
 import { CaptureFolder, SnapshotFileActions } from './capture-folder'
+import { RecordAllocations } from './record-allocations'
 
 interface Props {
   api: HeapgraphApi
@@ -28,6 +30,8 @@ interface Props {
   onSelect: (info: SnapshotInfo) => void
   /** A new snapshot to diff against the previous one of the same target. */
   onGrowth: (info: SnapshotInfo, previous: SnapshotInfo) => void
+  /** An allocation profile recorded from the target, opened. */
+  onOpenedProfile: (info: ProfileInfo) => void
 }
 
 function AttachedPanel({
@@ -39,6 +43,7 @@ function AttachedPanel({
   taken,
   onSelect,
   onGrowth,
+  onOpenedProfile,
 }: Omit<Props, 'attached' | 'onAttached'> & {
   target: AttachInfo
   onDetached: () => void
@@ -92,6 +97,13 @@ function AttachedPanel({
           Detach
         </button>
       </div>
+      <RecordAllocations
+        api={api}
+        attachId={target.attachId}
+        onProfile={onOpenedProfile}
+        onSnapshot={onOpened}
+        onMark={() => timeline.mark('snapshot')}
+      />
       {progress && (
         <p role="status">
           {progress.phase}{' '}
@@ -135,6 +147,7 @@ export function AttachView({
   taken,
   onSelect,
   onGrowth,
+  onOpenedProfile,
 }: Props): React.JSX.Element {
   const [host, setHost] = useState('127.0.0.1')
   const [port, setPort] = useState('9229')
@@ -167,6 +180,7 @@ export function AttachView({
         taken={taken}
         onSelect={onSelect}
         onGrowth={onGrowth}
+        onOpenedProfile={onOpenedProfile}
       />
     )
   }

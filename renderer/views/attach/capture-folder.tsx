@@ -81,7 +81,7 @@ export function CaptureFolder({ api }: { api: HeapgraphApi }): React.JSX.Element
         />
       ) : (
         <p>
-          Snapshots are saved in <code className="folder">{info.folder}</code>
+          Snapshots and recordings are saved in <code className="folder">{info.folder}</code>
           {info.isDefault && <span className="muted"> (the default)</span>}{' '}
           <button onClick={() => setEditing(true)}>Change…</button>{' '}
           <button

@@ -14,6 +14,9 @@ const PICTURES = {
   'workbench-light.png': 'workbench-1440-light.png',
   'workbench-dark.png': 'workbench-1440-dark.png',
   'graph-long-path.png': 'graph-long-path.png',
+  'allocations-flame.png': 'allocations-4-flame.png',
+  'allocations-sites.png': 'allocations-1-bottom-up.png',
+  'allocation-timeline.png': 'timeline-2-picked.png',
 }
 
 const run = spawnSync(
@@ -23,6 +26,8 @@ const run = spawnSync(
     'run',
     'test/e2e/workbench-ui.test.ts',
     'test/e2e/graph-readable-ui.test.ts',
+    'test/e2e/allocations-ui.test.ts',
+    'test/e2e/allocation-timeline-ui.test.ts',
   ],
   { cwd: root, stdio: 'inherit' },
 )

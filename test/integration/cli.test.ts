@@ -139,14 +139,24 @@ describe('cli', () => {
       expect(Object.keys(summary).sort()).toEqual(['classes', 'snapshot'])
       const { snapshot } = summary
       expect(Object.keys(snapshot).sort()).toEqual(
-        ['edgeCount', 'exposeInternals', 'file', 'nodeCount', 'totalSize'].sort(),
+        [
+          'allocationStacks',
+          'allocationTimeline',
+          'edgeCount',
+          'exposeInternals',
+          'file',
+          'nodeCount',
+          'totalSize',
+        ].sort(),
       )
       expect(snapshot.file).toBe(snapshotFile)
       expect(snapshot.nodeCount).toBeGreaterThan(10_000)
       expect(snapshot.edgeCount).toBeGreaterThan(snapshot.nodeCount)
       expect(snapshot.totalSize).toBeGreaterThan(1_000_000)
-      // v8.writeHeapSnapshot has user roots.
+      // v8.writeHeapSnapshot has user roots, and no allocation tracking.
       expect(snapshot.exposeInternals).toBe(false)
+      expect(snapshot.allocationStacks).toBe(false)
+      expect(snapshot.allocationTimeline).toBe(false)
     })
 
     it('lists classes by retained size, largest first, with the documented fields', () => {

@@ -130,9 +130,12 @@ export function appWindowArgs(
 /** A page that sends the window on to `url` at once (meta refresh: no script, no history). */
 export function redirectPage(url: string): string {
   const attribute = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
+  // The script navigates as the page is parsed; the refresh (a timer, which a busy or hidden
+  // window may run late) is the fallback.
   return (
     '<!doctype html><meta charset="utf-8"><title>Heapgraph</title>' +
-    `<meta http-equiv="refresh" content="0;url=${attribute}">\n`
+    `<meta http-equiv="refresh" content="0;url=${attribute}">\n` +
+    `<script>location.replace(${JSON.stringify(url).replace(/</g, '\\u003c')})</script>\n`
   )
 }
 

@@ -191,5 +191,9 @@ describe('redirectPage', () => {
     expect(page).toContain(
       '<meta http-equiv="refresh" content="0;url=http://127.0.0.1:5000/?token=a&quot;b&amp;c&lt;d">',
     )
+    // And at once by script, the URL as a JavaScript string that cannot close the script.
+    expect(page).toContain(
+      '<script>location.replace("http://127.0.0.1:5000/?token=a\\"b&c\\u003cd")</script>',
+    )
   })
 })

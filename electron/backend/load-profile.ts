@@ -11,7 +11,7 @@ import {
   recognizeOtherDocument,
   type ProfileLimits,
 } from '../../shared/heap/profile/parse-profile'
-import { decompressIfGzip } from './load-snapshot'
+import { decompressIfGzip, describeIoError, readError } from './load-snapshot'
 
 export interface ProfileLoadOptions {
   /** Read size in bytes (tests use tiny chunks to exercise boundaries). */
@@ -21,19 +21,6 @@ export interface ProfileLoadOptions {
 
 /** Bytes read before the document's kind is checked: enough for a snapshot's `{"snapshot":`. */
 const SNIFF_BYTES = 256
-
-function ioError(file: string, error: unknown): HeapSnapshotError {
-  const code = (error as NodeJS.ErrnoException).code
-  const reason =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EACCES'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : String((error as Error).message ?? error)
-  return new HeapSnapshotError('io', `cannot read ${file}: ${reason}`)
-}
 
 /** Reads a profile file whole (decompressed), refusing a snapshot or a file past the limit. */
 async function readProfileBytes(
@@ -46,7 +33,7 @@ async function readProfileBytes(
       throw Object.assign(new Error('directory'), { code: 'EISDIR' })
     }
   } catch (error) {
-    throw ioError(file, error)
+    throw describeIoError(file, error)
   }
   const input = createReadStream(file, { highWaterMark: chunkSize })
   let compressedBytes = 0
@@ -78,15 +65,7 @@ async function readProfileBytes(
       }
     }
   } catch (error) {
-    if (error instanceof HeapSnapshotError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    if (typeof code === 'string' && code.startsWith('Z_')) {
-      throw new HeapSnapshotError(
-        'truncated',
-        `the gzip stream is corrupt or cut short after ${compressedBytes} compressed bytes (${(error as Error).message})`,
-      )
-    }
-    throw ioError(file, error)
+    throw readError(file, error, compressedBytes)
   } finally {
     input.destroy()
   }

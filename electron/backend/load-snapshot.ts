@@ -22,7 +22,29 @@ export interface LoadOptions {
 
 const GZIP_MAGIC = [0x1f, 0x8b]
 
-function describeIoError(file: string, error: unknown): HeapSnapshotError {
+/**
+ * What went wrong reading `file`, as one line: a HeapSnapshotError as it is; a gzip stream that
+ * is corrupt or cut short, at its position in compressed bytes (not the decompressed offsets
+ * other errors give); any other error as an I/O error naming the file.
+ */
+export function readError(
+  file: string,
+  error: unknown,
+  compressedBytes: number,
+): HeapSnapshotError {
+  if (error instanceof HeapSnapshotError) return error
+  const code = (error as NodeJS.ErrnoException).code
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new HeapSnapshotError(
+      'truncated',
+      `the gzip stream is corrupt or cut short after ${compressedBytes} compressed bytes (${(error as Error).message})`,
+    )
+  }
+  return describeIoError(file, error)
+}
+
+/** An I/O error reading `file` as one line that names it (no such file, permission, folder). */
+export function describeIoError(file: string, error: unknown): HeapSnapshotError {
   const code = (error as NodeJS.ErrnoException).code
   const reason =
     code === 'ENOENT'
@@ -121,16 +143,7 @@ export async function parseSnapshotFile(
       position: () => consumed,
     })
   } catch (error) {
-    if (error instanceof HeapSnapshotError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    if (typeof code === 'string' && code.startsWith('Z_')) {
-      // The position is in compressed bytes, not the decompressed offsets errors otherwise use.
-      throw new HeapSnapshotError(
-        'truncated',
-        `the gzip stream is corrupt or cut short after ${consumed} compressed bytes (${(error as Error).message})`,
-      )
-    }
-    throw describeIoError(file, error)
+    throw readError(file, error, consumed)
   } finally {
     if (input !== process.stdin) input.destroy()
   }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import {
-  compareAllocationSites,
+  getAllocationChangePage,
   flameChartLayout,
   getAllocationSitePage,
   getCallTreeChildren,
@@ -125,13 +125,13 @@ export function createProfiles(): { handlers: ProfileHandlers; dispose(): void }
         'compareAllocationSites',
         raw,
       )
-      const changes = compareAllocationSites(
+      return getAllocationChangePage(
         profileOf(profileId).profile,
         profileOf(baseProfileId).profile,
         by,
+        start,
+        count,
       )
-      const from = Math.min(start, changes.length)
-      return { start: from, total: changes.length, items: changes.slice(from, from + count) }
     },
     getCallTree: async (raw) => {
       const { profileId, nodeId, start, count } = parseArgs('getCallTree', raw)

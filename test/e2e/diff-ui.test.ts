@@ -88,13 +88,7 @@ describe.skipIf(missing !== undefined)('diff UI', () => {
       { readyLine: /^ready$/ },
     )
     try {
-      await page.getByRole('button', { name: 'Attach…' }).click()
-      await page.getByLabel('Port').fill(String(target.port))
-      await page.getByRole('button', { name: 'List targets' }).click()
-      await page
-        .getByRole('table', { name: 'Targets' })
-        .getByRole('button', { name: 'Attach' })
-        .click()
+      await ui.attachByPort(target.port)
       await page.getByRole('button', { name: 'Take snapshot' }).click()
       await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
       await page.getByRole('button', { name: /^Attached:/ }).click()

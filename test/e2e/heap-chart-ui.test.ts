@@ -127,13 +127,7 @@ describe.skipIf(missing !== undefined)('heap chart', () => {
     // the strict CSP refuses, so zod validates without compiling), as the bundle loads.
     const atLoad = (await recorded()).violations
     expect(atLoad.every((violation) => violation.startsWith('script-src eval '))).toBe(true)
-    await page.getByRole('button', { name: 'Attach…' }).first().click()
-    await page.getByLabel('Port').fill(String(target.port))
-    await page.getByRole('button', { name: 'List targets' }).click()
-    await page
-      .getByRole('table', { name: 'Targets' })
-      .getByRole('button', { name: 'Attach' })
-      .click()
+    await ui.attachByPort(target.port)
 
     // The chart's box is there at once, at its full height, before and after the readings.
     await plot().waitFor({ timeout: 30_000 })

@@ -27,13 +27,7 @@ describe.skipIf(missing !== undefined)('recording allocations from the app', () 
     page = ui.page
     await page.setViewportSize({ width: 1440, height: 900 })
     await page.goto(ui.server.url)
-    await page.getByRole('button', { name: 'Attach…' }).first().click()
-    await page.getByLabel('Port').fill(String(target.port))
-    await page.getByRole('button', { name: 'List targets' }).click()
-    await page
-      .getByRole('table', { name: 'Targets' })
-      .getByRole('button', { name: 'Attach' })
-      .click()
+    await ui.attachByPort(target.port)
     await page.getByRole('group', { name: 'Record allocations' }).waitFor({ timeout: 30_000 })
   }, 120_000)
 

@@ -185,13 +185,7 @@ describe.skipIf(missing !== undefined)('web UI', () => {
       "globalThis.leakCache = new Map(); for (let i = 0; i < 50; i++) leakCache.set('k' + i, new Array(1000).fill(i)); setInterval(() => {}, 1000)",
     )
     try {
-      await page.getByRole('button', { name: 'Attach…' }).click()
-      await page.getByLabel('Port').fill(String(target.port))
-      await page.getByRole('button', { name: 'List targets' }).click()
-      await page
-        .getByRole('table', { name: 'Targets' })
-        .getByRole('button', { name: 'Attach' })
-        .click()
+      await ui.attachByPort(target.port)
       const chart = page.getByRole('img', { name: 'Heap usage over time' })
       await chart.waitFor({ timeout: 30_000 })
       await page.getByRole('button', { name: 'Collect garbage' }).click()

@@ -25,6 +25,8 @@ export interface WebUi {
   open(file: string): Promise<void>
   /** Arrays, then "Why alive?" on the first row showing `rowText`; waits for the graph. */
   whyAliveOfArray(rowText?: string): Promise<void>
+  /** Attach…, lists the targets of 127.0.0.1:PORT and attaches to the first. */
+  attachByPort(port: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -57,6 +59,16 @@ export async function startWebUi(): Promise<WebUi> {
       await page.getByLabel(/Snapshot file/).fill(file)
       await page.getByRole('button', { name: 'Open', exact: true }).click()
       await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 60_000 })
+    },
+    async attachByPort(port) {
+      await page.getByRole('button', { name: 'Attach…' }).first().click()
+      await page.getByLabel('Port').fill(String(port))
+      await page.getByRole('button', { name: 'List targets' }).click()
+      await page
+        .getByRole('table', { name: 'Targets' })
+        .getByRole('button', { name: 'Attach' })
+        .first()
+        .click()
     },
     async whyAliveOfArray(rowText = '1,000') {
       await page.getByRole('tab', { name: 'Arrays' }).click()

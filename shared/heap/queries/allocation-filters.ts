@@ -6,6 +6,7 @@
 // snapshot of the same session that has allocation stacks).
 import type { HeapSnapshot } from '../snapshot'
 import { perSnapshot } from './cache'
+import { traceIndex, traceInfoFields } from './allocations'
 import type { AllocationInterval, AllocationSiteKey, SummaryFilter } from '../../protocol/dto'
 
 /** The samples as [timestamp µs, last assigned id] pairs, in time order. */
@@ -94,15 +95,12 @@ function siteFrames(snapshot: HeapSnapshot, site: AllocationSiteKey): Uint8Array
   const { graph } = snapshot
   const tree = graph.traceTree
   if (!tree) return null
-  const fields = graph.layout.traceFunctionInfoFields
-  const fieldCount = fields.length || 6
-  const field = (name: string, fallback: number): number => {
-    const found = fields.indexOf(name)
-    return found === -1 ? fallback : found
-  }
-  const nameField = field('name', 1)
-  const scriptField = field('script_name', 2)
-  const lineField = field('line', 4)
+  const {
+    fieldCount,
+    name: nameField,
+    scriptName: scriptField,
+    line: lineField,
+  } = traceInfoFields(snapshot)
   const infos = graph.traceFunctionInfos
   const script = scriptKey(site.url)
   const matches = new Uint8Array(Math.floor(infos.length / fieldCount))
@@ -120,14 +118,6 @@ function siteFrames(snapshot: HeapSnapshot, site: AllocationSiteKey): Uint8Array
   return positions
 }
 
-/** Trace node id -> position in the trace tree (ids are not positions). */
-const tracePositions = perSnapshot((snapshot) => {
-  const tree = snapshot.graph.traceTree
-  const positions = new Map<number, number>()
-  if (tree) tree.id.forEach((id, position) => positions.set(id, position))
-  return positions
-})
-
 /**
  * Per node: 1 when it passes the filter. Objects with a zero self size never do (the Summary
  * leaves them out). Null when the snapshot cannot answer (no samples, or no allocation stacks).
@@ -138,7 +128,7 @@ export function filterNodes(snapshot: HeapSnapshot, filter: SummaryFilter): Uint
   const between = filter.allocatedBetween
   const site = filter.allocatedAt ? siteFrames(snapshot, filter.allocatedAt) : undefined
   if (site === null) return null
-  const positions = site ? tracePositions(snapshot) : null
+  const positions = site ? traceIndex(snapshot) : null
   for (let node = 0; node < graph.nodeCount; node++) {
     if (!snapshot.selfSize[node]) continue
     if (between) {

@@ -6,12 +6,36 @@ import { perSnapshot } from './cache'
 import type { StackFrame } from '../../protocol/dto'
 
 /** Trace node id -> preorder position in the flattened trace tree. */
-const traceIndex = perSnapshot((snapshot) => {
+export const traceIndex = perSnapshot((snapshot) => {
   const tree = snapshot.graph.traceTree
   const index = new Map<number, number>()
   if (tree) tree.id.forEach((id, position) => index.set(id, position))
   return index
 })
+
+/** Where each field sits in a record of trace_function_infos, and how long a record is. */
+export function traceInfoFields(snapshot: HeapSnapshot): {
+  fieldCount: number
+  name: number
+  scriptName: number
+  scriptId: number
+  line: number
+  column: number
+} {
+  const fields = snapshot.graph.layout.traceFunctionInfoFields
+  const field = (name: string, fallback: number): number => {
+    const found = fields.indexOf(name)
+    return found === -1 ? fallback : found
+  }
+  return {
+    fieldCount: fields.length || 6,
+    name: field('name', 1),
+    scriptName: field('script_name', 2),
+    scriptId: field('script_id', 3),
+    line: field('line', 4),
+    column: field('column', 5),
+  }
+}
 
 /** Whether the snapshot recorded allocation stacks. */
 export function hasAllocationStacks(snapshot: HeapSnapshot): boolean {
@@ -26,17 +50,14 @@ export function getAllocationStack(snapshot: HeapSnapshot, node: number): StackF
   if (!tree || traceNodeId === 0) return null
   let position = traceIndex(snapshot).get(traceNodeId)
   if (position === undefined) return null
-  const fields = graph.layout.traceFunctionInfoFields
-  const fieldCount = fields.length || 6
-  const field = (name: string, fallback: number): number => {
-    const found = fields.indexOf(name)
-    return found === -1 ? fallback : found
-  }
-  const nameField = field('name', 1)
-  const scriptNameField = field('script_name', 2)
-  const scriptIdField = field('script_id', 3)
-  const lineField = field('line', 4)
-  const columnField = field('column', 5)
+  const {
+    fieldCount,
+    name: nameField,
+    scriptName: scriptNameField,
+    scriptId: scriptIdField,
+    line: lineField,
+    column: columnField,
+  } = traceInfoFields(snapshot)
   const infos = graph.traceFunctionInfos
   const frames: StackFrame[] = []
   while (position !== undefined && position >= 0 && frames.length < 10_000) {

@@ -26,6 +26,7 @@ import { runShow } from './cli/show-command'
 import { runSummary } from './cli/summary-command'
 import { runTop } from './cli/top-command'
 import { runWhy } from './cli/why-command'
+import { runClosures, runDetached, runStrings } from './cli/analyses-command'
 
 const USAGE = `heapgraph — why is this object still alive?
 
@@ -44,6 +45,17 @@ Usage:
                                                           (--full: a string's whole text)
   heapgraph export <snapshot> [--format csv|ndjson] [-o file]
                                                           every object, streamed
+  heapgraph strings <snapshot> [--top N] [--include-internals] [--json]
+                                                          duplicated strings: texts held more than
+                                                          once, largest waste first, and who holds
+                                                          the copies
+  heapgraph detached <snapshot> [--top N] [--json]      detached DOM trees (Chrome) and what
+                                                          holds them
+  heapgraph closures <snapshot> [--top N] [--min-size SIZE] [--json]
+                                                          closure leaks: captured values (10kB or
+                                                          more) kept by functions that may not use
+                                                          them (which do is known from Chrome's
+                                                          scope information)
   heapgraph diff <before> <after> [--top N] [--json]    new and deleted objects per class (by id,
                                                           as DevTools' Comparison view); snapshots
                                                           of one process
@@ -99,6 +111,15 @@ Attached to a running process (Chrome DevTools Protocol):
                                                           writes the file
   --pid opens a running Node's inspector with SIGUSR1. Hosts other than this machine need
   --allow-remote: the protocol gives full control of the target.
+
+Python (a process that called heapgraph_py.install(), see python/):
+  heapgraph capture --python-pid PID [--gc] [--timeout 120s] -o FILE
+                                                          signals it and waits for its snapshot
+
+For agents:
+  heapgraph mcp                                         a Model Context Protocol server on stdio
+                                                          (open snapshots, why, diff, leaks,
+                                                          capture...) for an MCP client
 
 <snapshot> is a .heapsnapshot file, <profile> a .heapprofile file; either optionally gzipped.`
 
@@ -203,6 +224,9 @@ const COMMANDS: Record<string, Runner> = {
   why: runWhy,
   show: runShow,
   export: (context) => runExport(context, process.stdout),
+  strings: runStrings,
+  detached: runDetached,
+  closures: runClosures,
 }
 
 /** One option as the CLI declares it: its flags for commander and its help. */
@@ -253,6 +277,25 @@ const COMMAND_SPECS: Record<
       ['-o, --output <file>', 'write to a file'],
     ],
   },
+  strings: {
+    args: '<snapshot>',
+    needs: 'a snapshot file',
+    options: [
+      TOP_OPTION,
+      ['--include-internals', "also texts that only V8's internals hold more than once"],
+      JSON_OPTION,
+    ],
+  },
+  detached: { args: '<snapshot>', needs: 'a snapshot file', options: [TOP_OPTION, JSON_OPTION] },
+  closures: {
+    args: '<snapshot>',
+    needs: 'a snapshot file',
+    options: [
+      TOP_OPTION,
+      ['--min-size <size>', 'the smallest captured value to list (10kB)'],
+      JSON_OPTION,
+    ],
+  },
   diff: {
     args: '<before> <after>',
     needs: 'two snapshot files',
@@ -299,6 +342,7 @@ const COMMAND_SPECS: Record<
       ],
     ],
   },
+  mcp: { args: '', options: [] },
   targets: { args: '', options: [...TARGET_OPTIONS.slice(0, 2), TARGET_OPTIONS[5], JSON_OPTION] },
   processes: { args: '', options: [JSON_OPTION] },
   capture: {
@@ -308,6 +352,8 @@ const COMMAND_SPECS: Record<
       ['--gc', 'collect garbage first'],
       ['--expose-internals', "V8's option of that name"],
       ['--numeric-values', "V8's option of that name"],
+      ['--python-pid <pid>', 'a Python process that called heapgraph_py.install()'],
+      ['--timeout <duration>', "--python-pid: how long to wait for the process's snapshot"],
       ['-o, --output <file>', 'the snapshot file to write'],
       JSON_OPTION,
     ],
@@ -369,6 +415,8 @@ async function runCommand(name: string, positionals: string[], values: Values): 
     const runApp = name === 'serve' ? runServe : runOpen
     return runAttach((_context, stop) => runApp(positionals, values, stop), values)
   }
+  // Loaded on demand: the MCP SDK is not every command's start-up cost.
+  if (name === 'mcp') return (await import('./mcp/server')).runMcp()
   if (name === 'diff') return runDiffCommand(positionals, values)
   const attach = ATTACH_COMMANDS[name]
   if (attach) return runAttach(attach, values)

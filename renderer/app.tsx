@@ -34,6 +34,7 @@ import { ObjectView } from './views/object/object-view'
 import { StartView } from './views/start/start-view'
 import { SummaryView } from './views/summary/summary-view'
 import { AllocationsView } from './views/allocations/allocations-view'
+import { InsightsView } from './views/insights/insights-view'
 import { ContainmentView } from './views/trees/containment-view'
 import { DominatorsView } from './views/trees/dominators-view'
 
@@ -45,6 +46,7 @@ const SNAPSHOT_VIEWS: ReadonlyArray<{ view: MainView; label: string }> = [
   { view: 'leaks', label: 'Leaks' },
   { view: 'containment', label: 'Containment' },
   { view: 'dominators', label: 'Dominators' },
+  { view: 'insights', label: 'Insights' },
 ]
 
 /**
@@ -504,6 +506,14 @@ export function App({ api }: { api: HeapgraphApi }): React.JSX.Element {
           )}
           {current && place.view === 'containment' && (
             <ContainmentView
+              key={current.snapshotId}
+              api={api}
+              snapshot={current}
+              onObject={selectObject}
+            />
+          )}
+          {current && place.view === 'insights' && (
+            <InsightsView
               key={current.snapshotId}
               api={api}
               snapshot={current}

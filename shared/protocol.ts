@@ -26,6 +26,10 @@ import type {
   AllocationSite,
   AllocationSiteChange,
   CallTreeNode,
+  ClosureLeakReport,
+  DetachedDomReport,
+  DuplicateStringsReport,
+  RetainedByReport,
 } from './protocol/dto'
 
 export type * from './protocol/dto'
@@ -341,6 +345,35 @@ export const API_METHODS = {
     count,
   }),
   getFlameChart: z.object({ profileId }),
+  // The analyses other tools have (issue 14), paged, largest first.
+  // Texts held more than once; with includeInternal also those V8's internals hold.
+  getDuplicateStrings: z.object({
+    snapshotId,
+    start,
+    count,
+    includeInternal: z.boolean().default(false),
+  }),
+  // Detached DOM trees with what holds them (empty for snapshots without a DOM).
+  getDetachedTrees: z.object({ snapshotId, start, count }),
+  // Context variables whose value retains at least minRetainedSize bytes, held by live
+  // functions that cannot all be shown to use them.
+  getClosureLeaks: z.object({
+    snapshotId,
+    start,
+    count,
+    minRetainedSize: z
+      .number()
+      .nonnegative()
+      .max(2 ** 53)
+      .default(10_000),
+  }),
+  // DevTools' named filters: objects only the console, event handlers or detached DOM nodes keep.
+  getRetainedBy: z.object({
+    snapshotId,
+    kind: z.enum(['console', 'event-handlers', 'detached-dom']),
+    start,
+    count,
+  }),
 } as const
 
 export type ApiMethod = keyof typeof API_METHODS
@@ -400,6 +433,10 @@ export interface ApiResults {
   compareAllocationSites: Page<AllocationSiteChange>
   getCallTree: { node: CallTreeNode; children: Page<CallTreeNode> }
   getFlameChart: FlameChart
+  getDuplicateStrings: DuplicateStringsReport
+  getDetachedTrees: DetachedDomReport
+  getClosureLeaks: ClosureLeakReport
+  getRetainedBy: RetainedByReport
 }
 
 /** A recording under way on an attached target. */

@@ -17,6 +17,7 @@ import { getSummary } from '../../shared/heap/queries/summary'
 import { parseDuration, UsageError } from './arguments'
 import { snapshotInfo } from './commands'
 import { clip, formatBytes, table } from './format'
+import { runPythonCapture } from './python-capture-command'
 
 export interface AttachContext {
   json: boolean
@@ -92,12 +93,17 @@ export async function runTargets(context: AttachContext): Promise<void> {
     context.out(`no debuggable targets at ${host}:${endpoint.port}`)
     return
   }
-  context.out(
-    table(
-      ['id', 'type', 'title', 'url'],
-      rows.map((row) => [row.id, row.type, clip(row.title, 40), clip(row.url, 60)]),
-      [false, false, false, false],
-    ),
+  context.out(targetTable(rows))
+}
+
+/** Targets as `targets` lists them (also the MCP server's text answer). */
+export function targetTable(
+  rows: readonly { id: string; type: string; title: string; url: string }[],
+): string {
+  return table(
+    ['id', 'type', 'title', 'url'],
+    rows.map((row) => [row.id, row.type, clip(row.title, 40), clip(row.url, 60)]),
+    [false, false, false, false],
   )
 }
 
@@ -124,7 +130,10 @@ export async function runProcesses(context: AttachContext): Promise<void> {
   )
 }
 
-export async function runCapture(context: AttachContext): Promise<void> {
+export async function runCapture(context: AttachContext, stop?: AbortSignal): Promise<void> {
+  if (option(context, 'python-pid') !== undefined) return runPythonCapture(context, stop)
+  if (option(context, 'timeout') !== undefined)
+    throw new UsageError('--timeout applies only with --python-pid')
   const file = option(context, 'output')
   if (file === undefined) throw new UsageError('capture needs -o FILE for the snapshot')
   const { webSocketUrl, allowRemote } = await chooseTarget(context)

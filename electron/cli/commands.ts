@@ -9,7 +9,7 @@ import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { findNodeById } from '../../shared/heap/queries/nodes'
 import { findClasses, getClassMembers } from '../../shared/heap/queries/summary'
 import { formatDistance } from '../../shared/view/format'
-import { parseCut, UsageError, wholeNumber } from './arguments'
+import { parseByteSize, parseCut, UsageError, wholeNumber } from './arguments'
 import { clip, formatBytes } from './format'
 import type { ObjectSummary, SnapshotFacts } from '../../shared/protocol/dto'
 
@@ -30,6 +30,9 @@ const OPTIONS_OF: Record<string, readonly string[]> = {
   why: ['json', 'paths', 'cut', 'internals'],
   show: ['json', 'full'],
   export: ['format', 'output'],
+  strings: ['json', 'top', 'include-internals'],
+  detached: ['json', 'top'],
+  closures: ['json', 'top', 'min-size'],
 }
 
 /**
@@ -47,7 +50,12 @@ export async function validateSnapshotCommand(
       throw new UsageError(`--${name} does not apply to ${command}`)
     }
   }
-  if (command === 'summary' || command === 'top') wholeNumber(values.top, 'top')
+  if (['summary', 'top', 'strings', 'detached', 'closures'].includes(command))
+    wholeNumber(values.top, 'top')
+  if (command === 'closures' && values['min-size'] !== undefined) {
+    if (typeof values['min-size'] !== 'string') throw new UsageError('--min-size takes a size')
+    parseByteSize(values['min-size'], 'min-size')
+  }
   if (command === 'why') {
     wholeNumber(values.paths, 'paths')
     if (values.cut !== undefined) {

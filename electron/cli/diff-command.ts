@@ -115,7 +115,7 @@ function infoLine(label: string, info: SnapshotFacts): string {
 }
 
 /** Class names, with the location of location-keyed classes whose name is not unique. */
-function classLabels(entries: ClassDiff[]): string[] {
+function classLabels(entries: readonly ClassDiff[]): string[] {
   const uses = new Map<string, number>()
   for (const { className } of entries) uses.set(className, (uses.get(className) ?? 0) + 1)
   return entries.map(({ className, classKey }) => {
@@ -126,16 +126,31 @@ function classLabels(entries: ClassDiff[]): string[] {
 }
 
 function printTable(context: DiffContext, result: DiffJson, shown: ClassDiff[]): void {
-  const { before, after, classes } = result
-  context.out(infoLine('before', before))
-  context.out(infoLine('after ', after))
-  context.out(
-    `total size ${signedBytes(after.totalSize - before.totalSize)}; ${classes.length.toLocaleString('en-US')} classes with new or deleted objects`,
+  context.out(diffText(result.before, result.after, shown, result.classes.length))
+}
+
+/**
+ * A comparison as `diff` prints it: both snapshots, the change in total size, and a table of
+ * `shown` among `total` classes (also the MCP server's text answer); `moreHint` says how to see
+ * the classes not shown (null: the caller says it).
+ */
+export function diffText(
+  before: SnapshotFacts,
+  after: SnapshotFacts,
+  shown: readonly ClassDiff[],
+  total: number,
+  moreHint: string | null = '--top N shows more',
+): string {
+  const lines: string[] = []
+  lines.push(infoLine('before', before))
+  lines.push(infoLine('after ', after))
+  lines.push(
+    `total size ${signedBytes(after.totalSize - before.totalSize)}; ${total.toLocaleString('en-US')} classes with new or deleted objects`,
   )
-  if (shown.length === 0) return
+  if (shown.length === 0) return lines.join('\n')
   const labels = classLabels(shown)
-  context.out('')
-  context.out(
+  lines.push('')
+  lines.push(
     table(
       ['class', 'count', '+new', '-deleted', 'Δcount', 'Δsize', 'Δretained'],
       shown.map((entry, position) => [
@@ -150,9 +165,10 @@ function printTable(context: DiffContext, result: DiffJson, shown: ClassDiff[]):
       [false, true, true, true, true, true, true],
     ),
   )
-  if (shown.length < classes.length) {
-    context.out(`… ${classes.length - shown.length} more (--top N shows more)`)
+  if (moreHint !== null && shown.length < total) {
+    lines.push(`… ${total - shown.length} more (${moreHint})`)
   }
+  return lines.join('\n')
 }
 
 /**

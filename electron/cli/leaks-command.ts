@@ -133,11 +133,16 @@ function printJson(
   )
 }
 
-function clusterText(
-  snapshot: HeapSnapshot,
+/**
+ * One cluster as `leaks` prints it, with its path read as code and the verdict (`explained`;
+ * null when no path was found) (also the MCP server's text answer). `moreIdsHint` says where the
+ * ids not printed are.
+ */
+export function clusterText(
   cluster: LeakCluster,
   rank: number,
-  maxObjectIds: number,
+  explained: { readable: ReadableStep[]; verdict: string } | null,
+  moreIdsHint: string,
 ): string {
   const folded = cluster.suspectCount - cluster.count
   const lines = [
@@ -145,7 +150,6 @@ function clusterText(
       (folded > 0 ? `, holding ${folded.toLocaleString('en-US')} more new objects` : '') +
       (cluster.heldByInternals ? " (held only by V8's internals)" : ''),
   ]
-  const explained = explainCluster(snapshot, cluster)
   lines.push(
     explained
       ? `   ${explained.verdict}\n${formatRoute(explained.readable, { indent: '   ' })}`
@@ -153,15 +157,13 @@ function clusterText(
   )
   const shown = cluster.objectIds.slice(0, PRINTED_IDS).map((id) => `@${id}`)
   const more = cluster.count - shown.length
-  const rest =
-    more > 0
-      ? ` … and ${more.toLocaleString('en-US')} more (--json lists up to ${maxObjectIds})`
-      : ''
+  const rest = more > 0 ? ` … and ${more.toLocaleString('en-US')} more (${moreIdsHint})` : ''
   lines.push(`   objects: ${shown.join(' ')}${rest}`)
   return lines.join('\n')
 }
 
-function growingText(growing: GrowingClass[]): string {
+/** Growing classes as `leaks` prints them (also the MCP server's text answer). */
+export function growingText(growing: readonly GrowingClass[]): string {
   const arrow = (values: number[], format: (value: number) => string): string =>
     values.map(format).join(' → ')
   return table(
@@ -214,7 +216,14 @@ function printText(
   const clusters = report.clusters.slice(0, top)
   clusters.forEach((cluster, position) => {
     io.out('')
-    io.out(clusterText(snapshot, cluster, position + 1, report.maxObjectIds))
+    io.out(
+      clusterText(
+        cluster,
+        position + 1,
+        explainCluster(snapshot, cluster),
+        `--json lists up to ${report.maxObjectIds}`,
+      ),
+    )
   })
   if (report.clusterCount > clusters.length) {
     const hidden = report.clusterCount - clusters.length

@@ -13,7 +13,7 @@ import {
   type CommandContext,
 } from './commands'
 import { clip, formatBytes, table } from './format'
-import type { Reference } from '../../shared/protocol/dto'
+import type { ObjectDetails, Reference, StackFrame } from '../../shared/protocol/dto'
 
 function referenceRows(references: Reference[]): string[][] {
   return references.map((reference) => [
@@ -36,11 +36,39 @@ export function runShow(context: CommandContext): void {
     context.out(JSON.stringify({ object, edges, retainers }, null, 2))
     return
   }
-  context.out(`${objectLabel(details)} (${details.type})`)
-  context.out(`  class:       ${clip(details.className, 100)}`)
-  if (details.name !== details.label) context.out(`  name:        ${clip(details.name, 100)}`)
+  context.out(objectText(details, getAllocationStack(context.snapshot, node)))
+  context.out(`\nReferences (${edges.items.length} of ${edges.total}):`)
+  context.out(referenceTable(edges.items))
+  context.out(
+    `\nRetainers (${retainers.items.length} of ${retainers.total}, nearest to a GC root first):`,
+  )
+  context.out(referenceTable(retainers.items))
+}
+
+/** References or retainers as `show` lists them (also the MCP server's text answer). */
+export function referenceTable(references: Reference[]): string {
+  return table(['reference', ...OBJECT_HEADER], referenceRows(references), [
+    false,
+    ...OBJECT_NUMERIC,
+  ])
+}
+
+/**
+ * An object's details as `show` prints them: label, class, where it was defined, its value,
+ * sizes, dominator and allocation stack (also the MCP server's text answer). `cutNote` follows
+ * a string value that is not all there.
+ */
+export function objectText(
+  details: ObjectDetails,
+  stack: StackFrame[] | null,
+  cutNote = ' … (cut; --full prints all of it)',
+): string {
+  const lines: string[] = []
+  lines.push(`${objectLabel(details)} (${details.type})`)
+  lines.push(`  class:       ${clip(details.className, 100)}`)
+  if (details.name !== details.label) lines.push(`  name:        ${clip(details.name, 100)}`)
   if (details.location) {
-    context.out(
+    lines.push(
       `  defined at:  ${details.location.url ?? 'script ' + details.location.scriptId}:${details.location.line}:${details.location.column}`,
     )
   }
@@ -48,32 +76,25 @@ export function runShow(context: CommandContext): void {
   if (text) {
     const length =
       text.length === null ? '' : ` (${text.length.toLocaleString('en-US')} characters)`
-    const rest = text.complete ? '' : ' … (cut; --full prints all of it)'
-    context.out(`  value:       ${JSON.stringify(text.value)}${rest}${length}`)
+    const rest = text.complete ? '' : cutNote
+    lines.push(`  value:       ${JSON.stringify(text.value)}${rest}${length}`)
   }
-  if (number !== undefined) context.out(`  value:       ${number}`)
-  if (preview) context.out(`  properties:  ${preview}`)
-  context.out(`  self size:   ${formatBytes(details.selfSize)}`)
-  context.out(`  retained:    ${formatBytes(details.retainedSize)}`)
-  context.out(`  distance:    ${formatDistance(details.distance)}`)
-  context.out(`  retainers:   ${details.retainerCount}`)
-  context.out(`  dominator:   ${details.dominator ? objectLabel(details.dominator) : '-'}`)
-  const stack = getAllocationStack(context.snapshot, node)
+  if (number !== undefined) lines.push(`  value:       ${number}`)
+  if (preview) lines.push(`  properties:  ${preview}`)
+  if (details.value.refcount !== undefined) lines.push(`  refcount:    ${details.value.refcount}`)
+  lines.push(`  self size:   ${formatBytes(details.selfSize)}`)
+  lines.push(`  retained:    ${formatBytes(details.retainedSize)}`)
+  lines.push(`  distance:    ${formatDistance(details.distance)}`)
+  lines.push(`  retainers:   ${details.retainerCount}`)
+  lines.push(`  dominator:   ${details.dominator ? objectLabel(details.dominator) : '-'}`)
   if (stack) {
-    context.out('\nAllocated at:')
+    lines.push('\nAllocated at:')
     for (const frame of stack) {
       const place = frame.scriptName
         ? `${frame.scriptName}${frame.line === null ? '' : `:${frame.line}${frame.column === null ? '' : `:${frame.column}`}`}`
         : '(no script)'
-      context.out(`  ${frame.functionName || '(anonymous)'}  ${place}`)
+      lines.push(`  ${frame.functionName || '(anonymous)'}  ${place}`)
     }
   }
-  const referenceHeader = ['reference', ...OBJECT_HEADER]
-  const referenceNumeric = [false, ...OBJECT_NUMERIC]
-  context.out(`\nReferences (${edges.items.length} of ${edges.total}):`)
-  context.out(table(referenceHeader, referenceRows(edges.items), referenceNumeric))
-  context.out(
-    `\nRetainers (${retainers.items.length} of ${retainers.total}, nearest to a GC root first):`,
-  )
-  context.out(table(referenceHeader, referenceRows(retainers.items), referenceNumeric))
+  return lines.join('\n')
 }

@@ -4,6 +4,7 @@ import { formatDistance } from '../../shared/view/format'
 import { wholeNumber } from './arguments'
 import { headerLine, snapshotInfo, type CommandContext } from './commands'
 import { clip, formatBytes, table } from './format'
+import type { ClassSummary } from '../../shared/protocol/dto'
 
 export function runSummary(context: CommandContext): void {
   const top = wholeNumber(context.values.top, 'top', 30)
@@ -14,17 +15,20 @@ export function runSummary(context: CommandContext): void {
     return
   }
   context.out(headerLine(info))
-  context.out(
-    table(
-      ['class', 'count', 'distance', 'self', 'retained'],
-      classes.map((entry) => [
-        clip(entry.className, 60),
-        entry.count.toLocaleString('en-US'),
-        formatDistance(entry.distance),
-        formatBytes(entry.selfSize),
-        formatBytes(entry.retainedSize),
-      ]),
-      [false, true, true, true, true],
-    ),
+  context.out(summaryTable(classes))
+}
+
+/** Classes as `summary` prints them (also the MCP server's text answer). */
+export function summaryTable(classes: readonly ClassSummary[]): string {
+  return table(
+    ['class', 'count', 'distance', 'self', 'retained'],
+    classes.map((entry) => [
+      clip(entry.className, 60),
+      entry.count.toLocaleString('en-US'),
+      formatDistance(entry.distance),
+      formatBytes(entry.selfSize),
+      formatBytes(entry.retainedSize),
+    ]),
+    [false, true, true, true, true],
   )
 }

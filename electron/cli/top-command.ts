@@ -27,20 +27,7 @@ export function runTop(context: CommandContext): void {
       return
     }
     context.out(headerLine(info))
-    context.out(
-      table(
-        [...OBJECT_HEADER, 'kind', 'length', 'store'],
-        arrays.map((entry: ArrayEntry) => [
-          ...objectRows([entry])[0],
-          entry.kind,
-          entry.length === null
-            ? '?'
-            : `${entry.lengthIsEstimate ? '~' : ''}${entry.length.toLocaleString('en-US')}`,
-          formatBytes(entry.storeSize),
-        ]),
-        [...OBJECT_NUMERIC, false, true, true],
-      ),
-    )
+    context.out(arrayTable(arrays))
     return
   }
   const objects = topObjects(context.snapshot, top)
@@ -50,4 +37,27 @@ export function runTop(context: CommandContext): void {
   }
   context.out(headerLine(info))
   context.out(table(OBJECT_HEADER, objectRows(objects), OBJECT_NUMERIC))
+}
+
+/**
+ * Arrays as `top --arrays` prints them (also the MCP server's text answer); `extra` adds
+ * columns after the table's own (a header and a cell per array).
+ */
+export function arrayTable(
+  arrays: readonly ArrayEntry[],
+  extra?: { header: string; cell: (entry: ArrayEntry) => string },
+): string {
+  return table(
+    [...OBJECT_HEADER, 'kind', 'length', 'store', ...(extra ? [extra.header] : [])],
+    arrays.map((entry) => [
+      ...objectRows([entry])[0],
+      entry.kind,
+      entry.length === null
+        ? '?'
+        : `${entry.lengthIsEstimate ? '~' : ''}${entry.length.toLocaleString('en-US')}`,
+      formatBytes(entry.storeSize),
+      ...(extra ? [extra.cell(entry)] : []),
+    ]),
+    [...OBJECT_NUMERIC, false, true, true, ...(extra ? [false] : [])],
+  )
 }

@@ -16,7 +16,7 @@ import {
   type CommandContext,
 } from './commands'
 import { clip, formatBytes, formatPath, formatRoute, table } from './format'
-import type { WhyResult } from '../../shared/protocol/dto'
+import type { CutResult, Explanation, Fix, WhyResult } from '../../shared/protocol/dto'
 
 export function runWhy(context: CommandContext): void {
   const target = context.positionals[1]
@@ -37,31 +37,45 @@ export function runWhy(context: CommandContext): void {
     context.out(JSON.stringify(result, null, 2))
     return
   }
+  context.out(explanationText(explanation))
+}
+
+/**
+ * An explanation as `why` prints it: the target, the verdict, each route read as code, and the
+ * fix checked by a recount (also the MCP server's text answer). `cutHint` says how to see the
+ * fix's cut (here: with --cut).
+ */
+export function explanationText(
+  explanation: Explanation,
+  cutHint = (cut: Fix['cut']) => `see it with --cut ${cut.option}`,
+): string {
+  const lines: string[] = []
   const { target: targetObj, routes, fix } = explanation
-  context.out(
+  lines.push(
     `${objectLabel(targetObj)}: self ${formatBytes(targetObj.selfSize)}, retained ${formatBytes(targetObj.retainedSize)}, distance ${formatDistance(targetObj.distance)}`,
   )
-  context.out(explanation.verdict)
+  lines.push(explanation.verdict)
   routes.forEach((route, position) => {
     const references = route.steps.length - 1
-    context.out(
+    lines.push(
       `\nPath ${position + 1} (${references} reference${references === 1 ? '' : 's'} from a GC root):`,
     )
-    context.out(formatRoute(route.readable))
+    lines.push(formatRoute(route.readable))
     if (route.sameHolderRoutes > 0) {
       const others = route.sameHolderRoutes
-      context.out(
+      lines.push(
         `  (${others} other route${others === 1 ? ' leads' : 's lead'} to it through the same holder)`,
       )
     }
   })
-  if (explanation.truncated) context.out('\n(search stopped at its budget; more paths may exist)')
+  if (explanation.truncated) lines.push('\n(search stopped at its budget; more paths may exist)')
   if (fix) {
-    context.out(`\nTo free it: ${fix.text}`)
-    context.out(
-      `  (checked: cutting that reference frees ${formatBytes(fix.freedBytes)}, the object included; see it with --cut ${fix.cut.option})`,
+    lines.push(`\nTo free it: ${fix.text}`)
+    lines.push(
+      `  (checked: cutting that reference frees ${formatBytes(fix.freedBytes)}, the object included; ${cutHint(fix.cut)})`,
     )
   }
+  return lines.join('\n')
 }
 /** The edge of `from` that `text` names: by name, or written as paths print it. */
 function findCutEdge(snapshot: HeapSnapshot, from: number, text: string): number {
@@ -109,19 +123,25 @@ function runCut(
     context.out(JSON.stringify(result, null, 2))
     return
   }
+  context.out(cutText(result))
+}
+
+/** What a cut frees, as `why --cut` prints it (also the MCP server's text answer). */
+export function cutText(result: CutResult): string {
+  const lines: string[] = []
   const reference = `@${result.from.id}${formatReference(result.edge)}`
   const count = `${result.freedCount.toLocaleString('en-US')} object${result.freedCount === 1 ? '' : 's'}`
   const readable = result.freedBytes >= 1000 ? `, ${formatBytes(result.freedBytes)}` : ''
-  context.out(
+  lines.push(
     `Cutting ${reference} would free ${result.freedBytes.toLocaleString('en-US')} bytes (${count}${readable})`,
   )
   for (const copy of result.alsoCut) {
-    context.out(
+    lines.push(
       `  with V8's copy of it: ${clip(copy.from.label, 40)} @${copy.from.id} ${formatReference(copy.edge)}`,
     )
   }
   if (!result.isRetaining) {
-    context.out(
+    lines.push(
       result.edge.isWeak
         ? `${reference} is a weak reference: it keeps nothing alive.`
         : `${reference} does not count as retaining by DevTools' rules (a shortcut, a WeakMap table's entry, or a reference from outside the page).`,
@@ -129,20 +149,21 @@ function runCut(
   }
   const label = `${clip(result.target.label, 60)} @${result.target.id}`
   if (result.targetFreed) {
-    context.out(`${label} would be freed.`)
+    lines.push(`${label} would be freed.`)
   } else if (!result.targetWasReachable) {
-    context.out(`${label} is not reachable from any GC root even now.`)
+    lines.push(`${label} is not reachable from any GC root even now.`)
   } else if (result.stillAlivePath) {
-    context.out(`${label} stays alive through:`)
-    context.out(formatPath(result.stillAlivePath))
+    lines.push(`${label} stays alive through:`)
+    lines.push(formatPath(result.stillAlivePath))
     if (result.stillAliveVia === 'unretained-object') {
-      context.out(
+      lines.push(
         '(the path starts at an object no retaining reference holds: weakly held, or held from outside the page; DevTools counts it as a root)',
       )
     }
   }
   if (result.largestFreed.length > 0) {
-    context.out('\nLargest freed objects:')
-    context.out(table(OBJECT_HEADER, objectRows(result.largestFreed), OBJECT_NUMERIC))
+    lines.push('\nLargest freed objects:')
+    lines.push(table(OBJECT_HEADER, objectRows(result.largestFreed), OBJECT_NUMERIC))
   }
+  return lines.join('\n')
 }

@@ -25,6 +25,10 @@ import {
 import { findNodeById } from '../../shared/heap/queries/nodes'
 import { explainRetention } from '../../shared/heap/queries/explain'
 import { findClasses, getClassMembers, getSummary } from '../../shared/heap/queries/summary'
+import { getDuplicateStrings, type DuplicateStringsQuery } from '../../shared/heap/queries/strings'
+import { getDetachedTrees } from '../../shared/heap/queries/detached'
+import { getClosureLeaks, type ClosureLeaksQuery } from '../../shared/heap/queries/closures'
+import { getRetainedBy } from '../../shared/heap/queries/retained-by'
 import { formatBytes } from '../../shared/view/format'
 import { findTarget } from '../backend/cdp/endpoint'
 import { openInspector } from '../backend/cdp/node-processes'
@@ -35,15 +39,28 @@ import { formatPath, formatRoute } from '../cli/format'
 import type {
   ClassDiff,
   ClassSummary,
+  ClosureLeakReport,
+  DetachedDomReport,
+  DuplicateStringsReport,
   LeakReport,
   ObjectSummary,
   PathStep,
+  RetainedByReport,
+  RetainerKind,
   WhyResult,
 } from '../../shared/protocol/dto'
 
 export type {
   ClassDiff,
   ClassSummary,
+  ClosureLeak,
+  ClosureLeakReport,
+  DetachedDomReport,
+  DetachedTree,
+  DuplicateString,
+  DuplicateStringsReport,
+  RetainedByReport,
+  RetainerKind,
   Explanation,
   GrowingClass,
   LeakCluster,
@@ -54,6 +71,8 @@ export type {
 } from '../../shared/protocol/dto'
 export type { ClassCount, LeakOptions } from '../../shared/heap/queries/leaks'
 export type { DiffOptions } from '../../shared/heap/queries/diff'
+export type { DuplicateStringsQuery } from '../../shared/heap/queries/strings'
+export type { ClosureLeaksQuery } from '../../shared/heap/queries/closures'
 export type { HeapSnapshot } from '../../shared/heap/snapshot'
 export { HeapSnapshotError } from '../../shared/heap/errors'
 export { AttachError } from '../backend/cdp/endpoint'
@@ -171,6 +190,42 @@ class HeapgraphHeap {
       [base.classCounts(), target.classCounts(), this.classCounts()],
       { ...options, excludeDominatedBy: [HEAP_CLASS_NAME, ...(options.excludeDominatedBy ?? [])] },
     )
+  }
+
+  /**
+   * Texts held more than once (plain and concatenated strings), largest waste first: copies,
+   * bytes, what one shared copy would save, and who holds them.
+   */
+  duplicateStrings(options: DuplicateStringsQuery = {}): DuplicateStringsReport {
+    return getDuplicateStrings(this.snapshot, options)
+  }
+
+  /**
+   * Detached DOM trees (Chrome snapshots), largest retained size first, with what holds each;
+   * `hasDom` is false and the list empty for snapshots without a DOM (Node.js).
+   */
+  detachedDom(options: { start?: number; count?: number } = {}): DetachedDomReport {
+    return getDetachedTrees(this.snapshot, options)
+  }
+
+  /**
+   * Closure leaks: variables of a closure scope whose value retains at least
+   * `minRetainedSize` bytes (default 10 kB), kept by live functions that cannot all be shown
+   * to use them (which ones do is known from Chrome's scope information only).
+   */
+  closureLeaks(options: ClosureLeaksQuery = {}): ClosureLeakReport {
+    return getClosureLeaks(this.snapshot, options)
+  }
+
+  /**
+   * DevTools' named filters: the objects that only the DevTools console, only event handlers,
+   * or only detached DOM nodes keep alive, largest retained size first.
+   */
+  retainedBy(
+    kind: RetainerKind,
+    options: { start?: number; count?: number } = {},
+  ): RetainedByReport {
+    return getRetainedBy(this.snapshot, { ...options, kind })
   }
 
   /** Per class: objects added and removed since `base` (an older snapshot of the process). */

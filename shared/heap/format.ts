@@ -14,6 +14,9 @@ export interface RawSnapshotMeta {
   trace_node_fields?: string[]
   sample_fields?: string[]
   location_fields?: string[]
+  scope_fields?: string[]
+  scope_context_var_fields?: string[]
+  scope_use_fields?: string[]
 }
 
 /** The `snapshot` object at the head of the file. */
@@ -46,6 +49,14 @@ export interface SnapshotLayout {
   traceNodeFields: string[]
   sampleFields: string[]
   locationFields: string[]
+  /**
+   * Fields of the scope sections Chrome writes (`scopes`, `scope_context_vars`, `scope_uses`):
+   * which variables each scope of a script keeps in a context, and which scopes use them.
+   * Empty when the snapshot has none (Node's, older Chrome's).
+   */
+  scopeFields: string[]
+  scopeContextVarFields: string[]
+  scopeUseFields: string[]
   /** Declared counts; null when the header omits them (the parser then grows its arrays). */
   declaredNodeCount: number | null
   declaredEdgeCount: number | null
@@ -135,6 +146,9 @@ export function resolveLayout(header: unknown, offset: number): SnapshotLayout {
     traceNodeFields: fieldList('trace_node_fields', false),
     sampleFields: fieldList('sample_fields', false),
     locationFields: fieldList('location_fields', false),
+    scopeFields: fieldList('scope_fields', false),
+    scopeContextVarFields: fieldList('scope_context_var_fields', false),
+    scopeUseFields: fieldList('scope_use_fields', false),
     declaredNodeCount: optionalCount(raw.node_count, 'node_count', offset),
     declaredEdgeCount: optionalCount(raw.edge_count, 'edge_count', offset),
     rootIndex: optionalCount(raw.root_index, 'root_index', offset) ?? 0,

@@ -300,6 +300,8 @@ export interface ObjectValue {
   number?: number
   /** An object's own properties in one line. */
   preview?: string
+  /** A Python object's reference count (heapgraph_py snapshots), as `sys.getrefcount(x) - 1`. */
+  refcount?: number
 }
 
 /** One edge of a cut: its holder and the edge. */
@@ -542,4 +544,163 @@ export interface AllocationSiteKey {
 export interface SummaryFilter {
   allocatedBetween?: { afterId: number; upToId: number | null }
   allocatedAt?: AllocationSiteKey
+}
+
+// The analyses other tools have (issue 14): duplicated strings, detached DOM trees, closure
+// leaks, and DevTools' named filters of objects retained by the console or by event handlers.
+
+/** Copies of one text held by the program: what keeping one copy would save. */
+export interface DuplicateString {
+  /** The text, cut at 200 characters (see `complete`). */
+  text: string
+  /**
+   * False when `text` is not all of it: cut here, or cut by V8, which writes at most 1024
+   * characters of a string into a snapshot (such texts are matched by those characters and
+   * their size, so copies of one long text are found among strings of the same representation).
+   */
+  complete: boolean
+  /** Characters, when the snapshot tells them all; null otherwise. */
+  length: number | null
+  /**
+   * Copies the program holds: reachable strings (plain, or concatenated as their parts read)
+   * with this text that some reference of the program holds (a property, an element, a closure
+   * variable, a Map or Set entry, a store of a program's object), not only V8's bookkeeping.
+   */
+  count: number
+  /** Bytes of those copies (each copy's retained size: a concatenated string with the parts only it holds). */
+  totalSize: number
+  /** Bytes that one shared copy would save: all the copies but the largest. */
+  wastedSize: number
+  /**
+   * Copies that only V8's internals hold (code, scripts, feedback): further ones, not counted
+   * above, unless internal copies were asked for (then they are among `count`).
+   */
+  internalCount: number
+  /** The largest copies (at most 3). */
+  examples: ObjectSummary[]
+  /**
+   * Who holds the copies, grouped by the holder's class and the reference (10 000 `User`
+   * objects' `.status`), most copies first, at most 5; each with one holder as an example.
+   */
+  holders: StringHolders[]
+}
+
+/** Copies of a text held the same way: by objects of one class, through one reference. */
+export interface StringHolders extends ArrayHolder {
+  /** Copies held this way (among the first 10 000 copies of the text, largest first). */
+  count: number
+}
+
+/** Duplicated strings, largest waste first (`getDuplicateStrings`, `heapgraph strings`). */
+export interface DuplicateStringsReport extends Page<DuplicateString> {
+  /** Over every text listed (all pages): copies, and bytes one copy each would save. */
+  copyCount: number
+  wastedSize: number
+  /**
+   * Texts left out because no more than one copy is held by the program (the others only by
+   * V8's internals), unless asked to include them: their number, copies and waste.
+   */
+  internalOnly: { textCount: number; copyCount: number; wastedSize: number }
+}
+
+/** A detached DOM node held from outside its tree, and what holds it. */
+export interface DetachedEntry {
+  node: ObjectSummary
+  /** The object that is not a detached DOM node which holds it, and how (read as code). */
+  holder: ArrayHolder
+}
+
+/**
+ * Detached DOM nodes linked to each other (one removed subtree: its elements, text nodes and
+ * their data), as DevTools' "Detached elements" groups them.
+ */
+export interface DetachedTree {
+  /**
+   * The tree's root as far as the snapshot tells: the node the others refer to most (each
+   * child refers to its parent), ties broken by retained size.
+   */
+  root: ObjectSummary
+  /** Detached DOM nodes in the tree. */
+  nodeCount: number
+  /** Their self sizes summed, bytes. */
+  selfSize: number
+  /** What its nodes retain together: each node's retained size, counted once, bytes. */
+  retainedSize: number
+  /** Nodes of the tree held from outside it, largest first, at most 5. */
+  heldBy: DetachedEntry[]
+  /** How many nodes of the tree are held from outside it. */
+  entryCount: number
+}
+
+/** Detached DOM trees, largest retained size first (`getDetachedTrees`, `heapgraph detached`). */
+export interface DetachedDomReport extends Page<DetachedTree> {
+  /** False for snapshots without a DOM (Node.js): nothing in them can be detached. */
+  hasDom: boolean
+  /** Detached DOM nodes in every tree. */
+  detachedNodeCount: number
+  /** The trees' retained sizes summed, bytes. */
+  retainedSize: number
+}
+
+/**
+ * How a context variable's holders use it:
+ * - `unused`: every function that holds the context is known not to read it (nor any function
+ *   written inside them): nothing that can still run reads it (DevTools' dead context fields);
+ * - `shared`: some holders read it and some are known not to: those keep it alive for nothing
+ *   once the others are gone (the shared-context leak);
+ * - `unknown`: the snapshot does not tell which function reads it (it has no scope
+ *   information: Node.js, older Chrome), and two or more functions share the context.
+ */
+export type CaptureUse = 'unused' | 'shared' | 'unknown'
+
+/** A live function (or suspended generator or async function) whose scope chain holds a context. */
+export interface ClosureHolder {
+  closure: ObjectSummary
+  /**
+   * True when its code, or code written inside it, reads the variable; false when neither does;
+   * null when the snapshot does not tell (no scope information for its script).
+   */
+  usesVariable: boolean | null
+  /** What holds the function, read as code (null: a GC root, or nothing found). */
+  heldBy: ArrayHolder | null
+}
+
+/** A variable of a closure scope whose value retains much, held by functions that may not use it. */
+export interface ClosureLeak {
+  /** The scope's context (labelled by the function whose scope it is). */
+  context: ObjectSummary
+  variable: string
+  /** The variable's value (its retained size is what ranks the leak). */
+  value: ObjectSummary
+  use: CaptureUse
+  /** The holders, those known not to use it first, then unknown, then users; at most 8. */
+  holders: ClosureHolder[]
+  holderCount: number
+  usingCount: number
+  notUsingCount: number
+  unknownCount: number
+}
+
+/** Closure leaks, largest captured value first (`getClosureLeaks`, `heapgraph closures`). */
+export interface ClosureLeakReport extends Page<ClosureLeak> {
+  /** True when the snapshot says which scopes use which variables (Chrome's scope sections). */
+  hasScopeInfo: boolean
+  /** The smallest retained size of a value listed, bytes. */
+  minRetainedSize: number
+}
+
+/**
+ * DevTools' named filters: objects that only the DevTools console (objects logged or inspected
+ * there), only event handlers (the functions of DOM event listeners), or only detached DOM
+ * nodes keep alive.
+ */
+export type RetainerKind = 'console' | 'event-handlers' | 'detached-dom'
+
+/** Objects a kind of retainer alone keeps alive, largest retained size first (`getRetainedBy`). */
+export interface RetainedByReport extends Page<ObjectSummary> {
+  kind: RetainerKind
+  /** Self sizes of every object listed (all pages): what letting go of those retainers frees. */
+  selfSize: number
+  /** The retainers found: console handles, event-listener functions, or detached DOM nodes. */
+  retainerCount: number
 }

@@ -11,6 +11,7 @@ export type MainView =
   | 'leaks'
   | 'containment'
   | 'dominators'
+  | 'insights'
   | 'allocations'
 
 export interface Place {

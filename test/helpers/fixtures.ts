@@ -39,6 +39,8 @@ interface NodeFixture {
 
 interface ChromeFixture {
   kind: 'chrome'
+  /** Page file in PROGRAMS_DIR (default: chrome-page.html). */
+  page?: string
   description: string
   markers: readonly string[]
 }
@@ -158,6 +160,24 @@ export const FIXTURES = {
       'window.leakBigArray a 1M-item Array',
     markers: ['leakDetachedNodes', 'leakBigArray', 'LeakDetachedHolder'],
   },
+  'duplicate-strings': {
+    kind: 'node',
+    program: 'duplicate-strings.cjs',
+    description:
+      'global.leakRecords: 2000 LeakRecord objects, each .status its own copy of ' +
+      '"leak-status-pending-review"; global.leakPages: 40 copies of one 3000-character text',
+    markers: ['leakRecords', 'LeakRecord', 'leak-status-pending-review', 'leakPages'],
+  },
+  'chrome-closures': {
+    kind: 'chrome',
+    page: 'chrome-closures.html',
+    description:
+      'headless Chromium page (with scope information): window.leakTinyHandler keeps ' +
+      'unusedPayload (61000) that no live closure reads, leakBystander shares sharedPayload ' +
+      '(62000) with leakReader, the click listener onLeakClick holds handlerPayload (63000), ' +
+      'and the console keeps a logged {leakConsolePayload} (64000)',
+    markers: ['leakTinyHandler', 'leakBystander', 'onLeakClick', 'leakConsolePayload'],
+  },
 } as const satisfies Record<string, NodeFixture | ChromeFixture>
 
 export type FixtureName = keyof typeof FIXTURES
@@ -188,12 +208,13 @@ export async function fixture(name: FixtureName, options: FixtureOptions = {}): 
     const unavailable = chromiumUnavailableReason()
     if (unavailable) throw new ChromiumUnavailableError(unavailable)
     const helper = fileURLToPath(new URL('./chrome-snapshot.ts', import.meta.url))
-    const key = await sourceKey([CHROME_PAGE_PATH, helper], [])
+    const page = spec.page === undefined ? CHROME_PAGE_PATH : join(PROGRAMS_DIR, spec.page)
+    const key = await sourceKey([page, helper], [])
     const path = join(
       GENERATED_DIR,
       `${name}-chromium${await chromiumVersion()}-${key}.heapsnapshot`,
     )
-    return cached(path, options, timeoutMs, (out) => takeChromeSnapshot(out))
+    return cached(path, options, timeoutMs, (out) => takeChromeSnapshot(out, { page }))
   }
   const args = spec.args ?? []
   const program = join(PROGRAMS_DIR, spec.program)

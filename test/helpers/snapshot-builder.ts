@@ -153,6 +153,20 @@ interface BuiltEdge {
   to: NodeHandle
 }
 
+/** One scope of the 'chrome' layout's scope sections. */
+export interface ScopeSpec {
+  /** The `system / Script` node it belongs to, or -1. */
+  script: NodeHandle | -1
+  /** V8's scope id (unique within its script; -2 for a script's outermost scope). */
+  scopeId: number
+  /** Nesting depth within its script: scopes are listed in preorder, each after its parent. */
+  depth: number
+  /** The variables it keeps in its context, in slot order. */
+  variables?: readonly string[]
+  /** The variables it uses from enclosing scopes: [declaring scope id, slot]. */
+  uses?: ReadonlyArray<readonly [number, number]>
+}
+
 interface BuiltLocation {
   node: NodeHandle
   scriptId: number
@@ -173,6 +187,7 @@ export class SnapshotBuilder {
   /** Outgoing edges per node, in insertion order. */
   private readonly edgesByNode: BuiltEdge[][] = []
   private readonly locations: BuiltLocation[] = []
+  private readonly scopeSpecs: ScopeSpec[] = []
   private readonly strings: string[] = []
   private readonly stringIds = new Map<string, number>()
   private readonly usedIds = new Set<number>()
@@ -231,6 +246,15 @@ export class SnapshotBuilder {
     this.checkNode(node)
     if (scriptNode !== undefined) this.checkNode(scriptNode)
     this.locations.push({ node, scriptId, line, column, scriptNode })
+    return this
+  }
+
+  /** Adds a scope to the scope sections ('chrome' layout only), after those added before it. */
+  scope(spec: ScopeSpec): this {
+    if (this.layout !== 'chrome') throw new Error("scopes exist only in the 'chrome' layout")
+    if (spec.script !== -1) this.checkNode(spec.script)
+    for (const name of spec.variables ?? []) this.nameId(name)
+    this.scopeSpecs.push(spec)
     return this
   }
 
@@ -353,6 +377,19 @@ export class SnapshotBuilder {
       raw.scopes = []
       raw.scope_context_vars = []
       raw.scope_uses = []
+      for (const scope of this.scopeSpecs) {
+        const variables = scope.variables ?? []
+        const uses = scope.uses ?? []
+        raw.scopes.push(
+          scope.script === -1 ? -1 : scope.script * nodeFieldCount,
+          scope.scopeId,
+          scope.depth,
+          variables.length,
+          uses.length,
+        )
+        for (const name of variables) raw.scope_context_vars.push(this.nameId(name))
+        for (const [declaring, slot] of uses) raw.scope_uses.push(declaring, slot)
+      }
     }
     return raw
   }

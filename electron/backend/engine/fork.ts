@@ -25,12 +25,20 @@ function exitReason(code: number | null, signal: string | null): string {
 }
 
 /** Forks a Node child running the engine host at `entry` (structured-clone messages). */
-export const forkHost: SpawnHost = (entry) => {
+export const forkHost: SpawnHost = (entry) => forkHostTo(entry, 'inherit')
+
+/**
+ * Engine hosts whose stdout goes to this process's stderr: for a parent whose stdout carries a
+ * protocol (the MCP server's stdio).
+ */
+export const forkHostQuiet: SpawnHost = (entry) => forkHostTo(entry, 'stderr')
+
+function forkHostTo(entry: string, stdout: 'inherit' | 'stderr'): HostChannel {
   const child = fork(entry, [], {
     serialization: 'advanced',
     // Not the parent's flags (a test runner's): the entry is compiled JavaScript.
     execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout === 'stderr' ? 2 : 'inherit', 'inherit', 'ipc'],
   })
   let exited = false
   const exitListeners: ((reason: string) => void)[] = []

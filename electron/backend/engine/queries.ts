@@ -29,6 +29,10 @@ import { cutReference } from '../../../shared/heap/queries/cut'
 import { searchObjects } from '../../../shared/heap/queries/search'
 import { getClassMembers, getSummary } from '../../../shared/heap/queries/summary'
 import { compareSnapshotIds } from '../../../shared/heap/queries/leaks'
+import { getDuplicateStrings } from '../../../shared/heap/queries/strings'
+import { getDetachedTrees } from '../../../shared/heap/queries/detached'
+import { getClosureLeaks } from '../../../shared/heap/queries/closures'
+import { getRetainedBy } from '../../../shared/heap/queries/retained-by'
 
 export type QueryMethod =
   | 'getSummary'
@@ -51,6 +55,10 @@ export type QueryMethod =
   | 'getNewObjects'
   | 'getDeletedObjects'
   | 'cutReference'
+  | 'getDuplicateStrings'
+  | 'getDetachedTrees'
+  | 'getClosureLeaks'
+  | 'getRetainedBy'
 
 export const QUERY_METHODS: readonly QueryMethod[] = [
   'getSummary',
@@ -73,6 +81,10 @@ export const QUERY_METHODS: readonly QueryMethod[] = [
   'getNewObjects',
   'getDeletedObjects',
   'cutReference',
+  'getDuplicateStrings',
+  'getDetachedTrees',
+  'getClosureLeaks',
+  'getRetainedBy',
 ]
 
 /** What a query may need besides its snapshot. */
@@ -200,6 +212,14 @@ export function runQuery<M extends QueryMethod>(
           count,
         )
       }
+      case 'getDuplicateStrings':
+        return getDuplicateStrings(snapshot, args as ParsedArgs<'getDuplicateStrings'>)
+      case 'getDetachedTrees':
+        return getDetachedTrees(snapshot, args as ParsedArgs<'getDetachedTrees'>)
+      case 'getClosureLeaks':
+        return getClosureLeaks(snapshot, args as ParsedArgs<'getClosureLeaks'>)
+      case 'getRetainedBy':
+        return getRetainedBy(snapshot, args as ParsedArgs<'getRetainedBy'>)
     }
   }
   return run() as ApiResults[M]

@@ -283,6 +283,14 @@ export function ObjectView({
             </>
           )}
           <ValueFacts value={object.value} />
+          {object.value.refcount !== undefined && (
+            <>
+              <dt>Refcount</dt>
+              <dd className="value" title="CPython's reference count: sys.getrefcount(x) - 1">
+                {object.value.refcount.toLocaleString('en-US')}
+              </dd>
+            </>
+          )}
           <dt>Retained</dt>
           <dd>
             {formatBytes(object.retainedSize)}{' '}

@@ -1,7 +1,7 @@
 // The heap graph: node and edge arrays indexed by ordinal (0..N-1, 0..E-1), CSR outgoing edges
 // and a reverse CSR of retainers. Node names and the string table may be extended by analyses
 // (DevTools renames detached DOM nodes and adds class names); nothing else here is mutated.
-import type { ParsedSnapshot, TraceTree } from '../parse/snapshot-parser'
+import type { ParsedSnapshot, ScopeTable, TraceTree } from '../parse/snapshot-parser'
 import type { SnapshotLayout } from '../format'
 
 /** Node type numbers resolved from the header (-1 when a type is not declared). */
@@ -75,6 +75,8 @@ export interface HeapGraph {
   readonly traceFunctionInfos: Uint32Array
   readonly traceTree: TraceTree | null
   readonly samples: Float64Array
+  /** Chrome's scope sections (which closure uses which captured variable); null when absent. */
+  readonly scopes: ScopeTable | null
 }
 
 function codes<T extends string>(
@@ -175,6 +177,7 @@ export function createHeapGraph(parsed: ParsedSnapshot, prebuilt?: Retainers): H
     traceFunctionInfos: parsed.traceFunctionInfos,
     traceTree: parsed.traceTree,
     samples: parsed.samples,
+    scopes: parsed.scopes,
   }
 }
 

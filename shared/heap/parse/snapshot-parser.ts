@@ -19,6 +19,30 @@ export interface TraceTree {
   parent: Int32Array
 }
 
+/**
+ * Chrome's scope sections: every scope of a script that has a context (in preorder, depth
+ * first), the variables it keeps in that context, and which of them each scope uses. Scope ids
+ * are unique within a script only (V8 derives them from source positions; -2 is a script's
+ * outermost scope).
+ */
+export interface ScopeTable {
+  /** Per scope: the node ordinal of its `system / Script`, or -1 when V8 names none. */
+  scriptNode: Int32Array
+  scopeId: Int32Array
+  /** Per scope: nesting depth within its script (0 for the outermost scope). */
+  depth: Int32Array
+  /** CSR over scopes: context variables of scope s are firstVariable[s]..firstVariable[s+1]-1. */
+  firstVariable: Uint32Array
+  /** Per variable (its slot order within the scope): the name's string index. */
+  variableName: Uint32Array
+  /** CSR over scopes: the variables scope s uses from enclosing scopes. */
+  firstUse: Uint32Array
+  /** Per use: the scope id (same script) that declares the variable. */
+  useDeclaringScopeId: Int32Array
+  /** Per use: the variable's slot (position among its declaring scope's variables). */
+  useSlot: Int32Array
+}
+
 /** Everything the parser read, in struct-of-arrays form, indexed by node/edge ordinal. */
 export interface ParsedSnapshot {
   layout: SnapshotLayout
@@ -50,6 +74,8 @@ export interface ParsedSnapshot {
   traceFunctionInfos: Uint32Array
   traceTree: TraceTree | null
   samples: Float64Array
+  /** Chrome's scope sections; null when the snapshot has none (Node's, older Chrome's). */
+  scopes: ScopeTable | null
   /** Sections the parser did not know and skipped. */
   skippedSections: string[]
 }
@@ -96,6 +122,9 @@ const SEC_STRINGS = 6
 const SEC_TRACE_TREE = 7
 const SEC_HEADER = 8
 const SEC_UNKNOWN = 9
+const SEC_SCOPES = 10
+const SEC_SCOPE_VARS = 11
+const SEC_SCOPE_USES = 12
 
 const SECTION_NAMES = [
   'header',
@@ -108,6 +137,9 @@ const SECTION_NAMES = [
   'trace_tree',
   'snapshot',
   'unknown section',
+  'scopes',
+  'scope_context_vars',
+  'scope_uses',
 ]
 
 // Per-field roles for nodes and edges (looked up by field position in the hot loop).
@@ -135,6 +167,7 @@ const MAX_HEADER_BYTES = 16 * 1024 * 1024
 /** Nodes preallocated from a declared count before data confirms it (edges: four times). */
 const PREALLOCATE_LIMIT = 1 << 22
 const UINT32_MAX = 0xffffffff
+const INT32_MAX = 0x7fffffff
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
@@ -208,7 +241,7 @@ export class SnapshotParser {
   // Numeric arrays.
   private numberValue = 0
   private numberDigits = 0
-  /** A '-' was read (only allowed in "locations"). */
+  /** A '-' was read (only allowed in "locations", "scopes" and "scope_uses"). */
   private numberNegative = false
   /** 0: after '[', 1: after ',', 2: after a value. */
   private separator = 0
@@ -245,6 +278,10 @@ export class SnapshotParser {
   private locations = new GrowableArray('u32', 256)
   private traceFunctionInfos = new GrowableArray('u32', 256)
   private samples = new GrowableArray('f64', 256)
+  private scopeRows = new GrowableArray('i32', 64)
+  private scopeVars = new GrowableArray('u32', 64)
+  private scopeUses = new GrowableArray('i32', 64)
+  private scopesSeen = false
 
   // Strings.
   private strings: string[] = []
@@ -445,6 +482,9 @@ export class SnapshotParser {
       samples: SEC_SAMPLES,
       strings: SEC_STRINGS,
       trace_tree: SEC_TRACE_TREE,
+      scopes: SEC_SCOPES,
+      scope_context_vars: SEC_SCOPE_VARS,
+      scope_uses: SEC_SCOPE_USES,
     }
     const section = numeric[key]
     if (section === undefined) {
@@ -462,6 +502,7 @@ export class SnapshotParser {
     else if (section === SEC_EDGES) this.beginEdges()
     else if (section === SEC_STRINGS) this.stringsSeen = true
     else if (section === SEC_TRACE_TREE) this.traceSeen = true
+    else if (section === SEC_SCOPES) this.scopesSeen = true
   }
 
   private beginSkip(captureIt: boolean, at: number): void {
@@ -729,8 +770,14 @@ export class SnapshotParser {
       } else if (this.numberNegative) {
         this.unexpected(c, "a digit after '-'", this.base + i)
       }
-      if (c === 0x2d && this.section === SEC_LOCATIONS && this.separator !== 2) {
-        // Chrome writes -1 for a location's missing script object.
+      if (
+        c === 0x2d &&
+        (this.section === SEC_LOCATIONS ||
+          this.section === SEC_SCOPES ||
+          this.section === SEC_SCOPE_USES) &&
+        this.separator !== 2
+      ) {
+        // Chrome writes -1 for a location's missing script object, -2 for a script's scope id.
         if (this.numberNegative) this.unexpected(c, 'a digit', this.base + i)
         this.numberNegative = true
         this.numberStart = this.base + i
@@ -765,6 +812,17 @@ export class SnapshotParser {
       case SEC_TRACE_FUNCTIONS:
         if (value > UINT32_MAX) this.fail('too-large', 'trace function value exceeds 2^32-1', at)
         this.traceFunctionInfos.push(value)
+        return
+      case SEC_SCOPES:
+      case SEC_SCOPE_USES:
+        if (value > INT32_MAX || value < -INT32_MAX) {
+          this.fail('too-large', `"${this.key}" value ${value} is out of range`, at)
+        }
+        ;(this.section === SEC_SCOPES ? this.scopeRows : this.scopeUses).push(value)
+        return
+      case SEC_SCOPE_VARS:
+        if (value > UINT32_MAX) this.fail('too-large', 'scope variable name exceeds 2^32-1', at)
+        this.scopeVars.push(value)
         return
       default:
         this.samples.push(value)
@@ -1085,6 +1143,21 @@ export class SnapshotParser {
       const fields = layout.locationFields.length || 4
       if (this.locations.length % fields !== 0) {
         this.fail('count', `"locations" length is not a multiple of ${fields} fields`, at)
+      }
+    } else if (
+      this.section === SEC_SCOPES ||
+      this.section === SEC_SCOPE_VARS ||
+      this.section === SEC_SCOPE_USES
+    ) {
+      const [values, fields] =
+        this.section === SEC_SCOPES
+          ? [this.scopeRows, layout.scopeFields]
+          : this.section === SEC_SCOPE_VARS
+            ? [this.scopeVars, layout.scopeContextVarFields]
+            : [this.scopeUses, layout.scopeUseFields]
+      // Without its fields in the header a section is read but not used (as before it was known).
+      if (fields.length > 0 && values.length % fields.length !== 0) {
+        this.fail('count', `"${this.key}" length is not a multiple of ${fields.length} fields`, at)
       }
     }
     this.state = S_AFTER_VALUE
@@ -1523,8 +1596,111 @@ export class SnapshotParser {
           }
         : null,
       samples: this.samples.trimmed(),
+      scopes: this.scopeTable(layout, nodeCount, strings.length),
       skippedSections: this.skippedSections,
     }
+  }
+
+  /**
+   * The scope sections as a table, checked against the header's fields, the nodes and the
+   * strings (null without a `scopes` section or its fields).
+   */
+  private scopeTable(
+    layout: SnapshotLayout,
+    nodeCount: number,
+    stringCount: number,
+  ): ScopeTable | null {
+    const fields = layout.scopeFields
+    if (!this.scopesSeen || fields.length === 0) return null
+    const field = (name: string): number => {
+      const position = fields.indexOf(name)
+      if (position === -1) {
+        throw new HeapSnapshotError(
+          'format',
+          `snapshot.meta.scope_fields has no "${name}" field (found: ${fields.join(', ')})`,
+          null,
+        )
+      }
+      return position
+    }
+    const scriptField = field('script_node_index')
+    const idField = field('scope_id')
+    const depthField = field('depth')
+    const varsField = field('scope_context_vars_count')
+    const usesField = field('scope_uses_count')
+    const varStride = layout.scopeContextVarFields.length || 1
+    const nameField = Math.max(0, layout.scopeContextVarFields.indexOf('name'))
+    const useStride = layout.scopeUseFields.length || 2
+    const declaringField = Math.max(0, layout.scopeUseFields.indexOf('declaring_scope_id'))
+    const slotField = Math.max(1, layout.scopeUseFields.indexOf('slot_index'))
+    const rows = this.scopeRows.view()
+    const vars = this.scopeVars.view()
+    const uses = this.scopeUses.view()
+    const scopeCount = rows.length / fields.length
+    const variableCount = vars.length / varStride
+    const useCount = uses.length / useStride
+    const table: ScopeTable = {
+      scriptNode: new Int32Array(scopeCount),
+      scopeId: new Int32Array(scopeCount),
+      depth: new Int32Array(scopeCount),
+      firstVariable: new Uint32Array(scopeCount + 1),
+      variableName: new Uint32Array(variableCount),
+      firstUse: new Uint32Array(scopeCount + 1),
+      useDeclaringScopeId: new Int32Array(useCount),
+      useSlot: new Int32Array(useCount),
+    }
+    for (let scope = 0; scope < scopeCount; scope++) {
+      const row = scope * fields.length
+      const scriptIndex = rows[row + scriptField]
+      const script = scriptIndex / layout.nodeFieldCount
+      if (scriptIndex !== -1 && (!Number.isInteger(script) || script < 0 || script >= nodeCount)) {
+        throw new HeapSnapshotError(
+          'range',
+          `scope ${scope} names script ${scriptIndex}, which is not a node`,
+          null,
+        )
+      }
+      table.scriptNode[scope] = scriptIndex === -1 ? -1 : script
+      table.scopeId[scope] = rows[row + idField]
+      table.depth[scope] = rows[row + depthField]
+      const varCount = rows[row + varsField]
+      const scopeUses = rows[row + usesField]
+      if (varCount < 0 || scopeUses < 0) {
+        throw new HeapSnapshotError('range', `scope ${scope} has a negative count`, null)
+      }
+      table.firstVariable[scope + 1] = table.firstVariable[scope] + varCount
+      table.firstUse[scope + 1] = table.firstUse[scope] + scopeUses
+    }
+    if (table.firstVariable[scopeCount] !== variableCount) {
+      throw new HeapSnapshotError(
+        'count',
+        `"scopes" counts ${table.firstVariable[scopeCount]} context variables but "scope_context_vars" holds ${variableCount}`,
+        null,
+      )
+    }
+    if (table.firstUse[scopeCount] !== useCount) {
+      throw new HeapSnapshotError(
+        'count',
+        `"scopes" counts ${table.firstUse[scopeCount]} uses but "scope_uses" holds ${useCount}`,
+        null,
+      )
+    }
+    for (let variable = 0; variable < variableCount; variable++) {
+      const name = vars[variable * varStride + nameField]
+      if (name >= stringCount) {
+        throw new HeapSnapshotError(
+          'range',
+          `scope variable ${variable} has name index ${name}, but there are only ${stringCount} strings`,
+          null,
+        )
+      }
+      table.variableName[variable] = name
+    }
+    for (let use = 0; use < useCount; use++) {
+      table.useDeclaringScopeId[use] = uses[use * useStride + declaringField]
+      table.useSlot[use] = uses[use * useStride + slotField]
+    }
+    return table
   }
 
   private currentSectionKey(): string {

@@ -10,6 +10,7 @@ import { sortByKeyDescending } from './sort'
 import { nearestRetainerPath, readableSignature, signatureParts } from './leaks'
 import { readablePath } from './explain/readable'
 import { formatBytes } from '../../protocol/units'
+import { isPythonHeap, pythonArrayFacts } from './python'
 import type {
   ArrayEntry,
   ArrayGroup,
@@ -134,6 +135,8 @@ interface ArrayContext {
   elementsName: Set<number>
   bufferName: Set<number>
   backingStoreName: Set<number>
+  /** A Python heap (heapgraph_py): its lists, arrays and data blocks by its own rules. */
+  python: boolean
 }
 
 /** This V8 build's slot size and FixedArray header (pointer-compressed or not). */
@@ -155,6 +158,7 @@ const arrayContext = perSnapshot((snapshot: HeapSnapshot): ArrayContext => {
     elementsName: edgeNameIds('elements'),
     bufferName: edgeNameIds('buffer'),
     backingStoreName: edgeNameIds('backing_store'),
+    python: isPythonHeap(snapshot),
   }
 })
 
@@ -181,6 +185,7 @@ function viewCount(context: ArrayContext, buffer: number): number {
 }
 
 function classifyArray(context: ArrayContext, node: number): ArrayFacts | null {
+  if (context.python) return pythonArrayFacts(context.snapshot, node)
   const graph = context.snapshot.graph
   const { nodeType, nodeName, strings, firstEdge, edgeType, edgeNameOrIndex, rawSelfSize } = graph
   const { object, native, array } = graph.nodeTypeCode

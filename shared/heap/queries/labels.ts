@@ -10,6 +10,7 @@ import { arrayFacts, pointerLayout } from './arrays'
 import { perSnapshot } from './cache'
 import { firstEntrySlot } from './map-entries'
 import { displayName } from './names'
+import { pythonLabel } from './python'
 import type { SourceLocation } from '../../protocol/dto'
 import { commonScriptFolder, relativeScriptName } from '../../protocol/script-paths'
 
@@ -19,7 +20,8 @@ export const LABEL_TEXT_LENGTH = 60
 export const MAX_STRING_VALUE = 1 << 20
 
 const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string'])
-const SCRIPT_EDGES = new Set(['script', 'script_or_debug_info'])
+// A Python code object (heapgraph_py) names its file by `co_filename`.
+const SCRIPT_EDGES = new Set(['script', 'script_or_debug_info', 'co_filename'])
 const ODDBALL_NAMES: Record<string, string> = {
   undefined: 'undefined',
   null: 'null',
@@ -202,7 +204,9 @@ export function sourceLocation(snapshot: HeapSnapshot, node: number): SourceLoca
   const graph = snapshot.graph
   if (graph.nodeType[node] !== graph.nodeTypeCode.closure) return null
   const record = snapshot.nodeLocation[node]
-  const shared = internalTarget(graph, node, 'shared')
+  // A Python function holds its code object as `__code__` (heapgraph_py).
+  let shared = internalTarget(graph, node, 'shared')
+  if (shared === -1) shared = internalTarget(graph, node, '__code__')
   const url = shared === -1 ? null : scriptOfShared(snapshot, shared)
   if (record < 0) return null
   const offsets = locationOffsets(graph)
@@ -270,7 +274,11 @@ export function contextOwner(
     const edge = graph.retainerEdge[slot]
     if (edgeName(graph, edge) !== 'name_or_scope_info') continue
     const shared = graph.retainerNode[slot]
-    const name = graph.strings[graph.nodeName[shared]]
+    // Chrome names a SharedFunctionInfo `system / SharedFunctionInfo / <function name>`.
+    const name = graph.strings[graph.nodeName[shared]].replace(
+      /^system \/ SharedFunctionInfo \/ ?/,
+      '',
+    )
     let closure: number | null = null
     for (let use = graph.firstRetainer[shared]; use < graph.firstRetainer[shared + 1]; use++) {
       const retainer = graph.retainerNode[use]
@@ -465,7 +473,9 @@ export function objectLabelOf(snapshot: HeapSnapshot, node: number): string {
     // Node 26 names the global proxy and object `global (global)` and `global (global*)`.
     // and an in-process capture's global object `global / `.
     if (/^global (\(global\*?\)|\/\s*)$/.test(name)) return 'global'
-    if (name === 'system / Context') return contextLabel(snapshot, node) ?? name
+    // Chrome names a context `system / Context / scope @<id of its ScopeInfo>`.
+    if (name === 'system / Context' || name.startsWith('system / Context /'))
+      return contextLabel(snapshot, node) ?? name
     if (className === 'Module') {
       const file = moduleFile(snapshot, node)
       if (file) return `Module ${file}`
@@ -478,6 +488,8 @@ export function objectLabelOf(snapshot: HeapSnapshot, node: number): string {
       const entries = drawnEntryCount(snapshot, node)
       if (entries !== null && entries > 0) return `${className}(≥${entries})`
     }
+    const python = pythonLabel(snapshot, node, className, (file) => shortScriptName(snapshot, file))
+    if (python) return python
     const array = arrayLabel(snapshot, node, className)
     if (array) return array
     if (name === 'Object') return displayName(snapshot, node)

@@ -22,6 +22,7 @@ import type {
   PathEdge,
   PathStep,
 } from '../../protocol/dto'
+import { isSubscript } from '../../protocol/js-syntax'
 
 /** One class of one snapshot, by the Summary's rule (objects with a non-zero self size). */
 export interface ClassCount {
@@ -217,7 +218,8 @@ function signatureEdge(graph: HeapGraph, edge: number): string {
   const codes = graph.edgeTypeCode
   if (type === codes.element || type === codes.hidden) return '[]'
   const name = edgeName(graph, edge)
-  if (/^\d+$/.test(name)) return '[]'
+  // A Python dict's entries (`["user:42"]`) are keys as a Map's are: one step for all.
+  if (/^\d+$/.test(name) || isSubscript(name)) return '[]'
   // WeakMap entries and similar name the objects they join by @id.
   const stable = name.replace(/@\d+/g, '@')
   if (type === codes.context) return '->' + stable
@@ -230,7 +232,7 @@ function signatureEdge(graph: HeapGraph, edge: number): string {
  * on ties; -1 at a user root or when no retainer is nearer (distances must strictly drop, so
  * the walk ends).
  */
-function nearestRetainerSlot(snapshot: HeapSnapshot, node: number): number {
+export function nearestRetainerSlot(snapshot: HeapSnapshot, node: number): number {
   const { graph, distance } = snapshot
   const { firstRetainer, retainerNode, retainerEdge, edgeType, rootNode } = graph
   const weak = graph.edgeTypeCode.weak

@@ -5,6 +5,7 @@
 import { edgeName } from '../graph/heap-graph'
 import type { HeapSnapshot } from '../snapshot'
 import { isString, numberValue, objectLabelOf, quoteText, stringValue } from './labels'
+import { pythonRefcount } from './python'
 import type { ObjectValue } from '../../protocol/dto'
 
 /** How many properties a preview shows before `…`. */
@@ -55,6 +56,12 @@ export function objectValue(
   node: number,
   textLimit = SHOWN_TEXT,
 ): ObjectValue {
+  const refcount = pythonRefcount(snapshot, node)
+  const value = ownValue(snapshot, node, textLimit)
+  return refcount === null ? value : { ...value, refcount }
+}
+
+function ownValue(snapshot: HeapSnapshot, node: number, textLimit: number): ObjectValue {
   const graph = snapshot.graph
   if (isString(snapshot, node)) {
     const text = stringValue(snapshot, node, textLimit)

@@ -41,6 +41,9 @@ function codeName(context: Context, index: number): string | null {
   if (index === 0) {
     if (step.start) return step.start
     if (/^global\b/.test(step.node.className)) return 'global'
+    // A Python module (heapgraph_py) is named by its name: `app.cache`.
+    if (step.node.className === 'module' && step.node.label.startsWith('module '))
+      return step.node.label.slice('module '.length)
     if (step.node.className.startsWith('Window')) return 'window'
     return null
   }
@@ -289,7 +292,43 @@ function moduleAnchor(context: Context, index: number): Anchor {
   }
 }
 
+/** A Python frame's local variable (heapgraph_py): `rows` of `load` (app.py:12). */
+function frameLocalAnchor(context: Context): Anchor | null {
+  const [frame, local] = context.steps
+  if (frame.node.className !== 'frame' || local?.via?.kind !== 'property') return null
+  const where = /^frame (\S+)( \(.+\))?$/.exec(frame.node.label)
+  if (!where) return null
+  const variable = local.via.name
+  const rest = access(context, 1)
+  return {
+    phrase: `the local variable \`${variable}\` of \`${where[1]}\`${where[2] ?? ''} holds it${rest ? ` in \`${variable}${rest}\`` : ''}`,
+    fixes: [],
+  }
+}
+
+/**
+ * A Python object whose reference count is higher than the references heapgraph_py found to it:
+ * its (C references) root holds it, by an edge that says how many were not found.
+ */
+function cReferencesAnchor(context: Context): Anchor | null {
+  const { steps } = context
+  const at = steps.findIndex(
+    (step) => step.node.type === 'synthetic' && step.node.name === '(C references)',
+  )
+  if (at === -1 || at + 1 >= steps.length) return null
+  const held = steps[at + 1]
+  const unseen = held.via?.name ?? ''
+  const rest = access(context, at + 1)
+  const what = at + 1 === steps.length - 1 ? 'it' : `${held.node.label} @${held.node.id}`
+  return {
+    phrase: `references the snapshot cannot see hold ${what} (C code, or a container the collector does not track${unseen ? `: ${unseen}` : ''})${rest ? `, which holds it in \`${rest}\`` : ''}`,
+    fixes: [],
+  }
+}
+
 function rootAnchor(context: Context): Anchor {
+  const local = frameLocalAnchor(context) ?? cReferencesAnchor(context)
+  if (local) return local
   const { steps } = context
   const root = codeName(context, 0) ?? steps[0].node.label
   const path = `${root}${access(context, 0)}`

@@ -1,0 +1,357 @@
+"""The graph a snapshot draws: names of references as code writes them, weak references, roots,
+reference counts and what only C code holds, sizes and class names, and no trace of the writer."""
+
+from __future__ import annotations
+
+import array
+import collections
+import gc
+import os
+import signal
+import sys
+import tempfile
+import unittest
+import weakref
+from typing import Any, Dict, List, Optional
+
+from snapshot_reader import Node, Snapshot  # first: it puts the package on the path
+
+import heapgraph_py
+
+
+class Marker:
+    """Objects the tests look for by class."""
+
+    def __init__(self, label: str = "") -> None:
+        self.label = label
+
+
+class Slotted:
+    __slots__ = ("left", "right")
+
+    def __init__(self) -> None:
+        self.left = Marker("left")
+        self.right = None
+
+
+def make_closure() -> Any:
+    captured = Marker("captured")
+
+    def reader() -> Any:
+        return captured
+
+    return reader
+
+
+def counting() -> Any:
+    total = Marker("in generator")
+    for step in range(3):
+        yield total, step
+
+
+def with_local(path: str) -> Dict[str, Any]:
+    local_marker = Marker("local")
+    heapgraph_py.write_snapshot(path)
+    return {"local": local_marker, "id": heapgraph_py.object_id(local_marker)}
+
+
+def snapshot_of(test: Any, name: str) -> str:
+    test.folder = tempfile.TemporaryDirectory()
+    return os.path.join(test.folder.name, name)
+
+
+class GraphTest(unittest.TestCase):
+    """One snapshot of a process holding every kind of reference the writer names."""
+
+    state: Dict[str, Any] = {}
+    snapshot: Snapshot
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        state = cls.state
+        state["cache"] = {"user:42": Marker("user"), 7: Marker("seven"), ("a", 1): Marker("tuple")}
+        state["record"] = Marker("record")
+        state["record"].items = [Marker("item 0"), Marker("item 1")]
+        state["pair"] = (Marker("first"), "second")
+        state["members"] = {frozenset({1})}
+        state["slotted"] = Slotted()
+        state["reader"] = make_closure()
+        state["generator"] = counting()
+        next(state["generator"])
+        state["ordered"] = collections.OrderedDict(one=1)
+        strong = Marker("strong")
+        state["strong"] = strong
+        state["weak"] = weakref.ref(strong)
+        state["weak_values"] = weakref.WeakValueDictionary({"k": strong})
+        state["numbers"] = array.array("i", range(10))
+        state["buffer"] = bytearray(300)
+        state["text"] = "some text, " * 10
+        state["shared"] = shared = Marker("shared")
+        state["holders"] = [shared, shared, shared]
+
+        def handler(signum: int, frame: Any) -> None:
+            pass
+
+        handler.marker = Marker("handler")  # type: ignore[attr-defined]
+        state["previous_handler"] = signal.signal(signal.SIGUSR1, handler)
+        del handler  # only the signal module's C array holds it now
+        path = snapshot_of(cls, "graph.heapsnapshot")
+        shared = None
+        state["shared_refcount"] = sys.getrefcount(state["shared"]) - 1
+        result = with_local(path)
+        state["local_id"] = result["id"]
+        state["ids"] = {key: heapgraph_py.object_id(value) for key, value in state.items() if key != "ids"}
+        cls.snapshot = Snapshot(path)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        signal.signal(signal.SIGUSR1, cls.state["previous_handler"])
+        cls.state.clear()
+        del cls.snapshot
+        cls.folder.cleanup()
+
+    def node(self, key: str) -> Node:
+        sid = self.state["ids"][key]
+        self.assertIsNotNone(sid, f"no id for {key}")
+        return self.snapshot.by_id[sid]
+
+    def markers(self, label: str) -> List[Node]:
+        found = []
+        for node in self.snapshot.named("test_graph.Marker"):
+            text = self.snapshot.target(node, "label", "property")
+            if text is not None and text.name == label:
+                found.append(node)
+        return found
+
+    def test_dict_entries_are_named_as_code_subscripts_them(self) -> None:
+        cache = self.node("cache")
+        snapshot = self.snapshot
+        self.assertEqual(snapshot.target(cache, '["user:42"]', "property"), self.markers("user")[0])
+        self.assertEqual(snapshot.target(cache, 7, "element"), self.markers("seven")[0])
+        self.assertEqual(snapshot.target(cache, '[("a", 1)]', "property"), self.markers("tuple")[0])
+        # The dict holds its keys too.
+        keys = {snapshot.nodes[target].name for kind, name, target in cache.edges if name == "key"}
+        self.assertIn("user:42", keys)
+
+    def test_attributes_are_properties_of_the_object_and_shortcuts_of_its_dict(self) -> None:
+        snapshot = self.snapshot
+        record = self.node("record")
+        items = snapshot.target(record, "items", "property")
+        assert items is not None
+        self.assertEqual(items.name, "list")
+        self.assertEqual([kind for kind, _, _ in items.edges][:2], ["element", "element"])
+        dictionary = snapshot.target(record, "__dict__", "internal")
+        assert dictionary is not None
+        self.assertEqual(snapshot.target(dictionary, "items", "shortcut"), items)
+        self.assertEqual(snapshot.target(record, "__class__", "internal").name, "type")  # type: ignore[union-attr]
+
+    def test_slots_tuples_and_sets_are_named(self) -> None:
+        snapshot = self.snapshot
+        slotted = self.node("slotted")
+        self.assertEqual(snapshot.target(slotted, "left", "property"), self.markers("left")[0])
+        pair = self.node("pair")
+        self.assertEqual(snapshot.target(pair, 0, "element"), self.markers("first")[0])
+        self.assertEqual(snapshot.target(pair, 1, "element").name, "second")  # type: ignore[union-attr]
+        members = self.node("members")
+        self.assertEqual(snapshot.target(members, "member", "internal").name, "frozenset")  # type: ignore[union-attr]
+
+    def test_a_closure_captures_its_free_variables_by_name(self) -> None:
+        snapshot = self.snapshot
+        reader = self.node("reader")
+        self.assertEqual((reader.type, reader.name), ("closure", "make_closure.<locals>.reader"))
+        self.assertEqual(snapshot.target(reader, "captured", "context"), self.markers("captured")[0])
+        code = snapshot.target(reader, "__code__", "internal")
+        assert code is not None
+        self.assertEqual(code.type, "code")
+        self.assertTrue(snapshot.target(code, "co_filename", "internal").name.endswith("test_graph.py"))  # type: ignore[union-attr]
+        locations = self.snapshot.raw["locations"]
+        self.assertIn(reader.ordinal * 7, locations[0::4])
+
+    def test_a_running_function_holds_its_locals_by_name(self) -> None:
+        snapshot = self.snapshot
+        local = snapshot.by_id[self.state["local_id"]]
+        holders = [(holder, name) for holder, kind, name in snapshot.retainers(local) if kind == "property"]
+        frame = [holder for holder, name in holders if holder.name == "frame" and name == "local_marker"]
+        self.assertEqual(len(frame), 1)
+        self.assertIn(frame[0].ordinal, [target for _, _, target in snapshot.nodes[0].edges])
+        code = snapshot.target(frame[0], "f_code", "internal")
+        self.assertEqual(code.name, "with_local")  # type: ignore[union-attr]
+        self.assertGreater(snapshot.number(frame[0], "f_lineno") or 0, 0)
+
+    def test_a_suspended_generator_holds_its_locals_by_name(self) -> None:
+        generator = self.node("generator")
+        self.assertEqual(self.snapshot.target(generator, "total", "property"), self.markers("in generator")[0])
+
+    def test_weak_references_are_weak_edges(self) -> None:
+        snapshot = self.snapshot
+        strong = self.markers("strong")[0]
+        self.assertEqual(snapshot.edge_kinds(self.node("weak"), "referent"), ["weak"])
+        self.assertEqual(snapshot.target(self.node("weak"), "referent"), strong)
+        holders = {(holder.name, kind) for holder, kind, _ in snapshot.retainers(strong)}
+        self.assertIn(("weakref.KeyedRef", "weak"), holders)
+        self.assertTrue(all(kind == "weak" for name, kind in holders if name.startswith("weakref.")))
+
+    def test_the_reference_count_is_what_the_program_sees(self) -> None:
+        shared = self.node("shared")
+        self.assertEqual(self.snapshot.number(shared, "refcount"), self.state["shared_refcount"])
+        self.assertEqual(self.state["shared_refcount"], 4)  # holders[0..2] and state["shared"]
+
+    def test_what_only_c_code_holds_hangs_from_c_references(self) -> None:
+        snapshot = self.snapshot
+        c_references = snapshot.one("(C references)", "synthetic")
+        handler = [
+            node
+            for node in snapshot.named("GraphTest.setUpClass.<locals>.handler")
+            if node.type == "closure"
+        ]
+        self.assertEqual(len(handler), 1)
+        names = [name for _, name, target in c_references.edges if target == handler[0].ordinal]
+        self.assertEqual(names, ["1 reference not found"])
+
+    def test_sizes_are_sys_getsizeof(self) -> None:
+        for key in ("cache", "holders", "text", "buffer", "record"):
+            self.assertEqual(self.node(key).self_size, sys.getsizeof(self.state[key]), key)
+
+    def test_class_names_are_qualified(self) -> None:
+        self.assertEqual(self.node("ordered").name, "collections.OrderedDict")
+        self.assertEqual(self.node("record").name, "test_graph.Marker")
+        self.assertEqual(self.node("numbers").name, "array.array")
+        self.assertEqual(self.node("text").type, "string")
+
+    def test_arrays_tell_their_length_and_bytes(self) -> None:
+        numbers = self.node("numbers")
+        self.assertEqual(self.snapshot.number(numbers, "len"), 10)
+        self.assertEqual(self.snapshot.number(numbers, "nbytes"), 10 * numbers_itemsize())
+        self.assertEqual(self.snapshot.number(self.node("buffer"), "len"), 300)
+
+    def test_the_writer_leaves_no_trace(self) -> None:
+        names = {node.name for node in self.snapshot.nodes if node.type == "object"}
+        for own in ("Walker", "Graph", "Extra", "TypeInfo", "Referents", "IdTable", "_State"):
+            self.assertNotIn(f"heapgraph_py._graph.{own}", names)
+            self.assertNotIn(f"heapgraph_py._snapshot.{own}", names)
+            self.assertNotIn(f"heapgraph_py._ids.{own}", names)
+        package = os.path.dirname(os.path.realpath(heapgraph_py.__file__))
+        for frame in self.snapshot.named("frame"):
+            code = self.snapshot.target(frame, "f_code", "internal")
+            filename = self.snapshot.target(code, "co_filename", "internal") if code else None
+            self.assertFalse(filename and filename.name.startswith(package), filename and filename.name)
+
+    def test_python_objects_have_odd_ids(self) -> None:
+        for key in ("cache", "record", "reader", "numbers"):
+            self.assertEqual(self.state["ids"][key] % 2, 1)
+
+
+def numbers_itemsize() -> int:
+    return array.array("i").itemsize
+
+
+class IdsTest(unittest.TestCase):
+    """Ids stay with their objects from one snapshot to the next."""
+
+    def test_an_object_keeps_its_id_and_a_new_one_gets_a_new_odd_id(self) -> None:
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        kept = Marker("kept")
+        heapgraph_py.write_snapshot(os.path.join(folder.name, "one.heapsnapshot"))
+        first = heapgraph_py.object_id(kept)
+        created = Marker("created")
+        heapgraph_py.write_snapshot(os.path.join(folder.name, "two.heapsnapshot"))
+        self.assertEqual(heapgraph_py.object_id(kept), first)
+        new = heapgraph_py.object_id(created)
+        assert first is not None and new is not None
+        self.assertNotEqual(new, first)
+        self.assertEqual(new % 2, 1)
+        two = Snapshot(os.path.join(folder.name, "two.heapsnapshot"))
+        self.assertEqual(two.by_id[first].name, "test_graph.Marker")
+        self.assertEqual(two.by_id[new].name, "test_graph.Marker")
+
+
+class UnreachableCycleTest(unittest.TestCase):
+    """A cycle only the collector can free is in the snapshot, and no root reaches it."""
+
+    def test_cyclic_garbage_is_unreachable_until_collected(self) -> None:
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            first, second = Marker("cycle one"), Marker("cycle two")
+            first.peer, second.peer = second, first  # type: ignore[attr-defined]
+            ids = [id(first), id(second)]
+            del first, second
+            waiting = os.path.join(folder.name, "waiting.heapsnapshot")
+            heapgraph_py.write_snapshot(waiting)
+            collected = os.path.join(folder.name, "collected.heapsnapshot")
+            heapgraph_py.write_snapshot(collected, collect=True)
+        finally:
+            if enabled:
+                gc.enable()
+        self.assertEqual(len(ids), 2)
+        snapshot = Snapshot(waiting)
+        cycle = [node for node in snapshot.named("test_graph.Marker") if _label(snapshot, node).startswith("cycle")]
+        self.assertEqual(len(cycle), 2)
+        reachable = snapshot.reachable()
+        self.assertTrue(all(node.ordinal not in reachable for node in cycle))
+        c_references = snapshot.one("(C references)", "synthetic")
+        self.assertFalse({target for _, _, target in c_references.edges} & {node.ordinal for node in cycle})
+        del snapshot
+        after = Snapshot(collected)
+        self.assertFalse([node for node in after.named("test_graph.Marker") if _label(after, node).startswith("cycle")])
+
+
+def _label(snapshot: Snapshot, node: Node) -> str:
+    label = snapshot.target(node, "label", "property")
+    return label.name if label is not None else ""
+
+
+def numpy_or_none() -> Optional[Any]:
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
+
+
+@unittest.skipIf(numpy_or_none() is None, "NumPy is not installed: its arrays are not tested")
+class ZNumpyTest(unittest.TestCase):
+    """NumPy arrays: a data node for the bytes an array owns, `.base` for a view, files by name.
+
+    (Named to run last: importing NumPy makes every later snapshot larger.)"""
+
+    def test_arrays_views_and_memmaps(self) -> None:
+        import numpy
+
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        base = numpy.zeros(1000)
+        view = base[10:20]
+        mapped = numpy.memmap(os.path.join(folder.name, "data.f64"), dtype=numpy.float64, mode="w+", shape=(64,))
+        path = os.path.join(folder.name, "numpy.heapsnapshot")
+        heapgraph_py.write_snapshot(path)
+        ids = {name: heapgraph_py.object_id(value) for name, value in (("base", base), ("view", view), ("mapped", mapped))}
+        snapshot = Snapshot(path)
+        owner = snapshot.by_id[ids["base"]]
+        data = snapshot.target(owner, "data", "internal")
+        assert data is not None
+        self.assertEqual((data.type, data.name, data.self_size), ("native", "numpy.ndarray data", 8000))
+        self.assertEqual(data.id, owner.id + 1)
+        self.assertEqual(owner.self_size, sys.getsizeof(base) - 8000)
+        self.assertEqual(snapshot.number(owner, "len"), 1000)
+        view_node = snapshot.by_id[ids["view"]]
+        self.assertEqual(snapshot.target(view_node, "base", "property"), owner)
+        self.assertIsNone(snapshot.target(view_node, "data", "internal"))
+        self.assertEqual(snapshot.number(view_node, "nbytes"), 80)
+        mapped_node = snapshot.by_id[ids["mapped"]]
+        self.assertEqual(mapped_node.name, "numpy.memmap")
+        mmap_node = snapshot.target(mapped_node, "base", "property")
+        assert mmap_node is not None
+        self.assertEqual(mmap_node.name, "mmap.mmap")
+        pages = snapshot.target(mmap_node, "data", "internal")
+        assert pages is not None
+        self.assertEqual(pages.name, f"mmap data (file {os.path.join(folder.name, 'data.f64')})")
+        self.assertEqual(pages.self_size, 64 * 8)
+        del mapped
+
+
+if __name__ == "__main__":
+    unittest.main()

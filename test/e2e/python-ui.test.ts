@@ -1,0 +1,50 @@
+// A Python heap in the app (real Chromium, web mode): the NumPy view that keeps an 80 MB base
+// alive, from Arrays to "Why alive?": the verdict names the variable and `.base`, the object
+// panel shows the reference count, and the retainer graph is drawn. Its screenshot
+// (test-results/screenshots/python-numpy-view.png) is the README's picture of a Python heap.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
+import {
+  numpyUnavailableReason,
+  pythonUnavailableReason,
+  runPythonFixture,
+} from '../helpers/python'
+import { startWebUi, type WebUi } from '../helpers/web-ui'
+
+const missing = chromiumUnavailableReason() ?? pythonUnavailableReason() ?? numpyUnavailableReason()
+if (missing) console.warn(`python e2e: SKIPPED: ${missing}`)
+
+describe.skipIf(missing !== undefined)('a Python heap in the app', () => {
+  let ui: WebUi
+  let folder = ''
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'heapgraph-python-ui-'))
+    await runPythonFixture('numpy_view', folder)
+    ui = await startWebUi()
+    await ui.page.setViewportSize({ width: 1440, height: 900 })
+    await ui.page.goto(ui.server.url)
+    await ui.open(join(folder, 'view.heapsnapshot'))
+  }, 180_000)
+
+  afterAll(async () => {
+    await ui?.close()
+    if (folder) await rm(folder, { recursive: true, force: true })
+  })
+
+  it("explains the view's 80 MB base through `.base`, with its reference count", async () => {
+    const { page } = ui
+    await ui.whyAliveOfArray('numpy.ndarray(10000000, 80.0 MB)')
+    await page.locator('.graph-canvas[data-draw-ms]').waitFor({ timeout: 30_000 })
+    await expect
+      .poll(() => page.getByLabel('Verdict').textContent(), { timeout: 30_000 })
+      .toContain('is alive because __main__.header.base holds it')
+    const facts = page.locator('.object dl.facts')
+    await expect.poll(() => facts.textContent()).toMatch(/Refcount\s*1(?!\d)/)
+    await ui.screenshot('python-numpy-view')
+    expect(ui.consoleErrors).toEqual([])
+  })
+})

@@ -1,0 +1,111 @@
+// Python for the tests of python/ (heapgraph_py): whether python3 (and NumPy) are here, and the
+// fixture programs of test/fixtures/python run as child processes with the package on their path.
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { REPO_ROOT } from './fixtures'
+
+export const PYTHON = process.env.HEAPGRAPH_PYTHON ?? 'python3'
+export const PYTHON_PACKAGE = join(REPO_ROOT, 'python')
+export const PYTHON_FIXTURES = join(REPO_ROOT, 'test/fixtures/python')
+
+function probe(code: string): string | undefined {
+  try {
+    execFileSync(PYTHON, ['-c', code], { stdio: 'pipe', timeout: 30_000 })
+    return undefined
+  } catch (error) {
+    const text = (error as { stderr?: Buffer }).stderr?.toString().trim().split('\n').at(-1)
+    return text || (error as Error).message
+  }
+}
+
+/** Why python3 cannot run the tests here (3.9 or later is needed), or undefined. */
+export function pythonUnavailableReason(): string | undefined {
+  const problem = probe('import sys; assert sys.version_info >= (3, 9), sys.version')
+  return problem === undefined ? undefined : `${PYTHON} is missing or too old (${problem})`
+}
+
+/** Why NumPy cannot be imported here, or undefined. */
+export function numpyUnavailableReason(): string | undefined {
+  const problem = probe('import numpy')
+  return problem === undefined
+    ? undefined
+    : `NumPy is not installed for ${PYTHON} (apt-get install python3-numpy): ${problem}`
+}
+
+/** The environment a Python child runs in: heapgraph_py importable, `extra` added. */
+export function pythonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const path = [PYTHON_PACKAGE, process.env.PYTHONPATH].filter(Boolean).join(':')
+  return { ...process.env, PYTHONPATH: path, PYTHONDONTWRITEBYTECODE: '1', ...extra }
+}
+
+export interface PythonRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs `python3 args...` from the repository's root; never rejects on a non-zero exit. */
+export function runPython(
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<PythonRun> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      PYTHON,
+      [...args],
+      {
+        cwd: REPO_ROOT,
+        env: pythonEnv(options.env),
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error)
+        else resolve({ code: error ? Number(error.code) : 0, stdout, stderr })
+      },
+    )
+  })
+}
+
+/**
+ * Runs test/fixtures/python/<name>.py with `outDir` as its argument; resolves with the JSON it
+ * prints last (the @ids its snapshots gave the objects it names), or {} when it prints none.
+ */
+export async function runPythonFixture(
+  name: string,
+  outDir: string,
+): Promise<Record<string, number>> {
+  const run = await runPython([join(PYTHON_FIXTURES, `${name}.py`), outDir])
+  if (run.code !== 0) throw new Error(`${name}.py exited with ${run.code}: ${run.stderr}`)
+  const last = run.stdout.trim().split('\n').at(-1) ?? ''
+  return last.startsWith('{') ? (JSON.parse(last) as Record<string, number>) : {}
+}
+
+/** Starts a long-running fixture and resolves once it prints "ready". */
+export function startPythonFixture(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const child = spawn(PYTHON, [join(PYTHON_FIXTURES, `${name}.py`), ...args], {
+    cwd: REPO_ROOT,
+    env: pythonEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  return new Promise((resolve, reject) => {
+    let output = ''
+    const timer = setTimeout(() => reject(new Error(`${name}.py did not start: ${output}`)), 30_000)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('ready')) {
+        clearTimeout(timer)
+        resolve(child)
+      }
+    })
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${name}.py exited with ${code}: ${output}`))
+    })
+  })
+}

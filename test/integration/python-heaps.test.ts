@@ -1,0 +1,386 @@
+// Python heaps in the same graph: the handbook's examples as fixture programs
+// (test/fixtures/python, each a child python3 writing its snapshots with heapgraph_py), asserted on
+// through the real CLI: why names the variable, sizes count what Python counts, diff and leaks
+// follow objects between snapshots, and capture --python-pid asks a running process. Chrome
+// DevTools' own engine reads one of them unchanged, node for node as ours does.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { expectOneLineError, runCli, runJson } from '../helpers/cli'
+import {
+  numpyUnavailableReason,
+  pythonUnavailableReason,
+  runPythonFixture,
+  startPythonFixture,
+} from '../helpers/python'
+import { loadWithDevtools } from '../helpers/devtools-engine'
+import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
+import type {
+  ArrayEntry,
+  ClassDiff,
+  ClassSummary,
+  LeakReport,
+  ObjectDetails,
+  Page,
+  Reference,
+  WhyResult,
+} from '../../shared/protocol/dto'
+
+const pythonMissing = pythonUnavailableReason()
+const numpyMissing = pythonMissing ?? numpyUnavailableReason()
+if (pythonMissing) console.warn(`python-heaps: SKIPPED: ${pythonMissing}`)
+else if (numpyMissing) console.warn(`python-heaps: the NumPy examples are SKIPPED: ${numpyMissing}`)
+
+const PLAIN = [
+  'global_list',
+  'clear_rebind',
+  'array_module',
+  'array_pool',
+  'generator_list',
+  'weak_ref',
+  'del_cycle',
+  'leak_growth',
+] as const
+const WITH_NUMPY = ['numpy_append', 'numpy_view', 'numpy_memmap'] as const
+type Example = (typeof PLAIN)[number] | (typeof WITH_NUMPY)[number]
+
+let root = ''
+const ids: Partial<Record<Example, Record<string, number>>> = {}
+const file = (example: Example, name: string): string => join(root, example, `${name}.heapsnapshot`)
+const idOf = (example: Example, name: string): string => `@${ids[example]?.[name]}`
+
+interface Explained {
+  verdict: string
+  steps: string[]
+}
+
+/** `why` as JSON: the verdict and the first route's steps as they read (`.items`, `[3]`). */
+async function why(snapshot: string, target: string): Promise<Explained> {
+  const result = await runJson<WhyResult>(['why', snapshot, target, '--json'])
+  return {
+    verdict: result.verdict,
+    steps: (result.routes[0]?.readable ?? []).map((step) => step.via?.text ?? step.node.label),
+  }
+}
+
+async function classes(snapshot: string): Promise<Map<string, ClassSummary>> {
+  const { classes: rows } = await runJson<{ classes: ClassSummary[] }>([
+    'summary',
+    snapshot,
+    '--top',
+    '100000',
+    '--json',
+  ])
+  return new Map(rows.map((row) => [row.className, row]))
+}
+
+async function arrays(snapshot: string): Promise<ArrayEntry[]> {
+  const { objects } = await runJson<{ objects: ArrayEntry[] }>([
+    'top',
+    snapshot,
+    '--arrays',
+    '--top',
+    '50',
+    '--json',
+  ])
+  return objects
+}
+
+/** Runs `tasks` with at most `limit` at once (the fixtures are CPU-bound). */
+async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = []
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const position = next++
+      results[position] = await tasks[position]()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker))
+  return results
+}
+
+beforeAll(async () => {
+  if (pythonMissing) return
+  root = await mkdtemp(join(tmpdir(), 'heapgraph-python-'))
+  const examples: Example[] = [...PLAIN, ...(numpyMissing ? [] : WITH_NUMPY)]
+  await pool(
+    examples.map((example) => async () => {
+      const folder = join(root, example)
+      await import('node:fs/promises').then((fs) => fs.mkdir(folder))
+      ids[example] = await runPythonFixture(example, folder)
+    }),
+    3,
+  )
+}, 180_000)
+
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true })
+})
+
+describe.skipIf(pythonMissing !== undefined)('Python heaps through the CLI', () => {
+  it('names the global that keeps a list, and diff sees `del` free it', async () => {
+    const list = idOf('global_list', 'retained')
+    const before = file('global_list', 'before')
+    const explained = await why(before, list)
+    expect(explained.verdict).toMatch(
+      /^list\(1000\) \(.+\) is alive because `__main__\.retained` holds it\.$/,
+    )
+    expect(explained.steps).toEqual(['module __main__', '.retained'])
+    const item = await why(before, '__main__.Payload')
+    expect(item.steps.slice(1)).toEqual(['.retained', expect.stringMatching(/^\[\d+\]$/)])
+    const diff = await runJson<{ classes: ClassDiff[] }>([
+      'diff',
+      before,
+      file('global_list', 'after'),
+      '--json',
+    ])
+    const payload = diff.classes.find((row) => row.className === '__main__.Payload')
+    expect(payload).toMatchObject({ removedCount: 1000, addedCount: 0, countAfter: 0 })
+    expect(diff.classes.find((row) => row.className === 'list')).toMatchObject({ removedCount: 1 })
+    const gone = await runCli(['show', file('global_list', 'after'), list])
+    expect(expectOneLineError(gone, 1)).toContain(`no object ${list}`)
+  })
+
+  it('shows the reference count in show', async () => {
+    const list = idOf('global_list', 'retained')
+    const shown = await runJson<{ object: ObjectDetails }>([
+      'show',
+      file('global_list', 'before'),
+      list,
+      '--json',
+    ])
+    // The module's dict holds it: sys.getrefcount(retained) - 1 is 1.
+    expect(shown.object.value.refcount).toBe(1)
+    const text = await runCli(['show', file('global_list', 'before'), list])
+    expect(text.stdout).toMatch(/^ {2}refcount: {4}1$/m)
+  })
+
+  it('clear() frees the items for every name; rebinding leaves the old list to the other name', async () => {
+    const cleared = await classes(file('clear_rebind', 'cleared'))
+    expect(cleared.has('__main__.Row')).toBe(false)
+    const rebound = file('clear_rebind', 'rebound')
+    const old = await why(rebound, idOf('clear_rebind', 'old'))
+    expect(old.verdict).toMatch(/is alive because `__main__\.alias` holds it\.$/)
+    expect((await classes(rebound)).get('__main__.Row')?.count).toBe(500)
+    const row = await why(rebound, '__main__.Row')
+    expect(row.steps.slice(1, 2)).toEqual(['.alias'])
+  })
+
+  it('files array.array, bytearray and lists under Arrays with their lengths and bytes', async () => {
+    const rows = await arrays(file('array_module', 'arrays'))
+    const byId = new Map(rows.map((row) => [`@${row.id}`, row]))
+    expect(byId.get(idOf('array_module', 'packed'))).toMatchObject({
+      kind: 'typed-array',
+      length: 100_000,
+      storeSize: 800_000,
+      label: 'array.array(100000, 800.0 kB)',
+    })
+    expect(byId.get(idOf('array_module', 'buffer'))).toMatchObject({
+      kind: 'array-buffer',
+      length: 250_000,
+      label: 'bytearray(250.0 kB)',
+    })
+    const boxed = byId.get(idOf('array_module', 'boxed'))
+    expect(boxed).toMatchObject({ kind: 'array', length: 100_000, label: 'list(100000)' })
+    // A list of floats retains its float objects too: four times the packed array.
+    expect(boxed?.retainedSize).toBeGreaterThan(3_000_000)
+    expect(byId.get(idOf('array_module', 'packed'))?.retainedSize).toBeLessThan(900_000)
+  })
+
+  it('finds the ArrayPool that keeps what it was given back', async () => {
+    const pool = file('array_pool', 'pool')
+    const free = await why(pool, idOf('array_pool', 'free'))
+    expect(free.verdict).toMatch(/is alive because `__main__\.pool\._free` holds it\.$/)
+    const first = await why(pool, idOf('array_pool', 'first'))
+    expect(first.verdict).toMatch(/`__main__\.pool\._free\[0\]` holds it\.$/)
+    const shown = await runJson<{ object: ObjectDetails }>([
+      'show',
+      pool,
+      idOf('array_pool', 'free'),
+      '--json',
+    ])
+    expect(shown.object.retainedSize).toBeGreaterThan(20 * 400_000)
+  })
+
+  it('weighs a list against a generator', async () => {
+    const lazy = file('generator_list', 'lazy')
+    const [list, generator] = await Promise.all(
+      ['list', 'generator'].map((name) =>
+        runJson<{ object: ObjectDetails }>(['show', lazy, idOf('generator_list', name), '--json']),
+      ),
+    )
+    expect(list.object.retainedSize).toBeGreaterThan(3_000_000)
+    expect(generator.object.className).toBe('generator')
+    expect(generator.object.retainedSize).toBeLessThan(20_000)
+  })
+
+  it('keeps nothing alive by weak references', async () => {
+    const weak = file('weak_ref', 'weak')
+    const found = await classes(weak)
+    expect(found.has('__main__.Gone')).toBe(false)
+    expect(found.get('__main__.Cached')?.count).toBe(1)
+    const kept = await why(weak, idOf('weak_ref', 'kept'))
+    expect(kept.verdict).toMatch(/is alive because `__main__\.kept` holds it\.$/)
+    const retainers = await runJson<{ retainers: Page<Reference> }>([
+      'show',
+      weak,
+      idOf('weak_ref', 'kept'),
+      '--json',
+    ])
+    const weakHolders = retainers.retainers.items.filter((reference) => reference.edge.isWeak)
+    expect(weakHolders.map((reference) => reference.node.className)).toEqual(['weakref.KeyedRef'])
+  })
+
+  it('shows a cycle with __del__ as unreachable until gc.collect()', async () => {
+    const waiting = file('del_cycle', 'waiting')
+    const node = (await classes(waiting)).get('__main__.Node')
+    expect(node).toMatchObject({ count: 2, distance: null })
+    const explained = await why(waiting, '__main__.Node')
+    expect(explained.verdict).toMatch(/is not alive: no GC root reaches it/)
+    expect((await classes(file('del_cycle', 'collected'))).has('__main__.Node')).toBe(false)
+  })
+
+  it('finds the leak in three snapshots and what cutting its holder would free', async () => {
+    const [base, target, final] = ['base', 'target', 'final'].map((name) =>
+      file('leak_growth', name),
+    )
+    const report = await runJson<LeakReport>(['leaks', base, target, final, '--json'])
+    expect(report.clusterCount).toBe(1)
+    const [cluster] = report.clusters
+    expect(cluster).toMatchObject({ className: '__main__.Session', count: 100 })
+    expect(cluster.verdict).toMatch(/`__main__\.sessions\["user:1\d\d"\]` holds it\.$/)
+    const diff = await runJson<{ classes: ClassDiff[] }>(['diff', base, target, '--json'])
+    expect(diff.classes.find((row) => row.className === '__main__.Session')).toMatchObject({
+      addedCount: 100,
+      removedCount: 0,
+    })
+    const session = idOf('leak_growth', 'first_new')
+    const cut = await runCli([
+      'why',
+      final,
+      session,
+      '--cut',
+      `${idOf('leak_growth', 'sessions')}:["user:100"]`,
+    ])
+    expect(cut.code, cut.stderr).toBe(0)
+    expect(cut.stdout).toMatch(
+      /^Cutting @\d+\["user:100"\] would free 1,800 bytes \(3 objects, 1\.80 kB\)$/m,
+    )
+    expect(cut.stdout).toContain(`__main__.Session ${session} would be freed.`)
+  })
+})
+
+describe.skipIf(numpyMissing !== undefined)('NumPy arrays through the CLI', () => {
+  it('names the variable and `.base` that keep an 80 MB base alive behind a small view', async () => {
+    const view = file('numpy_view', 'view')
+    const base = await why(view, idOf('numpy_view', 'base'))
+    expect(base.verdict).toMatch(
+      /^numpy\.ndarray\(10000000, 80\.0 MB\) \(80\.0 MB\) is alive because `__main__\.header\.base` holds it\.$/,
+    )
+    expect(base.steps).toEqual(['module __main__', '.header', '.base'])
+    const rows = await arrays(view)
+    const byId = new Map(rows.map((row) => [`@${row.id}`, row]))
+    expect(byId.get(idOf('numpy_view', 'view'))).toMatchObject({
+      kind: 'typed-array',
+      length: 10,
+      storeSize: 80,
+    })
+    expect(byId.get(idOf('numpy_view', 'view'))?.retainedSize).toBeGreaterThan(80_000_000)
+    expect(rows.find((row) => row.kind === 'backing-store')).toMatchObject({
+      label: 'numpy.ndarray data',
+      storeSize: 80_000_000,
+    })
+    const copied = await runCli(['show', file('numpy_view', 'copy'), idOf('numpy_view', 'base')])
+    expectOneLineError(copied, 1)
+  })
+
+  it('shows np.append leave the old array to whoever still names it, then free it', async () => {
+    const kept = await why(file('numpy_append', 'kept'), idOf('numpy_append', 'old'))
+    expect(kept.verdict).toMatch(
+      /^numpy\.ndarray\(100000, 800\.0 kB\) \(.+\) is alive because `__main__\.first` holds it\.$/,
+    )
+    const freed = await classes(file('numpy_append', 'freed'))
+    expect(freed.get('numpy.ndarray data')?.selfSize).toBe(800_008)
+    const gone = await runCli(['show', file('numpy_append', 'freed'), idOf('numpy_append', 'old')])
+    expectOneLineError(gone, 1)
+  })
+
+  it('marks np.memmap data as file-backed, named after its file', async () => {
+    const memmap = file('numpy_memmap', 'memmap')
+    const name = `mmap data (file ${join(root, 'numpy_memmap', 'samples.f64')})`
+    expect((await classes(memmap)).get(name)).toMatchObject({ count: 1, selfSize: 8_000_000 })
+    const explained = await why(memmap, name)
+    expect(explained.steps).toEqual(['module __main__', '.mapped', '.base', '{data}'])
+    expect((await arrays(memmap)).find((row) => row.label === name)?.kind).toBe('backing-store')
+  })
+
+  it("reads as Chrome DevTools' own engine does, node for node", async () => {
+    const snapshot = file('numpy_view', 'view')
+    // DevTools warns about every node only weak references (or nothing) reach: the cyclic
+    // garbage and weakly held objects a Python heap has. Kept out of the log.
+    const quiet = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const [theirs, ours] = await Promise.all([
+      loadWithDevtools(snapshot).finally(() => quiet.mockRestore()),
+      loadSnapshotFile(snapshot),
+    ])
+    expect(theirs.nodeCount).toBe(ours.graph.nodeCount)
+    expect(theirs.hasUserRoots).toBe(true)
+    const differences = { retained: 0, dominator: 0, distance: 0, className: 0 }
+    for (let node = 0; node < theirs.nodeCount; node++) {
+      if (theirs.retainedSize[node] !== ours.retainedSize[node]) differences.retained++
+      if (theirs.dominator[node] !== ours.dominator[node]) differences.dominator++
+      if (theirs.distance[node] !== ours.distance[node]) differences.distance++
+      if (theirs.className[node] !== ours.graph.strings[ours.className[node]])
+        differences.className++
+    }
+    expect(differences).toEqual({ retained: 0, dominator: 0, distance: 0, className: 0 })
+  })
+})
+
+describe.skipIf(pythonMissing !== undefined)('heapgraph capture --python-pid', () => {
+  const children: ChildProcess[] = []
+  let runtime = ''
+  beforeAll(async () => {
+    runtime = await mkdtemp(join(tmpdir(), 'heapgraph-python-runtime-'))
+  })
+  afterAll(async () => {
+    for (const child of children) child.kill()
+    if (runtime) await rm(runtime, { recursive: true, force: true })
+  })
+
+  it('signals a process that installed the handler and waits for its snapshot', async () => {
+    const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'announced') }
+    const child = await startPythonFixture('signal_target', ['--install'], env)
+    children.push(child)
+    const output = join(root, 'captured.heapsnapshot')
+    const result = await runCli(
+      ['capture', '--python-pid', String(child.pid), '--gc', '-o', output, '--json'],
+      { env },
+    )
+    expect(result.code, result.stderr).toBe(0)
+    const captured = JSON.parse(result.stdout) as { file: string; snapshot: { nodeCount: number } }
+    expect(captured.file).toBe(output)
+    expect(captured.snapshot.nodeCount).toBeGreaterThan(1000)
+    expect(existsSync(`${output}.partial`)).toBe(false)
+    const rows = await arrays(output)
+    expect(rows.filter((row) => row.label === 'bytearray(100.0 kB)')).toHaveLength(3)
+  })
+
+  it('says in one line when the process has no handler', async () => {
+    const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'silent') }
+    const child = await startPythonFixture('signal_target', [], env)
+    children.push(child)
+    const result = await runCli(
+      ['capture', '--python-pid', String(child.pid), '-o', join(root, 'never.heapsnapshot')],
+      { env },
+    )
+    expect(expectOneLineError(result, 1)).toBe(
+      `heapgraph: process ${child.pid} has no heapgraph_py handler: call heapgraph_py.install() in it, or start it with python -m heapgraph_py run\n`,
+    )
+    expect(existsSync(join(root, 'never.heapsnapshot'))).toBe(false)
+  })
+})

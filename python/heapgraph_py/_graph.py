@@ -12,7 +12,6 @@ program object when reference counts are read.
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import threading
 import types
@@ -98,7 +97,8 @@ and the call's argument."""
     K_EXTRA,
 ) = range(22)
 
-PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
+PACKAGE = __name__.rpartition(".")[0]
+"""heapgraph_py: frames of its modules are the writer's own."""
 HEAP_TYPE_FLAG = 1 << 9
 
 
@@ -1086,20 +1086,27 @@ _FUNCTION_ATTRIBUTES = (
 )
 
 
-def program_frames(exclude_dirs: Tuple[str, ...] = (PACKAGE_DIR,)) -> List[Tuple[str, Any]]:
-    """Every thread's frames, innermost first, without the writer's own."""
+def program_frames() -> List[Tuple[str, Any]]:
+    """Every thread's frames, innermost first, without the writer's own.
+
+    The writer's frames are told by their module (no file system call: that would let another
+    thread run in the middle of the walk).
+    """
     names = {thread.ident: thread.name for thread in threading.enumerate()}
     result: List[Tuple[str, Any]] = []
     for ident, frame in sys._current_frames().items():
         name = names.get(ident, f"thread {ident}")
         current: Optional[Any] = frame
         while current is not None:
-            filename = current.f_code.co_filename
-            ours = filename.startswith(exclude_dirs)
-            if not ours and os.path.isabs(filename):
-                # However the package was imported (a path with "..", a symlink).
-                ours = os.path.realpath(filename).startswith(exclude_dirs)
-            if not ours:
+            if not is_writer_frame(current):
                 result.append((name, current))
             current = current.f_back
     return result
+
+
+def is_writer_frame(frame: Any) -> bool:
+    """A frame of heapgraph_py's own code (its `python -m heapgraph_py` wrapper included)."""
+    module_globals = frame.f_globals
+    name = module_globals.get("__name__")
+    package = module_globals.get("__package__")
+    return package == PACKAGE or (isinstance(name, str) and name.startswith(PACKAGE + "."))

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import unittest
 import weakref
 from typing import Any, Dict, List, Optional
@@ -297,6 +298,44 @@ class UnreachableCycleTest(unittest.TestCase):
         del snapshot
         after = Snapshot(collected)
         self.assertFalse([node for node in after.named("test_graph.Marker") if _label(after, node).startswith("cycle")])
+
+
+class ThreadsTest(unittest.TestCase):
+    """Other threads' frames are roots too, and a thread that never sleeps does not stall the writer."""
+
+    def test_a_busy_thread_is_in_the_snapshot_with_its_locals(self) -> None:
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        stop = threading.Event()
+        started = threading.Event()
+
+        def spin() -> None:
+            spinning_marker = Marker("spinning")
+            started.set()
+            count = 0
+            while not stop.is_set():  # pure Python: it gives the GIL up only when made to
+                count += 1
+            del spinning_marker
+
+        thread = threading.Thread(target=spin, name="spinner", daemon=True)
+        thread.start()
+        started.wait(10)
+        path = os.path.join(folder.name, "threads.heapsnapshot")
+        try:
+            heapgraph_py.write_snapshot(path)
+        finally:
+            stop.set()
+            thread.join(10)
+        snapshot = Snapshot(path)
+        marker = [node for node in snapshot.named("test_graph.Marker") if _label(snapshot, node) == "spinning"]
+        self.assertEqual(len(marker), 1)
+        frames = [
+            holder
+            for holder, kind, name in snapshot.retainers(marker[0])
+            if name == "spinning_marker" and kind == "property"
+        ]
+        self.assertEqual([frame.name for frame in frames], ["frame"])
+        self.assertIn(frames[0].ordinal, [target for _, _, target in snapshot.nodes[0].edges])
 
 
 def _label(snapshot: Snapshot, node: Node) -> str:

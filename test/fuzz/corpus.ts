@@ -159,7 +159,10 @@ export function shrinkSnapshot(raw: RawHeapSnapshot, keep: number): RawHeapSnaps
     node_count: kept.length,
     edge_count: edges.length / at.edgeFieldCount,
   }
-  return { ...raw, snapshot, nodes, edges, locations, strings }
+  // Chrome's scope sections name script nodes the shrunk graph may have dropped: a shrunk seed
+  // has no scope information (empty sections stay consistent with each other).
+  const scopes = raw.scopes ? { scopes: [], scope_context_vars: [], scope_uses: [] } : {}
+  return { ...raw, snapshot, nodes, edges, locations, strings, ...scopes }
 }
 
 function shrinkLocations(

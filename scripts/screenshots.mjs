@@ -17,6 +17,7 @@ const PICTURES = {
   'allocations-flame.png': 'allocations-4-flame.png',
   'allocations-sites.png': 'allocations-1-bottom-up.png',
   'allocation-timeline.png': 'timeline-2-picked.png',
+  'python-numpy-view.png': 'python-numpy-view.png',
 }
 
 const run = spawnSync(
@@ -28,6 +29,7 @@ const run = spawnSync(
     'test/e2e/graph-readable-ui.test.ts',
     'test/e2e/allocations-ui.test.ts',
     'test/e2e/allocation-timeline-ui.test.ts',
+    'test/e2e/python-ui.test.ts',
   ],
   { cwd: root, stdio: 'inherit' },
 )

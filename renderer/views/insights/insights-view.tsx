@@ -8,12 +8,13 @@ import type {
   ArrayHolder,
   HeapgraphApi,
   ObjectSummary,
+  Page,
   RetainerKind,
   SnapshotInfo,
 } from '../../../shared/protocol'
 import { holderText } from '../../components/object-cells'
 import { MoreRow } from '../../components/more-row'
-import { usePages } from '../../components/use-pages'
+import { usePages, type Pages } from '../../components/use-pages'
 import { formatBytes } from '../../format'
 
 const PAGE = 20
@@ -53,18 +54,8 @@ function Holder({
 
 function DuplicateStrings({ api, snapshotId, onObject }: SectionProps): React.JSX.Element {
   const [includeInternal, setIncludeInternal] = useState(false)
-  const [summary, setSummary] = useState<{
-    copyCount: number
-    wastedSize: number
-    internalOnly: { textCount: number }
-  } | null>(null)
-  const pages = usePages(
-    async (start, count) => {
-      const report = await api.getDuplicateStrings({ snapshotId, start, count, includeInternal })
-      setSummary(report)
-      return report
-    },
-    PAGE,
+  const { pages, report: summary } = useReport(
+    (start, count) => api.getDuplicateStrings({ snapshotId, start, count, includeInternal }),
     [snapshotId, includeInternal],
   )
   return (
@@ -144,16 +135,11 @@ function DuplicateStrings({ api, snapshotId, onObject }: SectionProps): React.JS
 }
 
 function DetachedTrees({ api, snapshotId, onObject }: SectionProps): React.JSX.Element {
-  const [hasDom, setHasDom] = useState<boolean | null>(null)
-  const pages = usePages(
-    async (start, count) => {
-      const report = await api.getDetachedTrees({ snapshotId, start, count })
-      setHasDom(report.hasDom)
-      return report
-    },
-    PAGE,
+  const { pages, report } = useReport(
+    (start, count) => api.getDetachedTrees({ snapshotId, start, count }),
     [snapshotId],
   )
+  const hasDom = report?.hasDom ?? null
   return (
     <section aria-labelledby="insights-detached">
       <h2 id="insights-detached">Detached DOM</h2>
@@ -217,16 +203,11 @@ const USE_TEXT = {
 }
 
 function ClosureLeaks({ api, snapshotId, onObject }: SectionProps): React.JSX.Element {
-  const [hasScopeInfo, setHasScopeInfo] = useState<boolean | null>(null)
-  const pages = usePages(
-    async (start, count) => {
-      const report = await api.getClosureLeaks({ snapshotId, start, count })
-      setHasScopeInfo(report.hasScopeInfo)
-      return report
-    },
-    PAGE,
+  const { pages, report } = useReport(
+    (start, count) => api.getClosureLeaks({ snapshotId, start, count }),
     [snapshotId],
   )
+  const hasScopeInfo = report?.hasScopeInfo ?? null
   return (
     <section aria-labelledby="insights-closures">
       <h2 id="insights-closures">Closure leaks</h2>
@@ -294,14 +275,8 @@ const KINDS: { kind: RetainerKind; label: string }[] = [
 
 function RetainedBy({ api, snapshotId, onObject }: SectionProps): React.JSX.Element {
   const [kind, setKind] = useState<RetainerKind>('console')
-  const [facts, setFacts] = useState<{ selfSize: number; retainerCount: number } | null>(null)
-  const pages = usePages(
-    async (start, count) => {
-      const report = await api.getRetainedBy({ snapshotId, kind, start, count })
-      setFacts(report)
-      return report
-    },
-    PAGE,
+  const { pages, report: facts } = useReport(
+    (start, count) => api.getRetainedBy({ snapshotId, kind, start, count }),
     [snapshotId, kind],
   )
   return (
@@ -351,6 +326,27 @@ function RetainedBy({ api, snapshotId, onObject }: SectionProps): React.JSX.Elem
       <MoreRow pages={pages} />
     </section>
   )
+}
+
+/**
+ * A paged report: its pages as usePages loads them, and the report's own facts from the latest
+ * page (counts over every page, whether the snapshot can answer at all).
+ */
+function useReport<R extends Page<unknown>>(
+  fetch: (start: number, count: number) => Promise<R>,
+  inputs: unknown[],
+): { pages: Pages<R['items'][number]>; report: R | null } {
+  const [report, setReport] = useState<R | null>(null)
+  const pages = usePages<R['items'][number]>(
+    async (start, count) => {
+      const answer = await fetch(start, count)
+      setReport(answer)
+      return answer
+    },
+    PAGE,
+    inputs,
+  )
+  return { pages, report }
 }
 
 interface SectionProps {

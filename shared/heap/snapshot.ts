@@ -22,6 +22,8 @@ export interface HeapSnapshot {
   readonly selfSize: Float64Array
   /** Per node: retained size, bytes. */
   readonly retainedSize: Float64Array
+  /** Per node: objects in its dominator subtree, itself included (what freeing it frees). */
+  readonly retainedCount: Uint32Array
   /** Per node: immediate dominator ordinal (the root's is itself). */
   readonly dominator: Uint32Array
   /** Dominator tree children as CSR over node ordinals. */
@@ -114,7 +116,7 @@ export function initializeSnapshot(
   step()
   const selfSize = computeShallowSizes(graph, userRoots)
   step()
-  const { dominator, retainedSize, unreachableCount } = computeDominators(
+  const { dominator, retainedSize, retainedCount, unreachableCount } = computeDominators(
     graph,
     essentialEdge,
     selfSize,
@@ -131,6 +133,7 @@ export function initializeSnapshot(
     hasUserRoots: userRoots,
     selfSize,
     retainedSize,
+    retainedCount,
     dominator,
     firstDominated,
     dominatedNode,

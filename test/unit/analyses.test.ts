@@ -119,7 +119,7 @@ function bfsDistances(graph: RandomGraph): number[] {
 }
 
 describe('analyses', () => {
-  it('computes retained sizes equal to the bytes freed by deleting each node', () => {
+  it('computes retained sizes and counts equal to what deleting each node frees', () => {
     fc.assert(
       fc.property(randomGraph, (heap) => {
         const snapshot = load(buildRandom(heap))
@@ -128,11 +128,10 @@ describe('analyses', () => {
         // Unreachable cycles (cliques) follow DevTools' special procedure: a hand-checked test.
         fc.pre(live.every(Boolean))
         for (let node = 1; node < graph.nodeCount; node++) {
-          const freed = freedBy(graph, live, node).reduce(
-            (sum, other) => sum + graph.selfSize[other],
-            0,
-          )
-          expect(snapshot.retainedSize[node], `node ${node}`).toBe(freed)
+          const freed = freedBy(graph, live, node)
+          const bytes = freed.reduce((sum, other) => sum + graph.selfSize[other], 0)
+          expect(snapshot.retainedSize[node], `node ${node}`).toBe(bytes)
+          expect(snapshot.retainedCount[node], `node ${node}`).toBe(freed.length)
         }
       }),
       { numRuns: 300 },
@@ -205,6 +204,7 @@ describe('analyses', () => {
     expect(snapshot.retainedSize[cliqueA]).toBe(7)
     expect(snapshot.retainedSize[cliqueB]).toBe(9)
     expect(snapshot.retainedSize[builder.root]).toBe(10 + 20 + 5 + 7 + 9)
+    expect(snapshot.retainedCount[builder.root]).toBe(snapshot.graph.nodeCount)
     expect(snapshot.distance[weakOnly]).toBe(NO_DISTANCE)
     expect(snapshot.distance[held]).toBe(2)
     expect(snapshot.unreachableCount).toBe(4)

@@ -363,6 +363,17 @@ describe('cutReference', () => {
             })
             expect(marked.freedBytes, label).toBe(bytes)
             expect(marked.targetFreed, label).toBe(result.targetFreed)
+            // A fix's check: no list of the largest, no search for what still holds the target.
+            const quick = cutReference(snapshot, {
+              from: edge.from,
+              edge: ordinal,
+              target,
+              largestCount: 0,
+              findAlivePath: false,
+            })
+            expect(quick.freedCount, label).toBe(freed.length)
+            expect(quick.targetFreed, label).toBe(result.targetFreed)
+            expect([quick.largestFreed, quick.stillAlivePath], label).toEqual([[], null])
           }
         })
       }),

@@ -160,6 +160,14 @@ function connect(): Port | null {
 
 const encoder = new TextEncoder()
 
+/** HEAPGRAPH_TRACE_QUERIES=1: each query's method and time on stderr (to find a slow one). */
+const TRACE = process.env.HEAPGRAPH_TRACE_QUERIES === '1'
+function traceQuery(method: string, started: number): void {
+  process.stderr.write(
+    `heapgraph: query ${method} ${(performance.now() - started).toFixed(1)} ms\n`,
+  )
+}
+
 const port = connect()
 if (port) {
   let snapshot: HeapSnapshot | null = null
@@ -224,12 +232,14 @@ if (port) {
     } else if (request.type === 'query') {
       try {
         if (!snapshot) throw new ApiError('not-loaded', 'the snapshot is still loading')
+        const started = performance.now()
         const result = runQuery(
           snapshot,
           request.method,
           request.args as ParsedArgs<QueryMethod>,
           context,
         )
+        if (TRACE) traceQuery(request.method, started)
         post({ type: 'reply', id: request.id, result })
       } catch (error) {
         post({ type: 'reply', id: request.id, error: errorShape(error) })

@@ -10,6 +10,8 @@ export interface DominatorResult {
   dominator: Uint32Array
   /** Per node: bytes freed if the node were freed (its dominator subtree's self sizes). */
   retainedSize: Float64Array
+  /** Per node: how many objects its dominator subtree holds, itself included. */
+  retainedCount: Uint32Array
   /** Nodes the root does not reach through essential edges (hung under the root). */
   unreachableCount: number
 }
@@ -150,6 +152,7 @@ export function computeDominators(
 
   const dominator = new Uint32Array(nodeCount)
   const retainedSize = new Float64Array(nodeCount)
+  const retainedCount = new Uint32Array(nodeCount).fill(1)
   for (let node = 0; node < nodeCount; node++) {
     dominator[node] = dom[node + 1] - 1
     retainedSize[node] = selfSize[node]
@@ -158,8 +161,9 @@ export function computeDominators(
   for (let i = n; i > 1; i--) {
     const node = vertex[i] - 1
     retainedSize[dominator[node]] += retainedSize[node]
+    retainedCount[dominator[node]] += retainedCount[node]
   }
-  return { dominator, retainedSize, unreachableCount }
+  return { dominator, retainedSize, retainedCount, unreachableCount }
 }
 
 /** Children lists of the dominator tree as CSR; within a list, descending ordinal (as DevTools). */

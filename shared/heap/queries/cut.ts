@@ -25,6 +25,11 @@ export interface CutSpec {
   target?: number
   /** How many of the largest freed objects to list (default 5). */
   largestCount?: number
+  /**
+   * Whether to look for a path that still keeps the target when the cut does not free it
+   * (default true; a search that may cross the whole heap).
+   */
+  findAlivePath?: boolean
   /** Steps of dominator-chain walks before marking the subtree instead (default 4M; tests). */
   dominatorWalkBudget?: number
 }
@@ -262,28 +267,40 @@ function heldFromOutsideSubtree(
 }
 
 /**
- * The nodes that are live before the cut and unreachable after it. Every path from a root into
- * the dominator subtree of the edge's target (the head) enters through the head, and the head
- * reaches all of its subtree without re-entering itself, so there are two cases: a live holder
- * outside the subtree keeps the head, and nothing is freed; or none does, and the whole subtree
- * is freed.
+ * The head of what a cut frees, or null when it frees nothing. Every path from a root into the
+ * dominator subtree of the edge's target (the head) enters through the head, and the head reaches
+ * all of its subtree without re-entering itself, so there are two cases: a live holder outside
+ * the subtree keeps the head, and nothing is freed; or none does, and the whole subtree is freed
+ * (its retained size and count, which the dominator tree already holds).
  */
-function freedNodes(
+function freedHead(
   snapshot: HeapSnapshot,
   cut: CutEdges,
   live: BitVector | null,
   walkBudget: number,
-): Uint32Array {
+): number | null {
   const graph = snapshot.graph
   // Every edge of the cut points at the same head.
   const head = graph.edgeTarget[cut.edges[0]]
-  const none = new Uint32Array(0)
-  if (!cutsLiveEdge(snapshot, cut, live) || head === graph.rootNode) return none
+  if (!cutsLiveEdge(snapshot, cut, live) || head === graph.rootNode) return null
   const held = heldFromOutside(snapshot, head, cut, live, walkBudget)
-  if (held === true) return none
-  const subtree = dominatorSubtree(snapshot, head)
-  if (held === null && heldFromOutsideSubtree(snapshot, head, cut, live, subtree)) return none
-  return subtree
+  if (held === true) return null
+  if (
+    held === null &&
+    heldFromOutsideSubtree(snapshot, head, cut, live, dominatorSubtree(snapshot, head))
+  )
+    return null
+  return head
+}
+
+/** Whether `node` is in `head`'s dominator subtree: its dominator chain passes `head`. */
+function isDominatedBy(snapshot: HeapSnapshot, node: number, head: number): boolean {
+  const { dominator } = snapshot
+  const root = snapshot.graph.rootNode
+  for (let at = node; ; at = dominator[at]) {
+    if (at === head) return true
+    if (at === root) return false
+  }
 }
 
 /** Whether the cut removes any essential edge from a live holder (if not, nothing changes). */
@@ -404,16 +421,16 @@ export function cutReference(snapshot: HeapSnapshot, spec: CutSpec): CutResult {
   checkNode(snapshot, target)
   const live = liveNodes(snapshot)
   const walkBudget = spec.dominatorWalkBudget ?? DEFAULT_DOMINATOR_WALK_BUDGET
-  const freed = freedNodes(snapshot, cut, live, walkBudget)
-  let freedBytes = 0
-  let targetFreed = false
-  for (let position = 0; position < freed.length; position++) {
-    const node = freed[position]
-    freedBytes += snapshot.selfSize[node]
-    if (node === target) targetFreed = true
-  }
+  const head = freedHead(snapshot, cut, live, walkBudget)
+  const freedBytes = head === null ? 0 : snapshot.retainedSize[head]
+  const freedCount = head === null ? 0 : snapshot.retainedCount[head]
+  const targetFreed = head !== null && isDominatedBy(snapshot, target, head)
   const targetWasReachable = isLive(live, target)
-  const path = targetWasReachable && !targetFreed ? pathAvoiding(snapshot, target, cut, live) : null
+  const path =
+    targetWasReachable && !targetFreed && spec.findAlivePath !== false
+      ? pathAvoiding(snapshot, target, cut, live)
+      : null
+  const largestCount = Math.max(0, Math.floor(spec.largestCount ?? 5))
   const cutEdge = (position: number): CutEdge => ({
     from: summarizeObject(snapshot, cut.holders[position]),
     edge: summarizeEdge(snapshot, cut.edges[position]),
@@ -423,12 +440,15 @@ export function cutReference(snapshot: HeapSnapshot, spec: CutSpec): CutResult {
     alsoCut: cut.edges.slice(1).map((_edge, position) => cutEdge(position + 1)),
     isRetaining: cut.edges.some((edge) => snapshot.essentialEdge.get(edge)),
     freedBytes,
-    freedCount: freed.length,
+    freedCount,
     target: summarizeObject(snapshot, target),
     targetWasReachable,
     targetFreed,
     stillAlivePath: path?.steps ?? null,
     stillAliveVia: path?.via ?? null,
-    largestFreed: largest(snapshot, freed, Math.max(0, Math.floor(spec.largestCount ?? 5))),
+    largestFreed:
+      head === null || largestCount === 0
+        ? []
+        : largest(snapshot, dominatorSubtree(snapshot, head), largestCount),
   }
 }

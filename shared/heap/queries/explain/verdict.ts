@@ -445,7 +445,13 @@ function checkedFix(
     if (!candidate.reference || trials >= MAX_FIX_TRIALS) continue
     trials++
     const { from, edge } = candidate.reference
-    const result = cutReference(snapshot, { from, edge, target: target.node, largestCount: 0 })
+    const result = cutReference(snapshot, {
+      from,
+      edge,
+      target: target.node,
+      largestCount: 0,
+      findAlivePath: false,
+    })
     if (!result.targetFreed) continue
     return {
       text: [candidate.code, candidate.note].filter(Boolean).join(' — '),

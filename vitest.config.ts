@@ -17,6 +17,8 @@ export default defineConfig({
       HEAPGRAPH_CONFIG_DIR: join(tmpdir(), `heapgraph-test-config-${process.pid}`),
       // Captures of test runs stay out of the user's folder too.
       HEAPGRAPH_CAPTURE_DIR: join(tmpdir(), `heapgraph-test-captures-${process.pid}`),
+      // And the index cache of test runs: one per run, so each run's first opens are fresh.
+      HEAPGRAPH_CACHE_DIR: join(tmpdir(), `heapgraph-test-cache-${process.pid}`),
     },
     projects: [
       {

@@ -4,6 +4,8 @@
 import { Command, CommanderError } from 'commander'
 import { HeapSnapshotError } from '../shared/heap/errors'
 import { loadSnapshotFile } from './backend/load-snapshot'
+import { disableCache, flushCacheWrites } from './backend/index-cache/index-cache'
+import { runCache } from './cli/cache-command'
 import { progressBar } from './cli/format'
 import { runGrowth } from './cli/growth-command'
 import { runRecord } from './cli/record-command'
@@ -120,6 +122,13 @@ For agents:
   heapgraph mcp                                         a Model Context Protocol server on stdio
                                                           (open snapshots, why, diff, leaks,
                                                           capture...) for an MCP client
+
+The index cache (a snapshot's analysed state, so that its next open takes about a second):
+  heapgraph cache [ls] [--json]                         the cached snapshots, most recent first
+  heapgraph cache clear                                 removes them
+  --no-cache on any command that opens snapshots neither reads nor writes it. It lives in
+  $HEAPGRAPH_CACHE_DIR, else $XDG_CACHE_HOME/heapgraph (~/.cache/heapgraph), and keeps to 20 GB
+  or a quarter of the free disk, whichever is smaller, dropping the least recently used.
 
 <snapshot> is a .heapsnapshot file, <profile> a .heapprofile file; either optionally gzipped.`
 
@@ -243,6 +252,25 @@ const TARGET_OPTIONS: OptionSpec[] = [
   ['--allow-remote', 'allow a host other than this machine'],
 ]
 
+const NO_CACHE: OptionSpec = ['--no-cache', 'neither read nor write the index cache']
+/** The commands that open snapshots, and so take --no-cache. */
+const CACHED_COMMANDS = new Set([
+  'summary',
+  'top',
+  'why',
+  'show',
+  'export',
+  'strings',
+  'detached',
+  'closures',
+  'diff',
+  'leaks',
+  'open',
+  'serve',
+  'mcp',
+  'capture',
+])
+
 /** Every command: its arguments and the options that apply to it. */
 const COMMAND_SPECS: Record<
   string,
@@ -343,6 +371,7 @@ const COMMAND_SPECS: Record<
     ],
   },
   mcp: { args: '', options: [] },
+  cache: { args: '[action]', options: [JSON_OPTION] },
   targets: { args: '', options: [...TARGET_OPTIONS.slice(0, 2), TARGET_OPTIONS[5], JSON_OPTION] },
   processes: { args: '', options: [JSON_OPTION] },
   capture: {
@@ -409,8 +438,21 @@ function valuesOf(command: Command): Values {
   return values
 }
 
-/** Runs one command with its parsed arguments; returns the exit code. */
-async function runCommand(name: string, positionals: string[], values: Values): Promise<number> {
+/**
+ * Runs one command with its parsed arguments; returns the exit code. After the answer, the
+ * snapshots it loaded go to the index cache (the next command on them reads it instead of
+ * parsing), unless --no-cache.
+ */
+async function runCommand(name: string, positionals: string[], given: Values): Promise<number> {
+  const { 'no-cache': noCache, ...values } = given
+  if (noCache === true) disableCache()
+  if (name === 'cache') return runCache(positionals, values)
+  const code = await runAnyCommand(name, positionals, values)
+  await flushCacheWrites()
+  return code
+}
+
+async function runAnyCommand(name: string, positionals: string[], values: Values): Promise<number> {
   if (name === 'serve' || name === 'open') {
     const runApp = name === 'serve' ? runServe : runOpen
     return runAttach((_context, stop) => runApp(positionals, values, stop), values)
@@ -511,7 +553,8 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: () => {} })
   for (const [name, spec] of Object.entries(COMMAND_SPECS)) {
     const command = program.command(`${name} ${spec.args}`.trim())
-    for (const [flags, help] of spec.options) command.option(flags, help)
+    const options = CACHED_COMMANDS.has(name) ? [...spec.options, NO_CACHE] : spec.options
+    for (const [flags, help] of options) command.option(flags, help)
     command.action((...args: unknown[]) => {
       const self = args.at(-1) as Command
       const positionals = self.processedArgs.flatMap((value: unknown) =>

@@ -11,6 +11,13 @@ import { parseSnapshotChunks } from '../../shared/heap/parse/read-chunks'
 import type { ParsedSnapshot, ParserLimits } from '../../shared/heap/parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from '../../shared/heap/progress'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
+import {
+  cacheDisabled,
+  readCachedSnapshot,
+  rememberOrigin,
+  snapshotKey,
+  type SnapshotKey,
+} from './index-cache/index-cache'
 
 export interface LoadOptions {
   onProgress?: ProgressSink
@@ -18,6 +25,11 @@ export interface LoadOptions {
   /** Read size in bytes (tests use tiny chunks to exercise boundaries). */
   chunkSize?: number
   limits?: Partial<ParserLimits>
+  /**
+   * Read the index cache, and remember the file so that writeCachedSnapshot can fill it
+   * (default: on, unless HEAPGRAPH_NO_CACHE=1; never for standard input).
+   */
+  cache?: boolean
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -149,11 +161,36 @@ export async function parseSnapshotFile(
   }
 }
 
-/** Loads a snapshot file: parse, then every analysis. */
+/**
+ * Loads a snapshot file: from the index cache when it holds this file as it is on disk, else
+ * parse, then every analysis. After answering, a caller may write the cache with
+ * writeCachedSnapshot (the CLI, the engine host and the library do).
+ */
 export async function loadSnapshotFile(
   file: string,
   options: LoadOptions = {},
 ): Promise<HeapSnapshot> {
+  const key = file !== '-' && options.cache !== false && !cacheDisabled() ? await keyOf(file) : null
+  if (key) {
+    const cached = await readCachedSnapshot(key, options)
+    if (cached) return cached
+  }
   const parsed = await parseSnapshotFile(file, options)
-  return initializeSnapshot(parsed, { onProgress: options.onProgress, signal: options.signal })
+  const snapshot = initializeSnapshot(parsed, {
+    onProgress: options.onProgress,
+    signal: options.signal,
+  })
+  if (key) rememberOrigin(snapshot, key)
+  return snapshot
+}
+
+/** The file's cache key, or null when it cannot be made (a pipe, a file that is not there). */
+async function keyOf(file: string): Promise<SnapshotKey | null> {
+  try {
+    const info = await stat(file)
+    return info.isFile() ? await snapshotKey(file) : null
+  } catch {
+    // The load reports the file's problem in its own words.
+    return null
+  }
 }

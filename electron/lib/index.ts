@@ -34,6 +34,7 @@ import { findTarget } from '../backend/cdp/endpoint'
 import { openInspector } from '../backend/cdp/node-processes'
 import { TargetSession } from '../backend/cdp/session'
 import { loadSnapshotFile } from '../backend/load-snapshot'
+import { writeCachedSnapshot } from '../backend/index-cache/index-cache'
 import { openSnapshotFile } from '../backend/snapshot-file'
 import { formatPath, formatRoute } from '../cli/format'
 import type {
@@ -398,7 +399,16 @@ export async function captureTarget(options: CaptureTargetOptions): Promise<Heap
   }
 }
 
-/** Loads a .heapsnapshot file (optionally gzipped). */
-export async function loadSnapshot(file: string): Promise<HeapgraphHeap> {
-  return new HeapgraphHeap(await loadSnapshotFile(file), file)
+/**
+ * Loads a .heapsnapshot file (optionally gzipped). The index cache is read when it holds this
+ * file, and written in the background after a first load; `{ cache: false }` (or
+ * HEAPGRAPH_NO_CACHE=1) leaves it alone.
+ */
+export async function loadSnapshot(
+  file: string,
+  options: { cache?: boolean } = {},
+): Promise<HeapgraphHeap> {
+  const snapshot = await loadSnapshotFile(file, { cache: options.cache })
+  if (options.cache !== false) void writeCachedSnapshot(snapshot)
+  return new HeapgraphHeap(snapshot, file)
 }

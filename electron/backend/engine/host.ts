@@ -12,6 +12,7 @@ import { prepareQueryIndexes } from '../../../shared/heap/queries/prepare'
 import type { HeapSnapshot } from '../../../shared/heap/snapshot'
 import { StreamingSnapshotLoader } from '../../../shared/heap/stream-load'
 import { ApiError, type ParsedArgs } from '../../../shared/protocol'
+import { writeCachedSnapshot } from '../index-cache/index-cache'
 import { loadSnapshotFile, memoryLimit } from '../load-snapshot'
 import { runQuery, type QueryContext, type QueryMethod } from './queries'
 import {
@@ -201,6 +202,8 @@ if (port) {
         allocationTimeline: loaded.graph.samples.length > 0,
         rootNode: loaded.graph.rootNode,
       })
+      // After the answer: a file's state (with every index prepared) for its next open.
+      void writeCachedSnapshot(loaded)
     })().catch((error: unknown) => post({ type: 'load-failed', ...errorShape(error) }))
 
   port.listen(async (request: HostRequest) => {

@@ -6,7 +6,7 @@
 // the earlier one's objects take no part, as in DevTools. A class's retained size counts each
 // member only when no dominator ancestor of the same class is counted already.
 import { locationOffsets, type HeapSnapshot } from '../snapshot'
-import { perSnapshot } from './cache'
+import { perSnapshot, savedFields } from './cache'
 
 export interface ClassIndex {
   /** Per class: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
@@ -235,4 +235,25 @@ export function filteredClassIndex(snapshot: HeapSnapshot, keep: Uint8Array): Cl
 }
 
 /** The snapshot's own class index, built once. */
-export const classIndexOf = perSnapshot((snapshot) => buildClassIndex(snapshot, snapshot.className))
+export const classIndexOf = perSnapshot(
+  (snapshot) => buildClassIndex(snapshot, snapshot.className),
+  {
+    name: 'class-index@1',
+    save: (index) => index,
+    load: (saved, snapshot): ClassIndex => {
+      const field = savedFields(saved, 'class index')
+      const classKey = field('classKey', Array<string>)
+      const classes = classKey.length
+      return {
+        classKey,
+        className: field('className', Array<string>, classes),
+        firstNode: field('firstNode', Uint32Array, classes),
+        count: field('count', Uint32Array, classes),
+        selfSize: field('selfSize', Float64Array, classes),
+        retainedSize: field('retainedSize', Float64Array, classes),
+        distance: field('distance', Int32Array, classes),
+        nodeClass: field('nodeClass', Int32Array, snapshot.graph.nodeCount),
+      }
+    },
+  },
+)

@@ -3,7 +3,7 @@
 // V8's structural back-links (maps, prototypes, constructors, contexts to the global) do not
 // merge the whole heap into one component. Computed once per snapshot by an iterative Tarjan.
 import type { HeapSnapshot } from '../snapshot'
-import { perSnapshot } from './cache'
+import { perSnapshot, savedFields } from './cache'
 import { sortByKeyDescending } from './sort'
 import { checkNode, summarizeObject } from './nodes'
 import type { Cycle } from '../../protocol/dto'
@@ -97,7 +97,19 @@ function computeComponents(snapshot: HeapSnapshot): Components {
   return { component, size: Int32Array.from(sizes), firstMember: null, member: null }
 }
 
-const components = perSnapshot(computeComponents)
+const components = perSnapshot(computeComponents, {
+  name: 'cycles/components@1',
+  save: ({ component, size }) => ({ component, size }),
+  load: (saved, snapshot) => {
+    const field = savedFields(saved, 'cycles')
+    return {
+      component: field('component', Int32Array, snapshot.graph.nodeCount),
+      size: field('size', Int32Array),
+      firstMember: null,
+      member: null,
+    }
+  },
+})
 
 function hasSelfEdge(snapshot: HeapSnapshot, node: number): boolean {
   const { firstEdge, edgeTarget } = snapshot.graph

@@ -6,7 +6,25 @@ export class IdIndex {
   /** Node ordinals in ascending id order (ties by ordinal). */
   private readonly byId: Uint32Array
 
-  constructor(private readonly objectId: Uint32Array) {
+  /** The index over `objectId` from its saved order (the index cache). */
+  static fromOrder(objectId: Uint32Array, byId: Uint32Array): IdIndex {
+    if (byId.length !== objectId.length) throw new RangeError('an id order of another length')
+    return new IdIndex(objectId, byId)
+  }
+
+  /** The order in which `fromOrder` takes it back. */
+  get order(): Uint32Array {
+    return this.byId
+  }
+
+  constructor(
+    private readonly objectId: Uint32Array,
+    saved?: Uint32Array,
+  ) {
+    if (saved) {
+      this.byId = saved
+      return
+    }
     const count = objectId.length
     let order = new Uint32Array(count)
     let scratch = new Uint32Array(count)

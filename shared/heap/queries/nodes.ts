@@ -2,6 +2,7 @@
 // objects), object details, edges and retainers. Everything returned is a small DTO.
 import { edgeName } from '../graph/heap-graph'
 import { IdIndex } from './id-index'
+import { perSnapshot, savedFields } from './cache'
 import { sortByKeyDescending } from './sort'
 import { displayName } from './names'
 import { mapSlotOf } from './map-entries'
@@ -270,13 +271,21 @@ export function getDominatorChain(snapshot: HeapSnapshot, node: number): ObjectS
   return chain
 }
 
-const idIndexes = new WeakMap<HeapSnapshot, IdIndex | 'scanned-once'>()
+const idIndex = perSnapshot((snapshot) => new IdIndex(snapshot.graph.objectId), {
+  name: 'id-index@1',
+  save: (index) => ({ order: index.order }),
+  load: (saved, snapshot) =>
+    IdIndex.fromOrder(
+      snapshot.graph.objectId,
+      savedFields(saved, 'id index')('order', Uint32Array, snapshot.graph.nodeCount),
+    ),
+})
+/** Snapshots whose one lookup so far scanned instead of building the index. */
+const scannedOnce = new WeakSet<HeapSnapshot>()
 
 /** Builds the sorted id index now (the engine host does this right after loading). */
 export function buildIdIndex(snapshot: HeapSnapshot): void {
-  if (!(idIndexes.get(snapshot) instanceof IdIndex)) {
-    idIndexes.set(snapshot, new IdIndex(snapshot.graph.objectId))
-  }
+  idIndex(snapshot)
 }
 
 /**
@@ -284,14 +293,13 @@ export function buildIdIndex(snapshot: HeapSnapshot): void {
  * ten million nodes) and a second one builds the index, which answers later ones in O(log N).
  */
 export function findNodeById(snapshot: HeapSnapshot, id: number): number | null {
-  const index = idIndexes.get(snapshot)
-  if (index instanceof IdIndex) return index.find(id)
-  if (index === undefined) {
-    idIndexes.set(snapshot, 'scanned-once')
+  const index = idIndex.peek(snapshot)
+  if (index) return index.find(id)
+  if (!scannedOnce.has(snapshot)) {
+    scannedOnce.add(snapshot)
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) return null
     const position = snapshot.graph.objectId.indexOf(id)
     return position === -1 ? null : position
   }
-  buildIdIndex(snapshot)
-  return findNodeById(snapshot, id)
+  return idIndex(snapshot).find(id)
 }

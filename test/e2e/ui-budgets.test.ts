@@ -76,7 +76,7 @@ describe.skipIf(missing !== undefined)('UI budgets on the ~400 MB bench snapshot
       .getByRole('row')
       .filter({ has: page.getByRole('button', { name: 'Why alive?' }) })
     await rows.first().waitFor({ timeout: 60_000 })
-    const selections: { totalMs: number; drawMs: number; nodes: number }[] = []
+    const selections: { totalMs: number; drawMs: number; layoutMs: number; nodes: number }[] = []
     for (let index = 0; index < 3; index++) {
       const before = (await budget()).draws.length
       await rows.nth(index).getByRole('button', { name: 'Why alive?' }).click()
@@ -90,7 +90,13 @@ describe.skipIf(missing !== undefined)('UI budgets on the ~400 MB bench snapshot
         .getByRole('list', { name: 'Objects in the graph' })
         .getByRole('listitem')
         .count()
-      selections.push({ totalMs: draw.end - clickedAt, drawMs: draw.end - draw.start, nodes })
+      const layoutMs = Number(await page.locator('.graph-canvas').getAttribute('data-layout-ms'))
+      selections.push({
+        totalMs: draw.end - clickedAt,
+        drawMs: draw.end - draw.start,
+        layoutMs,
+        nodes,
+      })
       // Exact: a graph's Cut buttons may name an edge like `._tickCallback`.
       await page.getByRole('button', { name: 'Back', exact: true }).click()
     }

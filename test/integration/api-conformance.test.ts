@@ -64,7 +64,10 @@ describe.each(transports)('HeapgraphApi over %s', (_name, api) => {
 
   it('reports progress with phase names while a snapshot opens', () => {
     const phases = new Set(progress.map((event) => event.phase))
-    expect(phases.has('Building dominator tree')).toBe(true)
+    // Analysed, or read back from the index cache of an earlier open in this run.
+    expect(phases.has('Building dominator tree') || phases.has('Reading the index cache')).toBe(
+      true,
+    )
     expect(progress.at(-1)?.phase).toBe('Ready')
   })
 

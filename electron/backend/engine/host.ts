@@ -161,6 +161,34 @@ function connect(): Port | null {
 
 const encoder = new TextEncoder()
 
+/** How long the host waits without a query before it writes the index cache. */
+const CACHE_WRITE_IDLE_MS = 3000
+
+/** Writes a snapshot's index cache once no query has come for CACHE_WRITE_IDLE_MS. */
+function idleCacheWrite(): { schedule(snapshot: HeapSnapshot): void; postpone(): void } {
+  let pending: HeapSnapshot | null = null
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const arm = (): void => {
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(() => {
+      const snapshot = pending
+      pending = null
+      timer = null
+      if (snapshot) void writeCachedSnapshot(snapshot)
+    }, CACHE_WRITE_IDLE_MS)
+    timer.unref()
+  }
+  return {
+    schedule(snapshot) {
+      pending = snapshot
+      arm()
+    },
+    postpone() {
+      if (pending) arm()
+    },
+  }
+}
+
 /** HEAPGRAPH_TRACE_QUERIES=1: each query's method and time on stderr (to find a slow one). */
 const TRACE = process.env.HEAPGRAPH_TRACE_QUERIES === '1'
 function traceQuery(method: string, started: number): void {
@@ -180,6 +208,7 @@ if (port) {
       return base
     },
   }
+  const cacheWrite = idleCacheWrite()
   let stream: StreamingSnapshotLoader | null = null
   let streamError: unknown = null
   const abort = new AbortController()
@@ -202,8 +231,9 @@ if (port) {
         allocationTimeline: loaded.graph.samples.length > 0,
         rootNode: loaded.graph.rootNode,
       })
-      // After the answer: a file's state (with every index prepared) for its next open.
-      void writeCachedSnapshot(loaded)
+      // A file's state (with every index prepared) goes to the cache for its next open, once
+      // the user pauses: the write is disk and memory traffic the first clicks should not meet.
+      cacheWrite.schedule(loaded)
     })().catch((error: unknown) => post({ type: 'load-failed', ...errorShape(error) }))
 
   port.listen(async (request: HostRequest) => {
@@ -233,6 +263,7 @@ if (port) {
         return loader.finish({ onProgress: progress, signal: abort.signal })
       })
     } else if (request.type === 'query') {
+      cacheWrite.postpone()
       try {
         if (!snapshot) throw new ApiError('not-loaded', 'the snapshot is still loading')
         const started = performance.now()

@@ -1,7 +1,9 @@
 // Benchmark child: loads one .heapsnapshot with our engine (parse + every analysis), runs a `why`
 // query (find the @id, then its retainer path), then builds the query indexes and times each
 // query once they are ready, then cuts (near the root, deep) and a diff
-// of the snapshot with itself (both halves). Prints one JSON line.
+// of the snapshot with itself (both halves). With HEAPGRAPH_CACHE_DIR set to an empty folder
+// (the bench's), it then writes the index cache (timed) and a digest of its answers, which
+// heapgraph-cached-load.ts compares after reading that cache. Prints one JSON line.
 // Usage: node --import tsx test/bench/heapgraph-load.ts <file> [@id]
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import { resolveTarget } from '../../electron/cli/commands'
@@ -22,10 +24,18 @@ import { findClasses, getClassMembers, getSummary } from '../../shared/heap/quer
 import { diffBase, diffSnapshots, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
 import { cutReference } from '../../shared/heap/queries/cut'
 import type { PathStep } from '../../shared/protocol/dto'
+import { writeCachedSnapshot } from '../../electron/backend/index-cache/index-cache'
+import { answerDigest } from './answer-digest'
 
 function timed(run: () => unknown): number {
   const start = performance.now()
   run()
+  return performance.now() - start
+}
+
+async function timedAsync(run: () => Promise<unknown>): Promise<number> {
+  const start = performance.now()
+  await run()
   return performance.now() - start
 }
 
@@ -83,8 +93,16 @@ async function main(argv: readonly string[]): Promise<void> {
       diffSnapshots(snapshot, diffBase(snapshot, interfaceDefinitionsOf(snapshot))),
     ),
   }
+  const cacheWriteMs = process.env.HEAPGRAPH_CACHE_DIR
+    ? await timedAsync(async () => {
+        if (!(await writeCachedSnapshot(snapshot)))
+          throw new Error('the index cache was not written')
+      })
+    : null
   const result = {
     ms,
+    cacheWriteMs,
+    answers: answerDigest(snapshot, node),
     analysesMs,
     whyMs,
     prepareMs,

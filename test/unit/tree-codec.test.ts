@@ -85,6 +85,22 @@ describe('the index cache tree codec', () => {
     expect(Object.is(back.negativeZero[0], -0)).toBe(true)
   })
 
+  it('widens a narrowed array in place, read into the upper half of its room', () => {
+    for (const length of [1, 2, 7, 1000]) {
+      const sizes = Float64Array.from({ length }, (_, i) => ((i + 1) * 2654435761) % 4294967296)
+      const { skeleton, sections } = encodeTree({ sizes })
+      const [narrow] = sections
+      const room = new ArrayBuffer(narrow.bytes.length * 2)
+      const upper = new Uint8Array(room, narrow.bytes.length, narrow.bytes.length)
+      upper.set(narrow.bytes)
+      const back = decodeTree(skeleton, [{ ...narrow, bytes: upper, widenInPlace: true }]) as {
+        sizes: Float64Array
+      }
+      expect(back.sizes).toEqual(sizes)
+      expect(back.sizes.buffer).toBe(room)
+    }
+  })
+
   it('gives back bit vectors and the numbers JSON cannot hold', () => {
     const bits = new BitVector(70)
     bits.set(0)

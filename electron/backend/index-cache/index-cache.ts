@@ -34,7 +34,7 @@ import { cancelledError } from '../../../shared/heap/errors'
 import { restoreIndexes, savedIndexes } from '../../../shared/heap/queries/cache'
 import type { HeapSnapshot } from '../../../shared/heap/snapshot'
 import { checkRestoredSnapshot } from './restore-check'
-import { decodeTree, encodeTree, type Section } from './tree-codec'
+import { decodeTree, encodeTree, transientSections, type Section } from './tree-codec'
 
 const MAGIC = Buffer.from('HGINDEX\n', 'latin1')
 /** Bump when the file layout, the snapshot's state or an analysis's results change. */
@@ -254,10 +254,25 @@ async function readCacheFile(
   const total = header.sections.reduce((sum, section) => sum + section.length, 0)
   let done = 0
   const sections: Section[] = []
+  // The sections the snapshot keeps share one buffer (one allocation, where a buffer each
+  // makes the garbage collector run again and again); the others get their own, freed after.
+  const { transient, widened } = transientSections(header.skeleton)
+  const keptOffset = new Map<number, number>()
+  let keptBytes = 0
+  header.sections.forEach((section, index) => {
+    if (transient.has(index)) return
+    // A narrowed section goes in the upper half of the room its widened form takes.
+    const room = widened.has(index) ? section.length * 2 : section.length
+    keptOffset.set(index, keptBytes + room - section.length)
+    keptBytes = align8(keptBytes + room)
+  })
+  if (keptBytes > 2 * fileSize) throw new CacheMissError('damaged', 'sections larger than the file')
+  const kept = new ArrayBuffer(keptBytes)
   // Each section's read runs while the one before is checked.
   const readSection = async (index: number): Promise<Uint8Array> => {
     const { length, offset } = header.sections[index]
-    const bytes = new Uint8Array(length)
+    const at = keptOffset.get(index)
+    const bytes = at === undefined ? new Uint8Array(length) : new Uint8Array(kept, at, length)
     if ((await readInto(handle, bytes, dataStart + offset)) !== length)
       throw new CacheMissError('damaged', `section ${index} truncated`)
     return bytes
@@ -272,7 +287,7 @@ async function readCacheFile(
     next?.catch(() => {})
     if (crc32(bytes) !== section.crc)
       throw new CacheMissError('damaged', `section ${index} checksum`)
-    sections.push({ type: section.type, bytes })
+    sections.push({ type: section.type, bytes, widenInPlace: widened.has(index) })
     done += section.length
   }
   options.onProgress?.({ phase: 'Reading the index cache', done: total, total })
@@ -352,7 +367,8 @@ export async function writeCachedSnapshot(snapshot: HeapSnapshot): Promise<boole
       for (const [index, section] of sections.entries())
         await writeAt(handle, section.bytes, dataStart + placed[index].offset)
       // The file's length is what a reader checks: the padding after the last section is not
-      // written, so the last section ends the file.
+      // written, so the last section ends the file. On disk before it has its final name.
+      await handle.sync()
     } finally {
       await handle.close()
     }

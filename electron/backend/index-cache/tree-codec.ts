@@ -33,6 +33,11 @@ type TypedArrayName = keyof typeof TYPED_ARRAYS
 export interface Section {
   type: TypedArrayName | 'latin1' | 'utf16le'
   bytes: Uint8Array
+  /**
+   * A narrowed section read into the upper half of a region twice its size (a reader's choice):
+   * it is widened in place into the whole region instead of into a new buffer.
+   */
+  widenInPlace?: boolean
 }
 
 export interface EncodedTree {
@@ -156,6 +161,37 @@ function encodeStrings(
   return { $strings: add({ type: 'Uint32Array', bytes: bytesOf(lengths) }), chunks }
 }
 
+/**
+ * The sections a decoded tree does not keep (string tables' text and lengths), which a reader
+ * may put in buffers of their own, freed after, and the narrowed ones, which it may read into
+ * the upper half of a region twice their size to be widened in place (`widenInPlace`).
+ */
+export function transientSections(skeleton: unknown): {
+  transient: Set<number>
+  widened: Set<number>
+} {
+  const transient = new Set<number>()
+  const widened = new Set<number>()
+  const visit = (item: unknown): void => {
+    if (item === null || typeof item !== 'object') return
+    if (Array.isArray(item)) {
+      item.forEach(visit)
+      return
+    }
+    const record = item as Record<string, unknown>
+    if (typeof record.$widen === 'number') widened.add(record.$widen)
+    if (typeof record.$strings === 'number') {
+      transient.add(record.$strings)
+      const chunks = Array.isArray(record.chunks) ? record.chunks : []
+      for (let chunk = 0; chunk < chunks.length; chunk += 2)
+        if (typeof chunks[chunk] === 'number') transient.add(chunks[chunk] as number)
+    }
+    Object.values(record).forEach(visit)
+  }
+  visit(skeleton)
+  return { transient, widened }
+}
+
 /** A skeleton or section that does not decode: a damaged or foreign cache. */
 export class TreeDecodeError extends Error {}
 
@@ -182,7 +218,10 @@ function typedSection(section: Section): TypedArray {
     throw new TreeDecodeError(`a ${section.type} section where numbers were expected`)
   const type = TYPED_ARRAYS[section.type]
   const { bytes } = section
-  if (bytes.byteLength % type.BYTES_PER_ELEMENT !== 0 || bytes.byteOffset % 8 !== 0)
+  if (
+    bytes.byteLength % type.BYTES_PER_ELEMENT !== 0 ||
+    bytes.byteOffset % type.BYTES_PER_ELEMENT !== 0
+  )
     throw new TreeDecodeError(`a ${section.type} section of ${bytes.byteLength} bytes`)
   return new type(
     bytes.buffer as ArrayBuffer,
@@ -233,10 +272,18 @@ export function decodeTree(skeleton: unknown, sections: readonly Section[]): unk
     }
     if ('$typed' in record) return typedSection(sections[sectionIndex(record.$typed, sections)])
     if ('$widen' in record) {
-      const narrow = typedSection(sections[sectionIndex(record.$widen, sections)])
+      const section = sections[sectionIndex(record.$widen, sections)]
+      const narrow = typedSection(section)
       if (!(narrow instanceof Uint32Array))
         throw new TreeDecodeError('a widened section not Uint32')
-      return new Float64Array(narrow)
+      if (!section.widenInPlace) return new Float64Array(narrow)
+      // Forwards is safe: wide[i] ends at byte 8i + 8, at or before narrow[i + 1]'s start.
+      const length = narrow.length
+      const start = narrow.byteOffset - 4 * length
+      if (start < 0 || start % 8 !== 0) throw new TreeDecodeError('no room to widen in place')
+      const wide = new Float64Array(narrow.buffer as ArrayBuffer, start, length)
+      for (let index = 0; index < length; index++) wide[index] = narrow[index]
+      return wide
     }
     if ('$zero' in record) {
       const type = TYPED_ARRAYS[record.$zero as TypedArrayName]

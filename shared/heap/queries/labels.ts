@@ -7,7 +7,7 @@ import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import { locationOffsets, type HeapSnapshot } from '../snapshot'
 import { formatBytes } from '../../protocol/units'
 import { arrayFacts, pointerLayout } from './arrays'
-import { perSnapshot } from './cache'
+import { perSnapshot, SavedIndexError } from './cache'
 import { firstEntrySlot } from './map-entries'
 import { displayName } from './names'
 import { pythonLabel } from './python'
@@ -138,7 +138,17 @@ function oddballName(snapshot: HeapSnapshot, node: number): string | null {
 }
 
 /** Where a script name is shown from: the folder common to the snapshot's own scripts. */
-const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
+const scriptRoot = perSnapshot(buildScriptRoot, {
+  name: 'labels/script-root@1',
+  save: (root) => ({ root }),
+  load: (saved) => {
+    const root = (saved as { root?: unknown } | null)?.root
+    if (typeof root !== 'string') throw new SavedIndexError('saved script root is not a string')
+    return root
+  },
+})
+
+function buildScriptRoot(snapshot: HeapSnapshot): string {
   const graph = snapshot.graph
   const { edgeType, edgeNameOrIndex, edgeTarget, strings, firstEdge, nodeType, nodeCount } = graph
   const internal = graph.edgeTypeCode.internal
@@ -162,7 +172,7 @@ const scriptRoot = perSnapshot((snapshot: HeapSnapshot): string => {
     }
   }
   return commonScriptFolder(urls)
-})
+}
 
 /** Finds the snapshot's script folder now (a pass over its code objects), not at the first label. */
 export function prepareLabels(snapshot: HeapSnapshot): void {

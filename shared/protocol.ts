@@ -229,6 +229,14 @@ export const API_METHODS = {
     port: z.number().int().min(1).max(65535).default(9229),
   }),
   listNodeProcesses: z.object({}),
+  // Python processes that installed heapgraph_py's handler, and a snapshot of one (written by
+  // the process itself into the capture folder, then opened).
+  listPythonProcesses: z.object({}),
+  capturePython: z.object({
+    pid: z.number().int().positive(),
+    operationId,
+    collect: z.boolean().default(false),
+  }),
   attach: z.union([
     z.object({ webSocketUrl: z.string().min(1).max(2048) }),
     z.object({ pid: z.number().int().positive() }),
@@ -404,6 +412,8 @@ export interface ApiResults {
   getAllocationTimeline: AllocationInterval[]
   listTargets: TargetInfo[]
   listNodeProcesses: NodeProcessInfo[]
+  listPythonProcesses: PythonProcessInfo[]
+  capturePython: SnapshotInfo
   attach: AttachInfo
   detach: null
   collectGarbage: null
@@ -511,6 +521,17 @@ export interface NodeProcessInfo {
   inspectorPort: number | null
   /** Heapgraph's own process: an engine host it forked, or its CLI or server. */
   isHeapgraph: boolean
+}
+
+/** A Python process whose heapgraph_py handler is installed (heapgraph_py.install()). */
+export interface PythonProcessInfo {
+  pid: number
+  /** The interpreter's version, e.g. 3.11.7. */
+  python: string
+  /** Its command line (the first arguments). */
+  argv: string[]
+  /** The signal that asks it for a snapshot, e.g. SIGUSR2. */
+  signal: string
 }
 
 /** An attached target. */

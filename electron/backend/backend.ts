@@ -29,6 +29,7 @@ import { forkHost, type HostChannel, type SpawnHost } from './engine/fork'
 import { startDemo, type DemoProcess, type NodeCommand } from './demo'
 import { defaultConfigDir, RecentFiles } from './recent-files'
 import { CaptureFolder } from './capture-folder'
+import { capturePythonHeap, listPythonProcesses } from './python-capture'
 import { AttachError, findTarget, listTargets } from './cdp/endpoint'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import { listNodeProcesses, openInspector } from './cdp/node-processes'
@@ -448,6 +449,29 @@ export function createBackend(options: BackendOptions = {}): Backend {
       }),
     getHeapUsage: (raw) =>
       attached(() => sessionOf(parseArgs('getHeapUsage', raw).attachId).getHeapUsage()),
+    listPythonProcesses: async (raw) => {
+      parseArgs('listPythonProcesses', raw)
+      return (await listPythonProcesses()).map(({ pid, python, argv, signal }) => ({
+        pid,
+        python,
+        argv,
+        signal,
+      }))
+    },
+    capturePython: async (raw) => {
+      const { pid, operationId, collect } = parseArgs('capturePython', raw)
+      const { folder: captureDir } = await captureFolder.get()
+      await mkdir(captureDir, { recursive: true })
+      const file = join(
+        captureDir,
+        `python-${pid}-${new Date().toISOString().replace(/[:.]/g, '-')}.heapsnapshot`,
+      )
+      if (operationId)
+        emit({ operationId, phase: `Waiting for Python process ${pid}`, done: 0, total: 1 })
+      // The process writes the file itself (atomically); then it opens like any other.
+      const written = await attached(() => capturePythonHeap(pid, { file, collect }))
+      return openSnapshot({ file: written, operationId })
+    },
     captureSnapshot: async (raw) => {
       const { attachId, operationId, exposeInternals } = parseArgs('captureSnapshot', raw)
       const session = sessionOf(attachId)

@@ -172,7 +172,7 @@ export async function loadSnapshotFile(
 ): Promise<HeapSnapshot> {
   const key = file !== '-' && options.cache !== false && !cacheDisabled() ? await keyOf(file) : null
   if (key) {
-    const cached = await readCachedSnapshot(key, options)
+    const cached = await readCachedSnapshot(key, { ...options, maxBytes: memoryLimit() })
     if (cached) return cached
   }
   const parsed = await parseSnapshotFile(file, options)

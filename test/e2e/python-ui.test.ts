@@ -2,15 +2,19 @@
 // alive, from Arrays to "Why alive?": the verdict names the variable and `.base`, the object
 // panel shows the reference count, and the retainer graph is drawn. Its screenshot
 // (test-results/screenshots/python-numpy-view.png) is the README's picture of a Python heap.
+// And the Attach screen: a running Python process that installed the handler is listed, and
+// "Take snapshot" opens its heap.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
+import type { ChildProcess } from 'node:child_process'
 import {
   numpyUnavailableReason,
   pythonUnavailableReason,
   runPythonFixture,
+  startPythonFixture,
 } from '../helpers/python'
 import { startWebUi, type WebUi } from '../helpers/web-ui'
 
@@ -47,4 +51,34 @@ describe.skipIf(missing !== undefined)('a Python heap in the app', () => {
     await ui.screenshot('python-numpy-view')
     expect(ui.consoleErrors).toEqual([])
   })
+
+  it('lists a Python process with the handler on the Attach screen and opens its snapshot', async () => {
+    const { page } = ui
+    // The backend runs in this process: it looks for announcements where the child makes them.
+    const runtime = join(folder, 'runtime')
+    process.env.HEAPGRAPH_RUNTIME_DIR = runtime
+    let child: ChildProcess | null = null
+    try {
+      child = await startPythonFixture('signal_target', ['--install'], {
+        HEAPGRAPH_RUNTIME_DIR: runtime,
+      })
+      await page.getByRole('button', { name: 'Attach…' }).first().click()
+      const table = page.getByRole('table', { name: 'Python processes' })
+      const row = table.getByRole('row').filter({ hasText: String(child.pid) })
+      await row.waitFor({ timeout: 30_000 })
+      await expect.poll(() => row.textContent()).toContain('signal_target.py')
+      await row.getByRole('button', { name: 'Take snapshot' }).click()
+      await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 120_000 })
+      // The fixture's three 100 kB bytearrays, in the Summary of its heap.
+      await expect
+        .poll(() => page.getByRole('row').filter({ hasText: 'bytearray' }).count(), {
+          timeout: 30_000,
+        })
+        .toBeGreaterThan(0)
+      expect(ui.consoleErrors).toEqual([])
+    } finally {
+      child?.kill()
+      delete process.env.HEAPGRAPH_RUNTIME_DIR
+    }
+  }, 180_000)
 })

@@ -5,6 +5,7 @@
 // (`cache ls|clear`, --no-cache), the library and the app's engine hosts use it.
 import { execFile } from 'node:child_process'
 import {
+  chown,
   copyFile,
   mkdtemp,
   readdir,
@@ -190,10 +191,28 @@ describe('the index cache', () => {
       expect(cached?.graph.strings.includes('leakCachf')).toBe(true)
     })
 
+    it.skipIf(process.getuid?.() !== 0)("another user's file (a shared folder)", async () => {
+      await chown(cacheFile, 12345, 12345)
+      await expectIgnored(false)
+    })
+
     it('the snapshot grew', async () => {
       await writeFile(file, (await readFile(file, 'latin1')) + '\n', 'latin1')
       await expectIgnored(false)
     })
+  })
+
+  it('is not read when its state needs more memory than a load may take', async () => {
+    const file = await copyOf('map-cache')
+    await loadAndCache(file)
+    process.env.HEAPGRAPH_MEMORY_LIMIT = String(2_000_000)
+    try {
+      // The parse then refuses the file at its header, in its own words.
+      await expect(loadSnapshotFile(file)).rejects.toThrow(/needs about [\d.]+ GB of memory/)
+    } finally {
+      delete process.env.HEAPGRAPH_MEMORY_LIMIT
+    }
+    expect(await cacheFiles()).toHaveLength(1)
   })
 
   it('keeps the folder within its bound, dropping the least recently used', async () => {

@@ -172,7 +172,14 @@ function cacheFileOf(dir: string, path: string): string {
 const origins = new WeakMap<HeapSnapshot, { key: SnapshotKey; cached: Set<string> | null }>()
 
 /** Why a cache file was not used (for HEAPGRAPH_TRACE_CACHE and the tests). */
-export type CacheMiss = 'absent' | 'stale' | 'damaged' | 'format'
+export type CacheMiss = 'absent' | 'stale' | 'damaged' | 'format' | 'foreign' | 'too large'
+
+interface ReadOptions {
+  onProgress?: ProgressSink
+  signal?: CancelSignal
+  /** The memory a load may take: a cache whose state needs more is not read (the parse refuses). */
+  maxBytes?: number
+}
 
 function trace(text: string): void {
   if (process.env.HEAPGRAPH_TRACE_CACHE === '1') process.stderr.write(`heapgraph: cache ${text}\n`)
@@ -193,7 +200,7 @@ class CacheMissError extends Error {
  */
 export async function readCachedSnapshot(
   key: SnapshotKey,
-  options: { onProgress?: ProgressSink; signal?: CancelSignal } = {},
+  options: ReadOptions = {},
 ): Promise<HeapSnapshot | null> {
   const cacheFile = cacheFileOf(cacheDirectory(), key.path)
   let handle: FileHandle
@@ -229,9 +236,13 @@ export async function readCachedSnapshot(
 async function readCacheFile(
   handle: FileHandle,
   key: SnapshotKey,
-  options: { onProgress?: ProgressSink; signal?: CancelSignal },
+  options: ReadOptions,
 ): Promise<{ snapshot: HeapSnapshot; restored: string[] }> {
-  const fileSize = (await handle.stat()).size
+  const info = await handle.stat()
+  const fileSize = info.size
+  // Another user's file in a shared folder is not trusted: it could say anything.
+  if (process.getuid && info.uid !== process.getuid())
+    throw new CacheMissError('foreign', `owned by user ${info.uid}`)
   const preamble = await readAt(handle, 0, PREAMBLE_BYTES)
   if (preamble.length < PREAMBLE_BYTES || !preamble.subarray(0, 8).equals(MAGIC))
     throw new CacheMissError('damaged', 'not a cache file')
@@ -267,6 +278,8 @@ async function readCacheFile(
     keptBytes = align8(keptBytes + room)
   })
   if (keptBytes > 2 * fileSize) throw new CacheMissError('damaged', 'sections larger than the file')
+  if (options.maxBytes !== undefined && keptBytes > options.maxBytes)
+    throw new CacheMissError('too large', `${keptBytes} bytes, more than this machine allows`)
   const kept = new ArrayBuffer(keptBytes)
   // Each section's read runs while the one before is checked.
   const readSection = async (index: number): Promise<Uint8Array> => {

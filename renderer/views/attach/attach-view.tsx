@@ -1,5 +1,5 @@
 // Attach: list the targets of a host:port or the local Node processes (Heapgraph's own behind a
-// toggle), attach, then watch the heap over time (HeapChart: used, total, backing stores) with
+// toggle) and Python processes with heapgraph_py's handler (a snapshot of one opens), attach, then watch the heap over time (HeapChart: used, total, backing stores) with
 // markers for garbage collections and snapshots; collect garbage; take a snapshot, which opens
 // for analysis when it is done; the snapshots taken in this session stay listed. The shell owns
 // the attached target and its timeline, so both survive a look at a snapshot.
@@ -18,6 +18,7 @@ import { HeapChart } from './heap-chart'
 import type { HeapTimeline } from './use-heap-timeline'
 import { CaptureFolder, SnapshotFileActions } from './capture-folder'
 import { RecordAllocations } from './record-allocations'
+import { PythonProcesses } from './python-processes'
 
 interface Props {
   api: HeapgraphApi
@@ -287,6 +288,7 @@ export function AttachView({
           ))}
         </tbody>
       </table>
+      <PythonProcesses api={api} onOpened={onOpened} />
     </section>
   )
 }

@@ -5,6 +5,7 @@
 // (the bench's), it then writes the index cache (timed) and a digest of its answers, which
 // heapgraph-cached-load.ts compares after reading that cache. Prints one JSON line.
 // Usage: node --import tsx test/bench/heapgraph-load.ts <file> [@id]
+import { PerformanceObserver } from 'node:perf_hooks'
 import { loadSnapshotFile } from '../../electron/backend/load-snapshot'
 import { resolveTarget } from '../../electron/cli/commands'
 import { getArrays } from '../../shared/heap/queries/arrays'
@@ -46,9 +47,36 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = 2
     return
   }
+  // Garbage collection during the load, and each parse section's throughput from the progress
+  // reports (bytes read at each report within a section).
+  let gcMs = 0
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration
+  })
+  gc.observe({ entryTypes: ['gc'] })
+  const sections = new Map<string, { from: [number, number]; to: [number, number] }>()
   const start = performance.now()
-  const snapshot = await loadSnapshotFile(file)
+  const snapshot = await loadSnapshotFile(file, {
+    onProgress: ({ phase, done }) => {
+      if (!phase.startsWith('Parsing ')) return
+      const now: [number, number] = [performance.now(), done]
+      const seen = sections.get(phase)
+      if (seen) seen.to = now
+      else sections.set(phase, { from: now, to: now })
+    },
+  })
   const ms = performance.now() - start
+  // Let the observer hear of the last collections.
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  gc.disconnect()
+  const parseMBps = Object.fromEntries(
+    [...sections]
+      .filter(([, { from, to }]) => to[0] - from[0] > 20)
+      .map(([phase, { from, to }]) => [
+        phase.slice('Parsing '.length),
+        (to[1] - from[1]) / 1e6 / ((to[0] - from[0]) / 1000),
+      ]),
+  )
   // The target (default: the largest Array) is resolved outside the timed region; the timed
   // `why` is what `heapgraph why <file> @id` does after loading: find the id, find the path.
   const id = snapshot.graph.objectId[resolveTarget(snapshot, target ?? 'Array')]
@@ -101,6 +129,8 @@ async function main(argv: readonly string[]): Promise<void> {
     : null
   const result = {
     ms,
+    gcMs,
+    parseMBps,
     cacheWriteMs,
     answers: answerDigest(snapshot, node),
     analysesMs,

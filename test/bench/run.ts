@@ -37,6 +37,9 @@ interface Measurement {
   prepareMs?: number
   preparedPeakRssBytes?: number
   queriesMs?: Record<string, number>
+  /** Ours only: garbage collection during the load, and each parse section's MB/s. */
+  gcMs?: number
+  parseMBps?: Record<string, number>
   /** Ours only: writing the index cache, and a digest of the first answers. */
   cacheWriteMs?: number | null
   answers?: string
@@ -209,6 +212,21 @@ function report(rows: Row[]): string {
   }
   lines.push(...memoryBudget(rows))
   for (const row of rows) lines.push(cacheLine(row))
+  for (const row of rows) {
+    const { gcMs, parseMBps } = row.ours
+    if (gcMs === undefined || !parseMBps) continue
+    const share = gcMs / row.ours.ms
+    lines.push(
+      `${mb(row.fileBytes)} MB: parse by section ` +
+        (Object.keys(parseMBps).length === 0
+          ? 'too quick to time'
+          : Object.entries(parseMBps)
+              .map(([section, rate]) => `${section} ${rate.toFixed(0)} MB/s`)
+              .join(', ')) +
+        ` (target: 600 MB/s per core); garbage collection ${seconds(gcMs)} s, ` +
+        `${(share * 100).toFixed(1)} % of the load (target: under 5 %)`,
+    )
+  }
   for (const row of rows) {
     const { prepareMs, queriesMs, preparedPeakRssBytes } = row.ours
     if (prepareMs === undefined || !queriesMs || preparedPeakRssBytes === undefined) continue

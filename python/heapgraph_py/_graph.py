@@ -65,6 +65,8 @@ GROWTH = 1 << 16
 """Slots by which the per-ordinal arrays grow."""
 CLAIMED, CLAIMED_WITH_KEYS = 1, 2
 """Values of Walker.claimed for an attribute dictionary (0: an ordinary one)."""
+EXTRA_NODE = 3
+"""Value of Walker.claimed for an Extra node (found again by bytearray.find, in C)."""
 IMMORTAL = 10**8
 """A reference count this high is an immortal object's (static, or deep-frozen at build time)."""
 OWN_REFERENCES = 3
@@ -225,6 +227,17 @@ class Walker:
         # Per position: the object's address and type tag (0 for Extra nodes), for ids.
         self.addresses = array("Q")
         self.tags = array("H")
+        # Self sizes that are not getsizeof's (an array's data bytes moved to its data node):
+        # the per-node columns are filled in bulk after the walk (see _columns), these and the
+        # Extra nodes are the exceptions. (Arrays, not a dict: a dict of ints would hold
+        # references to the program's small ints.)
+        self.override_positions = array("I")
+        self.override_sizes = array("Q")
+        # By id(type): instances of a Python class with a __dict__, no slots, not a list, tuple
+        # or dict, which the main loop draws itself when their only referents are their
+        # __dict__ and class. (A set of ids, not a flag on TypeInfo: a bool there would be one
+        # more reference to True or False, which the snapshot counts.)
+        self.plain_types: set = set()
         # Per ordinal (grown ahead in steps of GROWTH): the references to it counted so far, and
         # whether it is an attribute dictionary whose owner draws its entries (CLAIMED...).
         self.found = array("I")
@@ -275,7 +288,17 @@ class Walker:
         self.nodes.append(Extra(node_type, name, size, sid))
         if ordinal >= len(self.found):
             self._grow()
+        self.claimed[ordinal] = EXTRA_NODE
         return ordinal
+
+    def _extra_positions(self) -> Iterable[int]:
+        """Positions of the Extra nodes made so far (marked in `claimed`, found in C)."""
+        claimed = self.claimed
+        marker = bytes((EXTRA_NODE,))
+        ordinal = claimed.find(marker, BASE)
+        while ordinal >= 0:
+            yield ordinal - BASE
+            ordinal = claimed.find(marker, ordinal + 1)
 
     def value(self, number: int) -> int:
         """A hidden node named by a whole number (a reference count, a length): one per value."""
@@ -364,6 +387,8 @@ class Walker:
         is_heap = bool(getattr(t, "__flags__", 0) & HEAP_TYPE_FLAG)
         info = TypeInfo(kind, node_type, self.graph.string(name), slots, has_dict, is_heap, type_tag(t))
         info.container = issubclass(t, (list, tuple, dict))
+        if kind == K_GENERIC and has_dict and is_heap and not slots and not info.container:
+            self.plain_types.add(id(t))
         return info
 
     # -- the walk -----------------------------------------------------------------------------
@@ -382,13 +407,50 @@ class Walker:
         self._add_roots(frames)
         frames.clear()
         graph = self.graph
-        for name, sid in SYNTHETIC:
-            graph.node_type.append(N_SYNTHETIC)
+        for name, _sid in SYNTHETIC:
             graph.node_name.append(graph.string(name))
-            graph.node_id.append(sid)
-            graph.node_size.append(0)
             graph.node_edge_count.append(0)
         self._walk_nodes()
+        self._columns()
+
+    def _columns(self) -> None:
+        """Each walked node's type, self size, address and type tag, in bulk (C-level maps).
+
+        The walk itself only names nodes and draws edges; the columns that depend on the
+        object's type alone, or on getsizeof, cost one map over the nodes here instead of a
+        Python-level append per node. Extra nodes and overridden sizes are patched afterwards.
+        """
+        graph = self.graph
+        nodes = self.nodes
+        node_types: Dict[int, int] = {}
+        type_tags: Dict[int, int] = {}
+        for key, info in self.infos.items():
+            node_types[key] = info.node_type
+            type_tags[key] = info.tag
+        extra_key = id(Extra)
+        node_types[extra_key] = N_HIDDEN
+        type_tags[extra_key] = 0
+        node_type = array("B", [N_SYNTHETIC] * BASE)
+        node_type.extend(map(node_types.__getitem__, map(id, map(type, nodes))))
+        tags = array("H", map(type_tags.__getitem__, map(id, map(type, nodes))))
+        addresses = array("Q", map(id, nodes))
+        node_size = array("Q", bytes(8 * BASE))
+        node_size.extend(map(sys.getsizeof, nodes))
+        for position in self._extra_positions():
+            extra = nodes[position]
+            node_type[position + BASE] = extra.node_type
+            node_size[position + BASE] = extra.size
+            addresses[position] = 0
+        extra = None
+        for position, size in zip(self.override_positions, self.override_sizes):
+            node_size[position + BASE] = size
+        graph.node_type = node_type
+        graph.node_size = node_size
+        self.addresses = addresses
+        self.tags = tags
+        # Each array holds a reference to its class, which the snapshot counts: the walker keeps
+        # as many alive as it always has when reference counts are read.
+        del self.override_positions, self.override_sizes
 
     def _add_objects(self, objects: List[Any]) -> None:
         excluded = self.excluded
@@ -420,10 +482,7 @@ class Walker:
         nodes = self.nodes
         infos = self.infos
         type_info = self.type_info
-        node_type = graph.node_type
         node_name = graph.node_name
-        node_id = graph.node_id
-        node_size = graph.node_size
         node_edge_count = graph.node_edge_count
         edges = graph.edges
         string = graph.string
@@ -436,8 +495,10 @@ class Walker:
         get_referents = gc.get_referents
         subscripts = self.subscripts
         special = self._special
-        addresses = self.addresses
-        tags = self.tags
+        get_dict = object.__getattribute__
+        plain_types = self.plain_types
+        dict_name = self.dict_name
+        class_name = self.class_name
         refcount_name = string("refcount")
         key_name = string("key")
         member_name = string("member")
@@ -452,7 +513,10 @@ class Walker:
                     # An attribute dictionary: its owner draws `.name`; here a shortcut.
                     if target >= 0:
                         found[target] += 1
-                        edges.extend((E_SHORTCUT, string(key), target * NODE_FIELD_COUNT))
+                        name = strings_get(key)
+                        if name is None:
+                            name = string(key)
+                        edges.extend((E_SHORTCUT, name, target * NODE_FIELD_COUNT))
                     if owned == CLAIMED_WITH_KEYS:
                         # A module's or class's names: the dictionary holds its keys (an
                         # instance's split dictionary shares them with its class).
@@ -488,20 +552,12 @@ class Walker:
             info = infos.get(id(t)) or type_info(t)
             kind = info.kind
             start = len(edges)
-            node_id.append(0)
             if kind == K_EXTRA:
-                addresses.append(0)
-                tags.append(0)
-                node_type.append(obj.node_type)
                 node_name.append(string(obj.name))
-                node_size.append(obj.size)
                 node_edge_count.append(0)
                 position += 1
                 continue
-            addresses.append(id(obj))
-            tags.append(info.tag)
             name_id = info.name_id
-            size = getsizeof(obj)
             if kind == K_STR:
                 # A subclass's text as a plain str: its own methods are the program's code.
                 text = obj if t is str else str.__str__(obj)
@@ -511,7 +567,11 @@ class Walker:
                 text = None
             elif kind == K_NUMBER:
                 if t is float or obj.bit_length() <= 256:
-                    name_id = string(repr(obj))
+                    text = repr(obj)
+                    name_id = strings_get(text)
+                    if name_id is None:
+                        name_id = string(text)
+                    text = None
                 else:
                     # Beyond any double; and repr would stop at the digit limit of 3.11+.
                     name_id = string(f"int of {obj.bit_length()} bits")
@@ -545,6 +605,48 @@ class Walker:
                     if target >= 0:
                         found[target] += 1
                         edges.extend((E_INTERNAL, member_name, target * NODE_FIELD_COUNT))
+            elif kind == K_GENERIC and id(t) in plain_types:
+                # An instance of a Python class, all in its __dict__ (the common case): as
+                # _instance_edges draws it, without its calls; anything else goes there.
+                items = get_referents(obj)
+                dictionary = None
+                if not (len(items) == 1 and items[0] is t):
+                    try:
+                        dictionary = get_dict(obj, "__dict__")
+                    except Exception:
+                        dictionary = None
+                    if type(dictionary) is dict and not any(item is dictionary for item in items):
+                        items = get_referents(obj)
+                if type(dictionary) is dict and len(items) == 2 and items[0] is dictionary and items[1] is t:
+                    items = None
+                    for key, item in dict.items(dictionary):
+                        if type(key) is str:
+                            target = ordinal_of(id(item))
+                            if target is None:
+                                target = add(item)
+                            if target >= 0:
+                                name = strings_get(key)
+                                if name is None:
+                                    name = string(key)
+                                edges.extend((E_PROPERTY, name, target * NODE_FIELD_COUNT))
+                    key = item = None
+                    target = ordinal_of(id(dictionary))
+                    if target is None:
+                        target = add(dictionary)
+                    if target >= 0:
+                        claimed[target] = CLAIMED
+                        found[target] += 1
+                        edges.extend((E_INTERNAL, dict_name, target * NODE_FIELD_COUNT))
+                    target = ordinal_of(id(t))
+                    if target is None:
+                        target = add(t)
+                    if target >= 0:
+                        found[target] += 1
+                        edges.extend((E_INTERNAL, class_name, target * NODE_FIELD_COUNT))
+                else:
+                    items = None
+                    special(obj, info, kind, 0)
+                dictionary = None
             elif kind != K_LEAF:
                 if kind == K_FUNCTION or kind == K_CODE:
                     # V8 names a function (and its code) by the function's name.
@@ -553,12 +655,15 @@ class Walker:
                         qualname = getattr(obj, "__name__" if kind == K_FUNCTION else "co_name", "")
                     name_id = string(qualname if type(qualname) is str else "")
                     qualname = None
-                size = special(obj, info, kind, size)
+                if kind == K_NDARRAY:
+                    size = getsizeof(obj)
+                    self.override_positions.append(position)
+                    self.override_sizes.append(special(obj, info, kind, size))
+                else:
+                    special(obj, info, kind, 0)
             # The reference count's node is set once every reference is counted (see finish).
             edges.extend((E_INTERNAL, refcount_name, 0))
-            node_type.append(info.node_type)
             node_name.append(name_id)
-            node_size.append(size)
             node_edge_count.append((len(edges) - start) // 3)
             position += 1
 
@@ -969,15 +1074,16 @@ class Walker:
 
     def _assign_ids(self) -> None:
         ids = self.ids.assign(self.addresses, self.tags)
-        node_id = self.graph.node_id
         nodes = self.nodes
         for position, owner in self.data_owner.items():
             ids[position] = ids[owner] + 1
-        for position in range(len(nodes)):
-            sid = ids[position]
-            if sid == 0:
-                sid = nodes[position].sid
-            node_id[position + BASE] = sid
+        # Extra nodes have no address (id 0 from the table): their own id, unless a data node's.
+        for position in self._extra_positions():
+            if ids[position] == 0:
+                ids[position] = nodes[position].sid
+        node_id = array("I", [sid for _name, sid in SYNTHETIC])
+        node_id.extend(ids)
+        self.graph.node_id = node_id
 
     def _reference_counts(self) -> List[Tuple[int, int, int]]:
         """Sets each object's `refcount` edge; returns the (C references) edges."""
@@ -1050,7 +1156,7 @@ class Walker:
         held: Dict[int, int] = {}
         # Instances hold their class: the walker's own instances are not in the snapshot.
         own_instances = [(TypeInfo, len(self.infos)), (Walker, 1), (Graph, 1), (ProcMaps, 1)]
-        own_instances.append((Extra, sum(1 for node in self.nodes if type(node) is Extra)))
+        own_instances.append((Extra, self.claimed.count(EXTRA_NODE)))
         for klass, count in own_instances:
             held[id(klass)] = held.get(id(klass), 0) + count
         for klass_id in self.excluded_types:

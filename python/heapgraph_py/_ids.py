@@ -93,18 +93,21 @@ class IdTable:
             previous = {}
             self._numpy_table = None
         current: Dict[int, int] = {}
-        ids = array("I", bytes(4 * len(addresses)))
+        ids = array("I")
+        append = ids.append
+        get = previous.get
         next_id = self.next_id
-        for position, address in enumerate(addresses):
+        # One pass over (address, tag) pairs with local names only: this runs once per node.
+        for address, tag in zip(addresses, tags):
             if address == 0:
+                append(0)
                 continue
-            tag = tags[position]
-            entry = previous.get(address)
+            entry = get(address)
             if entry is None or entry & 0xFFFF != tag:
                 entry = next_id << 16 | tag
                 next_id += 2
             current[address] = entry
-            ids[position] = entry >> 16
+            append(entry >> 16)
         self.next_id = next_id
         self._dict_table = current
         return ids

@@ -37,27 +37,41 @@ def header(graph: Graph) -> str:
     return '{"snapshot":' + json.dumps(snapshot, separators=(",", ":"))
 
 
+def _template(row_length: int, rows: int) -> str:
+    """`rows` lines of `row_length` `%d` fields, V8's layout (rows separated by a newline)."""
+    return "\n,".join([",".join(["%d"] * row_length)] * rows)
+
+
 def _rows(values: "array[int]", row_length: int) -> Iterable[str]:
-    """Lines of `row_length` numbers, a chunk at a time."""
+    """Lines of `row_length` numbers, a chunk at a time.
+
+    One %-format of a prepared template per chunk: the numbers are formatted in C, with no
+    Python-level call (or str object) per number or per row.
+    """
     step = CHUNK_ROWS * row_length
+    full = _template(row_length, CHUNK_ROWS)
     for start in range(0, len(values), step):
         chunk = values[start : start + step]
-        numbers = list(map(str, chunk))
-        yield "\n,".join(",".join(numbers[row : row + row_length]) for row in range(0, len(numbers), row_length))
+        template = full if len(chunk) == step else _template(row_length, len(chunk) // row_length)
+        yield template % tuple(chunk)
 
 
 def _node_rows(graph: Graph) -> Iterable[str]:
-    types_, names, ids = graph.node_type, graph.node_name, graph.node_id
-    sizes, counts = graph.node_size, graph.node_edge_count
+    """The nodes' rows: five per-node arrays interleaved, then trace_node_id and detachedness 0."""
+    columns = (graph.node_type, graph.node_name, graph.node_id, graph.node_size, graph.node_edge_count)
     total = graph.node_count
+    row = "%d,%d,%d,%d,%d,0,0"
+    full = "\n,".join([row] * CHUNK_ROWS)
+    flat: List[int] = [0] * (5 * CHUNK_ROWS)
     for start in range(0, total, CHUNK_ROWS):
         end = min(total, start + CHUNK_ROWS)
-        yield "\n,".join(
-            f"{t},{n},{i},{s},{c},0,0"
-            for t, n, i, s, c in zip(
-                types_[start:end], names[start:end], ids[start:end], sizes[start:end], counts[start:end]
-            )
-        )
+        count = end - start
+        if count != CHUNK_ROWS:
+            flat = [0] * (5 * count)
+            full = "\n,".join([row] * count)
+        for field, column in enumerate(columns):
+            flat[field::5] = column[start:end]
+        yield full % tuple(flat)
 
 
 def _section(out: IO[str], name: str, chunks: Iterable[str]) -> None:
@@ -76,7 +90,7 @@ def _section(out: IO[str], name: str, chunks: Iterable[str]) -> None:
 def _string_chunks(strings: List[str]) -> Iterable[str]:
     encode = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
     for start in range(0, len(strings), CHUNK_ROWS):
-        yield ",\n".join(encode(text) for text in strings[start : start + CHUNK_ROWS])
+        yield ",\n".join(map(encode, strings[start : start + CHUNK_ROWS]))
 
 
 def write_graph(graph: Graph, out: IO[str]) -> None:

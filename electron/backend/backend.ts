@@ -26,6 +26,9 @@ import { QUERY_METHODS, type QueryMethod } from './engine/queries'
 import type { HostMessage, HostRequest, InternalOp, InternalOps } from './engine/host'
 import type { ClassCount } from '../../shared/heap/queries/leaks'
 import { forkHost, type HostChannel, type SpawnHost } from './engine/fork'
+
+/** How long a closed snapshot's engine may take to finish writing its index cache. */
+const CLOSE_GRACE_MS = 120_000
 import { startDemo, type DemoProcess, type NodeCommand } from './demo'
 import { defaultConfigDir, RecentFiles } from './recent-files'
 import { CaptureFolder } from './capture-folder'
@@ -311,6 +314,23 @@ export function createBackend(options: BackendOptions = {}): Backend {
     }
   }
 
+  /** Hosts of closed snapshots still writing their index cache (dispose stops them). */
+  const closing = new Set<HostChannel>()
+  /**
+   * Stops a closed snapshot's host once it has written its index cache (it exits by itself),
+   * or after CLOSE_GRACE_MS. The snapshot is gone for the caller at once.
+   */
+  const stopWhenCached = (channel: HostChannel): void => {
+    closing.add(channel)
+    const timer = setTimeout(() => void channel.kill(), CLOSE_GRACE_MS)
+    timer.unref()
+    channel.onExit(() => {
+      clearTimeout(timer)
+      closing.delete(channel)
+    })
+    channel.post({ type: 'close' } satisfies HostRequest)
+  }
+
   const profiles = createProfiles()
   const handlers: { [M in ApiMethod]: (raw: unknown) => Promise<ApiResults[M]> } = {
     ...profiles.handlers,
@@ -324,7 +344,7 @@ export function createBackend(options: BackendOptions = {}): Backend {
       }
       hosts.delete(snapshotId)
       retire(host, new ApiError('closed', 'the snapshot was closed'))
-      await host.channel.kill()
+      stopWhenCached(host.channel)
       announce({ type: 'closed', snapshotId })
       return null
     },
@@ -630,7 +650,10 @@ export function createBackend(options: BackendOptions = {}): Backend {
       const all = [...hosts.values()]
       hosts.clear()
       for (const host of all) retire(host, new ApiError('closed', 'the backend stopped'))
-      await Promise.all(all.map((host) => host.channel.kill()))
+      // Closed snapshots still writing their cache are stopped too: the write is left undone.
+      const closed = [...closing]
+      closing.clear()
+      await Promise.all([...all.map((host) => host.channel.kill()), ...closed.map((c) => c.kill())])
     },
   }
 }

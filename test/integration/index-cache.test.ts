@@ -277,6 +277,24 @@ describe('the index cache', () => {
       await backend.dispose()
     }
   }, 120_000)
+
+  it('a snapshot closed before the engine wrote its cache still gets it written', async () => {
+    const file = await copyOf('map-cache')
+    const configDir = await mkdtemp(join(work, 'config-'))
+    const backend = createBackend({ configDir })
+    try {
+      const opened = await backend.openSnapshot({ file })
+      // At once: the host has not been idle long enough to write it yet.
+      await backend.closeSnapshot({ snapshotId: opened.snapshotId })
+      expect(await finishedCacheFiles()).toEqual([])
+      await expect
+        .poll(async () => (await finishedCacheFiles()).length, { timeout: 30_000 })
+        .toBe(1)
+      expect(await readCachedSnapshot(await snapshotKey(file))).not.toBeNull()
+    } finally {
+      await backend.dispose()
+    }
+  }, 120_000)
 })
 
 describe('the CLI and the cache', () => {

@@ -3,7 +3,7 @@
 // Node child (process.send), an Electron utilityProcess (process.parentPort) or a worker thread.
 // Messages:
 // in {type:'load', file} | stream-start, chunk…, stream-end | {type:'query', id, method, args}
-// | {type:'cancel'};
+// | {type:'cancel'} | {type:'close'} (write the index cache if it is due, then exit);
 // out {type:'progress', ...} | {type:'loaded', info} | {type:'reply', id, result|error}.
 import { hasAllocationStacks } from '../../../shared/heap/queries/allocations'
 import { parentPort } from 'node:worker_threads'
@@ -38,6 +38,8 @@ export type HostRequest =
   | { type: 'query'; id: number; method: QueryMethod; args: unknown }
   | { type: 'internal'; id: number; op: InternalOp; args: unknown }
   | { type: 'cancel' }
+  // The snapshot was closed: finish (or start) writing its index cache, then exit.
+  | { type: 'close' }
 
 export type HostMessage =
   | { type: 'progress'; phase: string; done: number; total: number }
@@ -164,18 +166,28 @@ const encoder = new TextEncoder()
 /** How long the host waits without a query before it writes the index cache. */
 const CACHE_WRITE_IDLE_MS = 3000
 
-/** Writes a snapshot's index cache once no query has come for CACHE_WRITE_IDLE_MS. */
-function idleCacheWrite(): { schedule(snapshot: HeapSnapshot): void; postpone(): void } {
+/**
+ * Writes a snapshot's index cache once no query has come for CACHE_WRITE_IDLE_MS; `flush` writes
+ * it now (the snapshot was closed) and resolves when no write is left.
+ */
+function idleCacheWrite(): {
+  schedule(snapshot: HeapSnapshot): void
+  postpone(): void
+  flush(): Promise<void>
+} {
   let pending: HeapSnapshot | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
+  let writing: Promise<unknown> = Promise.resolve()
+  const start = (): void => {
+    if (timer) clearTimeout(timer)
+    timer = null
+    const snapshot = pending
+    pending = null
+    if (snapshot) writing = writing.then(() => writeCachedSnapshot(snapshot))
+  }
   const arm = (): void => {
     if (timer) clearTimeout(timer)
-    timer = setTimeout(() => {
-      const snapshot = pending
-      pending = null
-      timer = null
-      if (snapshot) void writeCachedSnapshot(snapshot)
-    }, CACHE_WRITE_IDLE_MS)
+    timer = setTimeout(start, CACHE_WRITE_IDLE_MS)
     timer.unref()
   }
   return {
@@ -185,6 +197,10 @@ function idleCacheWrite(): { schedule(snapshot: HeapSnapshot): void; postpone():
     },
     postpone() {
       if (pending) arm()
+    },
+    async flush() {
+      start()
+      await writing
     },
   }
 }
@@ -239,6 +255,9 @@ if (port) {
   port.listen(async (request: HostRequest) => {
     if (request.type === 'cancel') {
       abort.abort()
+    } else if (request.type === 'close') {
+      await cacheWrite.flush()
+      process.exit(0)
     } else if (request.type === 'load') {
       await ready(() =>
         loadSnapshotFile(request.file, { onProgress: progress, signal: abort.signal }),

@@ -13,6 +13,7 @@ import { listNodeProcesses, openInspector } from '../backend/cdp/node-processes'
 import { TargetSession } from '../backend/cdp/session'
 import { HeapTimeline } from '../backend/cdp/timeline'
 import type { Progress } from '../../shared/heap/progress'
+import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { getSummary } from '../../shared/heap/queries/summary'
 import { parseDuration, UsageError } from './arguments'
 import { snapshotInfo } from './commands'
@@ -130,6 +131,36 @@ export async function runProcesses(context: AttachContext): Promise<void> {
   )
 }
 
+/**
+ * What a capture says once its file is written and loaded: the file, its objects and size, and
+ * the class retaining most (JSON with --json). `sizeInText`: the file's size in the line too.
+ */
+export function reportCapture(
+  context: AttachContext,
+  file: string,
+  snapshot: HeapSnapshot,
+  bytes: number,
+  { sizeInText }: { sizeInText: boolean },
+): void {
+  const info = snapshotInfo(file, snapshot)
+  const largest = getSummary(snapshot)[0] ?? null
+  if (context.json) {
+    const largestClass = largest && {
+      className: largest.className,
+      count: largest.count,
+      retainedSize: largest.retainedSize,
+    }
+    context.out(JSON.stringify({ file, bytes, snapshot: info, largestClass }, null, 2))
+    return
+  }
+  context.out(
+    `wrote ${file}${sizeInText ? ` (${formatBytes(bytes)})` : ''}: ${info.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(info.totalSize)} in all` +
+      (largest
+        ? `; largest retaining class ${largest.className} (${largest.count.toLocaleString('en-US')} objects, ${formatBytes(largest.retainedSize)} retained)`
+        : ''),
+  )
+}
+
 export async function runCapture(context: AttachContext, stop?: AbortSignal): Promise<void> {
   if (option(context, 'python-pid') !== undefined) return runPythonCapture(context, stop)
   if (option(context, 'timeout') !== undefined)
@@ -146,33 +177,7 @@ export async function runCapture(context: AttachContext, stop?: AbortSignal): Pr
       captureNumericValue: context.values['numeric-values'] === true,
       onProgress: context.onProgress,
     })
-    const info = snapshotInfo(file, result.snapshot)
-    const largest = getSummary(result.snapshot)[0] ?? null
-    if (context.json) {
-      context.out(
-        JSON.stringify(
-          {
-            file,
-            bytes: result.bytes,
-            snapshot: info,
-            largestClass: largest && {
-              className: largest.className,
-              count: largest.count,
-              retainedSize: largest.retainedSize,
-            },
-          },
-          null,
-          2,
-        ),
-      )
-      return
-    }
-    context.out(
-      `wrote ${file} (${formatBytes(result.bytes)}): ${info.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(info.totalSize)} in all` +
-        (largest
-          ? `; largest retaining class ${largest.className} (${largest.count.toLocaleString('en-US')} objects, ${formatBytes(largest.retainedSize)} retained)`
-          : ''),
-    )
+    reportCapture(context, file, result.snapshot, result.bytes, { sizeInText: true })
   } finally {
     await session.close()
   }

@@ -5,7 +5,7 @@
 // A climb is bounded (MAX_HOPS), so each costs a few retainer scans, not a path search.
 import { NO_DISTANCE } from '../analyses/distances'
 import type { HeapSnapshot } from '../snapshot'
-import { nearestRetainerPath, nearestRetainerSlot } from './leaks'
+import { nearestRetainerPath, nearestRetainerSlot, STORE_CLASSES } from './leaks'
 import { summarizeObject } from './nodes'
 import { pathEdge } from './paths'
 import { readablePath } from './explain/readable'
@@ -13,17 +13,6 @@ import type { ArrayHolder, PathStep } from '../../protocol/dto'
 
 /** How many references a climb follows through stores before it names what it reached. */
 const MAX_HOPS = 6
-
-/** Classes of V8's stores and links, which hold an object for the object that owns them. */
-const STORE_CLASSES = new Set([
-  '(array)',
-  '(object elements)',
-  '(array elements)',
-  '(double elements)',
-  '(object properties)',
-  'system / Context',
-  'system / PropertyCell',
-])
 
 /** A climb from an object to its nearest holder: the nodes and the edges between, holder first. */
 export interface Holding {

@@ -272,8 +272,11 @@ export function pathSignature(snapshot: HeapSnapshot, head: number, steps = 4): 
   return signatureParts(snapshot, head, steps).join(' ')
 }
 
-/** V8's stores and scopes between an object and what it holds: left out of a readable path. */
-const STORE_CLASSES = new Set([
+/**
+ * Classes of V8's stores and scopes, which hold an object for the object that owns them: left
+ * out of a readable path, and climbed through to an object's holder.
+ */
+export const STORE_CLASSES: ReadonlySet<string> = new Set([
   '(array)',
   '(object elements)',
   '(array elements)',

@@ -31,7 +31,7 @@ import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import type { CancelSignal, ProgressSink } from '../../../shared/heap/progress'
 import { cancelledError } from '../../../shared/heap/errors'
-import { restoreIndexes, savedIndexes } from '../../../shared/heap/queries/cache'
+import { builtIndexNames, restoreIndexes, savedIndexes } from '../../../shared/heap/queries/cache'
 import type { HeapSnapshot } from '../../../shared/heap/snapshot'
 import { checkRestoredSnapshot } from './restore-check'
 import { decodeTree, encodeTree, transientSections, type Section } from './tree-codec'
@@ -233,16 +233,11 @@ export async function readCachedSnapshot(
   }
 }
 
-async function readCacheFile(
+/** A cache file's header and where its sections start; a CacheMissError says what is wrong. */
+async function readHeader(
   handle: FileHandle,
-  key: SnapshotKey,
-  options: ReadOptions,
-): Promise<{ snapshot: HeapSnapshot; restored: string[] }> {
-  const info = await handle.stat()
-  const fileSize = info.size
-  // Another user's file in a shared folder is not trusted: it could say anything.
-  if (process.getuid && info.uid !== process.getuid())
-    throw new CacheMissError('foreign', `owned by user ${info.uid}`)
+  fileSize: number,
+): Promise<{ header: Header; dataStart: number }> {
   const preamble = await readAt(handle, 0, PREAMBLE_BYTES)
   if (preamble.length < PREAMBLE_BYTES || !preamble.subarray(0, 8).equals(MAGIC))
     throw new CacheMissError('damaged', 'not a cache file')
@@ -256,8 +251,21 @@ async function readCacheFile(
   if (crc32(headerText) !== preamble.readUInt32LE(16))
     throw new CacheMissError('damaged', 'header checksum')
   const header = JSON.parse(headerText.toString('utf8')) as Header
+  return { header, dataStart: align8(PREAMBLE_BYTES + headerBytes) }
+}
+
+async function readCacheFile(
+  handle: FileHandle,
+  key: SnapshotKey,
+  options: ReadOptions,
+): Promise<{ snapshot: HeapSnapshot; restored: string[] }> {
+  const info = await handle.stat()
+  const fileSize = info.size
+  // Another user's file in a shared folder is not trusted: it could say anything.
+  if (process.getuid && info.uid !== process.getuid())
+    throw new CacheMissError('foreign', `owned by user ${info.uid}`)
+  const { header, dataStart } = await readHeader(handle, fileSize)
   if (!sameKey(header.key, key)) throw new CacheMissError('stale', 'the snapshot changed on disk')
-  const dataStart = align8(PREAMBLE_BYTES + headerBytes)
   const last = header.sections.at(-1)
   const expected = dataStart + (last ? last.offset + last.length : 0)
   if (fileSize !== expected)
@@ -339,15 +347,15 @@ export async function writeCachedSnapshot(snapshot: HeapSnapshot): Promise<boole
   const origin = origins.get(snapshot)
   unwritten.delete(snapshot)
   if (!origin || cacheDisabled()) return false
-  const indexes = savedIndexes(snapshot)
-  const names = Object.keys(indexes)
+  // Only the names first: saving an index costs a pass over it, wasted when it is cached.
+  const names = builtIndexNames(snapshot)
   if (origin.cached && names.every((name) => origin.cached?.has(name))) return false
   const dir = cacheDirectory()
   const finalName = cacheFileOf(dir, origin.key.path)
   const temporary = `${finalName}.${process.pid}.${randomBytes(6).toString('hex')}.partial`
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 })
-    const { skeleton, sections } = encodeTree({ snapshot, indexes })
+    const { skeleton, sections } = encodeTree({ snapshot, indexes: savedIndexes(snapshot) })
     let offset = 0
     const placed = sections.map((section) => {
       const at = offset
@@ -454,12 +462,7 @@ async function headerOf(file: string): Promise<Header | null> {
   try {
     const handle = await open(file, 'r')
     try {
-      const preamble = await readAt(handle, 0, PREAMBLE_BYTES)
-      if (!preamble.subarray(0, 8).equals(MAGIC) || preamble.readUInt32LE(8) !== CACHE_FORMAT)
-        return null
-      return JSON.parse(
-        (await readAt(handle, PREAMBLE_BYTES, preamble.readUInt32LE(12))).toString('utf8'),
-      ) as Header
+      return (await readHeader(handle, (await handle.stat()).size)).header
     } finally {
       await handle.close()
     }

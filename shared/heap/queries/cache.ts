@@ -52,12 +52,19 @@ export type PerSnapshot<T> = ((snapshot: HeapSnapshot) => T) & {
   peek(snapshot: HeapSnapshot): T | undefined
 }
 
+/** The names of the persisted indexes built for `snapshot` so far. */
+export function builtIndexNames(snapshot: HeapSnapshot): string[] {
+  return [...persisted]
+    .filter(([, index]) => index.built(snapshot) !== undefined)
+    .map(([name]) => name)
+}
+
 /** The persisted indexes built for `snapshot` so far, by name, as their `save` gives them. */
 export function savedIndexes(snapshot: HeapSnapshot): Record<string, unknown> {
   const saved: Record<string, unknown> = {}
-  for (const [name, index] of persisted) {
-    const value = index.built(snapshot)
-    if (value !== undefined) saved[name] = index.save(value)
+  for (const name of builtIndexNames(snapshot)) {
+    const index = persisted.get(name) as Persisted
+    saved[name] = index.save(index.built(snapshot))
   }
   return saved
 }

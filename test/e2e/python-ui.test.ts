@@ -67,6 +67,13 @@ describe.skipIf(missing !== undefined)('a Python heap in the app', () => {
       const row = table.getByRole('row').filter({ hasText: String(child.pid) })
       await row.waitFor({ timeout: 30_000 })
       await expect.poll(() => row.textContent()).toContain('signal_target.py')
+      // For people to look at: light at 1440×900, dark at 1280×720.
+      await ui.screenshot('attach-python-light-1440')
+      await page.setViewportSize({ width: 1280, height: 720 })
+      await page.emulateMedia({ colorScheme: 'dark' })
+      await ui.screenshot('attach-python-dark-1280')
+      await page.emulateMedia({ colorScheme: null })
+      await page.setViewportSize({ width: 1440, height: 900 })
       await row.getByRole('button', { name: 'Take snapshot' }).click()
       await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 120_000 })
       // The fixture's three 100 kB bytearrays, in the Summary of its heap.

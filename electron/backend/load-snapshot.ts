@@ -2,7 +2,7 @@
 // analyses. gzip is recognised by its magic bytes, not the file name. I/O errors become
 // one-line HeapSnapshotErrors naming the file.
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { totalmem } from 'node:os'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
@@ -11,6 +11,12 @@ import { parseSnapshotChunks } from '../../shared/heap/parse/read-chunks'
 import type { ParsedSnapshot, ParserLimits } from '../../shared/heap/parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from '../../shared/heap/progress'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
+import {
+  parallelMinBytes,
+  parseSnapshotFileParallel,
+  parseWorkerCount,
+  type ParallelParseOptions,
+} from './parallel-parse/parallel-parse'
 import {
   cacheDisabled,
   readCachedSnapshot,
@@ -30,6 +36,16 @@ export interface LoadOptions {
    * (default: on, unless HEAPGRAPH_NO_CACHE=1; never for standard input).
    */
   cache?: boolean
+  /**
+   * How a large uncompressed file is parsed on worker threads: `false` never; else overrides of
+   * the defaults (HEAPGRAPH_PARSE_WORKERS, HEAPGRAPH_PARALLEL_MIN_BYTES; the fuzzer and tests
+   * use small ranges and reads to cross every boundary).
+   */
+  parallel?:
+    | false
+    | (Pick<ParallelParseOptions, 'workers' | 'rangeBytes' | 'workerReadBytes'> & {
+        minBytes?: number
+      })
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -137,6 +153,23 @@ export async function parseSnapshotFile(
     } catch (error) {
       throw describeIoError(file, error)
     }
+    const parallel = options.parallel
+    if (parallel !== false && (await parallelApplies(file, size, parallel ?? {}))) {
+      let parsed: ParsedSnapshot | null
+      try {
+        parsed = await parseSnapshotFileParallel(file, size, {
+          ...parallel,
+          onProgress: options.onProgress,
+          signal: options.signal,
+          limits: { maxMemoryBytes: memoryLimit(), ...options.limits },
+          chunkSize,
+        })
+      } catch (error) {
+        throw readError(file, error, 0)
+      }
+      // Null: something was not as it should be; the one-stream parse below says what.
+      if (parsed) return parsed
+    }
     input = createReadStream(file, { highWaterMark: chunkSize })
   }
   let consumed = 0
@@ -159,6 +192,32 @@ export async function parseSnapshotFile(
   } finally {
     if (input !== process.stdin) input.destroy()
   }
+}
+
+/**
+ * Whether `file` is parsed on worker threads: a regular file of at least parallelMinBytes(),
+ * not gzip, and HEAPGRAPH_PARSE_WORKERS not 0.
+ */
+async function parallelApplies(
+  file: string,
+  size: number,
+  overrides: { workers?: number; minBytes?: number },
+): Promise<boolean> {
+  // The setting is checked on every load, so that a mistyped one is seen at once.
+  const workers = overrides.workers ?? parseWorkerCount()
+  if (workers === 0 || size < (overrides.minBytes ?? parallelMinBytes())) return false
+  const head = Buffer.alloc(2)
+  try {
+    const handle = await open(file, 'r')
+    try {
+      await handle.read(head, 0, 2, 0)
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    return false
+  }
+  return !(head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
 }
 
 /**

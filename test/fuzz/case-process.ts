@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import { parseSnapshotFile } from '../../electron/backend/load-snapshot'
+import { parseSnapshotFileParallel } from '../../electron/backend/parallel-parse/parallel-parse'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import { SnapshotParser, type ParsedSnapshot } from '../../shared/heap/parse/snapshot-parser'
 import { initializeSnapshot } from '../../shared/heap/snapshot'
@@ -55,9 +56,13 @@ type LoadResult =
 /** Looks at what the parser made before the analyses run (they append class-name strings). */
 type Inspect = (parsed: ParsedSnapshot) => Faithfulness
 
-function loaded(parsed: ParsedSnapshot, { problems, oracle }: Faithfulness): LoadResult {
+function loaded(
+  parsed: ParsedSnapshot,
+  { problems, oracle }: Faithfulness,
+  byWorkers = false,
+): LoadResult {
   const { nodeCount, edgeCount } = parsed
-  return { kind: 'loaded', nodeCount, edgeCount, problems, oracle }
+  return { kind: 'loaded', nodeCount, edgeCount, problems, oracle, byWorkers }
 }
 
 /** The parser fed `chunkSize` bytes at a time, then finish() and the analyses. */
@@ -97,17 +102,28 @@ async function loadWithFile(
   bytes: Uint8Array,
   chunkSize: number,
   inspect: Inspect,
+  parallel: boolean,
 ): Promise<LoadResult> {
   mkdirSync(scratchDir, { recursive: true })
   const file = join(scratchDir, 'case.heapsnapshot')
   writeFileSync(file, bytes)
   let phase: Phase = 'parse-file'
   try {
-    const parsed = await parseSnapshotFile(file, { chunkSize })
+    // In parallel: two workers, ranges of about a sixth of the input, reads of chunkSize bytes;
+    // where the workers give up, the one-stream parse, as parseSnapshotFile does.
+    const threaded = parallel
+      ? await parseSnapshotFileParallel(file, bytes.length, {
+          chunkSize,
+          workers: 2,
+          rangeBytes: Math.max(64, Math.floor(bytes.length / 6)),
+          workerReadBytes: chunkSize,
+        })
+      : null
+    const parsed = threaded ?? (await parseSnapshotFile(file, { chunkSize, parallel: false }))
     const faithfulness = inspect(parsed)
     phase = 'init'
     initializeSnapshot(parsed)
-    return loaded(parsed, faithfulness)
+    return loaded(parsed, faithfulness, threaded !== null)
   } catch (error) {
     return { kind: 'threw', error, phase }
   }
@@ -196,8 +212,8 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
   let result: LoadResult
   try {
     result =
-      request.via === 'file'
-        ? await loadWithFile(request.input, request.chunkSize, inspect)
+      request.via !== 'parser'
+        ? await loadWithFile(request.input, request.chunkSize, inspect, request.via === 'parallel')
         : loadWithParser(request.input, request.chunkSize, probe, inspect)
     result = applyStandIn(request.target, result, probe)
   } catch (error) {

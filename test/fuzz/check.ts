@@ -9,8 +9,11 @@ import type { OracleUse } from './faithful'
 /** Where an error came from: feeding bytes, finish(), the analyses, or the file loader. */
 export type Phase = 'write' | 'finish' | 'init' | 'parse-file'
 
-/** The loader a case goes through: the parser fed chunk by chunk, or the file loader. */
-export type Via = 'parser' | 'file'
+/**
+ * The loader a case goes through: the parser fed chunk by chunk, the file loader, or the file
+ * loader parsing `nodes` and `edges` on worker threads in small ranges (read in chunkSize bytes).
+ */
+export type Via = 'parser' | 'file' | 'parallel'
 
 /** The real loader, or a deliberately broken stand-in that shows the fuzzer catches its bug. */
 export const TARGET_NAMES = [
@@ -47,6 +50,8 @@ export type Outcome =
       problems: string[]
       /** Whether the text was also checked against JSON.parse (see faithful.ts). */
       oracle: OracleUse
+      /** Whether worker threads parsed nodes and edges (via 'parallel' only). */
+      byWorkers: boolean
     }
   | {
       kind: 'rejected'

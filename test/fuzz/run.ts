@@ -138,6 +138,8 @@ export interface FuzzReport {
   offsets: OffsetTally
   /** Loaded cases by how they were checked (JSON.parse, or invariants alone). */
   oracle: Record<OracleUse, number>
+  /** Cases through the parallel loader: loaded by its workers, and all of them. */
+  parallel: { byWorkers: number; cases: number }
   /** A few loaded inputs that are not JSON: what the parser tolerates. */
   tolerated: string[]
   slowest: { description: string; ms: number } | null
@@ -195,7 +197,7 @@ function pickChunkSize(rng: Rng, length: number, via: Via): number {
   ]
   const size = rng.weighted(length > 256 * 1024 ? large : small)
   // zlib's smallest chunk is 64 bytes; the file loader uses the size for gunzip too.
-  return via === 'file' ? Math.max(64, size) : size
+  return via === 'parser' ? size : Math.max(64, size)
 }
 
 class Planner {
@@ -224,7 +226,14 @@ class Planner {
     const entry = this.corpus.entries[sweep ? sweep.entry : rng.weighted(weights)]
     const mutator = sweep ? 'truncate-boundary' : rng.weighted(MUTATOR_WEIGHTS)
     const mutation = sweep ? cutSeed(entry.seed, sweep.cut) : mutate(mutator, rng, entry.seed)
-    const via: Via = mutation.compressed || rng.chance(0.15) ? 'file' : 'parser'
+    // Half the uncompressed file cases parse on worker threads (every other index: no draw
+    // from the generator, so the cases it makes stay as they were).
+    const viaFile = mutation.compressed || rng.chance(0.15)
+    const via: Via = !viaFile
+      ? 'parser'
+      : !mutation.compressed && index % 2 === 0
+        ? 'parallel'
+        : 'file'
     return {
       index,
       caseSeed: seedOfCase,
@@ -356,6 +365,7 @@ class Recorder {
   readonly failures: FuzzFailure[] = []
   readonly offsets: OffsetTally = { named: 0, wholeFile: 0, compressed: 0 }
   readonly oracle: Record<OracleUse, number> = { json: 0, 'not-json': 0, 'too-large': 0 }
+  readonly parallel = { byWorkers: 0, cases: 0 }
   readonly tolerated: string[] = []
   slowest: FuzzReport['slowest'] = null
   largestGrowth: FuzzReport['largestGrowth'] = null
@@ -372,6 +382,8 @@ class Recorder {
       return
     }
     const { result } = finished
+    if (fuzzCase.via === 'parallel') this.parallel.cases++
+    if (result.outcome.kind === 'loaded' && result.outcome.byWorkers) this.parallel.byWorkers++
     this.measure(fuzzCase, result)
     this.countOffset(fuzzCase, result)
     this.countOracle(fuzzCase, result)
@@ -491,6 +503,7 @@ export async function runFuzz(overrides: Partial<FuzzOptions> = {}): Promise<Fuz
     elapsedMs: performance.now() - started,
     sweep: { planned: Math.min(planner.sweepPlanned, total), possible: planner.sweepPossible },
     byMutator: recorder.byMutator,
+    parallel: recorder.parallel,
     byOutcome: recorder.byOutcome,
     offsets: recorder.offsets,
     oracle: recorder.oracle,
@@ -540,6 +553,8 @@ export function formatReport(report: FuzzReport): string {
     `loads: ${report.oracle.json} checked against JSON.parse, ${report.oracle['not-json']} not ` +
       `JSON (invariants only), ${report.oracle['too-large']} over 8 MB (invariants only)`,
     ...report.tolerated.map((line) => `  tolerated: ${line}`),
+    `parallel: ${report.parallel.cases} cases through worker threads, ` +
+      `${report.parallel.byWorkers} parsed by them (the rest by the one-stream parser)`,
     report.slowest
       ? `slowest: ${report.slowest.description}: ${report.slowest.ms.toFixed(0)} ms`
       : 'slowest: -',

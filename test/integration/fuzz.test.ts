@@ -65,6 +65,9 @@ describe('parser fuzzer', () => {
     }
     expect(report.offsets.named).toBeGreaterThan(0)
     expect(report.oracle.json, 'loads checked against JSON.parse').toBeGreaterThan(0)
+    // The parallel loader saw damaged files and parsed whole ones with its workers.
+    expect(report.parallel.byWorkers, summary).toBeGreaterThan(0)
+    expect(report.parallel.cases, summary).toBeGreaterThan(report.parallel.byWorkers)
     expect(report.sweep.planned).toBeGreaterThan(0)
   })
 

@@ -12,6 +12,10 @@ export interface ReadChunksOptions {
   totalBytes?: number
   /** Reports source position for progress (e.g. compressed bytes read); defaults to bytes parsed. */
   position?: () => number
+  /** The parser to feed (default: a new one with `limits`). */
+  parser?: SnapshotParser
+  /** Runs after the last chunk, before the parser's final checks (a parallel loader's wait). */
+  beforeFinish?: () => Promise<void>
 }
 
 /** Parses a snapshot from chunks. Progress reports at most every 8 MB of input. */
@@ -19,7 +23,7 @@ export async function parseSnapshotChunks(
   chunks: AsyncIterable<Uint8Array>,
   options: ReadChunksOptions = {},
 ): Promise<ParsedSnapshot> {
-  const parser = new SnapshotParser(options.limits)
+  const parser = options.parser ?? new SnapshotParser(options.limits)
   const total = options.totalBytes ?? 0
   const position = options.position ?? (() => parser.bytesRead)
   let nextReport = 0
@@ -31,6 +35,8 @@ export async function parseSnapshotChunks(
       options.onProgress({ phase: `Parsing ${parser.currentSection}`, done: position(), total })
     }
   }
+  if (options.signal?.aborted) throw cancelledError()
+  await options.beforeFinish?.()
   if (options.signal?.aborted) throw cancelledError()
   const parsed = parser.finish()
   options.onProgress?.({

@@ -90,6 +90,50 @@ export interface ParserLimits {
   maxMemoryBytes: number
 }
 
+/**
+ * Where the body of a deferred `nodes` or `edges` array lies: bytes [start, end), from just
+ * after its '[' to its ']'. A parallel loader parses those bytes elsewhere and hands the arrays
+ * back with adoptDeferred().
+ */
+export interface DeferredSection {
+  section: 'nodes' | 'edges'
+  start: number
+  end: number
+  layout: SnapshotLayout
+}
+
+export interface ParserOptions {
+  /**
+   * Skip the bodies of `nodes` and `edges` (found by their closing ']'; numeric arrays hold
+   * none before it) and report where each lies; every other part is parsed as usual.
+   */
+  deferNumbers?: (section: DeferredSection) => void
+}
+
+/**
+ * Thrown by a deferring parser for a snapshot it cannot defer (a header without node_count or
+ * edge_count): the caller parses the file in one stream instead.
+ */
+export class DeferralUnsupported extends Error {
+  override readonly name = 'DeferralUnsupported'
+}
+
+/** The node and edge arrays a parallel loader filled for a deferring parser. */
+export interface DeferredArrays {
+  nodeType: Uint8Array
+  nodeName: Uint32Array
+  nodeId: Uint32Array
+  nodeSelfSize: Float64Array
+  /** Length 0 when the layout has no trace_node_id field. */
+  nodeTraceNodeId: Uint32Array
+  nodeDetachedness: Uint8Array
+  /** Length nodeCount+1: node n's edge count at n+1 (structure() sums them). */
+  firstEdge: Uint32Array
+  edgeType: Uint8Array
+  edgeNameOrIndex: Uint32Array
+  edgeTarget: Uint32Array
+}
+
 export const DEFAULT_PARSER_LIMITS: ParserLimits = {
   maxStringLength: 2 ** 29 - 24,
   maxElementCount: 2 ** 32 - 1,
@@ -110,6 +154,7 @@ const S_STRINGS = 9 // inside the strings array, between strings
 const S_STRING = 10 // inside a string of the strings array
 const S_TRACE_TREE = 11 // inside trace_tree
 const S_SKIP = 12 // skipping (or capturing) an unknown value
+const S_DEFERRED = 13 // skipping the body of a deferred numeric array
 
 // Sections, for numeric sinks and progress phase names.
 const SEC_NONE = 0
@@ -252,14 +297,14 @@ export class SnapshotParser {
   private nodeCount = 0
   private nodeFieldPosition = 0
   private nodeFieldRole = new Uint8Array(0)
-  private nodeType = new Uint8Array(0)
-  private nodeName = new Uint32Array(0)
-  private nodeId = new Uint32Array(0)
-  private nodeSelfSize = new Float64Array(0)
-  private nodeTraceNodeId = new Uint32Array(0)
-  private nodeDetachedness = new Uint8Array(0)
+  private nodeType: Uint8Array = new Uint8Array(0)
+  private nodeName: Uint32Array = new Uint32Array(0)
+  private nodeId: Uint32Array = new Uint32Array(0)
+  private nodeSelfSize: Float64Array = new Float64Array(0)
+  private nodeTraceNodeId: Uint32Array = new Uint32Array(0)
+  private nodeDetachedness: Uint8Array = new Uint8Array(0)
   /** Edge count of node n at [n+1]; prefix-summed in finish(). */
-  private firstEdge = new Uint32Array(1)
+  private firstEdge: Uint32Array = new Uint32Array(1)
   private nodesSeen = false
 
   // Edges.
@@ -267,9 +312,9 @@ export class SnapshotParser {
   private edgeCount = 0
   private edgeFieldPosition = 0
   private edgeFieldRole = new Uint8Array(0)
-  private edgeType = new Uint8Array(0)
-  private edgeNameOrIndex = new Uint32Array(0)
-  private edgeTarget = new Uint32Array(0)
+  private edgeType: Uint8Array = new Uint8Array(0)
+  private edgeNameOrIndex: Uint32Array = new Uint32Array(0)
+  private edgeTarget: Uint32Array = new Uint32Array(0)
   private edgesSeen = false
   /** Edge targets are validated against this once nodes are known. */
   private pendingTargetCheck = false
@@ -325,8 +370,13 @@ export class SnapshotParser {
   private capture: number[] | null = null
   private captureStart = 0
 
-  constructor(limits: Partial<ParserLimits> = {}) {
+  // Deferred nodes and edges (ParserOptions.deferNumbers).
+  private readonly deferNumbers: ((section: DeferredSection) => void) | undefined
+  private deferredStart = 0
+
+  constructor(limits: Partial<ParserLimits> = {}, options: ParserOptions = {}) {
     this.limits = { ...DEFAULT_PARSER_LIMITS, ...limits }
+    this.deferNumbers = options.deferNumbers
     // The fast path writes while the buffer has room; pushCodeUnit checks the limit when full.
     this.stringBuffer = new Uint16Array(Math.max(0, Math.min(1024, this.limits.maxStringLength)))
   }
@@ -361,6 +411,9 @@ export class SnapshotParser {
           break
         case S_SKIP:
           i = this.readSkip(chunk, i, n)
+          break
+        case S_DEFERRED:
+          i = this.readDeferred(chunk, i, n)
           break
         default:
           i = this.readStructure(chunk, i, n)
@@ -448,6 +501,12 @@ export class SnapshotParser {
           this.state = S_TRACE_TREE
           this.traceStack.push(-1)
           this.traceGroup = []
+        } else if (
+          this.deferNumbers &&
+          (this.section === SEC_NODES || this.section === SEC_EDGES)
+        ) {
+          this.state = S_DEFERRED
+          this.deferredStart = at + 1
         } else {
           this.state = S_NUMBERS
         }
@@ -676,6 +735,10 @@ export class SnapshotParser {
     const layout = this.layout as SnapshotLayout
     this.nodesSeen = true
     this.checkDeclaredCount(layout.declaredNodeCount, 'nodes')
+    if (this.deferNumbers) {
+      if (layout.declaredNodeCount === null) throw new DeferralUnsupported('no node_count')
+      return
+    }
     // Trust a declared count only so far: a tiny file claiming 10^9 nodes must not allocate
     // gigabytes up front. Past this, arrays grow (up to the declared count) as data arrives.
     this.growNodes(
@@ -710,6 +773,10 @@ export class SnapshotParser {
     const layout = this.layout as SnapshotLayout
     this.edgesSeen = true
     this.checkDeclaredCount(layout.declaredEdgeCount, 'edges')
+    if (this.deferNumbers) {
+      if (layout.declaredEdgeCount === null) throw new DeferralUnsupported('no edge_count')
+      return
+    }
     // Without a declared count, the node edge counts (if nodes came first) give the total.
     let capacity = layout.declaredEdgeCount
     if (capacity === null && this.nodesSeen) {
@@ -741,6 +808,39 @@ export class SnapshotParser {
       this.fail('too-large', `cannot allocate room for ${capacity} edges: ${String(error)}`, at)
     }
     this.edgeCapacity = capacity
+  }
+
+  /** A deferred body: no ']' can come before its end, so one search finds it. */
+  private readDeferred(chunk: Uint8Array, i: number, n: number): number {
+    const close = chunk.indexOf(CH_RBRACKET, i)
+    if (close === -1) return n
+    const section = this.section === SEC_NODES ? 'nodes' : 'edges'
+    this.sectionsDone.add(this.section)
+    this.state = S_AFTER_VALUE
+    const layout = this.layout as SnapshotLayout
+    this.deferNumbers?.({ section, start: this.deferredStart, end: this.base + close, layout })
+    return close + 1
+  }
+
+  /**
+   * Takes the arrays a parallel loader filled for the deferred sections, holding exactly the
+   * declared counts (the loader checked every value as readNodeNumbers and readEdgeNumbers do).
+   */
+  adoptDeferred(arrays: DeferredArrays): void {
+    const layout = this.layout as SnapshotLayout
+    this.nodeCount = this.nodeCapacity = layout.declaredNodeCount ?? 0
+    this.edgeCount = this.edgeCapacity = layout.declaredEdgeCount ?? 0
+    this.nodeType = arrays.nodeType
+    this.nodeName = arrays.nodeName
+    this.nodeId = arrays.nodeId
+    this.nodeSelfSize = arrays.nodeSelfSize
+    this.nodeTraceNodeId = arrays.nodeTraceNodeId
+    this.nodeDetachedness = arrays.nodeDetachedness
+    this.firstEdge = arrays.firstEdge
+    this.edgeType = arrays.edgeType
+    this.edgeNameOrIndex = arrays.edgeNameOrIndex
+    this.edgeTarget = arrays.edgeTarget
+    this.pendingTargetCheck = false
   }
 
   /** The hot loop: digits, commas and whitespace of a numeric array. */

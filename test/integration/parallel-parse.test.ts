@@ -1,0 +1,221 @@
+// The parallel parse on real snapshots: worker threads that count, then parse, ranges of
+// `nodes` and `edges` into shared arrays give exactly what the one-stream parser gives, for any
+// number of workers, ranges and read sizes; a damaged file fails with the one-stream parser's
+// own error (what and at which byte); a worker that dies fails the load with a clear error and
+// the next load works; cancellation stops it; and the file loader picks the path as documented.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseSnapshotFile } from '../../electron/backend/load-snapshot'
+import { parseSnapshotFileParallel } from '../../electron/backend/parallel-parse/parallel-parse'
+import { HeapSnapshotError } from '../../shared/heap/errors'
+import type { ParsedSnapshot } from '../../shared/heap/parse/snapshot-parser'
+import { fixture, sizedFixture } from '../helpers/fixtures'
+
+let dir: string
+let sized: string
+let kitchen: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'heapgraph-parallel-'))
+  sized = await sizedFixture(4)
+  kitchen = await fixture('kitchen-sink')
+}, 300_000)
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** The one-stream parse of `file`. */
+function sequential(file: string): Promise<ParsedSnapshot> {
+  return parseSnapshotFile(file, { parallel: false })
+}
+
+/** Fails unless the two parses hold the same values in every array and string. */
+function expectSameParse(actual: ParsedSnapshot, expected: ParsedSnapshot, what: string): void {
+  expect(actual.nodeCount, what).toBe(expected.nodeCount)
+  expect(actual.edgeCount, what).toBe(expected.edgeCount)
+  const keys = Object.keys(expected) as (keyof ParsedSnapshot)[]
+  for (const key of keys) {
+    const want = expected[key]
+    const got = actual[key]
+    if (ArrayBuffer.isView(want)) {
+      const a = Array.from(want as Uint32Array)
+      const b = Array.from(got as Uint32Array)
+      expect(b.length, `${what}: ${key}`).toBe(a.length)
+      const first = a.findIndex((value, at) => value !== b[at])
+      expect(first, `${what}: ${key} differs at ${first}`).toBe(-1)
+    } else {
+      expect(got, `${what}: ${key}`).toEqual(want)
+    }
+  }
+}
+
+async function errorOf(run: () => Promise<unknown>): Promise<HeapSnapshotError> {
+  try {
+    await run()
+  } catch (error) {
+    if (error instanceof HeapSnapshotError) return error
+    throw error
+  }
+  throw new Error('expected the load to fail')
+}
+
+/** The section's byte range [start, end) between its brackets. */
+function bodyOf(text: Buffer, key: 'nodes' | 'edges'): { start: number; end: number } {
+  const start = text.indexOf(`"${key}":[`) + key.length + 4
+  return { start, end: text.indexOf(']', start) }
+}
+
+describe('parallel parse', () => {
+  it('gives the one-stream parse exactly, for 1 to 3 workers, many ranges and any read size', async () => {
+    for (const file of [sized, kitchen]) {
+      const expected = await sequential(file)
+      const size = (await readFile(file)).length
+      for (const [workers, rangeBytes, workerReadBytes] of [
+        [1, 8 << 20, 4 << 20],
+        [2, 4096, 64],
+        [3, 20_000, 1000],
+        [2, 100_000, 1 << 20],
+      ]) {
+        const parsed = await parseSnapshotFileParallel(file, size, {
+          workers,
+          rangeBytes,
+          workerReadBytes,
+        })
+        const what = `${file} with ${workers} workers, ranges ${rangeBytes}, reads ${workerReadBytes}`
+        expect(parsed, what).not.toBeNull()
+        expectSameParse(parsed as ParsedSnapshot, expected, what)
+      }
+    }
+  }, 120_000)
+
+  it('reads any JSON whitespace between numbers as the one-stream parser does', async () => {
+    const text = await readFile(kitchen)
+    // Spaces, tabs, CRLF around every comma of nodes and edges.
+    const nodes = bodyOf(text, 'nodes')
+    const edges = bodyOf(text, 'edges')
+    const spaced = (from: number, to: number): string =>
+      text.subarray(from, to).toString('latin1').replaceAll(',', ' \t,\r\n ')
+    const file = join(dir, 'spaced.heapsnapshot')
+    await writeFile(
+      file,
+      Buffer.concat([
+        text.subarray(0, nodes.start),
+        Buffer.from(` ${spaced(nodes.start, nodes.end)} `, 'latin1'),
+        text.subarray(nodes.end, edges.start),
+        Buffer.from(`\n${spaced(edges.start, edges.end)}\n`, 'latin1'),
+        text.subarray(edges.end),
+      ]),
+    )
+    const expected = await sequential(file)
+    const size = (await readFile(file)).length
+    const parsed = await parseSnapshotFileParallel(file, size, {
+      workers: 2,
+      rangeBytes: 5000,
+      workerReadBytes: 333,
+    })
+    expect(parsed).not.toBeNull()
+    expectSameParse(parsed as ParsedSnapshot, expected, 'spaced')
+  })
+
+  it('fails a damaged file with the one-stream error: what, and at which byte', async () => {
+    const text = await readFile(sized)
+    const nodes = bodyOf(text, 'nodes')
+    const edges = bodyOf(text, 'edges')
+    const middle = (range: { start: number; end: number }): number =>
+      text.indexOf(',', Math.floor((range.start + range.end) / 2)) + 1
+    /** Replaces bytes [at, at + length) with `by`. */
+    const splice = (at: number, length: number, by: string): Buffer =>
+      Buffer.concat([text.subarray(0, at), Buffer.from(by), text.subarray(at + length)])
+    const cases: [string, Buffer][] = [
+      ['a letter in nodes', splice(middle(nodes), 1, 'x')],
+      ['two commas in edges', splice(middle(edges), 0, ',')],
+      ['two numbers run together in nodes', splice(middle(nodes) - 1, 1, '')],
+      ['a minus sign in edges', splice(middle(edges), 0, '-')],
+      ['a node type past the declared ones', splice(nodes.start, 1, '99')],
+      ['an edge target that is no node', splice(edges.start + 4, 0, '1')],
+      ['a number of 16 digits in nodes', splice(middle(nodes), 0, '1000000000000000')],
+      ['a comma before the closing bracket of edges', splice(edges.end, 0, ',')],
+      ['a file cut inside edges', text.subarray(0, middle(edges))],
+      ['an edge too many', splice(edges.end, 0, ',1,1,0')],
+      ['an empty edges array', splice(edges.start, edges.end - edges.start, '')],
+    ]
+    for (const [what, bytes] of cases) {
+      const file = join(dir, 'damaged.heapsnapshot')
+      await writeFile(file, bytes)
+      const expected = await errorOf(() => sequential(file))
+      const actual = await errorOf(() =>
+        parseSnapshotFile(file, {
+          parallel: { minBytes: 0, workers: 2, rangeBytes: 50_000, workerReadBytes: 4096 },
+        }),
+      )
+      expect(actual.message, what).toBe(expected.message)
+      expect(actual.code, what).toBe(expected.code)
+      expect(actual.offset, what).toBe(expected.offset)
+    }
+  }, 120_000)
+
+  it('fails the load clearly when a worker dies, and the next load works', async () => {
+    const size = (await readFile(sized)).length
+    const error = await errorOf(() =>
+      parseSnapshotFileParallel(sized, size, {
+        workers: 2,
+        rangeBytes: 4096,
+        workerReadBytes: 512,
+        onWorkers: (workers) => void workers[1].terminate(),
+      }),
+    )
+    expect(error.code).toBe('io')
+    expect(error.message).toMatch(/^a parse worker thread stopped with exit code \d+; the load/)
+    const parsed = await parseSnapshotFileParallel(sized, size, { workers: 2, rangeBytes: 4096 })
+    expectSameParse(parsed as ParsedSnapshot, await sequential(sized), 'after a dead worker')
+  })
+
+  it('stops when cancelled', async () => {
+    const size = (await readFile(sized)).length
+    const signal = { aborted: false }
+    const error = await errorOf(() =>
+      parseSnapshotFileParallel(sized, size, {
+        workers: 2,
+        rangeBytes: 4096,
+        workerReadBytes: 64,
+        signal,
+        onProgress: () => {
+          signal.aborted = true
+        },
+      }),
+    )
+    expect(error.code).toBe('cancelled')
+  })
+
+  it('is what the file loader uses for a large plain file, and not for gzip or when turned off', async () => {
+    const phases = async (file: string, env: Record<string, string>): Promise<string[]> => {
+      const saved = { ...process.env }
+      Object.assign(process.env, env)
+      try {
+        const seen = new Set<string>()
+        await parseSnapshotFile(file, { onProgress: ({ phase }) => seen.add(phase) })
+        return [...seen]
+      } finally {
+        process.env = saved
+      }
+    }
+    const threaded = (seen: string[]): boolean => seen.some((phase) => phase.includes('threads'))
+    expect(threaded(await phases(sized, { HEAPGRAPH_PARALLEL_MIN_BYTES: '0' }))).toBe(true)
+    expect(
+      threaded(
+        await phases(sized, { HEAPGRAPH_PARALLEL_MIN_BYTES: '0', HEAPGRAPH_PARSE_WORKERS: '0' }),
+      ),
+    ).toBe(false)
+    // Below the size, in one stream (the default is 32 MiB; this file is about 4 MB).
+    expect(threaded(await phases(sized, {}))).toBe(false)
+    const gz = join(dir, 'sized.heapsnapshot.gz')
+    await writeFile(gz, gzipSync(await readFile(sized)))
+    expect(threaded(await phases(gz, { HEAPGRAPH_PARALLEL_MIN_BYTES: '0' }))).toBe(false)
+    const error = await errorOf(() => phases(sized, { HEAPGRAPH_PARSE_WORKERS: 'many' }))
+    expect(error.message).toMatch(/HEAPGRAPH_PARSE_WORKERS must be a whole number/)
+  })
+})

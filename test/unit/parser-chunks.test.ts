@@ -208,6 +208,68 @@ describe('snapshot-parser', () => {
       )
     })
 
+    it('reads runs of strings in one chunk as byte by byte: same strings, or the same error', () => {
+      // Whole-chunk parses take the run fast path; one-byte chunks never can (no string is whole
+      // in a chunk), so they are the byte-by-byte oracle. Bytes include broken UTF-8, controls,
+      // quotes, backslashes and good and bad escapes.
+      const piece = fc.oneof(
+        {
+          arbitrary: fc.constantFrom('a', 'Z', ' ', '\\"', '\\\\', '\\n', '\\u00e9', '\\ud800'),
+          weight: 12,
+        },
+        // Valid UTF-8, as the latin1 characters of its bytes.
+        {
+          arbitrary: fc
+            .constantFrom('é', '漢', '😀')
+            .map((text) => Buffer.from(text).toString('latin1')),
+          weight: 6,
+        },
+        // Broken UTF-8 (a byte of 0x80 and up, alone), read as U+FFFD.
+        {
+          arbitrary: fc.integer({ min: 0x80, max: 0xff }).map((byte) => String.fromCharCode(byte)),
+          weight: 3,
+        },
+        // Errors: a control character, a bad escape.
+        {
+          arbitrary: fc.constantFrom('\u0001', '\n', '\\x', '\\u12'),
+          weight: 1,
+        },
+      )
+      const rawString = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''))
+      const separator = fc.constantFrom(',', ' , ', ',\n', '\t,')
+      let loaded = 0
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(rawString, separator), { minLength: 1, maxLength: 10 }),
+          (entries) => {
+            const raw = new SnapshotBuilder().toObject()
+            const [before, after] = JSON.stringify({ ...raw, strings: [] }).split('"strings":[]')
+            const own = raw.strings.map((text) => JSON.stringify(text)).join(',')
+            // Pieces of one character are bytes (latin1), so 0x80..0xff go in as raw bytes.
+            const parts = entries.map(([text, sep]) => `${sep}"${text}"`).join('')
+            const bytes = new Uint8Array([
+              ...encoder.encode(`${before}"strings":[${own}`),
+              ...Buffer.from(parts, 'latin1'),
+              ...encoder.encode(`]${after}`),
+            ])
+            const outcome = (chunkSize: number): unknown => {
+              try {
+                return parseSnapshotBytes(bytes, chunkSize).strings
+              } catch (error) {
+                return String(error)
+              }
+            }
+            const oracle = outcome(1)
+            expect(outcome(1 << 20)).toEqual(oracle)
+            if (Array.isArray(oracle)) loaded++
+          },
+        ),
+        { numRuns: 500 },
+      )
+      // Many cases load (the others show that the errors are the same too).
+      expect(loaded).toBeGreaterThan(100)
+    })
+
     it('replaces invalid UTF-8 as TextDecoder does', () => {
       const raw = new SnapshotBuilder().toObject()
       const text = JSON.stringify({ ...raw, strings: ['<dummy>', '', 'A#B'] })

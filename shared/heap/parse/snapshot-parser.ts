@@ -255,7 +255,7 @@ function fromCodeUnits(units: Uint16Array, length: number): string {
 }
 
 declare class TextDecoder {
-  constructor(label?: string)
+  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean })
   decode(input: Uint8Array): string
 }
 
@@ -346,6 +346,10 @@ export class SnapshotParser {
   private readonly utf16Decoder = new TextDecoder('utf-16le')
   /** For ASCII-only text 'latin1' (windows-1252) decoding is exact and yields one-byte strings. */
   private readonly asciiDecoder = new TextDecoder('latin1')
+  /** Per string of a run: where it starts and ends in the run's text. */
+  private runBounds = new Int32Array(1024)
+  /** Non-fatal: an ill-formed sequence becomes U+FFFD, as readString does. */
+  private readonly utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true })
   private asciiBuffer = new Uint8Array(1024)
 
   // trace_tree.
@@ -1271,6 +1275,8 @@ export class SnapshotParser {
       const at = this.base + i
       if (c === CH_QUOTE) {
         if (this.separator === 2) this.unexpected(c, "',' between strings", at)
+        const next = this.readStringRun(chunk, i, n)
+        if (next !== -1) return next
         this.state = S_STRING
         this.stringLength = 0
         this.stringStart = at
@@ -1288,6 +1294,69 @@ export class SnapshotParser {
       }
     }
     return i
+  }
+
+  /**
+   * The fast path of `strings`: from the opening quote at i, the run of whole strings in this
+   * chunk that hold no escape, no control character and only ASCII, with their separators: one
+   * decode for the run, then a slice of it per string. A first string with other UTF-8 (and
+   * nothing else to slow it down) is decoded on its own. Returns where the run ends (after its
+   * last closing quote), or -1 when the first string is not such a string; that one, and
+   * anything after the run, goes through readString byte by byte.
+   */
+  private readStringRun(chunk: Uint8Array, i: number, n: number): number {
+    const maxLength = this.limits.maxStringLength
+    let bounds = this.runBounds
+    let quote = i
+    let runEnd = -1
+    let count = 0
+    for (;;) {
+      let j = quote + 1
+      let ascii = true
+      let c = 0
+      while (j < n) {
+        c = chunk[j]
+        if (c === CH_QUOTE || c === CH_BACKSLASH || c < 0x20) break
+        if (c >= 0x80) ascii = false
+        j++
+      }
+      // Not whole in this chunk, or not simple, or (in bytes) maybe too long: not in the run.
+      if (j >= n || c !== CH_QUOTE || j - quote - 1 > maxLength) break
+      if (!ascii) {
+        // Without escapes, the UTF-8 between the quotes is the whole string.
+        if (count === 0) {
+          this.strings.push(this.utf8Decoder.decode(chunk.subarray(quote + 1, j)))
+          this.separator = 2
+          return j + 1
+        }
+        break
+      }
+      if (bounds.length < 2 * count + 2) {
+        bounds = new Int32Array(bounds.length * 2)
+        bounds.set(this.runBounds)
+        this.runBounds = bounds
+      }
+      bounds[2 * count] = quote + 1 - i
+      bounds[2 * count + 1] = j - i
+      count++
+      runEnd = j + 1
+      let k = j + 1
+      while (k < n && isSpace(chunk[k])) k++
+      if (k >= n || chunk[k] !== CH_COMMA) break
+      k++
+      while (k < n && isSpace(chunk[k])) k++
+      if (k >= n || chunk[k] !== CH_QUOTE) break
+      quote = k
+    }
+    if (count === 0) return -1
+    // One-byte text (latin1 is exact for ASCII); slices keep one byte per character.
+    const text = this.asciiDecoder.decode(chunk.subarray(i, runEnd))
+    const strings = this.strings
+    for (let string = 0; string < count; string++) {
+      strings.push(text.slice(bounds[2 * string], bounds[2 * string + 1]))
+    }
+    this.separator = 2
+    return runEnd
   }
 
   private pushCodeUnit(unit: number): void {

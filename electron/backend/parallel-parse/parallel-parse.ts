@@ -9,7 +9,6 @@
 // parser's errors name the byte and what was expected, so a bad file gets the same error either
 // way. A worker that dies fails the load with an error that says so.
 import { availableParallelism } from 'node:os'
-import { open, type FileHandle } from 'node:fs/promises'
 import { Worker } from 'node:worker_threads'
 import { createReadStream } from 'node:fs'
 import { cancelledError, HeapSnapshotError } from '../../../shared/heap/errors'
@@ -19,7 +18,7 @@ import {
   DeferralUnsupported,
   SnapshotParser,
   type DeferredArrays,
-  type DeferredSection,
+  type DeferredRange,
   type ParsedSnapshot,
   type ParserLimits,
 } from '../../../shared/heap/parse/snapshot-parser'
@@ -36,10 +35,9 @@ import {
 
 /** Files smaller than this are parsed in one stream (workers cost more than they save). */
 const DEFAULT_MIN_BYTES = 32 << 20
-/** Ranges are at least this long, and each worker gets a few of them. */
-const MIN_RANGE_BYTES = 8 << 20
+/** Ranges of nodes and edges the workers parse, and the workers' read size. */
+const RANGE_BYTES = 8 << 20
 const WORKER_READ_BYTES = 4 << 20
-const RANGES_PER_WORKER = 4
 const MAX_WORKERS = 16
 
 /**
@@ -76,7 +74,7 @@ export interface ParallelParseOptions {
   workers?: number
   /** Read size of this thread's stream, in bytes. */
   chunkSize?: number
-  /** Read size of the workers (default 4 MiB) and the shortest range (default 8 MiB). */
+  /** Read size of the workers (default 4 MiB) and the length of a range (default 8 MiB). */
   workerReadBytes?: number
   rangeBytes?: number
   /** Called with the workers once they exist (tests stop one to see the load fail cleanly). */
@@ -212,121 +210,77 @@ function edgeRoles(layout: SnapshotLayout): Uint8Array {
 }
 
 /**
- * Where bytes [start, end) are cut into about `pieces` ranges: each cut just after a comma, so
- * that every range but the last ends with one. Returns the cut positions, start and end included.
+ * One deferred section: its shared arrays, made at its first range, and a parse job per range.
+ * Its ranges come in order, each with the values its commas count; anything that cannot add up
+ * to the header's count sends the file to the one-stream parser.
  */
-async function cutAtCommas(
-  file: FileHandle,
-  start: number,
-  end: number,
-  pieces: number,
-): Promise<number[]> {
-  const cuts = [start]
-  const probe = Buffer.alloc(256)
-  for (let piece = 1; piece < pieces; piece++) {
-    let position = Math.max(
-      cuts[cuts.length - 1],
-      start + Math.floor(((end - start) * piece) / pieces),
-    )
-    let cut = -1
-    while (cut === -1 && position < end) {
-      const { bytesRead } = await file.read(
-        probe,
-        0,
-        Math.min(probe.length, end - position),
-        position,
-      )
-      if (bytesRead <= 0) break
-      const comma = probe.subarray(0, bytesRead).indexOf(0x2c)
-      if (comma !== -1) cut = position + comma + 1
-      position += bytesRead
+class SectionParse {
+  private readonly jobs: Promise<void>[] = []
+  private readonly nodes: NodeArrays | null = null
+  private readonly edges: EdgeArrays | null = null
+  private readonly roles: Uint8Array
+  private readonly totalValues: number
+  private complete = false
+
+  constructor(
+    private readonly layout: SnapshotLayout,
+    private readonly isNodes: boolean,
+    fileSize: number,
+  ) {
+    const count = (isNodes ? layout.declaredNodeCount : layout.declaredEdgeCount) ?? 0
+    this.roles = isNodes ? nodeRoles(layout) : edgeRoles(layout)
+    this.totalValues = count * this.roles.length
+    // Each value takes a digit and a comma (the last none): counts the file cannot hold, and an
+    // empty section, are for the one-stream parser to describe.
+    if (this.totalValues === 0 || this.totalValues * 2 - 1 > fileSize) throw new UseOneStream()
+    try {
+      if (isNodes) this.nodes = allocateNodes(layout, count)
+      else this.edges = allocateEdges(count)
+    } catch {
+      throw new UseOneStream()
     }
-    if (cut === -1 || cut >= end) break
-    if (cut > cuts[cuts.length - 1]) cuts.push(cut)
   }
-  cuts.push(end)
-  return cuts
-}
 
-interface SectionWork {
-  section: DeferredSection
-  pool: WorkerPool
-  file: string
-  handle: FileHandle
-  workers: number
-  readBytes: number
-  rangeBytes: number
-  /** Bytes of the two sections parsed so far, for progress. */
-  progress: (bytes: number) => void
-}
+  /** Sends one range to the workers. */
+  add(range: DeferredRange, pool: WorkerPool, file: string, readBytes: number, job: number): void {
+    const end = range.firstValue + range.values
+    if (end > this.totalValues || (range.last && end !== this.totalValues)) throw new UseOneStream()
+    if (range.last) this.complete = true
+    const request: ParseJob = {
+      type: 'parse',
+      job,
+      file,
+      readBytes,
+      start: range.start,
+      end: range.end,
+      last: range.last,
+      firstValue: range.firstValue,
+      roles: this.roles,
+      typeCount: this.isNodes ? this.layout.nodeTypes.length : this.layout.edgeTypes.length,
+      nodeFieldCount: this.layout.nodeFieldCount,
+      nodeCount: this.layout.declaredNodeCount ?? 0,
+      nodes: this.nodes,
+      edges: this.edges,
+    }
+    const parsed = pool.run(request).then((reply) => {
+      if (!reply.ok || reply.values !== range.values) throw new UseOneStream()
+    })
+    // Awaited in done(); until then a rejection must not go unhandled.
+    parsed.catch(() => undefined)
+    this.jobs.push(parsed)
+  }
 
-/** Counts then parses one deferred section into new shared arrays. */
-async function parseSection(work: SectionWork): Promise<NodeArrays | EdgeArrays> {
-  const { section, pool, file, handle } = work
-  const { layout } = section
-  const isNodes = section.section === 'nodes'
-  const count = (isNodes ? layout.declaredNodeCount : layout.declaredEdgeCount) ?? 0
-  const roles = isNodes ? nodeRoles(layout) : edgeRoles(layout)
-  const totalValues = count * roles.length
-  const bytes = section.end - section.start
-  // Each value takes a digit and a comma (the last no comma): a file too short for its counts,
-  // or an empty section, is for the one-stream parser to describe.
-  if (totalValues === 0 || totalValues * 2 - 1 > bytes) throw new UseOneStream()
-  let nodes: NodeArrays | null = null
-  let edges: EdgeArrays | null = null
-  try {
-    if (isNodes) nodes = allocateNodes(layout, count)
-    else edges = allocateEdges(count)
-  } catch {
-    throw new UseOneStream()
+  /** The filled arrays, once every range is parsed. */
+  async done(): Promise<NodeArrays | EdgeArrays> {
+    await Promise.all(this.jobs)
+    if (!this.complete) throw new UseOneStream()
+    return (this.nodes ?? this.edges) as NodeArrays | EdgeArrays
   }
-  const pieces = Math.max(
-    1,
-    Math.min(Math.ceil(bytes / work.rangeBytes), work.workers * RANGES_PER_WORKER),
-  )
-  const cuts = await cutAtCommas(handle, section.start, section.end, pieces)
-  const ranges = cuts.slice(1).map((end, index) => ({ start: cuts[index], end }))
-  const counted = await Promise.all(
-    ranges.map((range, job) =>
-      pool.run({ type: 'count', job, file, readBytes: work.readBytes, ...range }),
-    ),
-  )
-  const firstValue: number[] = []
-  let total = 0
-  for (const [index, reply] of counted.entries()) {
-    if (!reply.ok) throw new UseOneStream()
-    firstValue.push(total)
-    // Every range but the last ends with a comma after each of its values.
-    total += reply.values + (index === ranges.length - 1 ? 1 : 0)
+
+  /** Waits for the jobs sent so far, however they end. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.jobs)
   }
-  if (total !== totalValues) throw new UseOneStream()
-  const parsed = await Promise.all(
-    ranges.map(async (range, job) => {
-      const request: ParseJob = {
-        type: 'parse',
-        job,
-        file,
-        readBytes: work.readBytes,
-        ...range,
-        last: job === ranges.length - 1,
-        firstValue: firstValue[job],
-        roles,
-        typeCount: isNodes ? layout.nodeTypes.length : layout.edgeTypes.length,
-        nodeFieldCount: layout.nodeFieldCount,
-        nodeCount: layout.declaredNodeCount ?? 0,
-        nodes,
-        edges,
-      }
-      const reply = await pool.run(request)
-      work.progress(range.end - range.start)
-      return reply
-    }),
-  )
-  for (const [job, reply] of parsed.entries()) {
-    const expected = (firstValue[job + 1] ?? totalValues) - firstValue[job]
-    if (!reply.ok || reply.values !== expected) throw new UseOneStream()
-  }
-  return (nodes ?? edges) as NodeArrays | EdgeArrays
 }
 
 /**
@@ -340,36 +294,20 @@ export async function parseSnapshotFileParallel(
   options: ParallelParseOptions = {},
 ): Promise<ParsedSnapshot | null> {
   const workers = options.workers ?? parseWorkerCount()
-  const handle = await open(file, 'r')
+  const readBytes = options.workerReadBytes ?? WORKER_READ_BYTES
   const pool = new WorkerPool(workers)
   options.onWorkers?.(pool.workers)
-  const sections: Promise<NodeArrays | EdgeArrays>[] = []
-  let parsedBytes = 0
-  let totalBytes = 0
-  const progress = (bytes: number): void => {
-    parsedBytes += bytes
-    options.onProgress?.({
-      phase: `Parsing nodes and edges (${workers} threads)`,
-      done: parsedBytes,
-      total: totalBytes,
-    })
-  }
+  const sections = new Map<'nodes' | 'edges', SectionParse>()
+  let jobs = 0
   const parser = new SnapshotParser(options.limits, {
-    deferNumbers: (section) => {
-      totalBytes += section.end - section.start
-      const work = parseSection({
-        section,
-        pool,
-        file,
-        handle,
-        workers,
-        readBytes: options.workerReadBytes ?? WORKER_READ_BYTES,
-        rangeBytes: options.rangeBytes ?? MIN_RANGE_BYTES,
-        progress,
-      })
-      // Awaited before the parser finishes; until then a rejection must not go unhandled.
-      work.catch(() => undefined)
-      sections[section.section === 'nodes' ? 0 : 1] = work
+    deferRangeBytes: options.rangeBytes ?? RANGE_BYTES,
+    deferNumbers: (range) => {
+      let section = sections.get(range.section)
+      if (section === undefined) {
+        section = new SectionParse(range.layout, range.section === 'nodes', size)
+        sections.set(range.section, section)
+      }
+      section.add(range, pool, file, readBytes, jobs++)
     },
   })
   const chunkSize = options.chunkSize ?? 1 << 20
@@ -389,11 +327,21 @@ export async function parseSnapshotFileParallel(
       totalBytes: size,
       position: () => consumed,
       beforeFinish: async () => {
-        const [nodes, edges] = await untilDone(Promise.all(sections), options.signal)
+        const nodes = sections.get('nodes')
+        const edges = sections.get('edges')
         if (nodes === undefined || edges === undefined) throw new UseOneStream()
+        options.onProgress?.({
+          phase: `Parsing nodes and edges (${workers} threads)`,
+          done: consumed,
+          total: size,
+        })
+        const [nodeArrays, edgeArrays] = await untilDone(
+          Promise.all([nodes.done(), edges.done()]),
+          options.signal,
+        )
         parser.adoptDeferred({
-          ...(nodes as NodeArrays),
-          ...(edges as EdgeArrays),
+          ...(nodeArrays as NodeArrays),
+          ...(edgeArrays as EdgeArrays),
         } satisfies DeferredArrays)
       },
     })
@@ -412,8 +360,7 @@ export async function parseSnapshotFileParallel(
   } finally {
     input.destroy()
     await pool.close()
-    await Promise.allSettled(sections)
-    await handle.close()
+    await Promise.all([...sections.values()].map((section) => section.settled()))
   }
 }
 

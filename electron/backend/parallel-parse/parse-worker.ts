@@ -1,4 +1,4 @@
-// The parse worker: counts and parses byte ranges of a snapshot's `nodes` and `edges` arrays
+// The parse worker: parses byte ranges of a snapshot's `nodes` and `edges` arrays
 // straight into shared typed arrays. It runs in a worker thread from its own source text
 // (workerSource), so this function must stand alone: no imports, no module-level names, only its
 // two parameters. It reports a range it cannot parse as `ok: false` without a reason: the loader
@@ -36,17 +36,6 @@ export interface EdgeArrays {
   edgeTarget: Uint32Array
 }
 
-/** Counts the values in bytes [start, end) of `file` (a range that ends just after a comma). */
-export interface CountJob {
-  type: 'count'
-  job: number
-  file: string
-  start: number
-  end: number
-  /** Bytes per read (tests read a few at a time to cross every boundary). */
-  readBytes: number
-}
-
 /** Parses bytes [start, end): values firstValue… of the section, checked and stored. */
 export interface ParseJob {
   type: 'parse'
@@ -54,6 +43,7 @@ export interface ParseJob {
   file: string
   start: number
   end: number
+  /** Bytes per read (tests read a few at a time to cross every boundary). */
   readBytes: number
   /** The section's last range: it ends with a number, not a comma. */
   last: boolean
@@ -69,12 +59,12 @@ export interface ParseJob {
   edges: EdgeArrays | null
 }
 
-export type WorkerJob = CountJob | ParseJob
+export type WorkerJob = ParseJob
 
 export interface WorkerReply {
   job: number
   ok: boolean
-  /** Count jobs: values (commas) in the range. Parse jobs: values stored. */
+  /** Values stored. */
   values: number
 }
 
@@ -86,7 +76,6 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
   // another read size gets new buffers.
   let CHUNK = 0
   let buffer = new Uint8Array(0)
-  let words = new Int32Array(0)
   // A read's values, before they go to their fields (every value takes at least two bytes).
   let values = new Float64Array(0)
 
@@ -194,149 +183,123 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
     if (message.readBytes !== CHUNK) {
       CHUNK = message.readBytes
       buffer = new Uint8Array(CHUNK + 8)
-      words = new Int32Array(buffer.buffer, 0, buffer.length >> 2)
       values = new Float64Array((CHUNK >> 1) + 1)
     }
     try {
       fd = fs.openSync(message.file, 'r')
-      if (message.type === 'count') {
-        // Commas, four bytes at a time: a byte of x is zero where the input byte is ','.
-        let commas = 0
-        let position = message.start
-        let ok = true
-        while (position < message.end) {
-          const got = fs.readSync(fd, buffer, 0, Math.min(CHUNK, message.end - position), position)
-          if (got <= 0) {
-            ok = false
-            break
-          }
-          const whole = got >> 2
-          for (let k = 0; k < whole; k++) {
-            const x = words[k] ^ 0x2c2c2c2c
-            let t = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f)
-            if (t === 0) continue
-            t = (t >>> 7) & 0x01010101
-            commas += (Math.imul(t, 0x01010101) >>> 24) & 0xff
-          }
-          for (let k = whole << 2; k < got; k++) if (buffer[k] === 0x2c) commas++
-          position += got
+      const roles = message.roles
+      const fieldCount = roles.length
+      const typeCount = message.typeCount
+      const nodeFieldCount = message.nodeFieldCount
+      const nodeCount = message.nodeCount
+      // Locals, not the message's properties, in the loops: a cloned object's property loads
+      // are slow. A section's arrays are empty stand-ins for the other section's.
+      const isNodes = message.nodes !== null
+      const empty8 = new Uint8Array(0)
+      const empty32 = new Uint32Array(0)
+      const nodes = message.nodes
+      const edges = message.edges
+      const typeArray = nodes ? nodes.nodeType : edges ? edges.edgeType : empty8
+      const nameArray = nodes ? nodes.nodeName : edges ? edges.edgeNameOrIndex : empty32
+      const idArray = nodes ? nodes.nodeId : empty32
+      const selfSizeArray = nodes ? nodes.nodeSelfSize : new Float64Array(0)
+      const edgeCountArray = nodes ? nodes.firstEdge : empty32
+      const traceArray = nodes ? nodes.nodeTraceNodeId : empty32
+      const detachedArray = nodes ? nodes.nodeDetachedness : empty8
+      const targetArray = edges ? edges.edgeTarget : empty32
+      // The range's next value, as field and element.
+      let field = message.firstValue % fieldCount
+      let element = (message.firstValue - field) / fieldCount
+      let stored = 0
+      let carry = 0
+      let position = message.start
+      let ok = true
+      // Whether the bytes so far end with a number (not a comma).
+      let endsWithNumber = false
+      while (ok && (position < message.end || carry > 0)) {
+        const want = Math.min(CHUNK - carry, message.end - position)
+        const got = want > 0 ? fs.readSync(fd, buffer, carry, want, position) : 0
+        if (want > 0 && got <= 0) {
+          ok = false
+          break
         }
-        reply = { job: message.job, ok, values: commas }
-      } else {
-        const roles = message.roles
-        const fieldCount = roles.length
-        const typeCount = message.typeCount
-        const nodeFieldCount = message.nodeFieldCount
-        const nodeCount = message.nodeCount
-        // Locals, not the message's properties, in the loops: a cloned object's property loads
-        // are slow. A section's arrays are empty stand-ins for the other section's.
-        const isNodes = message.nodes !== null
-        const empty8 = new Uint8Array(0)
-        const empty32 = new Uint32Array(0)
-        const nodes = message.nodes
-        const edges = message.edges
-        const typeArray = nodes ? nodes.nodeType : edges ? edges.edgeType : empty8
-        const nameArray = nodes ? nodes.nodeName : edges ? edges.edgeNameOrIndex : empty32
-        const idArray = nodes ? nodes.nodeId : empty32
-        const selfSizeArray = nodes ? nodes.nodeSelfSize : new Float64Array(0)
-        const edgeCountArray = nodes ? nodes.firstEdge : empty32
-        const traceArray = nodes ? nodes.nodeTraceNodeId : empty32
-        const detachedArray = nodes ? nodes.nodeDetachedness : empty8
-        const targetArray = edges ? edges.edgeTarget : empty32
-        // The range's next value, as field and element.
-        let field = message.firstValue % fieldCount
-        let element = (message.firstValue - field) / fieldCount
-        let stored = 0
-        let carry = 0
-        let position = message.start
-        let ok = true
-        // Whether the bytes so far end with a number (not a comma).
-        let endsWithNumber = false
-        while (ok && (position < message.end || carry > 0)) {
-          const want = Math.min(CHUNK - carry, message.end - position)
-          const got = want > 0 ? fs.readSync(fd, buffer, carry, want, position) : 0
-          if (want > 0 && got <= 0) {
+        position += got
+        const filled = carry + got
+        const final = position >= message.end
+        // Parse up to just after the last comma; the rest waits for the next read.
+        let limit = filled
+        if (!final) {
+          limit = buffer.lastIndexOf(0x2c, filled - 1) + 1
+          if (limit === 0) {
             ok = false
             break
           }
-          position += got
-          const filled = carry + got
-          const final = position >= message.end
-          // Parse up to just after the last comma; the rest waits for the next read.
-          let limit = filled
-          if (!final) {
-            limit = buffer.lastIndexOf(0x2c, filled - 1) + 1
-            if (limit === 0) {
-              ok = false
+        }
+        // Tokens: spaces, a number, spaces, a comma. A comma at the limit stops every run;
+        // the byte under it is kept.
+        const tokens = tokenize(limit)
+        if (tokens < 0) {
+          ok = false
+          break
+        }
+        const count = tokens >>> 1
+        if (count > 0) endsWithNumber = (tokens & 1) === 1
+        // Each field's values, one strided pass per field, checked as the parser checks them.
+        for (let f = 0; f < fieldCount && ok; f++) {
+          const first = (f - field + fieldCount) % fieldCount
+          let at = element + (field + first >= fieldCount ? 1 : 0)
+          switch (roles[f]) {
+            case 1:
+              ok = storeBytes(first, count, fieldCount, typeArray, at, typeCount - 1)
               break
-            }
+            case 2:
+              ok = storeWords(first, count, fieldCount, nameArray, at)
+              break
+            case 3:
+              ok = storeWords(first, count, fieldCount, idArray, at)
+              break
+            case 4:
+              for (let j = first; j < count; j += fieldCount, at++) selfSizeArray[at] = values[j]
+              break
+            case 5:
+              ok = storeWords(first, count, fieldCount, edgeCountArray, at + 1)
+              break
+            case 6:
+              ok = storeWords(first, count, fieldCount, traceArray, at)
+              break
+            case 7:
+              ok = storeBytes(first, count, fieldCount, detachedArray, at, 2)
+              break
+            case 8:
+              ok = storeTargets(
+                first,
+                count,
+                fieldCount,
+                targetArray,
+                at,
+                nodeFieldCount,
+                nodeCount,
+              )
+              break
           }
-          // Tokens: spaces, a number, spaces, a comma. A comma at the limit stops every run;
-          // the byte under it is kept.
-          const tokens = tokenize(limit)
-          if (tokens < 0) {
-            ok = false
-            break
-          }
-          const count = tokens >>> 1
-          if (count > 0) endsWithNumber = (tokens & 1) === 1
-          // Each field's values, one strided pass per field, checked as the parser checks them.
-          for (let f = 0; f < fieldCount && ok; f++) {
-            const first = (f - field + fieldCount) % fieldCount
-            let at = element + (field + first >= fieldCount ? 1 : 0)
-            switch (roles[f]) {
-              case 1:
-                ok = storeBytes(first, count, fieldCount, typeArray, at, typeCount - 1)
-                break
-              case 2:
-                ok = storeWords(first, count, fieldCount, nameArray, at)
-                break
-              case 3:
-                ok = storeWords(first, count, fieldCount, idArray, at)
-                break
-              case 4:
-                for (let j = first; j < count; j += fieldCount, at++) selfSizeArray[at] = values[j]
-                break
-              case 5:
-                ok = storeWords(first, count, fieldCount, edgeCountArray, at + 1)
-                break
-              case 6:
-                ok = storeWords(first, count, fieldCount, traceArray, at)
-                break
-              case 7:
-                ok = storeBytes(first, count, fieldCount, detachedArray, at, 2)
-                break
-              case 8:
-                ok = storeTargets(
-                  first,
-                  count,
-                  fieldCount,
-                  targetArray,
-                  at,
-                  nodeFieldCount,
-                  nodeCount,
-                )
-                break
-            }
-            // A role the section does not have (a node's to_node, an edge's id) cannot come:
-            // the roles are built per section.
-            if (isNodes ? roles[f] === 8 : roles[f] >= 3 && roles[f] <= 7) ok = false
-          }
-          stored += count
-          field += count % fieldCount
-          element += Math.floor(count / fieldCount)
-          if (field >= fieldCount) {
-            field -= fieldCount
-            element++
-          }
-          // The final read parses everything, so only a middle read leaves bytes over.
-          carry = filled - limit
-          if (carry > 0) buffer.copyWithin(0, limit, filled)
+          // A role the section does not have (a node's to_node, an edge's id) cannot come:
+          // the roles are built per section.
+          if (isNodes ? roles[f] === 8 : roles[f] >= 3 && roles[f] <= 7) ok = false
         }
-        // A middle range ends with its comma; the last ends with a number.
-        if (ok && endsWithNumber !== message.last) ok = false
-        reply = { job: message.job, ok, values: stored }
+        stored += count
+        field += count % fieldCount
+        element += Math.floor(count / fieldCount)
+        if (field >= fieldCount) {
+          field -= fieldCount
+          element++
+        }
+        // The final read parses everything, so only a middle read leaves bytes over.
+        carry = filled - limit
+        if (carry > 0) buffer.copyWithin(0, limit, filled)
       }
+      // A middle range ends with its comma; the last ends with a number.
+      if (ok && endsWithNumber !== message.last) ok = false
+      reply = { job: message.job, ok, values: stored }
     } catch {
       reply = { job: message.job, ok: false, values: 0 }
     } finally {

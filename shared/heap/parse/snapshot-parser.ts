@@ -91,23 +91,30 @@ export interface ParserLimits {
 }
 
 /**
- * Where the body of a deferred `nodes` or `edges` array lies: bytes [start, end), from just
- * after its '[' to its ']'. A parallel loader parses those bytes elsewhere and hands the arrays
- * back with adoptDeferred().
+ * A range of a deferred `nodes` or `edges` body: bytes [start, end) holding values
+ * firstValue..firstValue+values-1 of the section. Every range but the section's last ends just
+ * after a comma; the last ends at the ']'. A parallel loader parses the ranges elsewhere and
+ * hands the arrays back with adoptDeferred().
  */
-export interface DeferredSection {
+export interface DeferredRange {
   section: 'nodes' | 'edges'
   start: number
   end: number
+  firstValue: number
+  /** Values in the range, counted by its commas: right only if the range is well formed. */
+  values: number
+  last: boolean
   layout: SnapshotLayout
 }
 
 export interface ParserOptions {
   /**
    * Skip the bodies of `nodes` and `edges` (found by their closing ']'; numeric arrays hold
-   * none before it) and report where each lies; every other part is parsed as usual.
+   * none before it), counting their commas, and report them in ranges of about
+   * `deferRangeBytes`; every other part is parsed as usual.
    */
-  deferNumbers?: (section: DeferredSection) => void
+  deferNumbers?: (range: DeferredRange) => void
+  deferRangeBytes?: number
 }
 
 /**
@@ -213,6 +220,28 @@ const MAX_HEADER_BYTES = 16 * 1024 * 1024
 const PREALLOCATE_LIMIT = 1 << 22
 const UINT32_MAX = 0xffffffff
 const INT32_MAX = 0x7fffffff
+
+/** Commas in bytes[from, to): four bytes at a time where the bytes are aligned for it. */
+function countCommas(bytes: Uint8Array, from: number, to: number): number {
+  let count = 0
+  let position = from
+  const misaligned = (bytes.byteOffset + position) & 3
+  const head = Math.min(to, misaligned === 0 ? position : position + 4 - misaligned)
+  for (; position < head; position++) if (bytes[position] === CH_COMMA) count++
+  const wordCount = (to - position) >> 2
+  if (wordCount > 0) {
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset + position, wordCount)
+    for (let k = 0; k < wordCount; k++) {
+      // A byte of x is zero where the input byte is ','; t gets its high bit, and only those.
+      const x = words[k] ^ 0x2c2c2c2c
+      const t = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f)
+      if (t !== 0) count += (Math.imul((t >>> 7) & 0x01010101, 0x01010101) >>> 24) & 0xff
+    }
+    position += wordCount << 2
+  }
+  for (; position < to; position++) if (bytes[position] === CH_COMMA) count++
+  return count
+}
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
@@ -374,13 +403,18 @@ export class SnapshotParser {
   private capture: number[] | null = null
   private captureStart = 0
 
-  // Deferred nodes and edges (ParserOptions.deferNumbers).
-  private readonly deferNumbers: ((section: DeferredSection) => void) | undefined
-  private deferredStart = 0
+  // Deferred nodes and edges (ParserOptions.deferNumbers): the open range's start, the values
+  // before it, and the commas counted in it so far.
+  private readonly deferNumbers: ((range: DeferredRange) => void) | undefined
+  private readonly deferRangeBytes: number
+  private rangeStart = 0
+  private rangeFirstValue = 0
+  private rangeCommas = 0
 
   constructor(limits: Partial<ParserLimits> = {}, options: ParserOptions = {}) {
     this.limits = { ...DEFAULT_PARSER_LIMITS, ...limits }
     this.deferNumbers = options.deferNumbers
+    this.deferRangeBytes = options.deferRangeBytes ?? 8 << 20
     // The fast path writes while the buffer has room; pushCodeUnit checks the limit when full.
     this.stringBuffer = new Uint16Array(Math.max(0, Math.min(1024, this.limits.maxStringLength)))
   }
@@ -510,7 +544,9 @@ export class SnapshotParser {
           (this.section === SEC_NODES || this.section === SEC_EDGES)
         ) {
           this.state = S_DEFERRED
-          this.deferredStart = at + 1
+          this.rangeStart = at + 1
+          this.rangeFirstValue = 0
+          this.rangeCommas = 0
         } else {
           this.state = S_NUMBERS
         }
@@ -814,16 +850,53 @@ export class SnapshotParser {
     this.edgeCapacity = capacity
   }
 
-  /** A deferred body: no ']' can come before its end, so one search finds it. */
+  /**
+   * A deferred body: no ']' can come before its end, so one search finds it. Its commas are
+   * counted on the way, and a range is reported at the last comma of the chunk where it has
+   * reached its length, and at the ']'.
+   */
   private readDeferred(chunk: Uint8Array, i: number, n: number): number {
     const close = chunk.indexOf(CH_RBRACKET, i)
-    if (close === -1) return n
     const section = this.section === SEC_NODES ? 'nodes' : 'edges'
-    this.sectionsDone.add(this.section)
-    this.state = S_AFTER_VALUE
     const layout = this.layout as SnapshotLayout
-    this.deferNumbers?.({ section, start: this.deferredStart, end: this.base + close, layout })
-    return close + 1
+    const report = (end: number, values: number, last: boolean): void => {
+      this.deferNumbers?.({
+        section,
+        start: this.rangeStart,
+        end,
+        firstValue: this.rangeFirstValue,
+        values,
+        last,
+        layout,
+      })
+      this.rangeStart = end
+      this.rangeFirstValue += values
+      this.rangeCommas = 0
+    }
+    if (close !== -1) {
+      this.rangeCommas += countCommas(chunk, i, close)
+      // The last value has no comma after it (an empty body is for finish() to judge).
+      report(this.base + close, this.rangeCommas + 1, true)
+      this.sectionsDone.add(this.section)
+      this.state = S_AFTER_VALUE
+      return close + 1
+    }
+    if (this.base + n - this.rangeStart < this.deferRangeBytes) {
+      this.rangeCommas += countCommas(chunk, i, n)
+      return n
+    }
+    const lastComma = chunk.lastIndexOf(CH_COMMA, n - 1)
+    if (lastComma < i) {
+      this.rangeCommas += countCommas(chunk, i, n)
+      return n
+    }
+    report(
+      this.base + lastComma + 1,
+      this.rangeCommas + countCommas(chunk, i, lastComma + 1),
+      false,
+    )
+    this.rangeCommas = countCommas(chunk, lastComma + 1, n)
+    return n
   }
 
   /**

@@ -338,6 +338,15 @@ export async function loadDevtoolsSnapshot(
   return { nodeCount: snapshot.nodeCount, snapshot }
 }
 
+/** The Summary of a snapshot from loadDevtoolsSnapshot, as the view asks for it unfiltered. */
+export async function devtoolsSummary(snapshot: unknown): Promise<number> {
+  const engine = await loadEngine()
+  const aggregates = (snapshot as DtSnapshot).aggregatesWithFilter(
+    new engine.HeapSnapshotModel.NodeFilter(),
+  )
+  return Object.keys(aggregates).length
+}
+
 async function openSnapshot(
   engine: DevtoolsEngine,
   file: string,

@@ -79,6 +79,14 @@ export interface ParallelParseOptions {
   rangeBytes?: number
   /** Called with the workers once they exist (tests stop one to see the load fail cleanly). */
   onWorkers?: (workers: readonly Worker[]) => void
+  /** Called per range parsed: its section, bytes and the time its worker took (the bench). */
+  onRange?: (range: RangeTiming) => void
+}
+
+export interface RangeTiming {
+  section: 'nodes' | 'edges'
+  bytes: number
+  ms: number
 }
 
 /** The workers could not parse what they were given; the caller parses in one stream. */
@@ -242,7 +250,14 @@ class SectionParse {
   }
 
   /** Sends one range to the workers. */
-  add(range: DeferredRange, pool: WorkerPool, file: string, readBytes: number, job: number): void {
+  add(
+    range: DeferredRange,
+    pool: WorkerPool,
+    file: string,
+    readBytes: number,
+    job: number,
+    onRange: ((range: RangeTiming) => void) | undefined,
+  ): void {
     const end = range.firstValue + range.values
     if (end > this.totalValues || (range.last && end !== this.totalValues)) throw new UseOneStream()
     if (range.last) this.complete = true
@@ -264,6 +279,7 @@ class SectionParse {
     }
     const parsed = pool.run(request).then((reply) => {
       if (!reply.ok || reply.values !== range.values) throw new UseOneStream()
+      onRange?.({ section: range.section, bytes: range.end - range.start, ms: reply.ms })
     })
     // Awaited in done(); until then a rejection must not go unhandled.
     parsed.catch(() => undefined)
@@ -307,7 +323,7 @@ export async function parseSnapshotFileParallel(
         section = new SectionParse(range.layout, range.section === 'nodes', size)
         sections.set(range.section, section)
       }
-      section.add(range, pool, file, readBytes, jobs++)
+      section.add(range, pool, file, readBytes, jobs++, options.onRange)
     },
   })
   const chunkSize = options.chunkSize ?? 1 << 20

@@ -924,6 +924,7 @@ export class SnapshotParser {
   private readNumbers(chunk: Uint8Array, i: number, n: number): number {
     if (this.section === SEC_NODES) return this.readNodeNumbers(chunk, i, n)
     if (this.section === SEC_EDGES) return this.readEdgeNumbers(chunk, i, n)
+    if (this.section === SEC_LOCATIONS) i = this.readLocationRun(chunk, i, n)
     let value = this.numberValue
     let digits = this.numberDigits
     for (; i < n; i++) {
@@ -974,6 +975,39 @@ export class SnapshotParser {
     }
     this.numberValue = value
     this.numberDigits = digits
+    return i
+  }
+
+  /**
+   * The fast path of `locations`: whole tokens of spaces, a non-negative number of at most 15
+   * digits and at most 2^32-1, spaces and a comma, stored as readNumbers would store them. It
+   * stops at anything else (a '-', a ']', a bad byte, a number the chunk cuts), where
+   * readNumbers takes over from the token's first byte, so errors are its own.
+   */
+  private readLocationRun(chunk: Uint8Array, i: number, n: number): number {
+    if (this.numberDigits !== 0 || this.numberNegative) return i
+    const locations = this.locations
+    let separator = this.separator
+    for (;;) {
+      let j = i
+      while (j < n && isSpace(chunk[j])) j++
+      if (j >= n || separator === 2) break
+      let digit = chunk[j] - CH_0
+      if (digit < 0 || digit > 9) break
+      const begin = j
+      let value = 0
+      do {
+        value = value * 10 + digit
+        digit = ++j < n ? chunk[j] - CH_0 : -1
+      } while (digit >= 0 && digit <= 9)
+      if (j >= n || j - begin > 15 || value > UINT32_MAX) break
+      while (j < n && isSpace(chunk[j])) j++
+      if (j >= n || chunk[j] !== CH_COMMA) break
+      locations.push(value)
+      separator = 1
+      i = j + 1
+    }
+    this.separator = separator
     return i
   }
 
@@ -1122,12 +1156,13 @@ export class SnapshotParser {
           case F_TRACE_NODE_ID:
             if (value > UINT32_MAX)
               this.fail('too-large', `node ${node} trace node id exceeds 2^32-1`, at)
-            traceNodeId[node] = value
+            // Zeros are not written: an all-zero array's pages are never touched (no memory).
+            if (value !== 0) traceNodeId[node] = value
             break
           case F_DETACHEDNESS:
             if (value > 2)
               this.fail('range', `node ${node} has detachedness ${value}, expected 0..2`, at)
-            detachedness[node] = value
+            if (value !== 0) detachedness[node] = value
             break
         }
         if (++position === fieldCount) {

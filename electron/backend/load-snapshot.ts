@@ -11,10 +11,12 @@ import { parseSnapshotChunks } from '../../shared/heap/parse/read-chunks'
 import type { ParsedSnapshot, ParserLimits } from '../../shared/heap/parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from '../../shared/heap/progress'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
+import type { Retainers } from '../../shared/heap/graph/heap-graph'
 import {
   parallelMinBytes,
   parseSnapshotFileParallel,
   parseWorkerCount,
+  type ParallelParse,
   type ParallelParseOptions,
 } from './parallel-parse/parallel-parse'
 import {
@@ -140,6 +142,17 @@ export async function parseSnapshotFile(
   file: string,
   options: LoadOptions = {},
 ): Promise<ParsedSnapshot> {
+  return (await parseWithRetainers(file, options)).parsed
+}
+
+/**
+ * The parse, and the retainers where worker threads built them with it (a large plain file);
+ * otherwise initializeSnapshot builds them.
+ */
+async function parseWithRetainers(
+  file: string,
+  options: LoadOptions,
+): Promise<{ parsed: ParsedSnapshot; retainers?: Retainers }> {
   const chunkSize = options.chunkSize ?? 1 << 20
   let size = 0
   let input: Readable & { bytesRead?: number }
@@ -155,9 +168,9 @@ export async function parseSnapshotFile(
     }
     const parallel = options.parallel
     if (parallel !== false && (await parallelApplies(file, size, parallel ?? {}))) {
-      let parsed: ParsedSnapshot | null
+      let parallelParse: ParallelParse | null
       try {
-        parsed = await parseSnapshotFileParallel(file, size, {
+        parallelParse = await parseSnapshotFileParallel(file, size, {
           ...parallel,
           onProgress: options.onProgress,
           signal: options.signal,
@@ -168,7 +181,7 @@ export async function parseSnapshotFile(
         throw readError(file, error, 0)
       }
       // Null: something was not as it should be; the one-stream parse below says what.
-      if (parsed) return parsed
+      if (parallelParse) return parallelParse
     }
     input = createReadStream(file, { highWaterMark: chunkSize })
   }
@@ -180,13 +193,14 @@ export async function parseSnapshotFile(
     }
   }
   try {
-    return await parseSnapshotChunks(decompressIfGzip(counted(), chunkSize), {
+    const parsed = await parseSnapshotChunks(decompressIfGzip(counted(), chunkSize), {
       onProgress: options.onProgress,
       signal: options.signal,
       limits: { maxMemoryBytes: memoryLimit(), ...options.limits },
       totalBytes: size,
       position: () => consumed,
     })
+    return { parsed }
   } catch (error) {
     throw readError(file, error, consumed)
   } finally {
@@ -234,10 +248,11 @@ export async function loadSnapshotFile(
     const cached = await readCachedSnapshot(key, { ...options, maxBytes: memoryLimit() })
     if (cached) return cached
   }
-  const parsed = await parseSnapshotFile(file, options)
+  const { parsed, retainers } = await parseWithRetainers(file, options)
   const snapshot = initializeSnapshot(parsed, {
     onProgress: options.onProgress,
     signal: options.signal,
+    retainers,
   })
   if (key) rememberOrigin(snapshot, key)
   return snapshot

@@ -119,7 +119,8 @@ async function loadWithFile(
           workerReadBytes: chunkSize,
         })
       : null
-    const parsed = threaded ?? (await parseSnapshotFile(file, { chunkSize, parallel: false }))
+    const parsed =
+      threaded?.parsed ?? (await parseSnapshotFile(file, { chunkSize, parallel: false }))
     const faithfulness = inspect(parsed)
     phase = 'init'
     initializeSnapshot(parsed)

@@ -1,6 +1,6 @@
-// The parallel parse on real snapshots: worker threads that count, then parse, ranges of
-// `nodes` and `edges` into shared arrays give exactly what the one-stream parser gives, for any
-// number of workers, ranges and read sizes; a damaged file fails with the one-stream parser's
+// The parallel parse on real snapshots: worker threads that parse ranges of `nodes` and `edges`
+// into shared arrays give exactly what the one-stream parser gives, and build the same
+// retainers as one thread, for any number of workers, ranges and read sizes; a damaged file fails with the one-stream parser's
 // own error (what and at which byte); a worker that dies fails the load with a clear error and
 // the next load works; cancellation stops it; and the file loader picks the path as documented.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -9,7 +9,11 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSnapshotFile } from '../../electron/backend/load-snapshot'
-import { parseSnapshotFileParallel } from '../../electron/backend/parallel-parse/parallel-parse'
+import {
+  parseSnapshotFileParallel,
+  type ParallelParse,
+} from '../../electron/backend/parallel-parse/parallel-parse'
+import { buildRetainers } from '../../shared/heap/graph/heap-graph'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import type { ParsedSnapshot } from '../../shared/heap/parse/snapshot-parser'
 import { fixture, sizedFixture } from '../helpers/fixtures'
@@ -87,7 +91,19 @@ describe('parallel parse', () => {
         })
         const what = `${file} with ${workers} workers, ranges ${rangeBytes}, reads ${workerReadBytes}`
         expect(parsed, what).not.toBeNull()
-        expectSameParse(parsed as ParsedSnapshot, expected, what)
+        expectSameParse((parsed as ParallelParse).parsed, expected, what)
+        // The workers' retainers are the one-thread build's, slot for slot.
+        const { retainers } = parsed as ParallelParse
+        const oneThread = buildRetainers(
+          expected.nodeCount,
+          expected.firstEdge,
+          expected.edgeTarget,
+        )
+        for (const key of ['firstRetainer', 'retainerEdge', 'retainerNode'] as const) {
+          const first = oneThread[key].findIndex((value, at) => value !== retainers[key][at])
+          expect(first, `${what}: ${key} differs at ${first}`).toBe(-1)
+          expect(retainers[key].length, `${what}: ${key}`).toBe(oneThread[key].length)
+        }
       }
     }
   }, 120_000)
@@ -118,7 +134,7 @@ describe('parallel parse', () => {
       workerReadBytes: 333,
     })
     expect(parsed).not.toBeNull()
-    expectSameParse(parsed as ParsedSnapshot, expected, 'spaced')
+    expectSameParse((parsed as ParallelParse).parsed, expected, 'spaced')
   })
 
   it('fails a damaged file with the one-stream error: what, and at which byte', async () => {
@@ -171,7 +187,11 @@ describe('parallel parse', () => {
     expect(error.code).toBe('io')
     expect(error.message).toMatch(/^a parse worker thread stopped with exit code \d+; the load/)
     const parsed = await parseSnapshotFileParallel(sized, size, { workers: 2, rangeBytes: 4096 })
-    expectSameParse(parsed as ParsedSnapshot, await sequential(sized), 'after a dead worker')
+    expectSameParse(
+      (parsed as ParallelParse).parsed,
+      await sequential(sized),
+      'after a dead worker',
+    )
   })
 
   it('stops when cancelled', async () => {

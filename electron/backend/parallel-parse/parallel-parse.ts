@@ -29,9 +29,11 @@ import {
   type EdgeArrays,
   type NodeArrays,
   type ParseJob,
+  type RetainerJob,
   type WorkerJob,
   type WorkerReply,
 } from './parse-worker'
+import type { Retainers } from '../../../shared/heap/graph/heap-graph'
 
 /** Files smaller than this are parsed in one stream (workers cost more than they save). */
 const DEFAULT_MIN_BYTES = 32 << 20
@@ -299,16 +301,109 @@ class SectionParse {
   }
 }
 
+/** Node boundaries that split the edges into `parts` runs of about equal length. */
+function edgeParts(firstEdge: Uint32Array, nodeCount: number, parts: number): number[] {
+  const edgeCount = firstEdge[nodeCount]
+  const bounds = [0]
+  for (let part = 1; part < parts; part++) {
+    const wanted = Math.floor((edgeCount * part) / parts)
+    let low = bounds[bounds.length - 1]
+    let high = nodeCount
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (firstEdge[middle] < wanted) low = middle + 1
+      else high = middle
+    }
+    bounds.push(low)
+  }
+  bounds.push(nodeCount)
+  return bounds
+}
+
 /**
- * Parses an uncompressed snapshot file on worker threads, or returns null when the file must be
- * parsed in one stream (its header declares no counts, or something in `nodes` or `edges` is
- * not as it should be: the one-stream parser then says what and where).
+ * The retainers (graph/heap-graph.ts buildRetainers, the same arrays to the last slot) built by
+ * the workers: each counts the incoming edges of the edges of its part of the nodes; this thread
+ * turns the counts into where each part's slots end (the first part's last, as the one-thread
+ * build fills each node's slots from the back); then each part fills its slots.
+ */
+async function buildRetainersOnWorkers(
+  parsed: ParsedSnapshot,
+  pool: WorkerPool,
+  workers: number,
+  signal: CancelSignal | undefined,
+): Promise<Retainers> {
+  const { nodeCount, edgeCount, firstEdge, edgeTarget } = parsed
+  const bounds = edgeParts(firstEdge, nodeCount, Math.max(1, workers))
+  const parts = bounds.length - 1
+  const slots = Array.from({ length: parts }, () =>
+    shared((b) => new Uint32Array(b), nodeCount * 4),
+  )
+  const retainerEdge = shared((b) => new Uint32Array(b), edgeCount * 4)
+  const retainerNode = shared((b) => new Uint32Array(b), edgeCount * 4)
+  const run = (type: RetainerJob['type']): Promise<WorkerReply[]> =>
+    untilDone(
+      Promise.all(
+        slots.map((partSlots, part) =>
+          pool.run({
+            type,
+            job: part,
+            nodeStart: bounds[part],
+            nodeEnd: bounds[part + 1],
+            firstEdge,
+            edgeTarget,
+            slots: partSlots,
+            retainerEdge,
+            retainerNode,
+          }),
+        ),
+      ),
+      signal,
+    )
+  await run('retainers-count')
+  const firstRetainer = new Uint32Array(nodeCount + 1)
+  if (parts === 2) {
+    // Two cores, the common case: one pass with both parts' counts at hand.
+    const [first, second] = slots
+    for (let node = 0, end = 0; node < nodeCount; node++) {
+      const count = first[node]
+      end += count + second[node]
+      firstRetainer[node + 1] = end
+      first[node] = end
+      second[node] = end - count
+    }
+  } else {
+    for (let node = 0; node < nodeCount; node++) {
+      let end = firstRetainer[node]
+      for (let part = 0; part < parts; part++) end += slots[part][node]
+      firstRetainer[node + 1] = end
+      for (let part = 0; part < parts; part++) {
+        const count = slots[part][node]
+        slots[part][node] = end
+        end -= count
+      }
+    }
+  }
+  await run('retainers-fill')
+  return { firstRetainer, retainerEdge, retainerNode }
+}
+
+/** What the workers made of a file: its parse, and the retainers of its graph. */
+export interface ParallelParse {
+  parsed: ParsedSnapshot
+  retainers: Retainers
+}
+
+/**
+ * Parses an uncompressed snapshot file on worker threads and builds its retainers there, or
+ * returns null when the file must be parsed in one stream (its header declares no counts, or
+ * something in `nodes` or `edges` is not as it should be: the one-stream parser then says what
+ * and where).
  */
 export async function parseSnapshotFileParallel(
   file: string,
   size: number,
   options: ParallelParseOptions = {},
-): Promise<ParsedSnapshot | null> {
+): Promise<ParallelParse | null> {
   const workers = options.workers ?? parseWorkerCount()
   const readBytes = options.workerReadBytes ?? WORKER_READ_BYTES
   const pool = new WorkerPool(workers)
@@ -336,7 +431,7 @@ export async function parseSnapshotFileParallel(
     }
   }
   try {
-    return await parseSnapshotChunks(counted(), {
+    const parsed = await parseSnapshotChunks(counted(), {
       parser,
       onProgress: options.onProgress,
       signal: options.signal,
@@ -361,6 +456,9 @@ export async function parseSnapshotFileParallel(
         } satisfies DeferredArrays)
       },
     })
+    options.onProgress?.({ phase: `Building retainers (${workers} threads)`, done: 0, total: 1 })
+    const retainers = await buildRetainersOnWorkers(parsed, pool, workers, options.signal)
+    return { parsed, retainers }
   } catch (error) {
     // A worker's death and a cancellation end the load; anything else the workers or the
     // deferring parser met is for the one-stream parser to describe in its own words.

@@ -59,7 +59,24 @@ export interface ParseJob {
   edges: EdgeArrays | null
 }
 
-export type WorkerJob = ParseJob
+/**
+ * Retainers, in two passes over the edges of nodes [nodeStart, nodeEnd): `count` counts each
+ * target's incoming edges into `slots`; `fill` then writes each edge (and its source node) at
+ * --slots[target], where the loader has turned the counts into where this part's slots end.
+ */
+export interface RetainerJob {
+  type: 'retainers-count' | 'retainers-fill'
+  job: number
+  nodeStart: number
+  nodeEnd: number
+  firstEdge: Uint32Array
+  edgeTarget: Uint32Array
+  slots: Uint32Array
+  retainerEdge: Uint32Array
+  retainerNode: Uint32Array
+}
+
+export type WorkerJob = ParseJob | RetainerJob
 
 export interface WorkerReply {
   job: number
@@ -201,10 +218,38 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
     return ok
   }
 
+  /** A retainer job (see RetainerJob); the arrays are shared. */
+  function retainers(job: RetainerJob): void {
+    const firstEdge = job.firstEdge
+    const edgeTarget = job.edgeTarget
+    const slots = job.slots
+    const begin = firstEdge[job.nodeStart]
+    const end = firstEdge[job.nodeEnd]
+    if (job.type === 'retainers-count') {
+      for (let edge = begin; edge < end; edge++) slots[edgeTarget[edge]]++
+      return
+    }
+    const retainerEdge = job.retainerEdge
+    const retainerNode = job.retainerNode
+    for (let node = job.nodeStart; node < job.nodeEnd; node++) {
+      const last = firstEdge[node + 1]
+      for (let edge = firstEdge[node]; edge < last; edge++) {
+        const slot = --slots[edgeTarget[edge]]
+        retainerEdge[slot] = edge
+        retainerNode[slot] = node
+      }
+    }
+  }
+
   port.on('message', (message: WorkerJob) => {
+    const started = performance.now()
+    if (message.type !== 'parse') {
+      retainers(message)
+      port.postMessage({ job: message.job, ok: true, values: 0, ms: performance.now() - started })
+      return
+    }
     let fd = -1
     let reply: WorkerReply
-    const started = performance.now()
     if (message.readBytes !== CHUNK) {
       CHUNK = message.readBytes
       buffer = new Uint8Array(CHUNK + 8)

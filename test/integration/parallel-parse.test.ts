@@ -16,6 +16,7 @@ import {
 import { buildRetainers } from '../../shared/heap/graph/heap-graph'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import type { ParsedSnapshot } from '../../shared/heap/parse/snapshot-parser'
+import { runCli } from '../helpers/cli'
 import { fixture, sizedFixture } from '../helpers/fixtures'
 
 let dir: string
@@ -238,4 +239,18 @@ describe('parallel parse', () => {
     const error = await errorOf(() => phases(sized, { HEAPGRAPH_PARSE_WORKERS: 'many' }))
     expect(error.message).toMatch(/HEAPGRAPH_PARSE_WORKERS must be a whole number/)
   })
+
+  it('runs in the built CLI (its workers start from the bundle) with the one-thread answers', async () => {
+    const summary = async (env: Record<string, string>): Promise<string> => {
+      const result = await runCli(['summary', '--json', '--no-cache', sized], {
+        env: { HEAPGRAPH_TRACE_PARSE: '1', ...env },
+      })
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr.includes('worker threads in')).toBe(env.HEAPGRAPH_PARSE_WORKERS !== '0')
+      return result.stdout
+    }
+    const threaded = await summary({ HEAPGRAPH_PARALLEL_MIN_BYTES: '0' })
+    expect(threaded).toBe(await summary({ HEAPGRAPH_PARSE_WORKERS: '0' }))
+    expect(JSON.parse(threaded)).toBeTruthy()
+  }, 120_000)
 })

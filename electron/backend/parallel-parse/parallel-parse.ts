@@ -91,6 +91,11 @@ export interface RangeTiming {
   ms: number
 }
 
+/** With HEAPGRAPH_TRACE_PARSE=1: how a parse went, on standard error. */
+function trace(text: string): void {
+  if (process.env.HEAPGRAPH_TRACE_PARSE === '1') process.stderr.write(`heapgraph: parse ${text}\n`)
+}
+
 /** The workers could not parse what they were given; the caller parses in one stream. */
 class UseOneStream extends Error {}
 
@@ -404,6 +409,7 @@ export async function parseSnapshotFileParallel(
   size: number,
   options: ParallelParseOptions = {},
 ): Promise<ParallelParse | null> {
+  const started = performance.now()
   const workers = options.workers ?? parseWorkerCount()
   const readBytes = options.workerReadBytes ?? WORKER_READ_BYTES
   const pool = new WorkerPool(workers)
@@ -458,6 +464,10 @@ export async function parseSnapshotFileParallel(
     })
     options.onProgress?.({ phase: `Building retainers (${workers} threads)`, done: 0, total: 1 })
     const retainers = await buildRetainersOnWorkers(parsed, pool, workers, options.signal)
+    trace(
+      `of nodes and edges on ${workers} worker threads in ${jobs} ranges, and retainers, ` +
+        `in ${(performance.now() - started).toFixed(0)} ms`,
+    )
     return { parsed, retainers }
   } catch (error) {
     // A worker's death and a cancellation end the load; anything else the workers or the
@@ -468,8 +478,14 @@ export async function parseSnapshotFileParallel(
     ) {
       throw error
     }
-    if (error instanceof UseOneStream || error instanceof DeferralUnsupported) return null
-    if (error instanceof HeapSnapshotError) return null
+    if (
+      error instanceof UseOneStream ||
+      error instanceof DeferralUnsupported ||
+      error instanceof HeapSnapshotError
+    ) {
+      trace(`on worker threads gave up (${error.name}); parsing in one stream`)
+      return null
+    }
     throw error
   } finally {
     input.destroy()

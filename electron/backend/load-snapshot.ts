@@ -159,15 +159,18 @@ async function parseWithRetainers(
   if (file === '-') {
     input = process.stdin
   } else {
+    let regular = false
     try {
       const info = await stat(file)
       if (info.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' })
-      size = info.isFile() ? info.size : 0
+      regular = info.isFile()
+      size = regular ? info.size : 0
     } catch (error) {
       throw describeIoError(file, error)
     }
+    // Workers read the file at any position: a pipe or a device is read in one stream.
     const parallel = options.parallel
-    if (parallel !== false && (await parallelApplies(file, size, parallel ?? {}))) {
+    if (parallel !== false && regular && (await parallelApplies(file, size, parallel ?? {}))) {
       let parallelParse: ParallelParse | null
       try {
         parallelParse = await parseSnapshotFileParallel(file, size, {
@@ -217,9 +220,10 @@ async function parallelApplies(
   size: number,
   overrides: { workers?: number; minBytes?: number },
 ): Promise<boolean> {
-  // The setting is checked on every load, so that a mistyped one is seen at once.
+  // The settings are checked on every load, so that a mistyped one is seen at once.
   const workers = overrides.workers ?? parseWorkerCount()
-  if (workers === 0 || size < (overrides.minBytes ?? parallelMinBytes())) return false
+  const minBytes = overrides.minBytes ?? parallelMinBytes()
+  if (workers === 0 || size < minBytes) return false
   const head = Buffer.alloc(2)
   try {
     const handle = await open(file, 'r')

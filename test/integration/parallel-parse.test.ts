@@ -3,9 +3,12 @@
 // retainers as one thread, for any number of workers, ranges and read sizes; a damaged file fails with the one-stream parser's
 // own error (what and at which byte); a worker that dies fails the load with a clear error and
 // the next load works; cancellation stops it; and the file loader picks the path as documented.
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Worker } from 'node:worker_threads'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSnapshotFile } from '../../electron/backend/load-snapshot'
@@ -19,6 +22,7 @@ import type { ParsedSnapshot } from '../../shared/heap/parse/snapshot-parser'
 import { runCli } from '../helpers/cli'
 import { fixture, sizedFixture } from '../helpers/fixtures'
 
+const execFileAsync = promisify(execFile)
 let dir: string
 let sized: string
 let kitchen: string
@@ -87,6 +91,8 @@ describe('parallel parse', () => {
       ]) {
         const parsed = await parseSnapshotFileParallel(file, size, {
           workers,
+          // A range ends in the first read past its length: small reads make small ranges.
+          chunkSize: Math.min(rangeBytes, 1 << 20),
           rangeBytes,
           workerReadBytes,
         })
@@ -166,6 +172,7 @@ describe('parallel parse', () => {
       const expected = await errorOf(() => sequential(file))
       const actual = await errorOf(() =>
         parseSnapshotFile(file, {
+          chunkSize: 50_000,
           parallel: { minBytes: 0, workers: 2, rangeBytes: 50_000, workerReadBytes: 4096 },
         }),
       )
@@ -175,16 +182,29 @@ describe('parallel parse', () => {
     }
   }, 120_000)
 
-  it('fails the load clearly when a worker dies, and the next load works', async () => {
+  it('fails the load clearly when a worker dies at work, and the next load works', async () => {
     const size = (await readFile(sized)).length
+    let workers: readonly Worker[] = []
+    let killed = false
     const error = await errorOf(() =>
       parseSnapshotFileParallel(sized, size, {
         workers: 2,
+        chunkSize: 4096,
         rangeBytes: 4096,
-        workerReadBytes: 512,
-        onWorkers: (workers) => void workers[1].terminate(),
+        workerReadBytes: 64,
+        onWorkers: (made) => {
+          workers = made
+        },
+        // Once a range is done, hundreds more are on their way to the workers.
+        onRange: () => {
+          if (!killed) {
+            killed = true
+            void workers[1].terminate()
+          }
+        },
       }),
     )
+    expect(killed).toBe(true)
     expect(error.code).toBe('io')
     expect(error.message).toMatch(/^a parse worker thread stopped with exit code \d+; the load/)
     const parsed = await parseSnapshotFileParallel(sized, size, { workers: 2, rangeBytes: 4096 })
@@ -195,21 +215,52 @@ describe('parallel parse', () => {
     )
   })
 
-  it('stops when cancelled', async () => {
+  it('stops when cancelled, while streaming or while waiting for the workers', async () => {
     const size = (await readFile(sized)).length
-    const signal = { aborted: false }
-    const error = await errorOf(() =>
-      parseSnapshotFileParallel(sized, size, {
-        workers: 2,
-        rangeBytes: 4096,
-        workerReadBytes: 64,
-        signal,
-        onProgress: () => {
-          signal.aborted = true
-        },
-      }),
-    )
-    expect(error.code).toBe('cancelled')
+    const cancel = async (when: 'streaming' | 'waiting'): Promise<void> => {
+      const signal = { aborted: false }
+      let abortedAt = 0
+      const abort = (): void => {
+        signal.aborted = true
+        abortedAt = performance.now()
+      }
+      const error = await errorOf(() =>
+        parseSnapshotFileParallel(sized, size, {
+          workers: 2,
+          chunkSize: 4096,
+          rangeBytes: 4096,
+          // Reads of 16 bytes keep the workers busy long after the stream has ended.
+          workerReadBytes: 16,
+          signal,
+          onWorkers: () => {
+            if (when === 'streaming') abort()
+          },
+          onProgress: ({ phase }) => {
+            if (when === 'waiting' && phase.endsWith('threads)')) abort()
+          },
+        }),
+      )
+      expect(error.code, when).toBe('cancelled')
+      expect(performance.now() - abortedAt, when).toBeLessThan(2000)
+    }
+    await cancel('streaming')
+    await cancel('waiting')
+  })
+
+  it('reads a named pipe in one stream, whatever the size setting', async () => {
+    const fifo = join(dir, 'snapshot.fifo')
+    await execFileAsync('mkfifo', [fifo])
+    const writer = execFileAsync('sh', ['-c', 'cat "$0" > "$1"', sized, fifo])
+    const saved = process.env.HEAPGRAPH_PARALLEL_MIN_BYTES
+    process.env.HEAPGRAPH_PARALLEL_MIN_BYTES = '0'
+    try {
+      const parsed = await parseSnapshotFile(fifo)
+      expectSameParse(parsed, await sequential(sized), 'from a pipe')
+    } finally {
+      if (saved === undefined) delete process.env.HEAPGRAPH_PARALLEL_MIN_BYTES
+      else process.env.HEAPGRAPH_PARALLEL_MIN_BYTES = saved
+    }
+    await writer
   })
 
   it('is what the file loader uses for a large plain file, and not for gzip or when turned off', async () => {

@@ -111,20 +111,32 @@ class WorkerPool {
   private readonly idle: Worker[] = []
   private readonly queue: Pending[] = []
   private readonly running = new Map<Worker, Pending>()
-  private failure: HeapSnapshotError | null = null
+  private readonly ready = new Set<Worker>()
+  /** Why the pool stopped working: a worker that would not start (then the parse falls back to
+   * one stream), or one that died on the way (then the load fails). */
+  failure: Error | null = null
   private closed = false
 
   constructor(count: number) {
     const source = workerSource()
-    for (let index = 0; index < count; index++) {
-      const worker = new Worker(source, { eval: true })
-      worker.on('message', (reply: WorkerReply) => this.finished(worker, reply))
-      worker.on('error', (error) => this.fail(`failed: ${error.message}`))
-      worker.on('exit', (code) => {
-        if (!this.closed) this.fail(`stopped with exit code ${code}`)
-      })
-      this.workers.push(worker)
-      this.idle.push(worker)
+    try {
+      for (let index = 0; index < count; index++) {
+        const worker = new Worker(source, { eval: true })
+        worker.on('message', (reply: WorkerReply | 'ready') => {
+          if (reply === 'ready') this.ready.add(worker)
+          else this.finished(worker, reply)
+        })
+        worker.on('error', (error) => this.fail(worker, `failed: ${error.message}`, true))
+        worker.on('exit', (code) => {
+          if (!this.closed) this.fail(worker, `stopped with exit code ${code}`, false)
+        })
+        this.workers.push(worker)
+        this.idle.push(worker)
+      }
+    } catch (error) {
+      // No more threads, say: the ones made so far must not keep the process alive.
+      for (const worker of this.workers) void worker.terminate()
+      throw new UseOneStream(String(error))
     }
   }
 
@@ -165,12 +177,14 @@ class WorkerPool {
     this.dispatch()
   }
 
-  private fail(reason: string): void {
+  private fail(worker: Worker, reason: string, thrown: boolean): void {
     if (this.failure || this.closed) return
-    this.failure = new HeapSnapshotError(
-      'io',
-      `a parse worker thread ${reason}; the load was abandoned`,
-    )
+    // A worker whose source threw before it was ready (it would not run here) is a reason to
+    // parse in one stream; one that stopped otherwise fails the load.
+    this.failure =
+      thrown && !this.ready.has(worker)
+        ? new UseOneStream(`a parse worker thread would not start: ${reason}`)
+        : new HeapSnapshotError('io', `a parse worker thread ${reason}; the load was abandoned`)
     for (const pending of [...this.running.values(), ...this.queue]) pending.reject(this.failure)
     this.running.clear()
     this.queue.length = 0
@@ -338,7 +352,8 @@ async function buildRetainersOnWorkers(
   signal: CancelSignal | undefined,
 ): Promise<Retainers> {
   const { nodeCount, edgeCount, firstEdge, edgeTarget } = parsed
-  const bounds = edgeParts(firstEdge, nodeCount, Math.max(1, workers))
+  // A count array per part: at most four, whatever the workers.
+  const bounds = edgeParts(firstEdge, nodeCount, Math.min(4, Math.max(1, workers)))
   const parts = bounds.length - 1
   const slots = Array.from({ length: parts }, () =>
     shared((b) => new Uint32Array(b), nodeCount * 4),
@@ -412,12 +427,28 @@ export async function parseSnapshotFileParallel(
   const started = performance.now()
   const workers = options.workers ?? parseWorkerCount()
   const readBytes = options.workerReadBytes ?? WORKER_READ_BYTES
-  const pool = new WorkerPool(workers)
+  const rangeBytes = options.rangeBytes ?? RANGE_BYTES
+  for (const [name, value] of [
+    ['workers', workers],
+    ['workerReadBytes', readBytes],
+    ['rangeBytes', rangeBytes],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 2 ** 30) {
+      throw new RangeError(`${name} must be a whole number from 1 to 2^30, not ${value}`)
+    }
+  }
+  let pool: WorkerPool
+  try {
+    pool = new WorkerPool(workers)
+  } catch (error) {
+    trace(`on worker threads could not start (${String(error)}); parsing in one stream`)
+    return null
+  }
   options.onWorkers?.(pool.workers)
   const sections = new Map<'nodes' | 'edges', SectionParse>()
   let jobs = 0
   const parser = new SnapshotParser(options.limits, {
-    deferRangeBytes: options.rangeBytes ?? RANGE_BYTES,
+    deferRangeBytes: rangeBytes,
     deferNumbers: (range) => {
       let section = sections.get(range.section)
       if (section === undefined) {
@@ -432,6 +463,8 @@ export async function parseSnapshotFileParallel(
   let consumed = 0
   const counted = async function* (): AsyncGenerator<Uint8Array> {
     for await (const chunk of input as AsyncIterable<Uint8Array>) {
+      // A worker gone: no need to read the rest of the file.
+      if (pool.failure) throw pool.failure
       consumed += chunk.length
       yield chunk
     }

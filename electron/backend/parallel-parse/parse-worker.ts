@@ -241,6 +241,7 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
     }
   }
 
+  port.postMessage('ready')
   port.on('message', (message: WorkerJob) => {
     const started = performance.now()
     if (message.type !== 'parse') {

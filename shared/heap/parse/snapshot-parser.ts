@@ -410,6 +410,7 @@ export class SnapshotParser {
   private rangeStart = 0
   private rangeFirstValue = 0
   private rangeCommas = 0
+  private adopted = false
 
   constructor(limits: Partial<ParserLimits> = {}, options: ParserOptions = {}) {
     this.limits = { ...DEFAULT_PARSER_LIMITS, ...limits }
@@ -776,7 +777,9 @@ export class SnapshotParser {
     this.nodesSeen = true
     this.checkDeclaredCount(layout.declaredNodeCount, 'nodes')
     if (this.deferNumbers) {
+      // Both counts are needed; both are known from the header.
       if (layout.declaredNodeCount === null) throw new DeferralUnsupported('no node_count')
+      if (layout.declaredEdgeCount === null) throw new DeferralUnsupported('no edge_count')
       return
     }
     // Trust a declared count only so far: a tiny file claiming 10^9 nodes must not allocate
@@ -918,13 +921,16 @@ export class SnapshotParser {
     this.edgeNameOrIndex = arrays.edgeNameOrIndex
     this.edgeTarget = arrays.edgeTarget
     this.pendingTargetCheck = false
+    this.adopted = true
   }
 
   /** The hot loop: digits, commas and whitespace of a numeric array. */
   private readNumbers(chunk: Uint8Array, i: number, n: number): number {
     if (this.section === SEC_NODES) return this.readNodeNumbers(chunk, i, n)
     if (this.section === SEC_EDGES) return this.readEdgeNumbers(chunk, i, n)
-    if (this.section === SEC_LOCATIONS) i = this.readLocationRun(chunk, i, n)
+    if (this.section === SEC_LOCATIONS && this.numberDigits === 0 && !this.numberNegative) {
+      i = this.readLocationRun(chunk, i, n)
+    }
     let value = this.numberValue
     let digits = this.numberDigits
     for (; i < n; i++) {
@@ -962,6 +968,8 @@ export class SnapshotParser {
       } else if (c === CH_COMMA) {
         if (this.separator !== 2) this.unexpected(c, 'a number', this.base + i)
         this.separator = 1
+        // Back to the fast path after the byte-by-byte reader's token (a -1, say).
+        if (this.section === SEC_LOCATIONS) i = this.readLocationRun(chunk, i + 1, n) - 1
       } else if (c === CH_RBRACKET) {
         if (this.separator === 1) this.unexpected(c, "a number after ','", this.base + i)
         this.numberValue = 0
@@ -982,10 +990,10 @@ export class SnapshotParser {
    * The fast path of `locations`: whole tokens of spaces, a non-negative number of at most 15
    * digits and at most 2^32-1, spaces and a comma, stored as readNumbers would store them. It
    * stops at anything else (a '-', a ']', a bad byte, a number the chunk cuts), where
-   * readNumbers takes over from the token's first byte, so errors are its own.
+   * readNumbers takes over from the token's first byte, so errors are its own. Called only
+   * between tokens (no number begun).
    */
   private readLocationRun(chunk: Uint8Array, i: number, n: number): number {
-    if (this.numberDigits !== 0 || this.numberNegative) return i
     const locations = this.locations
     let separator = this.separator
     for (;;) {
@@ -1748,6 +1756,8 @@ export class SnapshotParser {
    * the input (V8 writes the strings last) arrives.
    */
   get isStructureComplete(): boolean {
+    // A deferring parser's arrays are the loader's until it hands them over.
+    if (this.deferNumbers && !this.adopted) return false
     return (
       this.nodesSeen &&
       this.edgesSeen &&
@@ -1788,6 +1798,9 @@ export class SnapshotParser {
 
   /** Validates what was read and returns it. Throws if the input ended early or disagrees. */
   finish(): ParsedSnapshot {
+    if (this.deferNumbers && this.state === S_DONE && !this.adopted) {
+      throw new Error('finish() before adoptDeferred(): the deferred arrays are not here yet')
+    }
     const at = this.base
     if (this.state !== S_DONE) {
       if (this.state === S_START && at === 0) {

@@ -2,12 +2,12 @@
 // stages in DevTools' order (like HeapSnapshot.initialize()). Arrays are indexed by node ordinal.
 import { cancelledError } from './errors'
 import { createHeapGraph, type HeapGraph, type Retainers } from './graph/heap-graph'
-import type { ParsedSnapshot } from './parse/snapshot-parser'
+import type { ParsedSnapshot, SizeArray } from './parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from './progress'
 import type { BitVector } from './analyses/bit-vector'
 import { computeClassNames } from './analyses/class-names'
 import { computeDistances } from './analyses/distances'
-import { buildDominatedNodes, computeDominators } from './analyses/dominators'
+import { computeDominators } from './analyses/dominators'
 import { propagateDomState } from './analyses/dom-state'
 import { computeEssentialEdges } from './analyses/essential-edges'
 import { hasUserRoots, markPageObjects } from './analyses/roots'
@@ -19,7 +19,7 @@ export interface HeapSnapshot {
   /** False for snapshots taken with `exposeInternals` (no user roots at the root). */
   readonly hasUserRoots: boolean
   /** Per node: self size as DevTools shows it (after shallow-size redistribution), bytes. */
-  readonly selfSize: Float64Array
+  readonly selfSize: SizeArray
   /** Per node: retained size, bytes. */
   readonly retainedSize: Float64Array
   /** Per node: objects in its dominator subtree, itself included (what freeing it frees). */
@@ -50,6 +50,12 @@ export interface InitializeOptions {
   signal?: CancelSignal
   /** Retainers already built (e.g. while a capture's strings were still arriving). */
   retainers?: Retainers
+  /**
+   * Collects garbage between stages (given by a host that can: the Node loader). Stages leave
+   * hundreds of MB of work arrays behind on large snapshots; freeing them before the next stage
+   * allocates keeps the peak memory near what the snapshot holds.
+   */
+  collect?: () => void
 }
 
 /**
@@ -98,7 +104,11 @@ export function initializeSnapshot(
     'Calculating class names',
   ]
   let stage = 0
+  // The stages after the two that leave the most garbage: shallow sizes (its owner lists) and
+  // the dominator tree (its work arrays), a few hundred MB each at 1 GB.
+  const collectBefore = new Set(['Building dominator tree', 'Calculating distances'])
   const step = (): void => {
+    if (collectBefore.has(stages[stage])) options.collect?.()
     if (options.signal?.aborted) throw cancelledError()
     options.onProgress?.({ phase: stages[stage], done: stage, total: stages.length })
     stage++
@@ -116,12 +126,14 @@ export function initializeSnapshot(
   step()
   const selfSize = computeShallowSizes(graph, userRoots)
   step()
-  const { dominator, retainedSize, retainedCount, unreachableCount } = computeDominators(
-    graph,
-    essentialEdge,
-    selfSize,
-  )
-  const { firstDominated, dominatedNode } = buildDominatedNodes(dominator, graph.rootNode)
+  const {
+    dominator,
+    retainedSize,
+    retainedCount,
+    firstDominated,
+    dominatedNode,
+    unreachableCount,
+  } = computeDominators(graph, essentialEdge, selfSize)
   step()
   const distance = computeDistances(graph, weakMapNames)
   step()

@@ -33,7 +33,6 @@ export function checkRestoredSnapshot(state: unknown): HeapSnapshot {
     [inGraph, 'nodeType', Uint8Array, nodes],
     [inGraph, 'nodeName', Uint32Array, nodes],
     [inGraph, 'objectId', Uint32Array, nodes],
-    [inGraph, 'rawSelfSize', Float64Array, nodes],
     [inGraph, 'traceNodeId', Uint32Array, nodes],
     [inGraph, 'detachedness', Uint8Array, nodes],
     [inGraph, 'firstEdge', Uint32Array, nodes + 1],
@@ -45,7 +44,6 @@ export function checkRestoredSnapshot(state: unknown): HeapSnapshot {
     [inGraph, 'edgeType', Uint8Array, edges],
     [inGraph, 'samples', Float64Array, undefined],
     [inGraph, 'strings', Array<string>, undefined],
-    [inSnapshot, 'selfSize', Float64Array, nodes],
     [inSnapshot, 'retainedSize', Float64Array, nodes],
     [inSnapshot, 'retainedCount', Uint32Array, nodes],
     [inSnapshot, 'dominator', Uint32Array, nodes],
@@ -56,6 +54,16 @@ export function checkRestoredSnapshot(state: unknown): HeapSnapshot {
     [inSnapshot, 'dominatedNode', Uint32Array, nodes - 1],
   ]
   for (const [field, key, type, length] of arrays) field(key, type, length)
+  // Sizes are in 32 bits where every one fits (SizeArray), else in 64.
+  for (const [owner, key] of [
+    [graph, 'rawSelfSize'],
+    [snapshot, 'selfSize'],
+  ] as const) {
+    const sizes = owner[key]
+    const typed = sizes instanceof Uint32Array || sizes instanceof Float64Array
+    if (!typed || sizes.length !== nodes)
+      throw new RestoreError(`${key} is not a size array of ${nodes}`)
+  }
   const firstEdge = graph.firstEdge as Uint32Array
   const firstRetainer = graph.firstRetainer as Uint32Array
   if (firstEdge[nodes] !== edges || firstRetainer[nodes] !== edges)

@@ -200,7 +200,7 @@ function allocateNodes(layout: SnapshotLayout, count: number): NodeArrays {
     nodeType: shared((b) => new Uint8Array(b), count),
     nodeName: shared((b) => new Uint32Array(b), count * 4),
     nodeId: shared((b) => new Uint32Array(b), count * 4),
-    nodeSelfSize: shared((b) => new Float64Array(b), count * 8),
+    nodeSelfSize: shared((b) => new Uint32Array(b), count * 4),
     nodeTraceNodeId: shared(
       (b) => new Uint32Array(b),
       layout.nodeTraceNodeIdField === -1 ? 0 : count * 4,

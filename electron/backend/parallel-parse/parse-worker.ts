@@ -24,7 +24,7 @@ export interface NodeArrays {
   nodeType: Uint8Array
   nodeName: Uint32Array
   nodeId: Uint32Array
-  nodeSelfSize: Float64Array
+  nodeSelfSize: Uint32Array
   nodeTraceNodeId: Uint32Array
   nodeDetachedness: Uint8Array
   firstEdge: Uint32Array
@@ -273,7 +273,7 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
       const typeArray = nodes ? nodes.nodeType : edges ? edges.edgeType : empty8
       const nameArray = nodes ? nodes.nodeName : edges ? edges.edgeNameOrIndex : empty32
       const idArray = nodes ? nodes.nodeId : empty32
-      const selfSizeArray = nodes ? nodes.nodeSelfSize : new Float64Array(0)
+      const selfSizeArray = nodes ? nodes.nodeSelfSize : empty32
       const edgeCountArray = nodes ? nodes.firstEdge : empty32
       const traceArray = nodes ? nodes.nodeTraceNodeId : empty32
       const detachedArray = nodes ? nodes.nodeDetachedness : empty8
@@ -318,7 +318,7 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
         // Each field's values, one strided pass per field, checked as the parser checks them.
         for (let f = 0; f < fieldCount && ok; f++) {
           const first = (f - field + fieldCount) % fieldCount
-          let at = element + (field + first >= fieldCount ? 1 : 0)
+          const at = element + (field + first >= fieldCount ? 1 : 0)
           switch (roles[f]) {
             case 1:
               ok = storeBytes(first, count, fieldCount, typeArray, at, typeCount - 1)
@@ -330,7 +330,7 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
               ok = storeWords(first, count, fieldCount, idArray, at)
               break
             case 4:
-              for (let j = first; j < count; j += fieldCount, at++) selfSizeArray[at] = values[j]
+              ok = storeWords(first, count, fieldCount, selfSizeArray, at)
               break
             case 5:
               ok = storeWords(first, count, fieldCount, edgeCountArray, at + 1)

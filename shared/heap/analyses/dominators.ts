@@ -12,6 +12,9 @@ export interface DominatorResult {
   retainedSize: Float64Array
   /** Per node: how many objects its dominator subtree holds, itself included. */
   retainedCount: Uint32Array
+  /** Dominator tree children as CSR over node ordinals (buildDominatedNodes). */
+  firstDominated: Uint32Array
+  dominatedNode: Uint32Array
   /** Nodes the root does not reach through essential edges (hung under the root). */
   unreachableCount: number
 }
@@ -23,7 +26,7 @@ export interface DominatorResult {
 export function computeDominators(
   graph: HeapGraph,
   essential: BitVector,
-  selfSize: Float64Array,
+  selfSize: Float64Array | Uint32Array,
 ): DominatorResult {
   const { nodeCount, firstEdge, edgeTarget, firstRetainer, retainerEdge, retainerNode } = graph
   // Vertices are numbered 1..N (ordinal + 1) so that 0 can mean "none", as in the paper.
@@ -150,35 +153,56 @@ export function computeDominators(
     if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]]
   }
 
-  const dominator = new Uint32Array(nodeCount)
+  // The results take the place of work arrays where they can (a peak of memory is here): the
+  // dominators shift down into dom, the counts go where the labels were.
   const retainedSize = new Float64Array(nodeCount)
-  const retainedCount = new Uint32Array(nodeCount).fill(1)
   for (let node = 0; node < nodeCount; node++) {
-    dominator[node] = dom[node + 1] - 1
+    dom[node] = dom[node + 1] - 1
     retainedSize[node] = selfSize[node]
   }
+  const dominator = dom.subarray(0, nodeCount)
+  const retainedCount = label.subarray(0, nodeCount).fill(1)
   // Accumulate in reverse DFS order, as DevTools does (children before their dominators).
   for (let i = n; i > 1; i--) {
     const node = vertex[i] - 1
     retainedSize[dominator[node]] += retainedSize[node]
     retainedCount[dominator[node]] += retainedCount[node]
   }
-  return { dominator, retainedSize, retainedCount, unreachableCount }
+  // The tree's children lists, in work arrays no longer needed (nodeCount + 1 long each).
+  const { firstDominated, dominatedNode } = buildDominatedNodes(dominator, graph.rootNode, {
+    firstDominated: semi,
+    dominatedNode: vertex.subarray(0, Math.max(0, nodeCount - 1)),
+    nextSlot: bucketNext,
+  })
+  return {
+    dominator,
+    retainedSize,
+    retainedCount,
+    firstDominated,
+    dominatedNode,
+    unreachableCount,
+  }
 }
 
 /** Children lists of the dominator tree as CSR; within a list, descending ordinal (as DevTools). */
 export function buildDominatedNodes(
   dominator: Uint32Array,
   rootNode: number,
+  /** Arrays to fill instead of new ones (firstDominated and nextSlot at least nodeCount + 1
+   * long, dominatedNode nodeCount - 1); their contents do not matter. */
+  into?: { firstDominated: Uint32Array; dominatedNode: Uint32Array; nextSlot: Uint32Array },
 ): { firstDominated: Uint32Array; dominatedNode: Uint32Array } {
   const nodeCount = dominator.length
-  const firstDominated = new Uint32Array(nodeCount + 1)
-  const dominatedNode = new Uint32Array(Math.max(0, nodeCount - 1))
+  const firstDominated = into
+    ? into.firstDominated.subarray(0, nodeCount + 1).fill(0)
+    : new Uint32Array(nodeCount + 1)
+  const dominatedNode = into?.dominatedNode ?? new Uint32Array(Math.max(0, nodeCount - 1))
   for (let node = 0; node < nodeCount; node++) {
     if (node !== rootNode) firstDominated[dominator[node] + 1]++
   }
   for (let node = 0; node < nodeCount; node++) firstDominated[node + 1] += firstDominated[node]
-  const nextSlot = firstDominated.slice(1)
+  const nextSlot = into ? into.nextSlot : new Uint32Array(nodeCount)
+  nextSlot.set(firstDominated.subarray(1))
   for (let node = 0; node < nodeCount; node++) {
     if (node !== rootNode) dominatedNode[--nextSlot[dominator[node]]] = node
   }

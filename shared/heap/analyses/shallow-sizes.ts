@@ -3,14 +3,18 @@
 // store counts as the Array's own bytes). Only for snapshots with user roots; exposeInternals
 // snapshots show raw allocations.
 import type { HeapGraph } from '../graph/heap-graph'
+import { narrowSizes, type SizeArray } from '../parse/snapshot-parser'
 
 const UNVISITED = 0xffffffff
 const MULTIPLE_OWNERS = 0xfffffffe
 
-/** Returns per-node self sizes after redistribution (a new array; rawSelfSize is untouched). */
-export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): Float64Array {
-  const selfSize = graph.rawSelfSize.slice()
-  if (!userRoots) return selfSize
+/**
+ * Returns per-node self sizes after redistribution (a new array, in 32 bits where every size
+ * fits; rawSelfSize is untouched).
+ */
+export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): SizeArray {
+  if (!userRoots) return graph.rawSelfSize.slice()
+  const selfSize = Float64Array.from(graph.rawSelfSize)
   const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeTarget, rootNode } =
     graph
   const { hidden, array, native, synthetic } = graph.nodeTypeCode
@@ -63,5 +67,5 @@ export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): Float
     selfSize[nodeOwner] += selfSize[node]
     selfSize[node] = 0
   }
-  return selfSize
+  return narrowSizes(selfSize)
 }

@@ -1,7 +1,7 @@
 // The heap graph: node and edge arrays indexed by ordinal (0..N-1, 0..E-1), CSR outgoing edges
 // and a reverse CSR of retainers. Node names and the string table may be extended by analyses
 // (DevTools renames detached DOM nodes and adds class names); nothing else here is mutated.
-import type { ParsedSnapshot, ScopeTable, TraceTree } from '../parse/snapshot-parser'
+import type { ParsedSnapshot, ScopeTable, SizeArray, TraceTree } from '../parse/snapshot-parser'
 import type { SnapshotLayout } from '../format'
 
 /** Node type numbers resolved from the header (-1 when a type is not declared). */
@@ -51,7 +51,7 @@ export interface HeapGraph {
   /** Per node: V8's object id, stable across snapshots of one process. */
   readonly objectId: Uint32Array
   /** Per node: self size in bytes as V8 wrote it (before any redistribution). */
-  readonly rawSelfSize: Float64Array
+  readonly rawSelfSize: SizeArray
   readonly traceNodeId: Uint32Array
   /** Per node: DOM link state (0 unknown, 1 attached, 2 detached), propagated in place. */
   readonly detachedness: Uint8Array

@@ -43,6 +43,21 @@ export interface ScopeTable {
   useSlot: Int32Array
 }
 
+/**
+ * Byte sizes per node: a Uint32Array when every size fits in 32 bits (nearly always, and half
+ * the memory), else a Float64Array.
+ */
+export type SizeArray = Float64Array | Uint32Array
+
+/** `sizes` in 32 bits when every one fits (a new array), else `sizes` itself. */
+export function narrowSizes(sizes: Float64Array): SizeArray {
+  for (let node = 0; node < sizes.length; node++) {
+    const size = sizes[node]
+    if (size > 0xffffffff || size < 0 || size !== Math.floor(size)) return sizes
+  }
+  return Uint32Array.from(sizes)
+}
+
 /** Everything the parser read, in struct-of-arrays form, indexed by node/edge ordinal. */
 export interface ParsedSnapshot {
   layout: SnapshotLayout
@@ -55,7 +70,7 @@ export interface ParsedSnapshot {
   /** Per node: V8's object id (@id). */
   nodeId: Uint32Array
   /** Per node: self size in bytes as V8 wrote it. */
-  nodeSelfSize: Float64Array
+  nodeSelfSize: SizeArray
   /** Per node: trace node id (0 when allocation tracking was off or the field is absent). */
   nodeTraceNodeId: Uint32Array
   /** Per node: V8's detachedness (0 unknown, 1 attached, 2 detached). */
@@ -130,7 +145,8 @@ export interface DeferredArrays {
   nodeType: Uint8Array
   nodeName: Uint32Array
   nodeId: Uint32Array
-  nodeSelfSize: Float64Array
+  /** 32 bits: a size that does not fit sends the file to the one-stream parser. */
+  nodeSelfSize: Uint32Array
   /** Length 0 when the layout has no trace_node_id field. */
   nodeTraceNodeId: Uint32Array
   nodeDetachedness: Uint8Array
@@ -330,6 +346,8 @@ export class SnapshotParser {
   private nodeName: Uint32Array = new Uint32Array(0)
   private nodeId: Uint32Array = new Uint32Array(0)
   private nodeSelfSize: Float64Array = new Float64Array(0)
+  /** The workers' 32-bit self sizes (adoptDeferred). */
+  private adoptedSelfSize: Uint32Array | null = null
   private nodeTraceNodeId: Uint32Array = new Uint32Array(0)
   private nodeDetachedness: Uint8Array = new Uint8Array(0)
   /** Edge count of node n at [n+1]; prefix-summed in finish(). */
@@ -913,7 +931,7 @@ export class SnapshotParser {
     this.nodeType = arrays.nodeType
     this.nodeName = arrays.nodeName
     this.nodeId = arrays.nodeId
-    this.nodeSelfSize = arrays.nodeSelfSize
+    this.adoptedSelfSize = arrays.nodeSelfSize
     this.nodeTraceNodeId = arrays.nodeTraceNodeId
     this.nodeDetachedness = arrays.nodeDetachedness
     this.firstEdge = arrays.firstEdge
@@ -1863,7 +1881,9 @@ export class SnapshotParser {
       nodeType: this.nodeType.subarray(0, nodeCount),
       nodeName: this.nodeName.subarray(0, nodeCount),
       nodeId: this.nodeId.subarray(0, nodeCount),
-      nodeSelfSize: this.nodeSelfSize.subarray(0, nodeCount),
+      nodeSelfSize:
+        this.adoptedSelfSize?.subarray(0, nodeCount) ??
+        narrowSizes(this.nodeSelfSize.subarray(0, nodeCount)),
       nodeTraceNodeId:
         layout.nodeTraceNodeIdField === -1
           ? new Uint32Array(nodeCount)

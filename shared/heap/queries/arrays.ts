@@ -419,7 +419,11 @@ function rowsOfKinds(data: Catalog, kinds: ArrayKind[] | undefined): Uint32Array
 }
 
 /** Per node, the sort key: sizes as they are, an unknown length as -1 (below every length). */
-function sortKeys(snapshot: HeapSnapshot, data: Catalog, sort: ArraySortKey): Float64Array {
+function sortKeys(
+  snapshot: HeapSnapshot,
+  data: Catalog,
+  sort: ArraySortKey,
+): Float64Array | Uint32Array {
   if (sort === 'retainedSize') return snapshot.retainedSize
   if (sort === 'selfSize') return snapshot.selfSize
   if (sort === 'storeSize') return data.storeSize

@@ -134,27 +134,39 @@ function classRetainedSizes(
   const { graph, retainedSize, firstDominated, dominatedNode } = snapshot
   const sums = new Float64Array(classCount)
   const active = new Int32Array(classCount)
-  const stack = new Uint32Array(graph.nodeCount)
-  // 1 when a node's children were pushed, 2 when it also counted for its class.
-  const state = new Uint8Array(graph.nodeCount)
-  let top = 0
-  stack[top++] = graph.rootNode
-  while (top > 0) {
-    const node = stack[top - 1]
+  // The path from the root, as a stack as deep as the dominator tree (not as wide): per level
+  // the node, its next child slot, and whether it counted for its class.
+  let path = new Uint32Array(3 * 1024)
+  let depth = 0
+  const enter = (node: number): void => {
     const position = nodeClass[node]
-    if (state[node]) {
-      top--
-      if (state[node] === 2) active[position]--
-      continue
-    }
-    state[node] = 1
+    let counted = 0
     if (position !== -1 && active[position] === 0) {
       sums[position] += retainedSize[node]
       active[position]++
-      state[node] = 2
+      counted = 1
     }
-    for (let slot = firstDominated[node]; slot < firstDominated[node + 1]; slot++) {
-      stack[top++] = dominatedNode[slot]
+    if (3 * depth + 3 > path.length) {
+      const longer = new Uint32Array(path.length * 2)
+      longer.set(path)
+      path = longer
+    }
+    path[3 * depth] = node
+    path[3 * depth + 1] = firstDominated[node]
+    path[3 * depth + 2] = counted
+    depth++
+  }
+  enter(graph.rootNode)
+  while (depth > 0) {
+    const level = 3 * (depth - 1)
+    const node = path[level]
+    const slot = path[level + 1]
+    if (slot < firstDominated[node + 1]) {
+      path[level + 1] = slot + 1
+      enter(dominatedNode[slot])
+    } else {
+      if (path[level + 2] === 1) active[nodeClass[node]]--
+      depth--
     }
   }
   return sums

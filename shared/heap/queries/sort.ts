@@ -8,7 +8,10 @@ const DIGITS = 1 << 16
  * Returns `items` reordered by `keyOf[item]` descending (stable). Keys must be non-negative
  * finite numbers (byte sizes).
  */
-export function sortByKeyDescending(items: Uint32Array, keyOf: Float64Array): Uint32Array {
+export function sortByKeyDescending(
+  items: Uint32Array,
+  keyOf: Float64Array | Uint32Array,
+): Uint32Array {
   const count = items.length
   if (count < 2) return items.slice()
   const keys = new Float64Array(count)

@@ -313,6 +313,23 @@ function report(rows: Row[]): string {
   return lines.join('\n')
 }
 
+/**
+ * The Rust `heap-snapshot` tool (npm @heap-snapshot/tool) is a comparison the speed issue asks
+ * for where it runs: its Linux binary needs glibc 2.39 or newer.
+ */
+function rustToolNote(): string {
+  const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } })
+    .header
+  const glibc = header?.glibcVersionRuntime
+  const [major, minor] = (glibc ?? '0.0').split('.').map(Number)
+  const runs = major > 2 || (major === 2 && minor >= 39)
+  return runs
+    ? `Rust heap-snapshot tool: this machine's glibc ${glibc} can run it, but this bench does ` +
+        'not drive it yet; compare by hand with `npx @heap-snapshot/tool`'
+    : `Rust heap-snapshot tool: not run; its binary needs glibc 2.39 or newer, and this machine ` +
+        `has ${glibc ?? 'no glibc'}`
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -339,6 +356,7 @@ async function main(): Promise<void> {
   if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
     throw new Error(`--sizes takes whole megabytes, e.g. 4,400,1000; got "${values.sizes}"`)
   }
+  process.stdout.write(`\n${rustToolNote()}\n`)
   const rows: Row[] = []
   for (const size of sizes) {
     process.stderr.write(`bench: preparing a ~${size} MB snapshot (cached under .bench/)...\n`)

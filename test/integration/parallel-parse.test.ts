@@ -144,6 +144,35 @@ describe('parallel parse', () => {
     expectSameParse((parsed as ParallelParse).parsed, expected, 'spaced')
   })
 
+  it('keeps a self size over 4 GiB exactly (the one-stream parse, in 64 bits)', async () => {
+    const text = await readFile(sized)
+    const nodes = bodyOf(text, 'nodes')
+    // The first node's self size (its fourth field) becomes 2^33 + 5.
+    const fields = text
+      .subarray(nodes.start, nodes.start + 200)
+      .toString('latin1')
+      .split(',')
+    const at = nodes.start + fields.slice(0, 3).join(',').length + 1
+    const file = join(dir, 'huge-size.heapsnapshot')
+    await writeFile(
+      file,
+      Buffer.concat([
+        text.subarray(0, at),
+        Buffer.from(String(2 ** 33 + 5)),
+        text.subarray(at + fields[3].length),
+      ]),
+    )
+    const parsed = await parseSnapshotFile(file, {
+      chunkSize: 50_000,
+      parallel: { minBytes: 0, workers: 2, rangeBytes: 50_000 },
+    })
+    expect(parsed.nodeSelfSize).toBeInstanceOf(Float64Array)
+    expect(parsed.nodeSelfSize[0]).toBe(2 ** 33 + 5)
+    expectSameParse(parsed, await sequential(file), 'a huge self size')
+    // Every other snapshot keeps its sizes in 32 bits.
+    expect((await sequential(sized)).nodeSelfSize).toBeInstanceOf(Uint32Array)
+  })
+
   it('fails a damaged file with the one-stream error: what, and at which byte', async () => {
     const text = await readFile(sized)
     const nodes = bodyOf(text, 'nodes')

@@ -5,6 +5,7 @@
 // then parses the whole file in one stream, whose errors name the byte and what was expected.
 import type * as WorkerThreads from 'node:worker_threads'
 import type * as Fs from 'node:fs'
+import type { DeferredArrays } from '../../../shared/heap/parse/snapshot-parser'
 
 /** Field roles, as the parser numbers them (snapshot-parser.ts F_*). */
 export const ROLE = {
@@ -19,22 +20,9 @@ export const ROLE = {
   toNode: 8,
 } as const
 
-/** Shared arrays a parse job writes (SharedArrayBuffer-backed; edges' or nodes' ones). */
-export interface NodeArrays {
-  nodeType: Uint8Array
-  nodeName: Uint32Array
-  nodeId: Uint32Array
-  nodeSelfSize: Uint32Array
-  nodeTraceNodeId: Uint32Array
-  nodeDetachedness: Uint8Array
-  firstEdge: Uint32Array
-}
-
-export interface EdgeArrays {
-  edgeType: Uint8Array
-  edgeNameOrIndex: Uint32Array
-  edgeTarget: Uint32Array
-}
+/** Shared arrays a parse job writes (SharedArrayBuffer-backed): the parser's, by section. */
+export type EdgeArrays = Pick<DeferredArrays, 'edgeType' | 'edgeNameOrIndex' | 'edgeTarget'>
+export type NodeArrays = Omit<DeferredArrays, keyof EdgeArrays>
 
 /** Parses bytes [start, end): values firstValue… of the section, checked and stored. */
 export interface ParseJob {
@@ -143,7 +131,11 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
     return count * 2 + (i > limit ? 1 : 0)
   }
 
-  /** values[first], values[first + step]… into target[at…], each at most `max`. */
+  /**
+   * values[first], values[first + step]… into target[at…], each at most `max`. storeBytes and
+   * storeWords are one loop over two kinds of array, kept apart so that each stays monomorphic
+   * (the hottest loop of the parse).
+   */
   function storeBytes(
     first: number,
     count: number,

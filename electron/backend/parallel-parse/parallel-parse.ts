@@ -447,6 +447,17 @@ export async function parseSnapshotFileParallel(
   options.onWorkers?.(pool.workers)
   const sections = new Map<'nodes' | 'edges', SectionParse>()
   let jobs = 0
+  // The workers' progress, in bytes of the ranges they were given and have parsed; reported
+  // once this thread has read the whole file and only waits for them.
+  let givenBytes = 0
+  let parsedBytes = 0
+  let waiting = false
+  const phase = `Parsing nodes and edges (${workers} threads)`
+  const onRange = (range: RangeTiming): void => {
+    parsedBytes += range.bytes
+    options.onRange?.(range)
+    if (waiting) options.onProgress?.({ phase, done: parsedBytes, total: givenBytes })
+  }
   const parser = new SnapshotParser(options.limits, {
     deferRangeBytes: rangeBytes,
     deferNumbers: (range) => {
@@ -455,7 +466,8 @@ export async function parseSnapshotFileParallel(
         section = new SectionParse(range.layout, range.section === 'nodes', size)
         sections.set(range.section, section)
       }
-      section.add(range, pool, file, readBytes, jobs++, options.onRange)
+      givenBytes += range.end - range.start
+      section.add(range, pool, file, readBytes, jobs++, onRange)
     },
   })
   const chunkSize = options.chunkSize ?? 1 << 20
@@ -480,11 +492,8 @@ export async function parseSnapshotFileParallel(
         const nodes = sections.get('nodes')
         const edges = sections.get('edges')
         if (nodes === undefined || edges === undefined) throw new UseOneStream()
-        options.onProgress?.({
-          phase: `Parsing nodes and edges (${workers} threads)`,
-          done: consumed,
-          total: size,
-        })
+        waiting = true
+        options.onProgress?.({ phase, done: parsedBytes, total: givenBytes })
         const [nodeArrays, edgeArrays] = await untilDone(
           Promise.all([nodes.done(), edges.done()]),
           options.signal,

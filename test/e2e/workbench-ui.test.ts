@@ -76,6 +76,19 @@ describe.skipIf(missing !== undefined)('the workbench', () => {
       [1280, 720, 'workbench-1280'],
     ] as const) {
       await page.setViewportSize({ width, height })
+      // The panes take their widths for the new size in a render after the resize: wait for it.
+      await expect
+        .poll(async () => {
+          const [left, middle, right] = await Promise.all(
+            ['.sidebar', '#main-pane', '#details-pane'].map((selector) => box(selector)),
+          )
+          return (
+            left.x + left.width <= middle.x &&
+            middle.x + middle.width <= right.x &&
+            right.x + right.width <= width + 1
+          )
+        })
+        .toBe(true)
       const sidebar = await box('.sidebar')
       const main = await box('#main-pane')
       const pane = await box('#details-pane')

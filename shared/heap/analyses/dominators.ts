@@ -36,7 +36,9 @@ export function computeDominators(
   const vertex = new Uint32Array(size)
   const label = new Uint32Array(size)
   const semi = new Uint32Array(size)
-  const dom = new Uint32Array(size)
+  // One array for both: a vertex's parent is read once, when the vertex itself is processed,
+  // and its dominator is written only after that (from the bucket of a vertex processed later).
+  const dom = parent
   // Buckets as singly linked lists: each vertex sits in at most one bucket at a time.
   const bucketHead = new Uint32Array(size)
   const bucketNext = new Uint32Array(size)

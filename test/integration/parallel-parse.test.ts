@@ -318,6 +318,8 @@ describe('parallel parse', () => {
     expect(threaded(await phases(gz, { HEAPGRAPH_PARALLEL_MIN_BYTES: '0' }))).toBe(false)
     const error = await errorOf(() => phases(sized, { HEAPGRAPH_PARSE_WORKERS: 'many' }))
     expect(error.message).toMatch(/HEAPGRAPH_PARSE_WORKERS must be a whole number/)
+    const minimum = await errorOf(() => phases(sized, { HEAPGRAPH_PARALLEL_MIN_BYTES: '1e99x' }))
+    expect(minimum.message).toMatch(/HEAPGRAPH_PARALLEL_MIN_BYTES must be a whole number/)
   })
 
   it('runs in the built CLI (its workers start from the bundle) with the one-thread answers', async () => {

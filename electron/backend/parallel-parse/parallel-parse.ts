@@ -64,8 +64,15 @@ export function parseWorkerCount(): number {
 /** The smallest file parsed in parallel: HEAPGRAPH_PARALLEL_MIN_BYTES where set, else 32 MiB. */
 export function parallelMinBytes(): number {
   const text = process.env.HEAPGRAPH_PARALLEL_MIN_BYTES
-  const bytes = text === undefined || text === '' ? DEFAULT_MIN_BYTES : Number(text)
-  return Number.isFinite(bytes) && bytes >= 0 ? bytes : DEFAULT_MIN_BYTES
+  if (text === undefined || text === '') return DEFAULT_MIN_BYTES
+  const bytes = Number(text)
+  if (!Number.isInteger(bytes) || bytes < 0) {
+    throw new HeapSnapshotError(
+      'format',
+      `HEAPGRAPH_PARALLEL_MIN_BYTES must be a whole number of bytes, not "${text}"`,
+    )
+  }
+  return bytes
 }
 
 export interface ParallelParseOptions {

@@ -1,8 +1,8 @@
 // Parses a snapshot file on several cores. This thread streams the file through the parser with
-// `nodes` and `edges` deferred: it parses the header, strings and small sections itself and
-// only finds where the two big arrays lie. Each array is cut into ranges at commas; worker
-// threads count the values of every range (so each knows where its values go), then parse the
-// ranges straight into shared typed arrays, while this thread goes on with the rest of the file.
+// `nodes` and `edges` deferred: it parses the header, strings and small sections itself, and in
+// the two big arrays only counts commas, cutting them into ranges that each know the index of
+// their first value. Worker threads parse the ranges straight into shared typed arrays while
+// this thread goes on with the rest of the file, then build the retainers.
 //
 // Anything the workers cannot parse (bad syntax, a value out of range, counts that disagree
 // with the header) returns null, and the caller parses the file again in one stream: that
@@ -106,6 +106,13 @@ function trace(text: string): void {
 /** The workers could not parse what they were given; the caller parses in one stream. */
 class UseOneStream extends Error {}
 
+/** A worker thread stopped while working: the load fails (the app stays usable). */
+class WorkerDied extends HeapSnapshotError {
+  constructor(reason: string) {
+    super('io', `a parse worker thread ${reason}; the load was abandoned`)
+  }
+}
+
 interface Pending {
   job: WorkerJob
   resolve: (reply: WorkerReply) => void
@@ -191,7 +198,7 @@ class WorkerPool {
     this.failure =
       thrown && !this.ready.has(worker)
         ? new UseOneStream(`a parse worker thread would not start: ${reason}`)
-        : new HeapSnapshotError('io', `a parse worker thread ${reason}; the load was abandoned`)
+        : new WorkerDied(reason)
     for (const pending of [...this.running.values(), ...this.queue]) pending.reject(this.failure)
     this.running.clear()
     this.queue.length = 0
@@ -388,26 +395,14 @@ async function buildRetainersOnWorkers(
     )
   await run('retainers-count')
   const firstRetainer = new Uint32Array(nodeCount + 1)
-  if (parts === 2) {
-    // Two cores, the common case: one pass with both parts' counts at hand.
-    const [first, second] = slots
-    for (let node = 0, end = 0; node < nodeCount; node++) {
-      const count = first[node]
-      end += count + second[node]
-      firstRetainer[node + 1] = end
-      first[node] = end
-      second[node] = end - count
-    }
-  } else {
-    for (let node = 0; node < nodeCount; node++) {
-      let end = firstRetainer[node]
-      for (let part = 0; part < parts; part++) end += slots[part][node]
-      firstRetainer[node + 1] = end
-      for (let part = 0; part < parts; part++) {
-        const count = slots[part][node]
-        slots[part][node] = end
-        end -= count
-      }
+  for (let node = 0; node < nodeCount; node++) {
+    let end = firstRetainer[node]
+    for (let part = 0; part < parts; part++) end += slots[part][node]
+    firstRetainer[node + 1] = end
+    for (let part = 0; part < parts; part++) {
+      const count = slots[part][node]
+      slots[part][node] = end
+      end -= count
     }
   }
   await run('retainers-fill')
@@ -521,12 +516,8 @@ export async function parseSnapshotFileParallel(
   } catch (error) {
     // A worker's death and a cancellation end the load; anything else the workers or the
     // deferring parser met is for the one-stream parser to describe in its own words.
-    if (
-      error instanceof HeapSnapshotError &&
-      (error.code === 'cancelled' || isWorkerFailure(error))
-    ) {
-      throw error
-    }
+    if (error instanceof WorkerDied) throw error
+    if (error instanceof HeapSnapshotError && error.code === 'cancelled') throw error
     if (
       error instanceof UseOneStream ||
       error instanceof DeferralUnsupported ||
@@ -557,8 +548,4 @@ async function untilDone<T>(work: Promise<T>, signal: CancelSignal | undefined):
   } finally {
     clearInterval(timer)
   }
-}
-
-function isWorkerFailure(error: HeapSnapshotError): boolean {
-  return error.code === 'io' && error.message.startsWith('a parse worker thread')
 }

@@ -172,11 +172,14 @@ async function parseWithRetainers(
     }
     // Workers read the file at any position: a pipe or a device is read in one stream.
     const parallel = options.parallel
-    if (parallel !== false && regular && (await parallelApplies(file, size, parallel ?? {}))) {
+    const workers =
+      parallel !== false && regular ? await parallelWorkers(file, size, parallel ?? {}) : 0
+    if (workers !== 0) {
       let parallelParse: ParallelParse | null
       try {
         parallelParse = await parseSnapshotFileParallel(file, size, {
           ...parallel,
+          workers,
           onProgress: options.onProgress,
           signal: options.signal,
           limits: { maxMemoryBytes: memoryLimit(), ...options.limits },
@@ -214,18 +217,18 @@ async function parseWithRetainers(
 }
 
 /**
- * Whether `file` is parsed on worker threads: a regular file of at least parallelMinBytes(),
- * not gzip, and HEAPGRAPH_PARSE_WORKERS not 0.
+ * How many worker threads parse `file` (a regular file): 0 below parallelMinBytes(), for gzip,
+ * or when HEAPGRAPH_PARSE_WORKERS is 0; else that setting or one per core.
  */
-async function parallelApplies(
+async function parallelWorkers(
   file: string,
   size: number,
   overrides: { workers?: number; minBytes?: number },
-): Promise<boolean> {
+): Promise<number> {
   // The settings are checked on every load, so that a mistyped one is seen at once.
   const workers = overrides.workers ?? parseWorkerCount()
   const minBytes = overrides.minBytes ?? parallelMinBytes()
-  if (workers === 0 || size < minBytes) return false
+  if (workers === 0 || size < minBytes) return 0
   const head = Buffer.alloc(2)
   try {
     const handle = await open(file, 'r')
@@ -235,9 +238,9 @@ async function parallelApplies(
       await handle.close()
     }
   } catch {
-    return false
+    return 0
   }
-  return !(head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
+  return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1] ? 0 : workers
 }
 
 /**

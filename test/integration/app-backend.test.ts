@@ -4,7 +4,7 @@
 // files, and `heapgraph open` falling back to web mode where Electron's runtime is missing.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -151,6 +151,13 @@ describe('snapshot life cycle', () => {
       expect(listed).toEqual({ operationId: expect.any(String), file })
       const info = await opening
       await until(() => events.some((event) => event.type === 'opened'), 'opened is pushed')
+      // The engine host runs below normal priority, so a load on every core leaves the window
+      // its share (Linux: the nice value, field 19 of /proc/PID/stat).
+      if (process.platform === 'linux') {
+        const pid = backend.hostProcessId(info.snapshotId) ?? 0
+        const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
+        expect(Number(fields[16])).toBe(10)
+      }
       expect(await api.listOpening({})).toEqual([])
       await api.closeSnapshot({ snapshotId: info.snapshotId })
       await until(() => events.some((event) => event.type === 'closed'), 'closed is pushed')

@@ -6,6 +6,7 @@
 // | {type:'cancel'} | {type:'close'} (write the index cache if it is due, then exit);
 // out {type:'progress', ...} | {type:'loaded', info} | {type:'reply', id, result|error}.
 import { hasAllocationStacks } from '../../../shared/heap/queries/allocations'
+import { constants, setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { HeapSnapshotError } from '../../../shared/heap/errors'
 import { prepareQueryIndexes } from '../../../shared/heap/queries/prepare'
@@ -213,8 +214,22 @@ function traceQuery(method: string, started: number): void {
   )
 }
 
+/**
+ * Below normal priority for this host's thread, and so for the parse workers it starts (they
+ * inherit it): a load that takes every core must not starve the window, whose page then stutters.
+ * A machine that refuses the change runs the host at normal priority.
+ */
+function yieldToTheWindow(): void {
+  try {
+    setPriority(constants.priority.PRIORITY_BELOW_NORMAL)
+  } catch {
+    // Not permitted here: normal priority.
+  }
+}
+
 const port = connect()
 if (port) {
+  yieldToTheWindow()
   let snapshot: HeapSnapshot | null = null
   const bases = new Map<string, DiffBase>()
   const context: QueryContext = {

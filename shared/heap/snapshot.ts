@@ -5,6 +5,7 @@ import { createHeapGraph, type HeapGraph, type Retainers } from './graph/heap-gr
 import type { ParsedSnapshot, SizeArray } from './parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from './progress'
 import type { BitVector } from './analyses/bit-vector'
+import { ClassGrouper, type ClassIndex } from './analyses/class-index'
 import { computeClassNames } from './analyses/class-names'
 import { computeDistances } from './analyses/distances'
 import { computeDominators } from './analyses/dominators'
@@ -14,6 +15,9 @@ import { hasUserRoots, markPageObjects } from './analyses/roots'
 import { computeShallowSizes } from './analyses/shallow-sizes'
 import { WeakMapEdgeNames } from './analyses/weak-map-edges'
 
+// Where a location record keeps its fields: defined beside the graph, long imported from here.
+export { locationOffsets, nodeLocationOf } from './graph/heap-graph'
+
 export interface HeapSnapshot {
   readonly graph: HeapGraph
   /** False for snapshots taken with `exposeInternals` (no user roots at the root). */
@@ -22,8 +26,6 @@ export interface HeapSnapshot {
   readonly selfSize: SizeArray
   /** Per node: retained size, bytes. */
   readonly retainedSize: Float64Array
-  /** Per node: objects in its dominator subtree, itself included (what freeing it frees). */
-  readonly retainedCount: Uint32Array
   /** Per node: immediate dominator ordinal (the root's is itself). */
   readonly dominator: Uint32Array
   /** Dominator tree children as CSR over node ordinals. */
@@ -33,8 +35,8 @@ export interface HeapSnapshot {
   readonly distance: Int32Array
   /** Per node: string index of the class name the Summary shows. */
   readonly className: Uint32Array
-  /** Per node: index of its location record in graph.locations, or -1. */
-  readonly nodeLocation: Int32Array
+  /** Objects by class, as the Summary counts them (built with the class names). */
+  readonly classIndex: ClassIndex
   /** Per edge: whether it counts for dominators. */
   readonly essentialEdge: BitVector
   /** Per node: reachable from user roots (page-owned). */
@@ -58,36 +60,6 @@ export interface InitializeOptions {
   collect?: () => void
 }
 
-/**
- * Where a location record keeps its script id, line and column (V8's location_fields; the usual
- * order where a snapshot does not name them). Lines and columns are 0-based, as V8 writes them.
- */
-export function locationOffsets(graph: HeapGraph): {
-  scriptId: number
-  line: number
-  column: number
-} {
-  const fields = graph.layout.locationFields
-  const offset = (name: string, fallback: number): number => {
-    const position = fields.indexOf(name)
-    return position === -1 ? fallback : position
-  }
-  return { scriptId: offset('script_id', 1), line: offset('line', 2), column: offset('column', 3) }
-}
-
-function buildNodeLocations(graph: HeapGraph): Int32Array {
-  const nodeLocation = new Int32Array(graph.nodeCount).fill(-1)
-  const fields = graph.layout.locationFields
-  const fieldCount = fields.length || 4
-  const objectField = Math.max(0, fields.indexOf('object_index'))
-  const { locations } = graph
-  // Later records win, as in DevTools' location map.
-  for (let record = 0; record < locations.length; record += fieldCount) {
-    nodeLocation[locations[record + objectField]] = record
-  }
-  return nodeLocation
-}
-
 /** Runs every analysis over a parsed snapshot, reporting each stage to the progress sink. */
 export function initializeSnapshot(
   parsed: ParsedSnapshot,
@@ -104,9 +76,13 @@ export function initializeSnapshot(
     'Calculating class names',
   ]
   let stage = 0
-  // The stages after the two that leave the most garbage: shallow sizes (its owner lists) and
-  // the dominator tree (its work arrays), a few hundred MB each at 1 GB.
-  const collectBefore = new Set(['Building dominator tree', 'Calculating distances'])
+  // The stages after the three that leave the most garbage: shallow sizes (its owner lists),
+  // the dominator tree and the distances (their work arrays), a few hundred MB at 1 GB.
+  const collectBefore = new Set([
+    'Building dominator tree',
+    'Calculating distances',
+    'Calculating class names',
+  ])
   const step = (): void => {
     if (collectBefore.has(stages[stage])) options.collect?.()
     if (options.signal?.aborted) throw cancelledError()
@@ -126,32 +102,26 @@ export function initializeSnapshot(
   step()
   const selfSize = computeShallowSizes(graph, userRoots)
   step()
-  const {
-    dominator,
-    retainedSize,
-    retainedCount,
-    firstDominated,
-    dominatedNode,
-    unreachableCount,
-  } = computeDominators(graph, essentialEdge, selfSize)
+  const { dominator, retainedSize, firstDominated, dominatedNode, unreachableCount } =
+    computeDominators(graph, essentialEdge, selfSize)
   step()
   const distance = computeDistances(graph, weakMapNames)
   step()
-  const className = computeClassNames(graph)
-  const nodeLocation = buildNodeLocations(graph)
+  const grouper = new ClassGrouper({ graph, selfSize, distance })
+  const className = computeClassNames(graph, grouper)
+  const classIndex = grouper.finish({ graph, retainedSize, firstDominated, dominatedNode })
   options.onProgress?.({ phase: 'Done', done: stages.length, total: stages.length })
   return {
     graph,
     hasUserRoots: userRoots,
     selfSize,
     retainedSize,
-    retainedCount,
     dominator,
     firstDominated,
     dominatedNode,
     distance,
     className,
-    nodeLocation,
+    classIndex,
     essentialEdge,
     pageObject,
     unreachableCount,

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../shared/heap/analyses/distances'
+import { dominatedCount } from '../../shared/heap/analyses/dominators'
 import { SnapshotBuilder, type NodeHandle } from '../helpers/snapshot-builder'
 
 function load(builder: SnapshotBuilder, chunkSize = 1 << 16): HeapSnapshot {
@@ -131,7 +132,7 @@ describe('analyses', () => {
           const freed = freedBy(graph, live, node)
           const bytes = freed.reduce((sum, other) => sum + graph.selfSize[other], 0)
           expect(snapshot.retainedSize[node], `node ${node}`).toBe(bytes)
-          expect(snapshot.retainedCount[node], `node ${node}`).toBe(freed.length)
+          expect(dominatedCount(snapshot, node), `node ${node}`).toBe(freed.length)
         }
       }),
       { numRuns: 300 },
@@ -204,7 +205,7 @@ describe('analyses', () => {
     expect(snapshot.retainedSize[cliqueA]).toBe(7)
     expect(snapshot.retainedSize[cliqueB]).toBe(9)
     expect(snapshot.retainedSize[builder.root]).toBe(10 + 20 + 5 + 7 + 9)
-    expect(snapshot.retainedCount[builder.root]).toBe(snapshot.graph.nodeCount)
+    expect(dominatedCount(snapshot, builder.root)).toBe(snapshot.graph.nodeCount)
     expect(snapshot.distance[weakOnly]).toBe(NO_DISTANCE)
     expect(snapshot.distance[held]).toBe(2)
     expect(snapshot.unreachableCount).toBe(4)

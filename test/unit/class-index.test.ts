@@ -5,8 +5,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
-import { initializeSnapshot } from '../../shared/heap/snapshot'
-import { classIndexOf } from '../../shared/heap/queries/class-index'
+import { initializeSnapshot, nodeLocationOf } from '../../shared/heap/snapshot'
+import { buildClassIndex, classIndexOf } from '../../shared/heap/queries/class-index'
+import { addString } from '../../shared/heap/graph/heap-graph'
 import { diffBase, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
 import { classCounts } from '../../shared/heap/queries/leaks'
 import { getSummary } from '../../shared/heap/queries/summary'
@@ -99,5 +100,45 @@ describe('the class index', () => {
       }),
       { numRuns: 200 },
     )
+  })
+
+  it('keys objects by location, and lets the later of two groups with one key win', () => {
+    const builder = new SnapshotBuilder()
+    const nodes: NodeHandle[] = []
+    for (let node = 0; node < 6; node++) {
+      nodes.push(builder.node('object', 'Alpha', { selfSize: 10 + node }))
+      builder.edge(builder.root, 'property', `a${node}`, nodes[node])
+    }
+    // Two of them were made at one place in a script: a class of their own. The records come
+    // out of node order, and the later of two records for one node wins.
+    builder.location(nodes[2], 7, 9, 9).location(nodes[1], 7, 3, 5).location(nodes[2], 7, 3, 5)
+    const snapshot = initializeSnapshot(parseSnapshotBytes(builder.toBytes(), 1 << 16))
+    expect(nodes.map((node) => nodeLocationOf(snapshot.graph, node))).toEqual([
+      -1, 0, 4, -1, -1, -1,
+    ])
+    const own = classIndexOf(snapshot)
+    const summary = (index: typeof own) =>
+      index.classKey.map((key, position) => ({ key, count: index.count[position] }))
+    expect(summary(own)).toEqual([
+      { key: ',Alpha', count: 4 },
+      { key: '7,3,5,Alpha', count: 2 },
+    ])
+    expect(Array.from(nodes, (node) => own.nodeClass[node])).toEqual([0, 1, 1, 0, 0, 0])
+
+    // Another string-table entry with the text Alpha names the last three: the same public key
+    // as the first group's, and the later group wins; the earlier one's members take no part.
+    const { graph } = snapshot
+    const again = addString(graph, 'Alpha')
+    const renamed = Uint32Array.from(snapshot.className)
+    for (const node of nodes.slice(3)) renamed[node] = again
+    const index = buildClassIndex(snapshot, renamed)
+    expect(summary(index)).toEqual([
+      { key: ',Alpha', count: 3 },
+      { key: '7,3,5,Alpha', count: 2 },
+    ])
+    expect(Array.from(nodes, (node) => index.nodeClass[node])).toEqual([-1, 1, 1, 0, 0, 0])
+    expect(index.selfSize[0]).toBe(13 + 14 + 15)
+    expect(index.firstNode[0]).toBe(nodes[3])
+    expect(index.retainedSize[0]).toBe(13 + 14 + 15)
   })
 })

@@ -45,11 +45,10 @@ export function checkRestoredSnapshot(state: unknown): HeapSnapshot {
     [inGraph, 'samples', Float64Array, undefined],
     [inGraph, 'strings', Array<string>, undefined],
     [inSnapshot, 'retainedSize', Float64Array, nodes],
-    [inSnapshot, 'retainedCount', Uint32Array, nodes],
     [inSnapshot, 'dominator', Uint32Array, nodes],
     [inSnapshot, 'distance', Int32Array, nodes],
     [inSnapshot, 'className', Uint32Array, nodes],
-    [inSnapshot, 'nodeLocation', Int32Array, nodes],
+    [inGraph, 'locations', Uint32Array, undefined],
     [inSnapshot, 'firstDominated', Uint32Array, nodes + 1],
     [inSnapshot, 'dominatedNode', Uint32Array, nodes - 1],
   ]
@@ -68,6 +67,21 @@ export function checkRestoredSnapshot(state: unknown): HeapSnapshot {
   const firstRetainer = graph.firstRetainer as Uint32Array
   if (firstEdge[nodes] !== edges || firstRetainer[nodes] !== edges)
     throw new RestoreError('edge offsets do not end at the edge count')
+  const classIndex = snapshot.classIndex
+  if (typeof classIndex !== 'object' || classIndex === null)
+    throw new RestoreError('no class index')
+  const inIndex = savedFields(classIndex as Record<string, unknown>, 'class index')
+  const classes = inIndex('classKey', Array<string>).length
+  const indexArrays: Array<[string, ArrayType, number]> = [
+    ['className', Array<string>, classes],
+    ['firstNode', Uint32Array, classes],
+    ['count', Uint32Array, classes],
+    ['selfSize', Float64Array, classes],
+    ['retainedSize', Float64Array, classes],
+    ['distance', Int32Array, classes],
+    ['nodeClass', Int32Array, nodes],
+  ]
+  for (const [key, type, length] of indexArrays) inIndex(key, type, length)
   expectBits(snapshot, 'essentialEdge', edges)
   expectBits(snapshot, 'pageObject', nodes)
   for (const key of ['unreachableCount', 'totalSize'])

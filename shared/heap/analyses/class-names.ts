@@ -2,6 +2,7 @@
 // `RegExp`, `(compiled code)`, `(array)`, `(string)`..., `<div>` for DOM nodes, and for plain
 // `Object`s the most popular property-set "interfaces" (`{a, b}`), inferred over the heap.
 import { addString, edgeName, type HeapGraph } from '../graph/heap-graph'
+import type { ClassGrouper } from './class-index'
 
 const MIN_INTERFACE_PROPERTY_COUNT = 1
 const MAX_INTERFACE_NAME_LENGTH = 120
@@ -35,8 +36,12 @@ interface PropertyTreeNode {
   greatestNext: string | null
 }
 
-/** Per node: string index of its class name. Appends the names it needs to the string table. */
-export function computeClassNames(graph: HeapGraph): Uint32Array {
+/**
+ * Per node: string index of its class name. Appends the names it needs to the string table.
+ * `grouper`, when given, is handed each node with its class name in the same pass (the class
+ * index is built without another pass over the nodes).
+ */
+export function computeClassNames(graph: HeapGraph, grouper?: ClassGrouper): Uint32Array {
   const { nodeCount, nodeType, nodeName, strings } = graph
   const codes = graph.nodeTypeCode
   const added = new Map<string, number>()
@@ -54,33 +59,39 @@ export function computeClassNames(graph: HeapGraph): Uint32Array {
   const regExpClass = indexFor('RegExp')
   const otherClass = graph.nodeTypes.map((type) => indexFor(`(${type})`))
 
+  // Plain `Object`s are named after the interfaces inferred over the whole heap first.
+  const matchInterface = interfaceMatcher(graph, inferInterfaceDefinitions(graph))
   const className = new Uint32Array(nodeCount)
   for (let node = 0; node < nodeCount; node++) {
     const type = nodeType[node]
+    let name: number
     if (type === codes.hidden) {
-      className[node] = systemClass
+      name = systemClass
     } else if (type === codes.object || type === codes.native) {
-      const name = strings[nodeName[node]]
-      if (name.startsWith('<')) {
-        const space = name.indexOf(' ')
-        className[node] = indexFor(space === -1 ? name : name.substring(0, space) + '>')
-      } else if (name.startsWith('Detached <')) {
-        const space = name.indexOf(' ', 10)
-        className[node] = indexFor(space === -1 ? name : name.substring(0, space) + '>')
+      const text = strings[nodeName[node]]
+      if (type === codes.object && text === 'Object') {
+        name = matchInterface(node)
+      } else if (text.startsWith('<')) {
+        const space = text.indexOf(' ')
+        name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
+      } else if (text.startsWith('Detached <')) {
+        const space = text.indexOf(' ', 10)
+        name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
       } else {
-        className[node] = nodeName[node]
+        name = nodeName[node]
       }
     } else if (type === codes.code) {
-      className[node] = codeClass
+      name = codeClass
     } else if (type === codes.closure) {
-      className[node] = functionClass
+      name = functionClass
     } else if (type === codes.regexp) {
-      className[node] = regExpClass
+      name = regExpClass
     } else {
-      className[node] = otherClass[type]
+      name = otherClass[type]
     }
+    className[node] = name
+    grouper?.add(node, name)
   }
-  applyInterfaceDefinitions(graph, className, inferInterfaceDefinitions(graph))
   return className
 }
 
@@ -151,6 +162,21 @@ export function applyInterfaceDefinitions(
   className: Uint32Array,
   definitions: InterfaceDefinition[],
 ): void {
+  const match = interfaceMatcher(graph, definitions)
+  for (let node = 0; node < graph.nodeCount; node++) {
+    if (isPlainObject(graph, node)) className[node] = match(node)
+  }
+}
+
+/**
+ * The class name (a string index) of a plain `Object` node after the best matching definition:
+ * the one with the most properties the object has (the earliest of equals), else `Object`
+ * (its own name). Appends the names it gives to the strings.
+ */
+function interfaceMatcher(
+  graph: HeapGraph,
+  definitions: InterfaceDefinition[],
+): (node: number) => number {
   const tree: PropertyTreeNode = { next: new Map(), matchInfo: null, greatestNext: null }
   definitions.forEach((definition, position) => {
     const properties = [...definition.properties].sort()
@@ -170,10 +196,11 @@ export function applyInterfaceDefinitions(
   })
   const fallback: MatchInfo = { name: 'Object', propertyCount: 0, position: Infinity }
   const interfaceNames = new Map<string, number>()
-  const { nodeCount, firstEdge, edgeType, nodeName } = graph
+  const { firstEdge, edgeType, nodeName } = graph
   const property = graph.edgeTypeCode.property
-  for (let node = 0; node < nodeCount; node++) {
-    if (!isPlainObject(graph, node)) continue
+  return (node) => {
+    // No definitions (a heap without popular plain objects): every one stays `Object`.
+    if (definitions.length === 0) return nodeName[node]
     const properties: string[] = []
     for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
       if (edgeType[edge] === property) properties.push(edgeName(graph, edge))
@@ -191,15 +218,12 @@ export function applyInterfaceDefinitions(
         }
       }
     }
-    if (match === fallback) {
-      className[node] = nodeName[node]
-    } else {
-      let index = interfaceNames.get(match.name)
-      if (index === undefined) {
-        index = addString(graph, match.name)
-        interfaceNames.set(match.name, index)
-      }
-      className[node] = index
+    if (match === fallback) return nodeName[node]
+    let index = interfaceNames.get(match.name)
+    if (index === undefined) {
+      index = addString(graph, match.name)
+      interfaceNames.set(match.name, index)
     }
+    return index
   }
 }

@@ -10,8 +10,6 @@ export interface DominatorResult {
   dominator: Uint32Array
   /** Per node: bytes freed if the node were freed (its dominator subtree's self sizes). */
   retainedSize: Float64Array
-  /** Per node: how many objects its dominator subtree holds, itself included. */
-  retainedCount: Uint32Array
   /** Dominator tree children as CSR over node ordinals (buildDominatedNodes). */
   firstDominated: Uint32Array
   dominatedNode: Uint32Array
@@ -32,7 +30,10 @@ export function computeDominators(
   // Vertices are numbered 1..N (ordinal + 1) so that 0 can mean "none", as in the paper.
   const size = nodeCount + 1
   const parent = new Uint32Array(size)
-  const ancestor = new Uint32Array(size)
+  // The forest's ancestors and the buckets' heads share one buffer, which becomes the retained
+  // sizes (8 bytes per node) once the dominators are known: the load's memory peaks here.
+  const shared = new ArrayBuffer(8 * size)
+  const ancestor = new Uint32Array(shared, 0, size)
   const vertex = new Uint32Array(size)
   const label = new Uint32Array(size)
   const semi = new Uint32Array(size)
@@ -40,7 +41,7 @@ export function computeDominators(
   // and its dominator is written only after that (from the bucket of a vertex processed later).
   const dom = parent
   // Buckets as singly linked lists: each vertex sits in at most one bucket at a time.
-  const bucketHead = new Uint32Array(size)
+  const bucketHead = new Uint32Array(shared, 4 * size, size)
   const bucketNext = new Uint32Array(size)
   // Per vertex: the next outgoing edge the iterative DFS will look at. Also reused later as
   // the stack for path compression (the DFS is done by then).
@@ -156,19 +157,18 @@ export function computeDominators(
   }
 
   // The results take the place of work arrays where they can (a peak of memory is here): the
-  // dominators shift down into dom, the counts go where the labels were.
-  const retainedSize = new Float64Array(nodeCount)
+  // dominators shift down into dom, the retained sizes go where the ancestors and the buckets'
+  // heads were (neither is read again).
+  const retainedSize = new Float64Array(shared, 0, nodeCount)
   for (let node = 0; node < nodeCount; node++) {
     dom[node] = dom[node + 1] - 1
     retainedSize[node] = selfSize[node]
   }
   const dominator = dom.subarray(0, nodeCount)
-  const retainedCount = label.subarray(0, nodeCount).fill(1)
   // Accumulate in reverse DFS order, as DevTools does (children before their dominators).
   for (let i = n; i > 1; i--) {
     const node = vertex[i] - 1
     retainedSize[dominator[node]] += retainedSize[node]
-    retainedCount[dominator[node]] += retainedCount[node]
   }
   // The tree's children lists, in work arrays no longer needed (nodeCount + 1 long each).
   const { firstDominated, dominatedNode } = buildDominatedNodes(dominator, graph.rootNode, {
@@ -179,7 +179,6 @@ export function computeDominators(
   return {
     dominator,
     retainedSize,
-    retainedCount,
     firstDominated,
     dominatedNode,
     unreachableCount,
@@ -209,4 +208,33 @@ export function buildDominatedNodes(
     if (node !== rootNode) dominatedNode[--nextSlot[dominator[node]]] = node
   }
   return { firstDominated, dominatedNode }
+}
+
+/**
+ * How many objects the dominator subtree of `node` holds, itself included (what freeing it
+ * frees, in objects): a walk of that subtree, not an array over every node kept for the rare
+ * question.
+ */
+export function dominatedCount(
+  tree: { firstDominated: Uint32Array; dominatedNode: Uint32Array },
+  node: number,
+): number {
+  const { firstDominated, dominatedNode } = tree
+  let stack = new Uint32Array(1024)
+  let top = 0
+  stack[top++] = node
+  let count = 0
+  while (top > 0) {
+    const next = stack[--top]
+    count++
+    const start = firstDominated[next]
+    const end = firstDominated[next + 1]
+    if (top + end - start > stack.length) {
+      const longer = new Uint32Array(Math.max(2 * stack.length, top + end - start))
+      longer.set(stack.subarray(0, top))
+      stack = longer
+    }
+    for (let slot = start; slot < end; slot++) stack[top++] = dominatedNode[slot]
+  }
+  return count
 }

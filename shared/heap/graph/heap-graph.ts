@@ -71,6 +71,10 @@ export interface HeapGraph {
   readonly retainerNode: Uint32Array
   /** The string table; analyses may append. */
   readonly strings: string[]
+  /**
+   * Location records (layout.locationFields each), one per node that has one, in node order:
+   * the later of two records for one node wins, as in DevTools' location map (nodeLocationOf).
+   */
   readonly locations: Uint32Array
   readonly traceFunctionInfos: Uint32Array
   readonly traceTree: TraceTree | null
@@ -128,6 +132,9 @@ export function createHeapGraph(parsed: ParsedSnapshot, prebuilt?: Retainers): H
   const edgeTypes = layout.edgeTypes
   const retainers =
     prebuilt ?? buildRetainers(parsed.nodeCount, parsed.firstEdge, parsed.edgeTarget)
+  // The graph takes the parsed arrays over: the records out of order are dropped at once, not
+  // kept alive by the caller's reference to `parsed` for the rest of the load.
+  parsed.locations = inNodeOrder(parsed.locations, layout.locationFields, parsed.nodeCount)
   return {
     layout,
     nodeCount: parsed.nodeCount,
@@ -197,4 +204,80 @@ export function edgeName(graph: HeapGraph, edge: number): string {
 export function addString(graph: HeapGraph, text: string): number {
   graph.strings.push(text)
   return graph.strings.length - 1
+}
+
+/**
+ * Where a location record keeps its script id, line and column (V8's location_fields; the usual
+ * order where a snapshot does not name them). Lines and columns are 0-based, as V8 writes them.
+ */
+export function locationOffsets(graph: HeapGraph): {
+  scriptId: number
+  line: number
+  column: number
+} {
+  const fields = graph.layout.locationFields
+  const offset = (name: string, fallback: number): number => {
+    const position = fields.indexOf(name)
+    return position === -1 ? fallback : position
+  }
+  return { scriptId: offset('script_id', 1), line: offset('line', 2), column: offset('column', 3) }
+}
+
+/** Where a record keeps its node, and how many fields a record has. */
+function recordShape(locationFields: readonly string[]): { fieldCount: number; nodeField: number } {
+  return {
+    fieldCount: locationFields.length || 4,
+    nodeField: Math.max(0, locationFields.indexOf('object_index')),
+  }
+}
+
+/**
+ * Location records sorted by node, one per node (the later record wins). V8 writes them in runs
+ * of ascending nodes: a file whose records are in order already keeps its array; otherwise each
+ * node's record is found in one pass (through a per-node array freed at once) and they are
+ * copied out in node order.
+ */
+function inNodeOrder(
+  locations: Uint32Array,
+  locationFields: readonly string[],
+  nodeCount: number,
+): Uint32Array {
+  const { fieldCount, nodeField } = recordShape(locationFields)
+  const recordCount = Math.floor(locations.length / fieldCount)
+  let ordered = true
+  for (let at = fieldCount; at < recordCount * fieldCount && ordered; at += fieldCount) {
+    ordered = locations[at - fieldCount + nodeField] < locations[at + nodeField]
+  }
+  if (ordered && recordCount * fieldCount === locations.length) return locations
+  const recordOf = new Int32Array(nodeCount).fill(-1)
+  let kept = 0
+  for (let at = 0; at < recordCount * fieldCount; at += fieldCount) {
+    const node = locations[at + nodeField]
+    if (node >= nodeCount) continue
+    if (recordOf[node] === -1) kept++
+    recordOf[node] = at
+  }
+  const result = new Uint32Array(kept * fieldCount)
+  let to = 0
+  for (let node = 0; node < nodeCount; node++) {
+    const from = recordOf[node]
+    if (from === -1) continue
+    for (let field = 0; field < fieldCount; field++) result[to++] = locations[from + field]
+  }
+  return result
+}
+
+/** Index of `node`'s location record in graph.locations, or -1 (a binary search). */
+export function nodeLocationOf(graph: HeapGraph, node: number): number {
+  const { fieldCount, nodeField } = recordShape(graph.layout.locationFields)
+  const { locations } = graph
+  let low = 0
+  let high = Math.floor(locations.length / fieldCount)
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (locations[middle * fieldCount + nodeField] < node) low = middle + 1
+    else high = middle
+  }
+  const at = low * fieldCount
+  return at < locations.length && locations[at + nodeField] === node ? at : -1
 }

@@ -5,6 +5,7 @@
 // cut that frees anything frees exactly the target's retained size. A reference is an edge plus
 // the copies V8 writes of it in its holder's own stores.
 import { BitVector } from '../analyses/bit-vector'
+import { dominatedCount } from '../analyses/dominators'
 import { edgeName } from '../graph/heap-graph'
 import { HeapSnapshotError } from '../errors'
 import type { HeapSnapshot } from '../snapshot'
@@ -423,7 +424,7 @@ export function cutReference(snapshot: HeapSnapshot, spec: CutSpec): CutResult {
   const walkBudget = spec.dominatorWalkBudget ?? DEFAULT_DOMINATOR_WALK_BUDGET
   const head = freedHead(snapshot, cut, live, walkBudget)
   const freedBytes = head === null ? 0 : snapshot.retainedSize[head]
-  const freedCount = head === null ? 0 : snapshot.retainedCount[head]
+  const freedCount = head === null ? 0 : dominatedCount(snapshot, head)
   const targetFreed = head !== null && isDominatedBy(snapshot, target, head)
   const targetWasReachable = isLive(live, target)
   const path =

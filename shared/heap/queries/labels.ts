@@ -4,7 +4,7 @@
 // Map or Set by its entries, a closure's context by the function whose scope it is, a timer by
 // its callback. Anything else keeps the name DevTools shows.
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
-import { locationOffsets, type HeapSnapshot } from '../snapshot'
+import { locationOffsets, nodeLocationOf, type HeapSnapshot } from '../snapshot'
 import { formatBytes } from '../../protocol/units'
 import { arrayFacts, pointerLayout } from './arrays'
 import { perSnapshot, SavedIndexError } from './cache'
@@ -213,7 +213,7 @@ function scriptOfShared(snapshot: HeapSnapshot, shared: number): string | null {
 export function sourceLocation(snapshot: HeapSnapshot, node: number): SourceLocation | null {
   const graph = snapshot.graph
   if (graph.nodeType[node] !== graph.nodeTypeCode.closure) return null
-  const record = snapshot.nodeLocation[node]
+  const record = nodeLocationOf(snapshot.graph, node)
   // A Python function holds its code object as `__code__` (heapgraph_py).
   let shared = internalTarget(graph, node, 'shared')
   if (shared === -1) shared = internalTarget(graph, node, '__code__')
@@ -297,7 +297,7 @@ export function contextOwner(
         edgeName(graph, graph.retainerEdge[use]) === 'shared'
       ) {
         closure = retainer
-        if (snapshot.nodeLocation[retainer] >= 0) break
+        if (nodeLocationOf(snapshot.graph, retainer) >= 0) break
       }
     }
     const url = scriptOfShared(snapshot, shared)

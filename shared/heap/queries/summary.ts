@@ -2,7 +2,7 @@
 // objects with a non-zero self size by class key, retained sizes without double counting),
 // largest retained size first, with their members on demand (each page of members with its
 // objects' property previews, if asked for: never the whole class's).
-import { locationOffsets, type HeapSnapshot } from '../snapshot'
+import { locationOffsets, nodeLocationOf, type HeapSnapshot } from '../snapshot'
 import { NO_DISTANCE } from '../analyses/distances'
 import { summarizeObject } from './nodes'
 import { perSnapshot } from './cache'
@@ -27,7 +27,7 @@ interface SummaryData {
 export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
   const { graph } = snapshot
   const classId = snapshot.className[node]
-  const record = snapshot.nodeLocation[node]
+  const record = nodeLocationOf(snapshot.graph, node)
   if (graph.nodeType[node] !== graph.nodeTypeCode.object || record === -1) {
     return ',' + graph.strings[classId]
   }

@@ -5,8 +5,6 @@ import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { totalmem } from 'node:os'
 import { Readable } from 'node:stream'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { createGunzip } from 'node:zlib'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import { parseSnapshotChunks } from '../../shared/heap/parse/read-chunks'
@@ -262,31 +260,9 @@ export async function loadSnapshotFile(
     onProgress: options.onProgress,
     signal: options.signal,
     retainers,
-    // Large snapshots: free each stage's work arrays before the next allocates its own.
-    collect: parsed.nodeCount >= COLLECT_FROM_NODES ? garbageCollector() : undefined,
   })
   if (key) rememberOrigin(snapshot, key)
   return snapshot
-}
-
-/** Snapshots with this many objects collect garbage between analysis stages. */
-const COLLECT_FROM_NODES = 1_000_000
-let collector: (() => void) | null | undefined
-
-/**
- * A full garbage collection on demand (V8's gc(), reached through a fresh context after turning
- * the flag on), or undefined where the runtime will not give one.
- */
-function garbageCollector(): (() => void) | undefined {
-  if (collector === undefined) {
-    try {
-      setFlagsFromString('--expose-gc')
-      collector = runInNewContext('gc') as () => void
-    } catch {
-      collector = null
-    }
-  }
-  return collector ?? undefined
 }
 
 /** The file's cache key, or null when it cannot be made (a pipe, a file that is not there). */

@@ -14,6 +14,7 @@ import { computeEssentialEdges } from './analyses/essential-edges'
 import { hasUserRoots, markPageObjects } from './analyses/roots'
 import { computeShallowSizes } from './analyses/shallow-sizes'
 import { WeakMapEdgeNames } from './analyses/weak-map-edges'
+import { WorkArrays } from './analyses/work-arrays'
 
 // Where a location record keeps its fields: defined beside the graph, long imported from here.
 export { locationOffsets, nodeLocationOf } from './graph/heap-graph'
@@ -52,12 +53,6 @@ export interface InitializeOptions {
   signal?: CancelSignal
   /** Retainers already built (e.g. while a capture's strings were still arriving). */
   retainers?: Retainers
-  /**
-   * Collects garbage between stages (given by a host that can: the Node loader). Stages leave
-   * hundreds of MB of work arrays behind on large snapshots; freeing them before the next stage
-   * allocates keeps the peak memory near what the snapshot holds.
-   */
-  collect?: () => void
 }
 
 /** Runs every analysis over a parsed snapshot, reporting each stage to the progress sink. */
@@ -76,15 +71,10 @@ export function initializeSnapshot(
     'Calculating class names',
   ]
   let stage = 0
-  // The stages after the three that leave the most garbage: shallow sizes (its owner lists),
-  // the dominator tree and the distances (their work arrays), a few hundred MB at 1 GB.
-  const collectBefore = new Set([
-    'Building dominator tree',
-    'Calculating distances',
-    'Calculating class names',
-  ])
+  // Per-node work arrays pass from stage to stage instead of becoming garbage: no stage waits
+  // for the collector to free the last one's (tens of MB each at 10 million nodes).
+  const work = new WorkArrays()
   const step = (): void => {
-    if (collectBefore.has(stages[stage])) options.collect?.()
     if (options.signal?.aborted) throw cancelledError()
     options.onProgress?.({ phase: stages[stage], done: stage, total: stages.length })
     stage++
@@ -94,21 +84,26 @@ export function initializeSnapshot(
   step()
   propagateDomState(graph)
   step()
-  const pageObject = markPageObjects(graph)
+  const pageObject = markPageObjects(graph, work)
   const userRoots = hasUserRoots(graph)
   step()
   const weakMapNames = new WeakMapEdgeNames(graph)
   const essentialEdge = computeEssentialEdges(graph, pageObject, weakMapNames)
   step()
-  const selfSize = computeShallowSizes(graph, userRoots)
+  const selfSize = computeShallowSizes(graph, userRoots, work)
   step()
   const { dominator, retainedSize, firstDominated, dominatedNode, unreachableCount } =
-    computeDominators(graph, essentialEdge, selfSize)
+    computeDominators(graph, essentialEdge, selfSize, work)
   step()
-  const distance = computeDistances(graph, weakMapNames)
+  const distance = computeDistances(graph, weakMapNames, work)
   step()
-  const grouper = new ClassGrouper({ graph, selfSize, distance })
-  const className = computeClassNames(graph, grouper)
+  // The class names and the nodes' classes, in one buffer the stages before handed on.
+  const names = work.buffer(8 * (graph.nodeCount + 1))
+  const grouper = new ClassGrouper(
+    { graph, selfSize, distance },
+    new Int32Array(names, 4 * (graph.nodeCount + 1), graph.nodeCount),
+  )
+  const className = computeClassNames(graph, grouper, new Uint32Array(names, 0, graph.nodeCount))
   const classIndex = grouper.finish({ graph, retainedSize, firstDominated, dominatedNode })
   options.onProgress?.({ phase: 'Done', done: stages.length, total: stages.length })
   return {

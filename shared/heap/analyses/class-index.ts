@@ -127,7 +127,8 @@ export class ClassGrouper {
   private readonly recordFields: number
   private readonly recordNode: number
 
-  constructor(input: GroupingInput) {
+  /** `nodeGroup`: the array to fill (one per node; its contents do not matter). */
+  constructor(input: GroupingInput, nodeGroup = new Int32Array(input.graph.nodeCount)) {
     this.input = input
     const { graph } = input
     this.objectType = graph.nodeTypeCode.object
@@ -136,7 +137,7 @@ export class ClassGrouper {
     this.recordNode = Math.max(0, graph.layout.locationFields.indexOf('object_index'))
     this.byClassName = new Int32Array(graph.strings.length).fill(-1)
     this.byLocation = new LocationGroups(graph.strings)
-    this.nodeGroup = new Int32Array(graph.nodeCount).fill(-1)
+    this.nodeGroup = nodeGroup.fill(-1)
   }
 
   /**

@@ -41,7 +41,11 @@ interface PropertyTreeNode {
  * `grouper`, when given, is handed each node with its class name in the same pass (the class
  * index is built without another pass over the nodes).
  */
-export function computeClassNames(graph: HeapGraph, grouper?: ClassGrouper): Uint32Array {
+export function computeClassNames(
+  graph: HeapGraph,
+  grouper?: ClassGrouper,
+  into = new Uint32Array(graph.nodeCount),
+): Uint32Array {
   const { nodeCount, nodeType, nodeName, strings } = graph
   const codes = graph.nodeTypeCode
   const added = new Map<string, number>()
@@ -61,7 +65,7 @@ export function computeClassNames(graph: HeapGraph, grouper?: ClassGrouper): Uin
 
   // Plain `Object`s are named after the interfaces inferred over the whole heap first.
   const matchInterface = interfaceMatcher(graph, inferInterfaceDefinitions(graph))
-  const className = new Uint32Array(nodeCount)
+  const className = into
   for (let node = 0; node < nodeCount; node++) {
     const type = nodeType[node]
     let name: number

@@ -5,18 +5,23 @@
 import { edgeName, type HeapGraph } from '../graph/heap-graph'
 import { isUserRoot } from './roots'
 import type { WeakMapEdgeNames } from './weak-map-edges'
+import { WorkArrays } from './work-arrays'
 
 /** Distance of nodes no BFS reached. */
 export const NO_DISTANCE = -5
 /** Distance assigned to the root when user roots exist; system objects count from here. */
 export const BASE_SYSTEM_DISTANCE = 100_000_000
 
-export function computeDistances(graph: HeapGraph, weakMapNames: WeakMapEdgeNames): Int32Array {
+export function computeDistances(
+  graph: HeapGraph,
+  weakMapNames: WeakMapEdgeNames,
+  work = new WorkArrays(),
+): Int32Array {
   const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeTarget, rootNode } =
     graph
   const { hidden: hiddenNode, array: arrayNode } = graph.nodeTypeCode
   const { weak, internal } = graph.edgeTypeCode
-  const distance = new Int32Array(nodeCount).fill(NO_DISTANCE)
+  const distance = new Int32Array(work.buffer(4 * nodeCount), 0, nodeCount).fill(NO_DISTANCE)
   const pendingEphemerons = new Set<string>()
 
   const follow = (node: number, edge: number): boolean => {
@@ -45,7 +50,7 @@ export function computeDistances(graph: HeapGraph, weakMapNames: WeakMapEdgeName
     return true
   }
 
-  const queue = new Uint32Array(nodeCount + firstEdge[rootNode + 1] - firstEdge[rootNode])
+  const queue = work.scratch32(nodeCount + firstEdge[rootNode + 1] - firstEdge[rootNode], null)
   const bfs = (length: number): number => {
     for (let head = 0; head < length; head++) {
       const node = queue[head]
@@ -75,5 +80,6 @@ export function computeDistances(graph: HeapGraph, weakMapNames: WeakMapEdgeName
   distance[rootNode] = length > 0 ? BASE_SYSTEM_DISTANCE : 0
   queue[0] = rootNode
   bfs(1)
+  work.give(queue)
   return distance
 }

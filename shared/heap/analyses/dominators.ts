@@ -4,6 +4,7 @@
 // retainers (in ordinal order, parented to the root), then any left (cliques) one by one.
 import type { HeapGraph } from '../graph/heap-graph'
 import type { BitVector } from './bit-vector'
+import { WorkArrays } from './work-arrays'
 
 export interface DominatorResult {
   /** Per node: ordinal of its immediate dominator; the root dominates itself. */
@@ -25,27 +26,32 @@ export function computeDominators(
   graph: HeapGraph,
   essential: BitVector,
   selfSize: Float64Array | Uint32Array,
+  work = new WorkArrays(),
 ): DominatorResult {
   const { nodeCount, firstEdge, edgeTarget, firstRetainer, retainerEdge, retainerNode } = graph
   // Vertices are numbered 1..N (ordinal + 1) so that 0 can mean "none", as in the paper.
   const size = nodeCount + 1
-  const parent = new Uint32Array(size)
+  // Arrays from the stages before where they can be (work), zeroed where the algorithm reads
+  // a 0 as "none yet".
+  const parent = new Uint32Array(work.buffer(4 * size), 0, size).fill(0)
   // The forest's ancestors and the buckets' heads share one buffer, which becomes the retained
   // sizes (8 bytes per node) once the dominators are known: the load's memory peaks here.
-  const shared = new ArrayBuffer(8 * size)
-  const ancestor = new Uint32Array(shared, 0, size)
-  const vertex = new Uint32Array(size)
-  const label = new Uint32Array(size)
-  const semi = new Uint32Array(size)
+  const shared = work.buffer(8 * size)
+  const ancestor = new Uint32Array(shared, 0, size).fill(0)
+  const vertex = new Uint32Array(work.buffer(4 * size), 0, size)
+  // The labels and the buckets' links are scratch, in one buffer given back at the end.
+  const scratch = work.buffer(8 * size, true)
+  const label = new Uint32Array(scratch, 0, size)
+  const semi = new Uint32Array(work.buffer(4 * size), 0, size).fill(0)
   // One array for both: a vertex's parent is read once, when the vertex itself is processed,
   // and its dominator is written only after that (from the bucket of a vertex processed later).
   const dom = parent
   // Buckets as singly linked lists: each vertex sits in at most one bucket at a time.
-  const bucketHead = new Uint32Array(shared, 4 * size, size)
-  const bucketNext = new Uint32Array(size)
+  const bucketHead = new Uint32Array(shared, 4 * size, size).fill(0)
+  const bucketNext = new Uint32Array(scratch, 4 * size, size)
   // Per vertex: the next outgoing edge the iterative DFS will look at. Also reused later as
   // the stack for path compression (the DFS is done by then).
-  const nextEdge = new Uint32Array(size)
+  const nextEdge = work.scratch32(size, null)
   let n = 0
 
   const dfs = (start: number): void => {
@@ -176,6 +182,7 @@ export function computeDominators(
     dominatedNode: vertex.subarray(0, Math.max(0, nodeCount - 1)),
     nextSlot: bucketNext,
   })
+  work.give(label, nextEdge)
   return {
     dominator,
     retainedSize,

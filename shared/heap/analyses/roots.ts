@@ -1,6 +1,7 @@
 // Root-level facts DevTools derives before dominators: which root children are user roots
 // (snapshots from v8.writeHeapSnapshot have them; exposeInternals snapshots do not), and which
 // nodes are "page objects" (reachable from user roots or Document DOM trees by strong edges).
+import { WorkArrays } from './work-arrays'
 import type { HeapGraph } from '../graph/heap-graph'
 import { BitVector } from './bit-vector'
 
@@ -34,12 +35,12 @@ export function hasUserRoots(graph: HeapGraph): boolean {
  * Page-owned nodes: everything reachable by non-weak edges from the root's shortcut targets
  * (the global objects) and from the Document DOM trees root.
  */
-export function markPageObjects(graph: HeapGraph): BitVector {
+export function markPageObjects(graph: HeapGraph, work = new WorkArrays()): BitVector {
   const { nodeCount, firstEdge, edgeType, edgeTarget, rootNode } = graph
   const { element, shortcut, weak } = graph.edgeTypeCode
   const page = new BitVector(nodeCount)
   // Each node is pushed once after being marked; root edges may repeat a target.
-  const stack = new Uint32Array(nodeCount + firstEdge[rootNode + 1] - firstEdge[rootNode])
+  const stack = work.scratch32(nodeCount + firstEdge[rootNode + 1] - firstEdge[rootNode], null)
   let top = 0
   for (let edge = firstEdge[rootNode]; edge < firstEdge[rootNode + 1]; edge++) {
     const type = edgeType[edge]
@@ -62,5 +63,6 @@ export function markPageObjects(graph: HeapGraph): BitVector {
       stack[top++] = target
     }
   }
+  work.give(stack)
   return page
 }

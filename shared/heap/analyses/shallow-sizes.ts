@@ -2,6 +2,7 @@
 // owned by exactly one other object fold their size into that owner (an Array's elements
 // store counts as the Array's own bytes). Only for snapshots with user roots; exposeInternals
 // snapshots show raw allocations.
+import { WorkArrays } from './work-arrays'
 import type { HeapGraph } from '../graph/heap-graph'
 import { narrowSizes, type SizeArray } from '../parse/snapshot-parser'
 
@@ -12,19 +13,25 @@ const MULTIPLE_OWNERS = 0xfffffffe
  * Returns per-node self sizes after redistribution (a new array, in 32 bits where every size
  * fits; rawSelfSize is untouched).
  */
-export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): SizeArray {
+export function computeShallowSizes(
+  graph: HeapGraph,
+  userRoots: boolean,
+  work = new WorkArrays(),
+): SizeArray {
   if (!userRoots) return graph.rawSelfSize.slice()
-  const selfSize = Float64Array.from(graph.rawSelfSize)
+  // One slot more than the nodes: the buffer is the size the dominator tree's work takes next.
+  const selfSize = new Float64Array(work.buffer(8 * (graph.nodeCount + 1)), 0, graph.nodeCount)
+  selfSize.set(graph.rawSelfSize)
   const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeTarget, rootNode } =
     graph
   const { hidden, array, native, synthetic } = graph.nodeTypeCode
   const weak = graph.edgeTypeCode.weak
   // owner[node]: the owning node, UNVISITED, or MULTIPLE_OWNERS. A lattice that only rises,
   // so the fixpoint does not depend on visiting order.
-  const owner = new Uint32Array(nodeCount)
+  const owner = work.scratch32(nodeCount)
   // A stack of nodes to visit: each node enters at most twice (when it gets an owner, and when
   // that becomes "multiple owners"), so 2N slots suffice.
-  const worklist = new Uint32Array(nodeCount * 2)
+  const worklist = work.scratch32(2 * (nodeCount + 1), null)
   let top = 0
   for (let node = 0; node < nodeCount; node++) {
     const type = nodeType[node]
@@ -67,5 +74,8 @@ export function computeShallowSizes(graph: HeapGraph, userRoots: boolean): SizeA
     selfSize[nodeOwner] += selfSize[node]
     selfSize[node] = 0
   }
-  return narrowSizes(selfSize)
+  work.give(owner, worklist)
+  const narrow = narrowSizes(selfSize)
+  if (narrow !== selfSize) work.give(selfSize)
+  return narrow
 }

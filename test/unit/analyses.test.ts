@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../shared/heap/analyses/distances'
-import { dominatedCount } from '../../shared/heap/analyses/dominators'
+import { computeDominators, dominatedCount } from '../../shared/heap/analyses/dominators'
 import { SnapshotBuilder, type NodeHandle } from '../helpers/snapshot-builder'
 
 function load(builder: SnapshotBuilder, chunkSize = 1 << 16): HeapSnapshot {
@@ -164,9 +164,47 @@ describe('analyses', () => {
           )
           expect(snapshot.dominator[node], `node ${node}`).toBe(immediate)
         }
+        // Lengauer and Tarjan's buckets, which take over from the semi-NCA walk past its
+        // budget (0 here, so at once), give the same dominators and retained sizes.
+        const buckets = computeDominators(
+          snapshot.graph,
+          snapshot.essentialEdge,
+          snapshot.selfSize,
+          undefined,
+          0,
+        )
+        expect(Array.from(buckets.dominator)).toEqual(Array.from(snapshot.dominator))
+        expect(Array.from(buckets.retainedSize)).toEqual(Array.from(snapshot.retainedSize))
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('finds the dominators of a deep chain whose last link has many children reached otherwise', () => {
+    // The semi-NCA walk climbs the whole chain for each child (3,000 x 3,000 steps, over its
+    // budget): the buckets take over, and the answer is the definition's.
+    const builder = new SnapshotBuilder()
+    const length = 3000
+    const chain: NodeHandle[] = []
+    for (let link = 0; link < length; link++) {
+      chain.push(builder.node('object', 'Link', { selfSize: 1 }))
+      builder.edge(link === 0 ? builder.root : chain[link - 1], 'property', 'next', chain[link])
+    }
+    const fan: NodeHandle[] = []
+    for (let child = 0; child < length; child++) {
+      fan.push(builder.node('object', 'Child', { selfSize: 2 }))
+      builder.edge(chain[length - 1], 'element', child, fan[child])
+    }
+    // Reached from the root too, after the DFS has gone down the chain first.
+    fan.forEach((child, index) => builder.edge(builder.root, 'element', index, child))
+    const snapshot = load(builder)
+    expect(chain.map((link) => snapshot.dominator[link])).toEqual([
+      builder.root,
+      ...chain.slice(0, -1),
+    ])
+    expect(fan.every((child) => snapshot.dominator[child] === builder.root)).toBe(true)
+    expect(snapshot.retainedSize[chain[0]]).toBe(length)
+    expect(snapshot.retainedSize[builder.root]).toBe(3 * length)
   })
 
   it('computes distances by BFS over strong edges when there are no user roots', () => {

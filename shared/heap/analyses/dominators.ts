@@ -1,5 +1,6 @@
-// Dominator tree (Lengauer–Tarjan, simple eval/link) and retained sizes over essential edges.
-// It follows DevTools' procedure step by step so results match it exactly, including nodes
+// Dominator tree (Lengauer–Tarjan's semidominators with simple eval/link, then semi-NCA for the
+// dominators) and retained sizes over essential edges. Its DFS and its graph are DevTools', step
+// by step, so the (unique) dominators are DevTools' exactly, including nodes
 // the root cannot reach through essential edges: first DFS from those with only non-essential
 // retainers (in ordinal order, parented to the root), then any left (cliques) one by one.
 import type { HeapGraph } from '../graph/heap-graph'
@@ -27,6 +28,8 @@ export function computeDominators(
   essential: BitVector,
   selfSize: Float64Array | Uint32Array,
   work = new WorkArrays(),
+  /** Steps the semi-NCA walk may take before the buckets take over (tests force them). */
+  walkBudget?: number,
 ): DominatorResult {
   const { nodeCount, firstEdge, edgeTarget, firstRetainer, retainerEdge, retainerNode } = graph
   // Vertices are numbered 1..N (ordinal + 1) so that 0 can mean "none", as in the paper.
@@ -34,21 +37,17 @@ export function computeDominators(
   // Arrays from the stages before where they can be (work), zeroed where the algorithm reads
   // a 0 as "none yet".
   const parent = new Uint32Array(work.buffer(4 * size), 0, size).fill(0)
-  // The forest's ancestors and the buckets' heads share one buffer, which becomes the retained
+  // The forest's ancestors and the DFS numbers share one buffer, which becomes the retained
   // sizes (8 bytes per node) once the dominators are known: the load's memory peaks here.
   const shared = work.buffer(8 * size)
   const ancestor = new Uint32Array(shared, 0, size).fill(0)
+  const number = new Uint32Array(shared, 4 * size, size)
   const vertex = new Uint32Array(work.buffer(4 * size), 0, size)
-  // The labels and the buckets' links are scratch, in one buffer given back at the end.
+  // The labels, and later the dominator tree's slots, are scratch in one buffer given back.
   const scratch = work.buffer(8 * size, true)
   const label = new Uint32Array(scratch, 0, size)
+  const nextSlot = new Uint32Array(scratch, 4 * size, size)
   const semi = new Uint32Array(work.buffer(4 * size), 0, size).fill(0)
-  // One array for both: a vertex's parent is read once, when the vertex itself is processed,
-  // and its dominator is written only after that (from the bucket of a vertex processed later).
-  const dom = parent
-  // Buckets as singly linked lists: each vertex sits in at most one bucket at a time.
-  const bucketHead = new Uint32Array(shared, 4 * size, size).fill(0)
-  const bucketNext = new Uint32Array(scratch, 4 * size, size)
   // Per vertex: the next outgoing edge the iterative DFS will look at. Also reused later as
   // the stack for path compression (the DFS is done by then).
   const nextEdge = work.scratch32(size, null)
@@ -60,6 +59,7 @@ export function computeDominators(
     while (v !== 0) {
       if (semi[v] === 0) {
         semi[v] = ++n
+        number[v] = n
         vertex[n] = v
         label[v] = v
       }
@@ -106,6 +106,7 @@ export function computeDominators(
       if (semi[v] === 0) {
         parent[v] = r
         semi[v] = ++n
+        number[v] = n
         vertex[n] = v
         label[v] = v
       }
@@ -131,46 +132,87 @@ export function computeDominators(
     return label[v]
   }
 
-  for (let i = n; i >= 2; i--) {
-    const w = vertex[i]
-    const node = w - 1
-    let orphan = true
-    const end = firstRetainer[node + 1]
-    for (let slot = firstRetainer[node]; slot < end; slot++) {
-      if (!essential.get(retainerEdge[slot])) continue
-      orphan = false
-      const u = evaluate(retainerNode[slot] + 1)
-      if (semi[u] < semi[w]) semi[w] = semi[u]
+  /**
+   * Semidominators, in reverse DFS order (linking each vertex into the forest once its own is
+   * known). With `buckets`, Lengauer and Tarjan's dominator step too, written into `parent`:
+   * a vertex's parent is read once, at its turn, and its dominator written only after that.
+   */
+  const semidominators = (buckets: boolean): void => {
+    // The buckets' heads take the DFS numbers' place (Lengauer–Tarjan does not read them).
+    const bucketHead = number
+    const bucketNext = nextSlot
+    for (let i = n; i >= 2; i--) {
+      const w = vertex[i]
+      const node = w - 1
+      let orphan = true
+      const end = firstRetainer[node + 1]
+      for (let slot = firstRetainer[node]; slot < end; slot++) {
+        if (!essential.get(retainerEdge[slot])) continue
+        orphan = false
+        const u = evaluate(retainerNode[slot] + 1)
+        if (semi[u] < semi[w]) semi[w] = semi[u]
+      }
+      // A node without essential retainers has the root as its only predecessor.
+      if (orphan) semi[w] = semi[r]
+      const p = parent[w]
+      ancestor[w] = p
+      if (buckets) {
+        const semiVertex = vertex[semi[w]]
+        bucketNext[w] = bucketHead[semiVertex]
+        bucketHead[semiVertex] = w
+        for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
+          const u = evaluate(v)
+          parent[v] = semi[u] < semi[v] ? u : p
+        }
+        bucketHead[p] = 0
+      }
     }
-    // A node without essential retainers has the root as its only predecessor.
-    if (orphan) semi[w] = semi[r]
-    const semiVertex = vertex[semi[w]]
-    bucketNext[w] = bucketHead[semiVertex]
-    bucketHead[semiVertex] = w
-    const p = parent[w]
-    ancestor[w] = p
-    for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
-      const u = evaluate(v)
-      dom[v] = semi[u] < semi[v] ? u : p
-    }
-    bucketHead[p] = 0
-  }
-  dom[0] = r
-  dom[r] = r
-  for (let i = 2; i <= n; i++) {
-    const w = vertex[i]
-    if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]]
   }
 
-  // The results take the place of work arrays where they can (a peak of memory is here): the
-  // dominators shift down into dom, the retained sizes go where the ancestors and the buckets'
-  // heads were (neither is read again).
-  const retainedSize = new Float64Array(shared, 0, nodeCount)
-  for (let node = 0; node < nodeCount; node++) {
-    dom[node] = dom[node + 1] - 1
-    retainedSize[node] = selfSize[node]
+  semidominators(false)
+  // Semi-NCA: in DFS order, a vertex's dominator is the nearest of its parent's dominators
+  // (the parent included) numbered no higher than its semidominator; dominators are unique,
+  // so this is what the buckets give, in one pass without them. The forest is done with, so
+  // its array takes the dominators. The walk up can be long (a deep chain of dominators whose
+  // last vertex has many children that other paths reach too): past a budget of steps, the
+  // dominators are found again with Lengauer and Tarjan's buckets, whose time is bounded.
+  let dom = ancestor
+  dom[r] = r
+  let budget = walkBudget ?? 8 * n + 1_000_000
+  for (let i = 2; i <= n && budget >= 0; i++) {
+    const w = vertex[i]
+    const bound = semi[w]
+    let x = parent[w]
+    while (number[x] > bound) {
+      x = dom[x]
+      budget--
+    }
+    dom[w] = x
   }
-  const dominator = dom.subarray(0, nodeCount)
+  if (budget < 0) {
+    for (let v = 1; v <= n; v++) {
+      semi[v] = number[v]
+      label[v] = v
+    }
+    ancestor.fill(0)
+    number.fill(0)
+    semidominators(true)
+    dom = parent
+    dom[r] = r
+    for (let i = 2; i <= n; i++) {
+      const w = vertex[i]
+      if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]]
+    }
+  }
+  dom[0] = r
+
+  // The results take the place of work arrays where they can (a peak of memory is here): the
+  // dominators shift down into the parents' array, the retained sizes go where the ancestors
+  // and the DFS numbers were (neither is read again).
+  const dominator = parent.subarray(0, nodeCount)
+  for (let node = 0; node < nodeCount; node++) dominator[node] = dom[node + 1] - 1
+  const retainedSize = new Float64Array(shared, 0, nodeCount)
+  for (let node = 0; node < nodeCount; node++) retainedSize[node] = selfSize[node]
   // Accumulate in reverse DFS order, as DevTools does (children before their dominators).
   for (let i = n; i > 1; i--) {
     const node = vertex[i] - 1
@@ -180,7 +222,7 @@ export function computeDominators(
   const { firstDominated, dominatedNode } = buildDominatedNodes(dominator, graph.rootNode, {
     firstDominated: semi,
     dominatedNode: vertex.subarray(0, Math.max(0, nodeCount - 1)),
-    nextSlot: bucketNext,
+    nextSlot,
   })
   work.give(label, nextEdge)
   return {

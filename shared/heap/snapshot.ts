@@ -53,6 +53,8 @@ export interface InitializeOptions {
   signal?: CancelSignal
   /** Retainers already built (e.g. while a capture's strings were still arriving). */
   retainers?: Retainers
+  /** Work arrays to take before new ones (tests hand in used ones, full of other data). */
+  work?: WorkArrays
 }
 
 /** Runs every analysis over a parsed snapshot, reporting each stage to the progress sink. */
@@ -73,7 +75,7 @@ export function initializeSnapshot(
   let stage = 0
   // Per-node work arrays pass from stage to stage instead of becoming garbage: no stage waits
   // for the collector to free the last one's (tens of MB each at 10 million nodes).
-  const work = new WorkArrays()
+  const work = options.work ?? new WorkArrays()
   const step = (): void => {
     if (options.signal?.aborted) throw cancelledError()
     options.onProgress?.({ phase: stages[stage], done: stage, total: stages.length })

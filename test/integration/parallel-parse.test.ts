@@ -144,6 +144,32 @@ describe('parallel parse', () => {
     expectSameParse((parsed as ParallelParse).parsed, expected, 'spaced')
   })
 
+  it('parses the largest 32-bit value on the workers', async () => {
+    const text = await readFile(sized)
+    const nodes = bodyOf(text, 'nodes')
+    // The first node's self size (its fourth field) becomes 2^32 - 1.
+    const fields = text
+      .subarray(nodes.start, nodes.start + 200)
+      .toString('latin1')
+      .split(',')
+    const at = nodes.start + fields.slice(0, 3).join(',').length + 1
+    const file = join(dir, 'largest-size.heapsnapshot')
+    await writeFile(
+      file,
+      Buffer.concat([
+        text.subarray(0, at),
+        Buffer.from(String(2 ** 32 - 1)),
+        text.subarray(at + fields[3].length),
+      ]),
+    )
+    const size = (await readFile(file)).length
+    const parsed = await parseSnapshotFileParallel(file, size, { workers: 2, rangeBytes: 50_000 })
+    expect(parsed).not.toBeNull()
+    const { parsed: result } = parsed as ParallelParse
+    expect(result.nodeSelfSize[0]).toBe(2 ** 32 - 1)
+    expectSameParse(result, await sequential(file), 'the largest 32-bit size')
+  })
+
   it('keeps a self size over 4 GiB exactly (the one-stream parse, in 64 bits)', async () => {
     const text = await readFile(sized)
     const nodes = bodyOf(text, 'nodes')

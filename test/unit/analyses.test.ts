@@ -165,13 +165,13 @@ describe('analyses', () => {
           expect(snapshot.dominator[node], `node ${node}`).toBe(immediate)
         }
         // Lengauer and Tarjan's buckets, which take over from the semi-NCA walk past its
-        // budget (0 here, so at once), give the same dominators and retained sizes.
+        // budget (-1 here: before its first step), give the same dominators and sizes.
         const buckets = computeDominators(
           snapshot.graph,
           snapshot.essentialEdge,
           snapshot.selfSize,
           undefined,
-          0,
+          -1,
         )
         expect(Array.from(buckets.dominator)).toEqual(Array.from(snapshot.dominator))
         expect(Array.from(buckets.retainedSize)).toEqual(Array.from(snapshot.retainedSize))

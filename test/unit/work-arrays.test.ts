@@ -1,7 +1,12 @@
 // The load's work-array pool: a stage takes the smallest buffer given back that fits, a result
-// kept for the snapshot's life never pins a buffer much larger than itself, and scratch may.
+// kept for the snapshot's life never pins a buffer much larger than itself, and scratch may;
+// and a load handed used arrays (another load's data in them) answers as one with new arrays.
+import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { WorkArrays } from '../../shared/heap/analyses/work-arrays'
+import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
+import { initializeSnapshot } from '../../shared/heap/snapshot'
+import { fixture } from '../helpers/fixtures'
 
 describe('work arrays', () => {
   it('hands a given-back buffer to the next stage, smallest fit first', () => {
@@ -33,5 +38,37 @@ describe('work arrays', () => {
     work.give(new Uint32Array(kept))
     expect(work.buffer(4 * 400, true).byteLength).toBe(2000)
     expect(work.heldBytes).toBe(0)
+  })
+})
+
+describe('a load whose work arrays are full of another load’s data', () => {
+  it('gives the answers of a load with new arrays', async () => {
+    const bytes = await readFile(await fixture('map-cache'))
+    const fresh = initializeSnapshot(parseSnapshotBytes(bytes, 1 << 16))
+    const { nodeCount, firstEdge, rootNode } = fresh.graph
+    const rootEdges = firstEdge[rootNode + 1] - firstEdge[rootNode]
+    // Three used buffers of every size a stage asks for, each byte 0xAB.
+    const used = new WorkArrays()
+    for (const size of [nodeCount, 4 * nodeCount, 4 * (nodeCount + 1), 8 * (nodeCount + 1)])
+      for (let copy = 0; copy < 3; copy++) used.give(new Uint8Array(size).fill(0xab))
+    used.give(new Uint8Array(4 * (nodeCount + rootEdges)).fill(0xab))
+    const given = used.heldBytes
+    const reused = initializeSnapshot(parseSnapshotBytes(bytes, 1 << 16), { work: used })
+    expect(reused.hasUserRoots).toBe(true)
+    for (const key of [
+      'selfSize',
+      'retainedSize',
+      'dominator',
+      'firstDominated',
+      'dominatedNode',
+      'distance',
+      'className',
+    ] as const) {
+      expect(Array.from(reused[key]), key).toEqual(Array.from(fresh[key]))
+    }
+    expect(Array.from(reused.pageObject.words)).toEqual(Array.from(fresh.pageObject.words))
+    expect(reused.classIndex).toEqual(fresh.classIndex)
+    // The stages took most of them (the rest were sizes this snapshot's stages never ask).
+    expect(used.heldBytes).toBeLessThan(given / 2)
   })
 })

@@ -6,7 +6,7 @@
 // | {type:'cancel'} | {type:'close'} (write the index cache if it is due, then exit);
 // out {type:'progress', ...} | {type:'loaded', info} | {type:'reply', id, result|error}.
 import { hasAllocationStacks } from '../../../shared/heap/queries/allocations'
-import { constants, setPriority } from 'node:os'
+import { constants, getPriority, setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { HeapSnapshotError } from '../../../shared/heap/errors'
 import { prepareQueryIndexes } from '../../../shared/heap/queries/prepare'
@@ -216,12 +216,15 @@ function traceQuery(method: string, started: number): void {
 
 /**
  * Below normal priority for this host's thread, and so for the parse workers it starts (they
- * inherit it): a load that takes every core must not starve the window, whose page then stutters.
- * A machine that refuses the change runs the host at normal priority.
+ * inherit it), for the host's whole life: a load or a query that takes every core must not
+ * starve the window, whose page then stutters. A host started lower already stays as it is; a
+ * machine that refuses the change runs it at the priority it was given.
  */
 function yieldToTheWindow(): void {
   try {
-    setPriority(constants.priority.PRIORITY_BELOW_NORMAL)
+    const below = constants.priority.PRIORITY_BELOW_NORMAL
+    // Nice values: higher is lower priority (Windows' classes map onto the same scale).
+    if (getPriority() < below) setPriority(below)
   } catch {
     // Not permitted here: normal priority.
   }

@@ -15,7 +15,7 @@ export class WorkArrays {
     for (let index = 0; index < this.free.length; index++) {
       const size = this.free[index].byteLength
       // A result kept for the snapshot's life must not pin much more than its size.
-      const fits = size >= bytes && (scratch || size <= bytes + (bytes >> 2))
+      const fits = size >= bytes && (scratch || size <= bytes * 1.25)
       if (fits && (best === -1 || size < this.free[best].byteLength)) best = index
     }
     if (best === -1) return new ArrayBuffer(bytes)

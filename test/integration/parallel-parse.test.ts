@@ -144,24 +144,29 @@ describe('parallel parse', () => {
     expectSameParse((parsed as ParallelParse).parsed, expected, 'spaced')
   })
 
-  it('parses the largest 32-bit value on the workers', async () => {
+  /** The sized snapshot with its first node's self size (its fourth field) set to `value`. */
+  async function withFirstSelfSize(value: number, name: string): Promise<string> {
     const text = await readFile(sized)
     const nodes = bodyOf(text, 'nodes')
-    // The first node's self size (its fourth field) becomes 2^32 - 1.
     const fields = text
       .subarray(nodes.start, nodes.start + 200)
       .toString('latin1')
       .split(',')
     const at = nodes.start + fields.slice(0, 3).join(',').length + 1
-    const file = join(dir, 'largest-size.heapsnapshot')
+    const file = join(dir, name)
     await writeFile(
       file,
       Buffer.concat([
         text.subarray(0, at),
-        Buffer.from(String(2 ** 32 - 1)),
+        Buffer.from(String(value)),
         text.subarray(at + fields[3].length),
       ]),
     )
+    return file
+  }
+
+  it('parses the largest 32-bit value on the workers', async () => {
+    const file = await withFirstSelfSize(2 ** 32 - 1, 'largest-size.heapsnapshot')
     const size = (await readFile(file)).length
     const parsed = await parseSnapshotFileParallel(file, size, { workers: 2, rangeBytes: 50_000 })
     expect(parsed).not.toBeNull()
@@ -171,23 +176,7 @@ describe('parallel parse', () => {
   })
 
   it('keeps a self size over 4 GiB exactly (the one-stream parse, in 64 bits)', async () => {
-    const text = await readFile(sized)
-    const nodes = bodyOf(text, 'nodes')
-    // The first node's self size (its fourth field) becomes 2^33 + 5.
-    const fields = text
-      .subarray(nodes.start, nodes.start + 200)
-      .toString('latin1')
-      .split(',')
-    const at = nodes.start + fields.slice(0, 3).join(',').length + 1
-    const file = join(dir, 'huge-size.heapsnapshot')
-    await writeFile(
-      file,
-      Buffer.concat([
-        text.subarray(0, at),
-        Buffer.from(String(2 ** 33 + 5)),
-        text.subarray(at + fields[3].length),
-      ]),
-    )
+    const file = await withFirstSelfSize(2 ** 33 + 5, 'huge-size.heapsnapshot')
     const parsed = await parseSnapshotFile(file, {
       chunkSize: 50_000,
       parallel: { minBytes: 0, workers: 2, rangeBytes: 50_000 },

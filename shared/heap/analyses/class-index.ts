@@ -6,7 +6,7 @@
 // same public key (two string-table entries with one text), the later one wins and the earlier
 // one's objects take no part, as in DevTools. A class's retained size counts each member only
 // when no dominator ancestor of the same class is counted already.
-import { locationOffsets, type HeapGraph } from '../graph/heap-graph'
+import { locationOffsets, recordShape, type HeapGraph } from '../graph/heap-graph'
 import type { SizeArray } from '../parse/snapshot-parser'
 
 export interface ClassIndex {
@@ -54,8 +54,14 @@ class LocationGroups {
 
   constructor(private readonly strings: readonly string[]) {}
 
-  /** The group of this location and class name, or -1 for a key not seen yet. */
-  find(scriptId: number, line: number, column: number, nameId: number): number {
+  /** The group of this location and class name; `create(key)` makes a new one. */
+  find(
+    scriptId: number,
+    line: number,
+    column: number,
+    nameId: number,
+    create: (key: string) => number,
+  ): number {
     const slot =
       (Math.imul(scriptId ^ Math.imul(line, 31) ^ Math.imul(column, 961), 2654435761) ^ nameId) &
       (LocationGroups.SLOTS - 1)
@@ -69,37 +75,18 @@ class LocationGroups {
     ) {
       return this.cachedGroup[slot]
     }
-    const group = this.byKey.get(this.key(scriptId, line, column, nameId)) ?? -1
-    if (group !== -1) this.remember(slot, scriptId, line, column, nameId, group)
-    return group
-  }
-
-  key(scriptId: number, line: number, column: number, nameId: number): string {
-    return `${scriptId},${line},${column},${this.strings[nameId]}`
-  }
-
-  add(key: string, scriptId: number, line: number, column: number, nameId: number, group: number) {
-    this.byKey.set(key, group)
-    const slot =
-      (Math.imul(scriptId ^ Math.imul(line, 31) ^ Math.imul(column, 961), 2654435761) ^ nameId) &
-      (LocationGroups.SLOTS - 1)
-    this.remember(slot, scriptId, line, column, nameId, group)
-  }
-
-  private remember(
-    slot: number,
-    scriptId: number,
-    line: number,
-    column: number,
-    nameId: number,
-    group: number,
-  ): void {
-    const at = slot * 4
-    this.cached[at] = scriptId
-    this.cached[at + 1] = line
-    this.cached[at + 2] = column
-    this.cached[at + 3] = nameId
+    const key = `${scriptId},${line},${column},${this.strings[nameId]}`
+    let group = this.byKey.get(key)
+    if (group === undefined) {
+      group = create(key)
+      this.byKey.set(key, group)
+    }
+    cached[at] = scriptId
+    cached[at + 1] = line
+    cached[at + 2] = column
+    cached[at + 3] = nameId
     this.cachedGroup[slot] = group
+    return group
   }
 }
 
@@ -133,8 +120,9 @@ export class ClassGrouper {
     const { graph } = input
     this.objectType = graph.nodeTypeCode.object
     this.locationField = locationOffsets(graph)
-    this.recordFields = graph.layout.locationFields.length || 4
-    this.recordNode = Math.max(0, graph.layout.locationFields.indexOf('object_index'))
+    const shape = recordShape(graph.layout.locationFields)
+    this.recordFields = shape.fieldCount
+    this.recordNode = shape.nodeField
     this.byClassName = new Int32Array(graph.strings.length).fill(-1)
     this.byLocation = new LocationGroups(graph.strings)
     this.nodeGroup = nodeGroup.fill(-1)
@@ -164,12 +152,9 @@ export class ClassGrouper {
       const scriptId = locations[record + this.locationField.scriptId]
       const line = locations[record + this.locationField.line]
       const column = locations[record + this.locationField.column]
-      group = this.byLocation.find(scriptId, line, column, nameId)
-      if (group === -1) {
-        const key = this.byLocation.key(scriptId, line, column, nameId)
-        group = this.newGroup(key, nameId, node)
-        this.byLocation.add(key, scriptId, line, column, nameId, group)
-      }
+      group = this.byLocation.find(scriptId, line, column, nameId, (key) =>
+        this.newGroup(key, nameId, node),
+      )
     } else {
       // Class names may be strings added after the grouper was made (`<div>`, `{a, b}`).
       if (nameId >= this.byClassName.length) this.growNames(nameId)

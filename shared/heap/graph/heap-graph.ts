@@ -223,8 +223,11 @@ export function locationOffsets(graph: HeapGraph): {
   return { scriptId: offset('script_id', 1), line: offset('line', 2), column: offset('column', 3) }
 }
 
-/** Where a record keeps its node, and how many fields a record has. */
-function recordShape(locationFields: readonly string[]): { fieldCount: number; nodeField: number } {
+/** Where a location record keeps its node, and how many fields a record has. */
+export function recordShape(locationFields: readonly string[]): {
+  fieldCount: number
+  nodeField: number
+} {
   return {
     fieldCount: locationFields.length || 4,
     nodeField: Math.max(0, locationFields.indexOf('object_index')),

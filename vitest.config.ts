@@ -12,6 +12,8 @@ export default defineConfig({
     pool: 'forks',
     // The renderer, built once for every e2e file.
     globalSetup: ['test/helpers/global-setup.ts'],
+    // String tables compare by their strings.
+    setupFiles: ['test/helpers/equality.ts'],
     // The recent-files list of test runs stays out of the user's own.
     env: {
       HEAPGRAPH_CONFIG_DIR: join(tmpdir(), `heapgraph-test-config-${process.pid}`),

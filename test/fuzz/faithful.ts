@@ -102,9 +102,11 @@ function stringProblems(parsed: ParsedSnapshot, raw: RawText): string[] {
     return [`${parsed.strings.length} strings parsed, the text has ${raw.strings.length}`]
   }
   for (let id = 0; id < raw.strings.length; id++) {
-    if (parsed.strings[id] !== raw.strings[id]) {
+    if (parsed.strings.get(id) !== raw.strings[id]) {
       const show = (value: string): string => JSON.stringify(value.slice(0, 40))
-      return [`string ${id} is ${show(parsed.strings[id])}, the text says ${show(raw.strings[id])}`]
+      return [
+        `string ${id} is ${show(parsed.strings.get(id))}, the text says ${show(raw.strings[id])}`,
+      ]
     }
   }
   return []

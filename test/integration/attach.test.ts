@@ -457,7 +457,7 @@ describe('attach to headless Chromium', () => {
       const names: string[] = []
       for (let node = 0; node < graph.nodeCount; node++) {
         if (graph.nodeType[node] === graph.nodeTypeCode.native) {
-          names.push(graph.strings[graph.nodeName[node]])
+          names.push(graph.strings.get(graph.nodeName[node]))
         }
       }
       expect(names.some((name) => name.startsWith('<div'))).toBe(true)

@@ -189,7 +189,7 @@ describe('heapgraph record --timeline', () => {
     const nameField = Math.max(0, layout.traceFunctionInfoFields.indexOf('name'))
     const names = new Set<string>()
     for (let at = 0; at + fieldCount <= traceFunctionInfos.length; at += fieldCount) {
-      names.add(strings[traceFunctionInfos[at + nameField]])
+      names.add(strings.get(traceFunctionInfos[at + nameField]))
     }
     expect(names).toContain('allocateRecordedRows')
   })

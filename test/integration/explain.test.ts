@@ -254,7 +254,7 @@ describe.skipIf(chromiumMissing !== undefined)('explanations on a Chrome page', 
 function instanceOf(snapshot: HeapSnapshot, className: string): number {
   const { strings } = snapshot.graph
   for (let node = 0; node < snapshot.graph.nodeCount; node++) {
-    if (strings[snapshot.className[node]] === className) return node
+    if (strings.get(snapshot.className[node]) === className) return node
   }
   throw new Error(`no ${className} in the snapshot`)
 }

@@ -40,13 +40,13 @@ async function* hugeSnapshot(): AsyncGenerator<Uint8Array> {
 describe('huge string tables', () => {
   it('loads a snapshot whose strings exceed the maximum length of one V8 string', async () => {
     const parsed = await parseSnapshotChunks(hugeSnapshot())
-    const totalCharacters = parsed.strings.reduce((sum, text) => sum + text.length, 0)
+    const totalCharacters = parsed.strings.toArray().reduce((sum, text) => sum + text.length, 0)
     expect(totalCharacters).toBeGreaterThan(V8_MAX_STRING_LENGTH)
     expect(parsed.strings).toHaveLength(STRING_COUNT + 1)
-    expect(parsed.strings[5]).toHaveLength(STRING_LENGTH)
-    expect(parsed.strings[5][STRING_LENGTH - 1]).toBe('e') // strings[0] is ""; the 5th long one
+    expect(parsed.strings.get(5)).toHaveLength(STRING_LENGTH)
+    expect(parsed.strings.get(5)[STRING_LENGTH - 1]).toBe('e') // strings[0] is ""; the 5th long one
     const snapshot = initializeSnapshot(parsed)
     expect(snapshot.retainedSize[0]).toBe(STRING_COUNT * STRING_LENGTH)
-    expect(snapshot.graph.strings[snapshot.graph.nodeName[3]]).toHaveLength(STRING_LENGTH)
+    expect(snapshot.graph.strings.get(snapshot.graph.nodeName[3])).toHaveLength(STRING_LENGTH)
   }, 300_000)
 })

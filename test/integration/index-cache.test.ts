@@ -190,11 +190,11 @@ describe('the index cache', () => {
       await writeFile(file, changed, 'latin1')
       await utimes(file, mtime, mtime)
       const changedSnapshot = await loadSnapshotFile(file, { cache: false })
-      expect(changedSnapshot.graph.strings.includes('leakCachf')).toBe(true)
+      expect(changedSnapshot.graph.strings.indexesOf('leakCachf').length > 0).toBe(true)
       expected = answers(changedSnapshot)
       await expectIgnored(false)
       const cached = await readCachedSnapshot(await snapshotKey(file))
-      expect(cached?.graph.strings.includes('leakCachf')).toBe(true)
+      expect(cached?.graph.strings.indexesOf('leakCachf').length).toBe(1)
     })
 
     it.skipIf(process.getuid?.() !== 0)("another user's file (a shared folder)", async () => {

@@ -36,7 +36,7 @@ beforeAll(async () => {
 function classOf(id: number): string {
   const node = findNodeById(final, id)
   if (node === null) throw new Error(`no @${id} in the final snapshot`)
-  return final.graph.strings[final.className[node]]
+  return final.graph.strings.get(final.className[node])
 }
 
 describe('leaks on the three-snapshot sequence', () => {

@@ -52,7 +52,7 @@ function tableReferences(snapshot: HeapSnapshot): TableReferences {
   const { graph } = snapshot
   const found: TableReferences = { fromTable: new Map(), instances: new Map() }
   for (let node = 0; node < graph.nodeCount; node++) {
-    const className = graph.strings[snapshot.className[node]]
+    const className = graph.strings.get(snapshot.className[node])
     if (className !== 'Val' && className !== 'Key') continue
     const tag = getOutgoingEdges(snapshot, node, 0, 100).items.find(
       (reference) => reference.edge.name === 'tag',

@@ -158,7 +158,7 @@ function parityChecks(name: FixtureName, runtime?: NodeMajor): void {
     expect(
       mismatches(
         count,
-        (n) => strings[ours.className[n]],
+        (n) => strings.get(ours.className[n]),
         (n) => theirs.className[n],
       ),
     ).toEqual([])

@@ -334,7 +334,7 @@ describe.skipIf(numpyMissing !== undefined)('NumPy arrays through the CLI', () =
       if (theirs.retainedSize[node] !== ours.retainedSize[node]) differences.retained++
       if (theirs.dominator[node] !== ours.dominator[node]) differences.dominator++
       if (theirs.distance[node] !== ours.distance[node]) differences.distance++
-      if (theirs.className[node] !== ours.graph.strings[ours.className[node]])
+      if (theirs.className[node] !== ours.graph.strings.get(ours.className[node]))
         differences.className++
     }
     expect(differences).toEqual({ retained: 0, dominator: 0, distance: 0, className: 0 })

@@ -128,7 +128,10 @@ describe('scope sections', () => {
     expect(Array.from(scopes?.depth ?? [])).toEqual([0, 1, 2, 2, 2, 3])
     expect(Array.from(scopes?.firstVariable ?? [])).toEqual([0, 0, 2, 2, 2, 2, 2])
     const names = load(program.b).graph.strings
-    expect(Array.from(scopes?.variableName ?? [], (id) => names[id])).toEqual(['payload', 'count'])
+    expect(Array.from(scopes?.variableName ?? [], (id) => names.get(id))).toEqual([
+      'payload',
+      'count',
+    ])
     expect(Array.from(scopes?.firstUse ?? [])).toEqual([0, 0, 0, 1, 2, 2, 3])
     expect(Array.from(scopes?.useDeclaringScopeId ?? [])).toEqual([10, 10, 10])
     expect(Array.from(scopes?.useSlot ?? [])).toEqual([0, 1, 0])

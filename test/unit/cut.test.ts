@@ -179,7 +179,7 @@ function oracleCut(snapshot: HeapSnapshot, edges: OracleEdge[], ordinal: number)
     .map((edge) => edge.to)
     .filter((store) => store !== from && store !== to)
   const isCell = (node: number): boolean =>
-    graph.strings[graph.nodeName[node]] === 'system / PropertyCell'
+    graph.strings.get(graph.nodeName[node]) === 'system / PropertyCell'
   const cellName = (cell: number): string | undefined => {
     const named = edges.find(
       (edge) =>
@@ -188,7 +188,7 @@ function oracleCut(snapshot: HeapSnapshot, edges: OracleEdge[], ordinal: number)
         edge.name !== 'value' &&
         graph.nodeTypes[graph.nodeType[edge.to]] === 'string',
     )
-    return named && graph.strings[graph.nodeName[named.to]]
+    return named && graph.strings.get(graph.nodeName[named.to])
   }
   edges.forEach((edge, copy) => {
     if (!stores.includes(edge.from) || edge.type === 'weak') return

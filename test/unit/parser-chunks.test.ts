@@ -59,7 +59,9 @@ function expectSameParse(actual: ParsedSnapshot, expected: ParsedSnapshot): void
     }
   }
   expect(actual.strings.length).toBe(expected.strings.length)
-  const differs = actual.strings.findIndex((text, nameId) => text !== expected.strings[nameId])
+  const differs = actual.strings
+    .toArray()
+    .findIndex((text, nameId) => text !== expected.strings.get(nameId))
   expect(differs, `strings[${differs}]`).toBe(-1)
   expect(actual.skippedSections).toEqual(expected.skippedSections)
 }
@@ -254,7 +256,7 @@ describe('snapshot-parser', () => {
             ])
             const outcome = (chunkSize: number): unknown => {
               try {
-                return parseSnapshotBytes(bytes, chunkSize).strings
+                return parseSnapshotBytes(bytes, chunkSize).strings.toArray()
               } catch (error) {
                 return String(error)
               }
@@ -280,7 +282,7 @@ describe('snapshot-parser', () => {
         ...encoder.encode(text.slice(at + 1)),
       ])
       expect(jsonStrings(broken)[2]).toBe('A\ufffd\ufffd\ufffdB')
-      expect(parseSnapshotBytes(broken).strings[2]).toBe(jsonStrings(broken)[2])
+      expect(parseSnapshotBytes(broken).strings.get(2)).toBe(jsonStrings(broken)[2])
     })
   })
 

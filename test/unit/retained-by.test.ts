@@ -129,7 +129,7 @@ describe('retained by', () => {
             const node = queue.shift() as number
             for (let edge = graph.firstEdge[node]; edge < graph.firstEdge[node + 1]; edge++) {
               if (graph.edgeType[edge] === graph.edgeTypeCode.weak) continue
-              const name = graph.strings[graph.edgeNameOrIndex[edge]]
+              const name = graph.strings.get(graph.edgeNameOrIndex[edge])
               if (skipConsole && node === globalHandles && name.endsWith(' / DevTools console'))
                 continue
               const target = graph.edgeTarget[edge]

@@ -38,7 +38,7 @@ import { decodeTree, encodeTree, transientSections, type Section } from './tree-
 
 const MAGIC = Buffer.from('HGINDEX\n', 'latin1')
 /** Bump when the file layout, the snapshot's state or an analysis's results change. */
-export const CACHE_FORMAT = 2
+export const CACHE_FORMAT = 3
 const PREAMBLE_BYTES = 24
 const FINGERPRINT_BYTES = 1 << 20
 const SUFFIX = '.hgindex'

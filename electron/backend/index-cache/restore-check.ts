@@ -3,6 +3,7 @@
 // checksum already guards the bytes; this guards against a file from a build whose state had
 // another shape under the same format number.
 import { BitVector } from '../../../shared/heap/analyses/bit-vector'
+import { StringTable } from '../../../shared/heap/graph/string-table'
 import { savedFields } from '../../../shared/heap/queries/cache'
 import type { HeapSnapshot } from '../../../shared/heap/snapshot'
 
@@ -43,7 +44,7 @@ export function checkRestoredSnapshot(state: unknown): HeapSnapshot {
     [inGraph, 'retainerNode', Uint32Array, edges],
     [inGraph, 'edgeType', Uint8Array, edges],
     [inGraph, 'samples', Float64Array, undefined],
-    [inGraph, 'strings', Array<string>, undefined],
+    [inGraph, 'strings', StringTable, undefined],
     [inSnapshot, 'retainedSize', Float64Array, nodes],
     [inSnapshot, 'dominator', Uint32Array, nodes],
     [inSnapshot, 'distance', Int32Array, nodes],

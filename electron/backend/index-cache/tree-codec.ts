@@ -6,6 +6,7 @@
 // chunks, latin1 where every character fits and UTF-16 otherwise, so that lone surrogates survive.
 // Anything else (a Map, a class instance, a function) is refused, so nothing is lost silently.
 import { BitVector } from '../../../shared/heap/analyses/bit-vector'
+import { StringTable, type StringTableParts } from '../../../shared/heap/graph/string-table'
 
 export type TypedArray =
   | Uint8Array
@@ -113,6 +114,10 @@ export function encodeTree(value: unknown, chunkChars = STRING_CHUNK_CHARS): Enc
     }
     if (item instanceof BitVector)
       return { $bits: item.size, words: encode(item.words, `${where}.words`) }
+    if (item instanceof StringTable) {
+      const parts: Record<string, unknown> = { ...item.toParts() }
+      return { $stringTable: encode(parts, `${where}.parts`) }
+    }
     if (Array.isArray(item)) {
       if (isStringTable(item)) return encodeStrings(item, add, chunkChars)
       return item.map((element, index) => encode(element, `${where}[${index}]`))
@@ -260,6 +265,23 @@ function decodeStrings(record: Record<string, unknown>, sections: readonly Secti
   return strings
 }
 
+function decodeStringTable(value: unknown): StringTable {
+  const parts = asRecord(value, 'a string table')
+  const { bytes, starts, textIndexes, texts } = parts
+  if (
+    !(bytes instanceof Uint8Array) ||
+    !(starts instanceof Uint32Array) ||
+    !(textIndexes instanceof Uint32Array) ||
+    !Array.isArray(texts)
+  )
+    throw new TreeDecodeError('a string table without its parts')
+  try {
+    return StringTable.fromParts({ bytes, starts, textIndexes, texts } as StringTableParts)
+  } catch (error) {
+    throw new TreeDecodeError(`a string table that does not fit together: ${String(error)}`)
+  }
+}
+
 /** Puts a tree back together from its skeleton and sections; throws TreeDecodeError. */
 export function decodeTree(skeleton: unknown, sections: readonly Section[]): unknown {
   const decode = (item: unknown): unknown => {
@@ -300,6 +322,7 @@ export function decodeTree(skeleton: unknown, sections: readonly Section[]): unk
       return BitVector.fromWords(size, words)
     }
     if ('$strings' in record) return decodeStrings(record, sections)
+    if ('$stringTable' in record) return decodeStringTable(decode(record.$stringTable))
     if ('$number' in record) return Number(record.$number)
     throw new TreeDecodeError(`an unknown node ${Object.keys(record).join(',')}`)
   }

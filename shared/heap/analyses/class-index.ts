@@ -8,6 +8,7 @@
 // when no dominator ancestor of the same class is counted already.
 import { locationOffsets, recordShape, type HeapGraph } from '../graph/heap-graph'
 import type { SizeArray } from '../parse/snapshot-parser'
+import type { StringTable } from '../graph/string-table'
 
 export interface ClassIndex {
   /** Per class: `,<className>` or `<scriptId>,<line>,<column>,<className>`. */
@@ -52,7 +53,7 @@ class LocationGroups {
   private readonly cachedGroup = new Int32Array(LocationGroups.SLOTS)
   private readonly byKey = new Map<string, number>()
 
-  constructor(private readonly strings: readonly string[]) {}
+  constructor(private readonly strings: StringTable) {}
 
   /** The group of this location and class name; `create(key)` makes a new one. */
   find(
@@ -75,7 +76,7 @@ class LocationGroups {
     ) {
       return this.cachedGroup[slot]
     }
-    const key = `${scriptId},${line},${column},${this.strings[nameId]}`
+    const key = `${scriptId},${line},${column},${this.strings.get(nameId)}`
     let group = this.byKey.get(key)
     if (group === undefined) {
       group = create(key)
@@ -160,7 +161,7 @@ export class ClassGrouper {
       if (nameId >= this.byClassName.length) this.growNames(nameId)
       group = this.byClassName[nameId]
       if (group === -1) {
-        group = this.newGroup(',' + graph.strings[nameId], nameId, node)
+        group = this.newGroup(',' + graph.strings.get(nameId), nameId, node)
         this.byClassName[nameId] = group
       }
     }
@@ -210,7 +211,7 @@ export class ClassGrouper {
     const { strings } = this.input.graph
     return {
       classKey: classGroups.map((group) => groupKey[group]),
-      className: classGroups.map((group) => strings[this.groupNameId[group]]),
+      className: classGroups.map((group) => strings.get(this.groupNameId[group])),
       firstNode: Uint32Array.from(classGroups, (group) => this.groupFirstNode[group]),
       count: Uint32Array.from(classGroups, (group) => this.groupCount[group]),
       selfSize: Float64Array.from(classGroups, (group) => this.groupSelfSize[group]),

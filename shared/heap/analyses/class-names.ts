@@ -72,7 +72,7 @@ export function computeClassNames(
     if (type === codes.hidden) {
       name = systemClass
     } else if (type === codes.object || type === codes.native) {
-      const text = strings[nodeName[node]]
+      const text = strings.get(nodeName[node])
       if (type === codes.object && text === 'Object') {
         name = matchInterface(node)
       } else if (text.startsWith('<')) {
@@ -102,7 +102,7 @@ export function computeClassNames(
 function isPlainObject(graph: HeapGraph, node: number): boolean {
   return (
     graph.nodeType[node] === graph.nodeTypeCode.object &&
-    graph.strings[graph.nodeName[node]] === 'Object'
+    graph.strings.get(graph.nodeName[node]) === 'Object'
   )
 }
 

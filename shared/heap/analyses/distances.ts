@@ -28,12 +28,12 @@ export function computeDistances(
     const type = nodeType[node]
     if (type === hiddenNode) {
       if (
-        strings[nodeName[node]] === 'system / NativeContext' &&
+        strings.get(nodeName[node]) === 'system / NativeContext' &&
         edgeName(graph, edge) === 'sloppy_function_map'
       ) {
         return false
       }
-    } else if (type === arrayNode && strings[nodeName[node]] === '(map descriptors)') {
+    } else if (type === arrayNode && strings.get(nodeName[node]) === '(map descriptors)') {
       // Descriptor arrays may be shared between maps; DevTools skips their descriptor links.
       const position = parseInt(edgeName(graph, edge), 10)
       return position < 2 || position % 3 !== 1

@@ -14,7 +14,7 @@ export function propagateDomState(graph: HeapGraph): void {
   if (graph.layout.nodeDetachednessField === -1) {
     // Old snapshots: native objects named 'Detached …' are detached; nothing propagates.
     for (let node = 0; node < nodeCount; node++) {
-      if (nodeType[node] === native && strings[nodeName[node]].startsWith('Detached ')) {
+      if (nodeType[node] === native && strings.get(nodeName[node]).startsWith('Detached ')) {
         detachedness[node] = DETACHED
       }
     }
@@ -37,7 +37,7 @@ export function propagateDomState(graph: HeapGraph): void {
       const oldName = nodeName[node]
       let newName = renamed.get(oldName)
       if (newName === undefined) {
-        newName = addString(graph, 'Detached ' + strings[oldName])
+        newName = addString(graph, 'Detached ' + strings.get(oldName))
         renamed.set(oldName, newName)
       }
       nodeName[node] = newName

@@ -15,7 +15,7 @@ export function isUserRoot(graph: HeapGraph, node: number): boolean {
 export function isDocumentDomTreesRoot(graph: HeapGraph, node: number): boolean {
   return (
     graph.nodeType[node] === graph.nodeTypeCode.synthetic &&
-    graph.strings[graph.nodeName[node]] === '(Document DOM trees)'
+    graph.strings.get(graph.nodeName[node]) === '(Document DOM trees)'
   )
 }
 

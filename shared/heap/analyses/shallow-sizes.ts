@@ -38,7 +38,7 @@ export function computeShallowSizes(
     if (
       type === hidden ||
       type === array ||
-      (type === native && strings[nodeName[node]] === 'system / ExternalStringData')
+      (type === native && strings.get(nodeName[node]) === 'system / ExternalStringData')
     ) {
       owner[node] = UNVISITED
     } else {

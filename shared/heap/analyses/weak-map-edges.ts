@@ -34,7 +34,7 @@ export class WeakMapEdgeNames {
     const state = this.state[nameId]
     if (state === NOT_EPHEMERON) return null
     if (state === EPHEMERON) return this.parsed.get(nameId) as EphemeronName
-    const text = this.graph.strings[nameId]
+    const text = this.graph.strings.get(nameId)
     // Cheap test first: every ephemeron name starts with a digit.
     const first = text.charCodeAt(0)
     const match = first >= 0x30 && first <= 0x39 ? EPHEMERON_NAME.exec(text) : null

@@ -3,6 +3,7 @@
 // (DevTools renames detached DOM nodes and adds class names); nothing else here is mutated.
 import type { ParsedSnapshot, ScopeTable, SizeArray, TraceTree } from '../parse/snapshot-parser'
 import type { SnapshotLayout } from '../format'
+import type { StringTable } from './string-table'
 
 /** Node type numbers resolved from the header (-1 when a type is not declared). */
 export interface NodeTypeCodes {
@@ -70,7 +71,8 @@ export interface HeapGraph {
   /** Per retainer slot: the retaining node ordinal. */
   readonly retainerNode: Uint32Array
   /** The string table; analyses may append. */
-  readonly strings: string[]
+  /** The string table: read a string with strings.get(index). */
+  readonly strings: StringTable
   /**
    * Location records (layout.locationFields each), one per node that has one, in node order:
    * the later of two records for one node wins, as in DevTools' location map (nodeLocationOf).
@@ -197,13 +199,12 @@ export function hasStringName(graph: HeapGraph, edge: number): boolean {
 /** An edge's name as DevTools shows it: the property name, or the index as a string. */
 export function edgeName(graph: HeapGraph, edge: number): string {
   const value = graph.edgeNameOrIndex[edge]
-  return hasStringName(graph, edge) ? graph.strings[value] : String(value)
+  return hasStringName(graph, edge) ? graph.strings.get(value) : String(value)
 }
 
 /** Appends a string to the table and returns its index. */
 export function addString(graph: HeapGraph, text: string): number {
-  graph.strings.push(text)
-  return graph.strings.length - 1
+  return graph.strings.push(text)
 }
 
 /**

@@ -1,10 +1,13 @@
 // Streaming parser for V8 .heapsnapshot JSON: a byte-level state machine fed chunk by chunk.
 // The small `snapshot` header goes through JSON.parse; `nodes` and `edges` go straight into
-// per-field typed arrays; each string of `strings` is decoded on its own, so neither the file
-// nor the string table is ever held as one JS string. Errors name the byte offset.
+// per-field typed arrays; `strings` are kept as their UTF-8 bytes (graph/string-table.ts) and
+// made into JS strings when read, and the file is never held as one JS string. Errors name the
+// byte offset.
 import { HeapSnapshotError } from '../errors'
 import { resolveLayout, type SnapshotLayout } from '../format'
 import { GrowableArray } from './growable'
+import { StringTable } from '../graph/string-table'
+import { textDecoder } from '../text-decoder'
 import { estimateLoadBytes, formatGigabytes } from '../memory-estimate'
 
 /** The `trace_tree` flattened in preorder (allocation stacks). */
@@ -83,7 +86,7 @@ export interface ParsedSnapshot {
   edgeNameOrIndex: Uint32Array
   /** Per edge: target node ordinal. */
   edgeTarget: Uint32Array
-  strings: string[]
+  strings: StringTable
   /** Flattened location records, object_index already converted to a node ordinal. */
   locations: Uint32Array
   traceFunctionInfos: Uint32Array
@@ -299,14 +302,9 @@ function fromCodeUnits(units: Uint16Array, length: number): string {
   return text
 }
 
-declare class TextDecoder {
-  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean })
-  decode(input: Uint8Array): string
-}
-
 /**
  * Parses a heap snapshot from byte chunks: `write()` each chunk in order, then `finish()`.
- * Holds only typed arrays and the decoded strings; never the input text.
+ * Holds typed arrays, the string table and the few strings it had to decode; never the input text.
  */
 export class SnapshotParser {
   private state = S_START
@@ -376,7 +374,7 @@ export class SnapshotParser {
   private scopesSeen = false
 
   // Strings.
-  private strings: string[] = []
+  private strings = new StringTable()
   private stringsSeen = false
   private stringBuffer = new Uint16Array(1024)
   private stringLength = 0
@@ -390,13 +388,11 @@ export class SnapshotParser {
   /** Allowed range of the next continuation byte (narrower after E0, ED, F0, F4). */
   private utf8Lower = 0x80
   private utf8Upper = 0xbf
-  private readonly utf16Decoder = new TextDecoder('utf-16le')
+  private readonly utf16Decoder = textDecoder('utf-16le')
   /** For ASCII-only text 'latin1' (windows-1252) decoding is exact and yields one-byte strings. */
-  private readonly asciiDecoder = new TextDecoder('latin1')
-  /** Per string of a run: where it starts and ends in the run's text. */
-  private runBounds = new Int32Array(1024)
-  /** Non-fatal: an ill-formed sequence becomes U+FFFD, as readString does. */
-  private readonly utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+  private readonly asciiDecoder = textDecoder('latin1')
+  /** Per string of a run: where it starts in the run's bytes. */
+  private runBegins = new Int32Array(1024)
   private asciiBuffer = new Uint8Array(1024)
 
   // trace_tree.
@@ -729,7 +725,7 @@ export class SnapshotParser {
       this.capture = null
       let header: unknown
       try {
-        header = JSON.parse(new TextDecoder('utf-8').decode(Uint8Array.from(capture)))
+        header = JSON.parse(textDecoder('utf-8').decode(Uint8Array.from(capture)))
       } catch (error) {
         this.fail(
           'syntax',
@@ -1432,48 +1428,44 @@ export class SnapshotParser {
 
   /**
    * The fast path of `strings`: from the opening quote at i, the run of whole strings in this
-   * chunk that hold no escape, no control character and only ASCII, with their separators: one
-   * decode for the run, then a slice of it per string. A first string with other UTF-8 (and
-   * nothing else to slow it down) is decoded on its own. Returns where the run ends (after its
-   * last closing quote), or -1 when the first string is not such a string; that one, and
-   * anything after the run, goes through readString byte by byte.
+   * chunk that hold no escape and no control character, with their separators. The run's bytes
+   * go to the string table in one copy (its strings are made when read). Returns where the run
+   * ends (after its last closing quote), or -1 when the first string is not such a string; that
+   * one, and anything after the run, goes through readString byte by byte.
    */
   private readStringRun(chunk: Uint8Array, i: number, n: number): number {
     const maxLength = this.limits.maxStringLength
-    let bounds = this.runBounds
+    let begins = this.runBegins
     let quote = i
     let runEnd = -1
     let count = 0
     for (;;) {
       let j = quote + 1
-      let ascii = true
       let c = 0
       while (j < n) {
         c = chunk[j]
         if (c === CH_QUOTE || c === CH_BACKSLASH || c < 0x20) break
-        if (c >= 0x80) ascii = false
         j++
       }
       // Not whole in this chunk, or not simple, or (in bytes) maybe too long: not in the run.
       if (j >= n || c !== CH_QUOTE || j - quote - 1 > maxLength) break
-      if (!ascii) {
-        // Without escapes, the UTF-8 between the quotes is the whole string.
-        if (count === 0) {
-          this.strings.push(this.utf8Decoder.decode(chunk.subarray(quote + 1, j)))
-          this.separator = 2
-          return j + 1
-        }
-        break
+      if (count === begins.length) {
+        begins = new Int32Array(begins.length * 2)
+        begins.set(this.runBegins)
+        this.runBegins = begins
       }
-      if (bounds.length < 2 * count + 2) {
-        bounds = new Int32Array(bounds.length * 2)
-        bounds.set(this.runBounds)
-        this.runBounds = bounds
-      }
-      bounds[2 * count] = quote + 1 - i
-      bounds[2 * count + 1] = j - i
-      count++
+      begins[count++] = quote + 1 - i
       runEnd = j + 1
+      // V8 writes `",\n"` between strings.
+      if (
+        j + 3 < n &&
+        chunk[j + 1] === CH_COMMA &&
+        chunk[j + 2] === 0x0a &&
+        chunk[j + 3] === CH_QUOTE
+      ) {
+        quote = j + 3
+        continue
+      }
       let k = j + 1
       while (k < n && isSpace(chunk[k])) k++
       if (k >= n || chunk[k] !== CH_COMMA) break
@@ -1483,12 +1475,7 @@ export class SnapshotParser {
       quote = k
     }
     if (count === 0) return -1
-    // One-byte text (latin1 is exact for ASCII); slices keep one byte per character.
-    const text = this.asciiDecoder.decode(chunk.subarray(i, runEnd))
-    const strings = this.strings
-    for (let string = 0; string < count; string++) {
-      strings.push(text.slice(bounds[2 * string], bounds[2 * string + 1]))
-    }
+    this.strings.pushRun(chunk.subarray(i, runEnd), begins, count)
     this.separator = 2
     return runEnd
   }
@@ -1857,6 +1844,7 @@ export class SnapshotParser {
     }
     const { firstEdge } = this.structure()
     const strings = this.strings
+    strings.trim()
     this.validateIndexes(layout, nodeCount, edgeCount, strings.length)
     const locations = this.locations.trimmed()
     const locationFields = layout.locationFields.length || 4

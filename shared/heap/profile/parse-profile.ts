@@ -4,11 +4,7 @@
 import { HeapSnapshotError } from '../errors'
 import type { AllocationProfile, ProfileFrame } from './allocation-profile'
 import { findJsonProblem } from './json-errors'
-
-declare class TextDecoder {
-  constructor(label?: string)
-  decode(input: Uint8Array): string
-}
+import { textDecoder } from '../text-decoder'
 
 /** What a profile may be, so that tests can reach the limits with small inputs. */
 export interface ProfileLimits {
@@ -80,7 +76,7 @@ function decode(input: string | Uint8Array, limits: ProfileLimits): { text: stri
   }
   const bom = input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf
   // TextDecoder drops the byte-order mark itself.
-  return { text: new TextDecoder('utf-8').decode(input), base: bom ? 3 : 0 }
+  return { text: textDecoder('utf-8').decode(input), base: bom ? 3 : 0 }
 }
 
 /** The document's profile object (`head` and `samples`), or an error saying what it is instead. */

@@ -106,8 +106,8 @@ function siteFrames(snapshot: HeapSnapshot, site: AllocationSiteKey): Uint8Array
   const matches = new Uint8Array(Math.floor(infos.length / fieldCount))
   for (let info = 0; info < matches.length; info++) {
     const at = info * fieldCount
-    if (graph.strings[infos[at + nameField]] !== site.functionName) continue
-    if (scriptKey(graph.strings[infos[at + scriptField]] ?? '') !== script) continue
+    if (graph.strings.get(infos[at + nameField]) !== site.functionName) continue
+    if (scriptKey(graph.strings.get(infos[at + scriptField]) ?? '') !== script) continue
     if (site.line !== null && infos[at + lineField] !== site.line) continue
     matches[info] = 1
   }

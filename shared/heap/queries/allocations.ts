@@ -63,12 +63,12 @@ export function getAllocationStack(snapshot: HeapSnapshot, node: number): StackF
   while (position !== undefined && position >= 0 && frames.length < 10_000) {
     const record = tree.functionInfo[position] * fieldCount
     if (record + fieldCount <= infos.length) {
-      const functionName = graph.strings[infos[record + nameField]] ?? ''
+      const functionName = graph.strings.get(infos[record + nameField]) ?? ''
       // The tree's top is a synthetic "(root)" frame, which says nothing.
       if (!(tree.parent[position] === -1 && functionName === '(root)')) {
         frames.push({
           functionName,
-          scriptName: graph.strings[infos[record + scriptNameField]] ?? '',
+          scriptName: graph.strings.get(infos[record + scriptNameField]) ?? '',
           scriptId: infos[record + scriptIdField],
           line: infos[record + lineField] || null,
           column: infos[record + columnField] || null,

@@ -4,6 +4,7 @@
 // snapshot and sorted by retained size; other orders, filters and groups by retainer-path
 // signature are derived from it on demand and cached (a few per snapshot), so paging is cheap.
 import type { HeapSnapshot } from '../snapshot'
+import type { StringTable } from '../graph/string-table'
 import { summarizeObject } from './nodes'
 import { perSnapshot, SavedIndexError, savedFields } from './cache'
 import { sortByKeyDescending } from './sort'
@@ -84,7 +85,7 @@ function slotLayout(snapshot: HeapSnapshot): { slotSize: number; headerSize: num
   const graph = snapshot.graph
   const counts = new Map<number, number>()
   for (let node = 0; node < graph.nodeCount && counts.size < 64; node++) {
-    if (graph.strings[graph.nodeName[node]] === 'system / Map') {
+    if (graph.strings.get(graph.nodeName[node]) === 'system / Map') {
       const size = graph.rawSelfSize[node]
       counts.set(size, (counts.get(size) ?? 0) + 1)
     }
@@ -103,16 +104,18 @@ const NAME_ARRAY_BUFFER = 3
 const NAME_BACKING_STORE = 4
 const NAME_ELEMENTS = 5
 
-function nameCategories(strings: readonly string[]): Uint8Array {
+function nameCategories(strings: StringTable): Uint8Array {
+  const categories = new Map<string, number>([
+    ['Array', NAME_ARRAY],
+    ...Object.keys(BYTES_PER_ELEMENT).map((name) => [name, NAME_TYPED_ARRAY] as const),
+    ['ArrayBuffer', NAME_ARRAY_BUFFER],
+    ['SharedArrayBuffer', NAME_ARRAY_BUFFER],
+    ['system / JSArrayBufferData', NAME_BACKING_STORE],
+    ...[...ELEMENT_STORE_NAMES].map((name) => [name, NAME_ELEMENTS] as const),
+  ])
   const category = new Uint8Array(strings.length)
-  for (let id = 0; id < strings.length; id++) {
-    const name = strings[id]
-    if (name === 'Array') category[id] = NAME_ARRAY
-    else if (Object.hasOwn(BYTES_PER_ELEMENT, name)) category[id] = NAME_TYPED_ARRAY
-    else if (name === 'ArrayBuffer' || name === 'SharedArrayBuffer')
-      category[id] = NAME_ARRAY_BUFFER
-    else if (name === 'system / JSArrayBufferData') category[id] = NAME_BACKING_STORE
-    else if (ELEMENT_STORE_NAMES.has(name)) category[id] = NAME_ELEMENTS
+  for (const [name, ids] of strings.indexesOfAny([...categories.keys()])) {
+    for (const id of ids) category[id] = categories.get(name) as number
   }
   return category
 }
@@ -144,13 +147,7 @@ export const pointerLayout = perSnapshot(slotLayout)
 
 const arrayContext = perSnapshot((snapshot: HeapSnapshot): ArrayContext => {
   const { strings } = snapshot.graph
-  const edgeNameIds = (name: string): Set<number> => {
-    const ids = new Set<number>()
-    strings.forEach((text, id) => {
-      if (text === name) ids.add(id)
-    })
-    return ids
-  }
+  const edgeNameIds = (name: string): Set<number> => new Set(strings.indexesOf(name))
   return {
     snapshot,
     ...pointerLayout(snapshot),
@@ -225,7 +222,7 @@ function classifyArray(context: ArrayContext, node: number): ArrayFacts | null {
     const offHeapStore = internalTarget(context, buffer, context.backingStoreName)
     const offHeap = offHeapStore === -1 ? 0 : rawSelfSize[offHeapStore]
     const storeSize = offHeap > 0 ? offHeap : Math.max(0, rawSelfSize[node] - 2 * headerSize)
-    const name = strings[nodeName[node]]
+    const name = strings.get(nodeName[node])
     const elementSize =
       BYTES_PER_ELEMENT[name] ?? (name === 'Buffer' || name === 'FastBuffer' ? 1 : 0)
     // V8 records no view length: the buffer's size divided by the element size is right only
@@ -391,7 +388,7 @@ function signatureId(snapshot: HeapSnapshot, data: Catalog, node: number): numbe
 
 /** The label an entry gets (labels.ts' arrayLabel), built from the catalog without a lookup. */
 function labelText(snapshot: HeapSnapshot, data: Catalog, node: number): string {
-  const className = snapshot.graph.strings[snapshot.className[node]]
+  const className = snapshot.graph.strings.get(snapshot.className[node])
   const length = data.length[node]
   const shown = Number.isNaN(length) ? '?' : (data.lengthIsEstimate[node] === 1 ? '~' : '') + length
   switch (KINDS[data.kind[node] - 1]) {
@@ -500,7 +497,7 @@ function filterRows(
     const classId = snapshot.className[node]
     let byClass = classHasNeedle.get(classId)
     if (byClass === undefined) {
-      byClass = snapshot.graph.strings[classId].toLowerCase().includes(needle)
+      byClass = snapshot.graph.strings.get(classId).toLowerCase().includes(needle)
       classHasNeedle.set(classId, byClass)
     }
     return (

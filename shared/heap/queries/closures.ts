@@ -52,19 +52,12 @@ interface Names {
 
 const namesOf = perSnapshot((snapshot: HeapSnapshot): Names => {
   const { strings } = snapshot.graph
-  const ids = (...names: string[]): Set<number> => {
-    const wanted = new Set(names)
-    const found = new Set<number>()
-    strings.forEach((text, id) => {
-      if (wanted.has(text)) found.add(id)
-    })
-    return found
-  }
+  const ids = (...names: string[]): Set<number> =>
+    new Set([...strings.indexesOfAny(names).values()].flat())
   const isContext = new Uint8Array(strings.length)
-  strings.forEach((text, id) => {
-    // Node names contexts `system / Context`; Chrome `system / Context / scope @id`.
-    if (text === 'system / Context' || text.startsWith('system / Context /')) isContext[id] = 1
-  })
+  // Node names contexts `system / Context`; Chrome `system / Context / scope @id`.
+  for (const id of strings.indexesOf('system / Context')) isContext[id] = 1
+  for (const id of strings.indexesStartingWith('system / Context /')) isContext[id] = 1
   return {
     isContext,
     context: ids('context'),
@@ -164,9 +157,9 @@ function isTopLevelScope(snapshot: HeapSnapshot, names: Names, context: number):
   const graph = snapshot.graph
   const scopeInfo = internalTarget(snapshot, context, names.scopeInfo)
   const typeName = scopeInfo === -1 ? -1 : internalTarget(snapshot, scopeInfo, names.scopeTypeName)
-  if (typeName !== -1) return TOP_LEVEL_SCOPE_TYPES.has(graph.strings[graph.nodeName[typeName]])
+  if (typeName !== -1) return TOP_LEVEL_SCOPE_TYPES.has(graph.strings.get(graph.nodeName[typeName]))
   const previous = internalTarget(snapshot, context, names.previous)
-  if (previous === -1 || !graph.strings[graph.nodeName[previous]].endsWith('NativeContext'))
+  if (previous === -1 || !graph.strings.get(graph.nodeName[previous]).endsWith('NativeContext'))
     return false
   const owner = contextOwner(snapshot, context)
   return owner !== null && owner.name === 'anonymous' && owner.file !== null
@@ -226,7 +219,7 @@ function usesVariable(
   const { table } = scopes
   let slot = -1
   for (let at = table.firstVariable[declaring]; at < table.firstVariable[declaring + 1]; at++) {
-    if (snapshot.graph.strings[table.variableName[at]] === variable) {
+    if (snapshot.graph.strings.get(table.variableName[at]) === variable) {
       slot = at - table.firstVariable[declaring]
       break
     }
@@ -256,7 +249,7 @@ function buildIndex(snapshot: HeapSnapshot, minSize: number): ClosureIndex {
       if (edgeType[edge] !== contextEdge) continue
       const value = edgeTarget[edge]
       if (retainedSize[value] < minSize) continue
-      const name = graph.strings[edgeNameOrIndex[edge]]
+      const name = graph.strings.get(edgeNameOrIndex[edge])
       if (name === 'this' || name.startsWith('.')) continue
       ;(found ??= []).push({ context: node, edge, value })
     }
@@ -297,7 +290,7 @@ function buildIndex(snapshot: HeapSnapshot, minSize: number): ClosureIndex {
     // A scope of the runtime's own code is the runtime's state.
     if (!held || held.every(({ closure }) => isRuntimeFunction(snapshot, closure))) continue
     for (const candidate of variables) {
-      const variable = graph.strings[edgeNameOrIndex[candidate.edge]]
+      const variable = graph.strings.get(edgeNameOrIndex[candidate.edge])
       const uses = held.map(({ closure }) =>
         usesVariable(snapshot, names, scopes, closure, context, variable),
       )
@@ -382,7 +375,7 @@ export function getClosureLeaks(
     }))
     return {
       context: summarizeObject(snapshot, candidate.context),
-      variable: graph.strings[graph.edgeNameOrIndex[candidate.edge]],
+      variable: graph.strings.get(graph.edgeNameOrIndex[candidate.edge]),
       value: summarizeObject(snapshot, candidate.value),
       use: useOf(uses),
       holders: listed,

@@ -160,7 +160,10 @@ function referenceCopies(snapshot: HeapSnapshot, from: number, edge: number): Cu
       if (edgeType[slot] === weak) continue
       if (held === target) {
         copies.set(slot, store)
-      } else if (type === property && graph.strings[graph.nodeName[held]] === PROPERTY_CELL_NAME) {
+      } else if (
+        type === property &&
+        graph.strings.get(graph.nodeName[held]) === PROPERTY_CELL_NAME
+      ) {
         for (const value of propertyCellValues(snapshot, held, target, name))
           copies.set(value, held)
       }
@@ -189,7 +192,7 @@ function propertyCellValues(
     if (edgeName(graph, edge) === 'value') {
       if (held === target) values.push(edge)
     } else if (cellName === null && nodeType[held] === graph.nodeTypeCode.string) {
-      cellName = strings[nodeName[held]]
+      cellName = strings.get(nodeName[held])
     }
   }
   return cellName === null || cellName === name ? values : []

@@ -26,9 +26,8 @@ function buildCycleEdgeFilter(snapshot: HeapSnapshot): (node: number, edge: numb
   const { property, element, context, internal, hidden } = graph.edgeTypeCode
   const arrayType = graph.nodeTypeCode.array
   const structural = new Uint8Array(graph.strings.length)
-  graph.strings.forEach((text, id) => {
-    if (text === '__proto__' || text === 'constructor' || text === 'prototype') structural[id] = 1
-  })
+  for (const ids of graph.strings.indexesOfAny(['__proto__', 'constructor', 'prototype']).values())
+    for (const id of ids) structural[id] = 1
   const { edgeType, edgeNameOrIndex, nodeType } = graph
   return (node, edge) => {
     const type = edgeType[edge]

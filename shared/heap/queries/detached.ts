@@ -33,12 +33,16 @@ interface DetachedIndex {
 }
 
 /** Node.js names its native objects `Node / …`: DOM state there says nothing of a DOM. */
-const NODE_EMBEDDER = /^(Detached )?Node \/ /
+const NODE_EMBEDDER_PREFIXES = ['Node / ', 'Detached Node / ']
 
 /** Per string id: 1 for names of Node.js's native objects (which are no DOM nodes). */
-const embedderNames = perSnapshot((snapshot: HeapSnapshot): Uint8Array =>
-  Uint8Array.from(snapshot.graph.strings, (text) => (NODE_EMBEDDER.test(text) ? 1 : 0)),
-)
+const embedderNames = perSnapshot((snapshot: HeapSnapshot): Uint8Array => {
+  const { strings } = snapshot.graph
+  const embedder = new Uint8Array(strings.length)
+  for (const prefix of NODE_EMBEDDER_PREFIXES)
+    for (const id of strings.indexesStartingWith(prefix)) embedder[id] = 1
+  return embedder
+})
 
 /** Whether a node is a detached DOM node: detached, and not one of Node.js's own objects. */
 export function isDetachedDomNode(snapshot: HeapSnapshot, node: number): boolean {
@@ -58,7 +62,7 @@ function hasDom(snapshot: HeapSnapshot): boolean {
   const root = graph.rootNode
   for (let edge = graph.firstEdge[root]; edge < graph.firstEdge[root + 1]; edge++) {
     const target = graph.edgeTarget[edge]
-    if (graph.strings[graph.nodeName[target]] === '(Document DOM trees)') return true
+    if (graph.strings.get(graph.nodeName[target]) === '(Document DOM trees)') return true
   }
   return false
 }

@@ -219,8 +219,8 @@ export function diffBase(
   // DevTools names a base-only class after its last member (by id) under the base's own
   // interfaces, restored by then.
   const { strings } = base.graph
-  const names = groups.classKey.map(
-    (_, position) => strings[base.className[member[firstMember[position + 1] - 1]]],
+  const names = groups.classKey.map((_, position) =>
+    strings.get(base.className[member[firstMember[position + 1] - 1]]),
   )
   return {
     classKey: groups.classKey,

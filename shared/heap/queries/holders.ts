@@ -25,7 +25,7 @@ export interface Holding {
 /** Whether a node is one of V8's stores or links, which the climb goes past. */
 function isStore(snapshot: HeapSnapshot, node: number): boolean {
   const { graph } = snapshot
-  const className = graph.strings[snapshot.className[node]]
+  const className = graph.strings.get(snapshot.className[node])
   if (STORE_CLASSES.has(className) || className.startsWith('system / Context')) return true
   return graph.nodeType[node] === graph.nodeTypeCode.hidden && className === '(system)'
 }
@@ -63,7 +63,7 @@ export function holdingKey(snapshot: HeapSnapshot, holding: Holding): string {
   for (const edge of holding.edges) {
     const type = graph.edgeType[edge]
     const named = type !== element && type !== hidden
-    const name = named ? graph.strings[graph.edgeNameOrIndex[edge]] : ''
+    const name = named ? graph.strings.get(graph.edgeNameOrIndex[edge]) : ''
     key += named && !/^\d+$/.test(name) ? `|${type}:${name}` : '|[]'
   }
   return key

@@ -85,7 +85,7 @@ export function stringValue(
       continue
     }
     if (nodeType[current] !== consString) {
-      text += strings[nodeName[current]]
+      text += strings.get(nodeName[current])
       continue
     }
     if (++expansions > limit) {
@@ -124,13 +124,13 @@ function stringLabel(snapshot: HeapSnapshot, node: number): string {
 /** The oddball's value by name (`undefined`, `null`, `the hole`), or null for another node. */
 function oddballName(snapshot: HeapSnapshot, node: number): string | null {
   const graph = snapshot.graph
-  const name = graph.strings[graph.nodeName[node]]
+  const name = graph.strings.get(graph.nodeName[node])
   if (name !== 'system / Oddball' && name !== 'Oddball') return null
   // An oddball's first string field is its to_string: "undefined", "null", "true", "hole"...
   for (let edge = graph.firstEdge[node]; edge < graph.firstEdge[node + 1]; edge++) {
     const target = graph.edgeTarget[edge]
     if (graph.nodeType[target] === graph.nodeTypeCode.string) {
-      const text = graph.strings[graph.nodeName[target]]
+      const text = graph.strings.get(graph.nodeName[target])
       return ODDBALL_NAMES[text] ?? text
     }
   }
@@ -153,10 +153,7 @@ function buildScriptRoot(snapshot: HeapSnapshot): string {
   const { edgeType, edgeNameOrIndex, edgeTarget, strings, firstEdge, nodeType, nodeCount } = graph
   const internal = graph.edgeTypeCode.internal
   const code = graph.nodeTypeCode.code
-  const scriptEdgeIds = new Set<number>()
-  strings.forEach((text, id) => {
-    if (SCRIPT_EDGES.has(text)) scriptEdgeIds.add(id)
-  })
+  const scriptEdgeIds = new Set([...strings.indexesOfAny([...SCRIPT_EDGES]).values()].flat())
   const seen = new Set<number>()
   const urls: string[] = []
   // Only SharedFunctionInfos (code nodes) hold a script: their edges, not the heap's, are read.
@@ -190,11 +187,11 @@ function scriptName(snapshot: HeapSnapshot, script: number): string | null {
   const name = internalTarget(graph, script, 'name')
   if (name !== -1) {
     return graph.nodeType[name] === graph.nodeTypeCode.string
-      ? graph.strings[graph.nodeName[name]] || null
+      ? graph.strings.get(graph.nodeName[name]) || null
       : null
   }
   // V8 names a Script node by its name; other objects there (a DebugInfo) name no script.
-  const own = graph.strings[graph.nodeName[script]]
+  const own = graph.strings.get(graph.nodeName[script])
   return own === '' || own.startsWith('system / ') ? null : own
 }
 
@@ -237,11 +234,11 @@ export function sourceLocation(snapshot: HeapSnapshot, node: number): SourceLoca
 export function numberValue(snapshot: HeapSnapshot, node: number): number {
   const graph = snapshot.graph
   if (graph.nodeType[node] !== graph.nodeTypeCode.number) return NaN
-  const own = graph.strings[graph.nodeName[node]]
+  const own = graph.strings.get(graph.nodeName[node])
   if (own !== '' && !Number.isNaN(Number(own))) return Number(own)
   const value = internalTarget(graph, node, 'value')
   if (value === -1 || graph.nodeType[value] !== graph.nodeTypeCode.string) return NaN
-  const text = graph.strings[graph.nodeName[value]]
+  const text = graph.strings.get(graph.nodeName[value])
   return text === '' ? NaN : Number(text)
 }
 
@@ -254,7 +251,7 @@ export function formatLocation(location: SourceLocation): string {
 /** A function's own name as V8 has it; "anonymous" when it has none. */
 export function functionName(snapshot: HeapSnapshot, node: number): string {
   const graph = snapshot.graph
-  const name = graph.strings[graph.nodeName[node]]
+  const name = graph.strings.get(graph.nodeName[node])
   return name === '' ? 'anonymous' : name
 }
 
@@ -285,10 +282,9 @@ export function contextOwner(
     if (edgeName(graph, edge) !== 'name_or_scope_info') continue
     const shared = graph.retainerNode[slot]
     // Chrome names a SharedFunctionInfo `system / SharedFunctionInfo / <function name>`.
-    const name = graph.strings[graph.nodeName[shared]].replace(
-      /^system \/ SharedFunctionInfo \/ ?/,
-      '',
-    )
+    const name = graph.strings
+      .get(graph.nodeName[shared])
+      .replace(/^system \/ SharedFunctionInfo \/ ?/, '')
     let closure: number | null = null
     for (let use = graph.firstRetainer[shared]; use < graph.firstRetainer[shared + 1]; use++) {
       const retainer = graph.retainerNode[use]
@@ -336,7 +332,7 @@ function scopeInfoOwner(
     const target = graph.edgeTarget[edge]
     const index = Number(edgeName(graph, edge))
     if (Number.isInteger(index) && graph.nodeType[target] === graph.nodeTypeCode.string)
-      names.set(index, graph.strings[graph.nodeName[target]])
+      names.set(index, graph.strings.get(graph.nodeName[target]))
   }
   if (variables.size === 0 || !Number.isInteger(slots) || slots < 1) return null
   for (const variable of variables) if (![...names.values()].includes(variable)) return null
@@ -382,7 +378,7 @@ function contextLabel(snapshot: HeapSnapshot, node: number): string | null {
   const previous = internalTarget(snapshot.graph, node, 'previous')
   const outermost =
     previous !== -1 &&
-    snapshot.graph.strings[snapshot.graph.nodeName[previous]].endsWith('NativeContext')
+    snapshot.graph.strings.get(snapshot.graph.nodeName[previous]).endsWith('NativeContext')
   if (owner.name === 'anonymous' && owner.file && outermost)
     return `top-level scope of ${owner.file}`
   const where = location ? formatLocation(location) : owner.file
@@ -409,7 +405,7 @@ function moduleFile(snapshot: HeapSnapshot, node: number): string | null {
  */
 export function drawnEntryCount(snapshot: HeapSnapshot, node: number): number | null {
   const graph = snapshot.graph
-  const className = graph.strings[snapshot.className[node]]
+  const className = graph.strings.get(snapshot.className[node])
   const isMap = className === 'Map'
   if (!isMap && className !== 'Set') return null
   const table = internalTarget(graph, node, 'table')
@@ -465,11 +461,11 @@ export function objectLabelOf(snapshot: HeapSnapshot, node: number): string {
   const graph = snapshot.graph
   const type = graph.nodeType[node]
   const codes = graph.nodeTypeCode
-  const className = graph.strings[snapshot.className[node]]
+  const className = graph.strings.get(snapshot.className[node])
   if (type === codes.closure) return functionLabel(snapshot, node)
   if (type === codes.string || type === codes.consString || type === codes.slicedString)
     return stringLabel(snapshot, node)
-  if (type === codes.synthetic) return graph.strings[graph.nodeName[node]] || '(root)'
+  if (type === codes.synthetic) return graph.strings.get(graph.nodeName[node]) || '(root)'
   if (type === codes.number) {
     const value = numberValue(snapshot, node)
     return Number.isNaN(value) ? 'number' : `number ${value}`
@@ -477,9 +473,9 @@ export function objectLabelOf(snapshot: HeapSnapshot, node: number): string {
   const oddball = oddballName(snapshot, node)
   if (oddball !== null) return oddball
   // V8's own objects: the Summary files them all under "(system)"; their name says which.
-  if (type === codes.hidden) return graph.strings[graph.nodeName[node]] || className
+  if (type === codes.hidden) return graph.strings.get(graph.nodeName[node]) || className
   if (type === codes.object) {
-    const name = graph.strings[graph.nodeName[node]]
+    const name = graph.strings.get(graph.nodeName[node])
     // Node 26 names the global proxy and object `global (global)` and `global (global*)`.
     // and an in-process capture's global object `global / `.
     if (/^global (\(global\*?\)|\/\s*)$/.test(name)) return 'global'

@@ -143,7 +143,7 @@ function markSuspects(
     if (nodeDistance === NO_DISTANCE || nodeDistance >= farthest) continue
     const id = objectId[node]
     if (!containsId(targetIds, id) || containsId(baseIds, id)) continue
-    if (strings[nodeName[node]].startsWith('system / ')) continue
+    if (strings.get(nodeName[node]).startsWith('system / ')) continue
     suspect[node] = 1
   }
   return suspect
@@ -157,7 +157,7 @@ function markExcluded(snapshot: HeapSnapshot, classNames: readonly string[]): Ui
   const wanted = new Set(classNames)
   const stack: number[] = []
   for (let node = 0; node < graph.nodeCount; node++) {
-    if (excluded[node] || !wanted.has(graph.strings[className[node]])) continue
+    if (excluded[node] || !wanted.has(graph.strings.get(className[node]))) continue
     stack.push(node)
     while (stack.length > 0) {
       const current = stack.pop() as number
@@ -256,13 +256,16 @@ export function nearestRetainerSlot(snapshot: HeapSnapshot, node: number): numbe
  */
 export function signatureParts(snapshot: HeapSnapshot, head: number, steps = 4): string[] {
   const { graph, className } = snapshot
-  const parts = [graph.strings[className[head]]]
+  const parts = [graph.strings.get(className[head])]
   let node = head
   for (let step = 0; step < steps; step++) {
     const slot = nearestRetainerSlot(snapshot, node)
     if (slot === -1) break
     node = graph.retainerNode[slot]
-    parts.push(`<${signatureEdge(graph, graph.retainerEdge[slot])}`, graph.strings[className[node]])
+    parts.push(
+      `<${signatureEdge(graph, graph.retainerEdge[slot])}`,
+      graph.strings.get(className[node]),
+    )
   }
   return parts
 }
@@ -355,7 +358,7 @@ function isInternalNode(snapshot: HeapSnapshot, node: number): boolean {
     type === codes.number
   )
     return true
-  return isNoiseClassName(graph.strings[snapshot.className[node]])
+  return isNoiseClassName(graph.strings.get(snapshot.className[node]))
 }
 
 /**
@@ -469,7 +472,7 @@ function finishCluster(
   const largest = heads[0]
   const found = findRetainerPaths(snapshot, largest, { count: 1 }).paths[0]
   return {
-    className: graph.strings[snapshot.className[largest]],
+    className: graph.strings.get(snapshot.className[largest]),
     count: heads.length,
     suspectCount: draft.suspectCount,
     retainedSize: draft.retainedSize,

@@ -89,7 +89,7 @@ function isMapTable(snapshot: HeapSnapshot, table: number, start: number | null)
       graph.edgeType[edge] === graph.edgeTypeCode.internal &&
       edgeName(graph, edge) === 'table' &&
       graph.nodeType[owner] === graph.nodeTypeCode.object &&
-      (start !== null || graph.strings[snapshot.className[owner]] === 'Map')
+      (start !== null || graph.strings.get(snapshot.className[owner]) === 'Map')
     ) {
       return true
     }
@@ -116,7 +116,7 @@ function keyText(snapshot: HeapSnapshot, key: number): string {
     const text = stringValue(snapshot, key, MAX_KEY_TEXT + 1)
     return text ? quoteText(text.text, text.complete, MAX_KEY_TEXT) : objectLabelOf(snapshot, key)
   }
-  return `${graph.strings[snapshot.className[key]]} @${graph.objectId[key]}`
+  return `${graph.strings.get(snapshot.className[key])} @${graph.objectId[key]}`
 }
 
 /** The role of `slot` in entries whose keys sit at slots ≡ `phase` (mod 3); null for a chain. */

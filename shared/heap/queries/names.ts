@@ -17,7 +17,7 @@ function consStringName(snapshot: HeapSnapshot, node: number): string {
   while (stack.length > 0 && name.length < MAX_CONS_NAME && expansions < MAX_CONS_NAME) {
     const current = stack.pop() as number
     if (nodeType[current] !== consType) {
-      name += strings[nodeName[current]]
+      name += strings.get(nodeName[current])
       continue
     }
     expansions++
@@ -25,7 +25,7 @@ function consStringName(snapshot: HeapSnapshot, node: number): string {
     let second = -1
     for (let edge = firstEdge[current]; edge < firstEdge[current + 1]; edge++) {
       if (edgeType[edge] !== internal) continue
-      const label = strings[edgeNameOrIndex[edge]]
+      const label = strings.get(edgeNameOrIndex[edge])
       if (label === 'first' && first === -1) first = edgeTarget[edge]
       else if (label === 'second' && second === -1) second = edgeTarget[edge]
     }
@@ -74,7 +74,7 @@ export function displayName(snapshot: HeapSnapshot, node: number): string {
   const graph = snapshot.graph
   const type = graph.nodeType[node]
   if (type === graph.nodeTypeCode.consString) return consStringName(snapshot, node)
-  const raw = graph.strings[graph.nodeName[node]]
+  const raw = graph.strings.get(graph.nodeName[node])
   if (type === graph.nodeTypeCode.object && raw === 'Object') return plainObjectName(snapshot, node)
   return raw
 }

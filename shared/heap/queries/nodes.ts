@@ -27,7 +27,7 @@ export function objectFacts(snapshot: HeapSnapshot, node: number): Omit<ObjectSu
     id: graph.objectId[node],
     type: graph.nodeTypes[graph.nodeType[node]],
     name: displayName(snapshot, node),
-    className: graph.strings[snapshot.className[node]],
+    className: graph.strings.get(snapshot.className[node]),
     selfSize: snapshot.selfSize[node],
     retainedSize: snapshot.retainedSize[node],
     distance: publicDistance(snapshot, node),

@@ -21,7 +21,10 @@ export const isPythonHeap = perSnapshot((snapshot: HeapSnapshot): boolean => {
     if (nodeType[child] !== synthetic || child === rootNode) continue
     for (let inner = firstEdge[child]; inner < firstEdge[child + 1]; inner++) {
       const grandchild = edgeTarget[inner]
-      if (nodeType[grandchild] === synthetic && strings[nodeName[grandchild]] === C_REFERENCES_ROOT)
+      if (
+        nodeType[grandchild] === synthetic &&
+        strings.get(nodeName[grandchild]) === C_REFERENCES_ROOT
+      )
         return true
     }
   }
@@ -35,7 +38,7 @@ export function pythonNumber(graph: HeapGraph, node: number, name: string): numb
     if (edgeName(graph, edge) !== name) continue
     const target = graph.edgeTarget[edge]
     if (graph.nodeType[target] !== graph.nodeTypeCode.hidden) return NaN
-    const text = graph.strings[graph.nodeName[target]]
+    const text = graph.strings.get(graph.nodeName[target])
     return /^\d+$/.test(text) ? Number(text) : NaN
   }
   return NaN
@@ -59,7 +62,7 @@ function target(graph: HeapGraph, node: number, type: number, name: string): num
 
 function stringAt(graph: HeapGraph, node: number): string | null {
   if (node === -1 || graph.nodeType[node] !== graph.nodeTypeCode.string) return null
-  return graph.strings[graph.nodeName[node]]
+  return graph.strings.get(graph.nodeName[node])
 }
 
 /**
@@ -88,7 +91,7 @@ export function pythonLabel(
   if (className === 'frame') {
     const code = target(graph, node, internal, 'f_code')
     if (code === -1) return null
-    const name = graph.strings[graph.nodeName[code]]
+    const name = graph.strings.get(graph.nodeName[code])
     const filename = stringAt(graph, target(graph, code, internal, 'co_filename'))
     const line = pythonNumber(graph, node, 'f_lineno')
     const where =
@@ -114,7 +117,7 @@ export function pythonArrayFacts(snapshot: HeapSnapshot, node: number): ArrayFac
   const graph = snapshot.graph
   const type = graph.nodeType[node]
   const codes = graph.nodeTypeCode
-  const name = graph.strings[graph.nodeName[node]]
+  const name = graph.strings.get(graph.nodeName[node])
   if (type === codes.native) {
     if (!isDataBlock(name)) return null
     const bytes = graph.rawSelfSize[node]

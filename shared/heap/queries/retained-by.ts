@@ -40,10 +40,7 @@ function edgeTargetNamed(snapshot: HeapSnapshot, node: number, name: string): nu
 function eventHandlers(snapshot: HeapSnapshot): BitVector {
   const graph = snapshot.graph
   const handlers = new BitVector(graph.nodeCount)
-  const listenerNames = new Set<number>()
-  graph.strings.forEach((text, id) => {
-    if (text === 'V8EventListener') listenerNames.add(id)
-  })
+  const listenerNames = new Set(graph.strings.indexesOf('V8EventListener'))
   if (listenerNames.size === 0) return handlers
   for (let node = 0; node < graph.nodeCount; node++) {
     if (!listenerNames.has(graph.nodeName[node])) continue
@@ -73,7 +70,7 @@ function isConsoleEdge(snapshot: HeapSnapshot, from: number, edge: number): bool
   return (
     graph.nodeType[from] === graph.nodeTypeCode.synthetic &&
     hasStringName(graph, edge) &&
-    graph.strings[graph.edgeNameOrIndex[edge]].endsWith(' / DevTools console')
+    graph.strings.get(graph.edgeNameOrIndex[edge]).endsWith(' / DevTools console')
   )
 }
 

@@ -32,7 +32,7 @@ export function searchObjects(snapshot: HeapSnapshot, query: SearchQuery): Page<
   const matches = new Uint8Array(strings.length)
   let matchCount = 0
   for (let id = 0; id < strings.length; id++) {
-    if (pattern.test(strings[id])) {
+    if (pattern.test(strings.get(id))) {
       matches[id] = 1
       matchCount++
     }

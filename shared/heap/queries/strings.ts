@@ -79,13 +79,7 @@ function buildIndex(snapshot: HeapSnapshot): StringIndex {
   const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeNameOrIndex } = graph
   const { string: plainType, consString } = graph.nodeTypeCode
   const internal = graph.edgeTypeCode.internal
-  const nameIds = (name: string): Set<number> => {
-    const ids = new Set<number>()
-    strings.forEach((text, id) => {
-      if (text === name) ids.add(id)
-    })
-    return ids
-  }
+  const nameIds = (name: string): Set<number> => new Set(strings.indexesOf(name))
   const actualName = nameIds('actual')
   const secondName = nameIds('second')
   const firstName = nameIds('first')
@@ -116,7 +110,7 @@ function buildIndex(snapshot: HeapSnapshot): StringIndex {
     if (internalTarget(node, actualName) !== -1) continue
     if (type === plainType) {
       const nameId = nodeName[node]
-      const length = strings[nameId].length
+      const length = strings.get(nameId).length
       if (length === 0) continue
       if (length < SNAPSHOT_TEXT_LIMIT) plainCount[nameId]++
       else addKeyed(`p${nameId}:${graph.rawSelfSize[node]}`, node)
@@ -124,7 +118,7 @@ function buildIndex(snapshot: HeapSnapshot): StringIndex {
     }
     // A flattened concatenation keeps its text in its first part, a copy of its own.
     const second = internalTarget(node, secondName)
-    if (second === -1 || (nodeType[second] === plainType && strings[nodeName[second]] === '')) {
+    if (second === -1 || (nodeType[second] === plainType && strings.get(nodeName[second]) === '')) {
       const first = internalTarget(node, firstName)
       if (first !== -1) flattenedBy.set(first, node)
       continue
@@ -140,7 +134,7 @@ function buildIndex(snapshot: HeapSnapshot): StringIndex {
   const drafts: number[][] = []
   for (let nameId = 0; nameId < strings.length; nameId++) {
     if (plainCount[nameId] === 0) continue
-    const key = 't' + strings[nameId]
+    const key = 't' + strings.get(nameId)
     const concatenated = byKey.get(key)
     if (plainCount[nameId] + (concatenated?.length ?? 0) < 2) continue
     groupOfName[nameId] = drafts.length
@@ -226,7 +220,7 @@ function groupText(
 ): { text: string; complete: boolean; length: number | null } {
   const graph = snapshot.graph
   if (graph.nodeType[node] === graph.nodeTypeCode.string) {
-    const whole = graph.strings[graph.nodeName[node]]
+    const whole = graph.strings.get(graph.nodeName[node])
     const cutByV8 = whole.length >= SNAPSHOT_TEXT_LIMIT
     return {
       text: whole.slice(0, SHOWN_TEXT),

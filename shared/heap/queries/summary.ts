@@ -29,11 +29,11 @@ export function classKeyOf(snapshot: HeapSnapshot, node: number): string {
   const classId = snapshot.className[node]
   const record = nodeLocationOf(snapshot.graph, node)
   if (graph.nodeType[node] !== graph.nodeTypeCode.object || record === -1) {
-    return ',' + graph.strings[classId]
+    return ',' + graph.strings.get(classId)
   }
   const offsets = locationOffsets(graph)
   const at = (offset: number): number => graph.locations[record + offset]
-  return `${at(offsets.scriptId)},${at(offsets.line)},${at(offsets.column)},${graph.strings[classId]}`
+  return `${at(offsets.scriptId)},${at(offsets.line)},${at(offsets.column)},${graph.strings.get(classId)}`
 }
 
 /** The class index's classes, largest retained size first (ties by class key). */

@@ -74,7 +74,7 @@ function propertyCellName(snapshot: HeapSnapshot, cell: number): string | null {
       graph.edgeType[edge] === graph.edgeTypeCode.hidden &&
       graph.nodeType[target] === graph.nodeTypeCode.string
     )
-      return graph.strings[graph.nodeName[target]]
+      return graph.strings.get(graph.nodeName[target])
   }
   return null
 }

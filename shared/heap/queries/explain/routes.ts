@@ -45,10 +45,7 @@ interface CostTables {
 
 /** Built once per snapshot: a scan of the string table costs ~10 ms on a large snapshot. */
 const costTables = perSnapshot((snapshot): CostTables => {
-  const moduleClass = new Set<number>()
-  snapshot.graph.strings.forEach((text, id) => {
-    if (text === 'Module') moduleClass.add(id)
-  })
+  const moduleClass = new Set(snapshot.graph.strings.indexesOf('Module'))
   return { graph: snapshot.graph, moduleClass }
 })
 
@@ -77,7 +74,7 @@ function referenceCost(
     if (/^\d+$/.test(name)) {
       // A slot of a store: cheap when it is an array's elements, a Map's table or a reaction
       // list; a property store is a copy of a named property, which reads better.
-      const store = graph.strings[graph.nodeName[retainer]]
+      const store = graph.strings.get(graph.nodeName[retainer])
       return store === '(object properties)' ? 3 : 1
     }
     return STRUCTURAL_INTERNALS.has(name) ? 1 : 3

@@ -1,0 +1,333 @@
+// A snapshot's string table, kept as the file's UTF-8 bytes and made into JS strings only when
+// read. A 1 GB snapshot holds millions of strings and the load reads few of them (class names,
+// some edge names); making them all up front cost most of the time of the `strings` section and
+// most of the load's garbage collection, and kept ~30 bytes of heap per string besides its text.
+//
+// The parser hands over runs of strings as they stand in the file (quotes and separators
+// included), one copy per run. A string without escapes is its bytes from its start up to the
+// closing quote, decoded as UTF-8 (an ill-formed sequence becomes U+FFFD, as the parser's own
+// decoder does), so only its start is kept. A string with escapes, one the parser met across two
+// chunks, and one added after parsing (class names) is kept as text.
+import { textDecoder } from '../text-decoder'
+
+/** Strings per page of decoded strings: a page is made when one of its strings is first read. */
+const PAGE_BITS = 12
+const PAGE_SIZE = 1 << PAGE_BITS
+/** `start` of a string kept as text. */
+const AS_TEXT = 0xffffffff
+/** The most bytes the runs hold (starts are 32-bit). */
+const MAX_BYTES = 0xfffffffe
+/** Up to this many bytes, an ASCII string is made from its bytes directly. */
+const SHORT_BYTES = 48
+const QUOTE = 0x22
+
+/** The parts a string table is stored as (the index cache writes and reads them). */
+export interface StringTableParts {
+  /** The runs of strings, back to back: each raw string ends at the first quote after it. */
+  bytes: Uint8Array
+  /** Per string: where it starts in `bytes`, or 0xffffffff for one kept as text. */
+  starts: Uint32Array
+  /** Indexes of the strings kept as text, ascending, and their texts. */
+  textIndexes: Uint32Array
+  texts: string[]
+}
+
+export class StringTable {
+  /** The runs, each a copy, and where each starts in the runs put end to end. */
+  private runs: Uint8Array[] = []
+  private runStarts: number[] = []
+  private byteCount = 0
+  private starts: Uint32Array
+  private count = 0
+  private readonly texts = new Map<number, string>()
+  private readonly pages: ((string | undefined)[] | undefined)[] = []
+  private readonly decoder = textDecoder('utf-8', { ignoreBOM: true })
+
+  constructor(capacity = 1024) {
+    this.starts = new Uint32Array(Math.max(16, capacity))
+  }
+
+  /** A table of these strings (tests, and graphs built in code). */
+  static from(strings: Iterable<string>): StringTable {
+    const table = new StringTable()
+    for (const text of strings) table.push(text)
+    return table
+  }
+
+  /** A table from its stored parts; throws RangeError when they do not fit together. */
+  static fromParts(parts: StringTableParts): StringTable {
+    const { bytes, starts, textIndexes, texts } = parts
+    if (textIndexes.length !== texts.length) {
+      throw new RangeError('a string table whose texts and their indexes differ in number')
+    }
+    const table = new StringTable(0)
+    if (bytes.length > 0) {
+      table.runs.push(bytes)
+      table.runStarts.push(0)
+    }
+    table.byteCount = bytes.length
+    table.starts = starts
+    table.count = starts.length
+    // The runs end with a closing quote, so every start inside them has an end.
+    if (bytes.length > 0 && bytes[bytes.length - 1] !== QUOTE) {
+      throw new RangeError("a string table whose bytes do not end with a string's end")
+    }
+    let asText = 0
+    for (let index = 0; index < starts.length; index++) {
+      const start = starts[index]
+      if (start === AS_TEXT) asText++
+      else if (start >= bytes.length) throw new RangeError(`string ${index} starts past the bytes`)
+    }
+    for (let at = 0; at < textIndexes.length; at++) {
+      const index = textIndexes[at]
+      if (index >= starts.length || starts[index] !== AS_TEXT || typeof texts[at] !== 'string') {
+        throw new RangeError(`string ${index} is not one kept as text`)
+      }
+      table.texts.set(index, texts[at])
+    }
+    if (table.texts.size !== asText) {
+      throw new RangeError('a string table with a string kept as text but not given')
+    }
+    return table
+  }
+
+  get length(): number {
+    return this.count
+  }
+
+  /** The string at `index` (undefined past the end, as an array's). */
+  get(index: number): string {
+    const page = this.pages[index >>> PAGE_BITS]
+    const text = page === undefined ? undefined : page[index & (PAGE_SIZE - 1)]
+    return text ?? this.decode(index)
+  }
+
+  /** Appends a string and returns its index. */
+  push(text: string): number {
+    const index = this.reserve()
+    this.starts[index] = AS_TEXT
+    this.texts.set(index, text)
+    return index
+  }
+
+  /**
+   * Appends the strings of a run of bytes as the file has them: string k starts at
+   * `run[begins[k]]` and ends at the next quote, and none holds an escape. The run is copied.
+   */
+  pushRun(run: Uint8Array, begins: Int32Array, count: number): void {
+    if (this.byteCount + run.length > MAX_BYTES) {
+      for (let k = 0; k < count; k++) {
+        const begin = begins[k]
+        this.push(this.decoder.decode(run.subarray(begin, run.indexOf(QUOTE, begin))))
+      }
+      return
+    }
+    const base = this.byteCount
+    this.runs.push(run.slice())
+    this.runStarts.push(base)
+    this.byteCount = base + run.length
+    let index = this.count
+    if (index + count > this.starts.length) {
+      const starts = new Uint32Array(Math.max(index + count, 2 * this.starts.length))
+      starts.set(this.starts.subarray(0, index))
+      this.starts = starts
+    }
+    const starts = this.starts
+    for (let k = 0; k < count; k++) starts[index++] = base + begins[k]
+    this.count = index
+  }
+
+  /**
+   * For each of `texts`, the indexes of the strings equal to it, ascending. One pass over the
+   * table that compares bytes, so no string is made for the ones that differ.
+   */
+  indexesOfAny(texts: readonly string[]): Map<string, number[]> {
+    return this.scan(texts, true)
+  }
+
+  /** The indexes of the strings equal to `text`, ascending (as indexesOfAny). */
+  indexesOf(text: string): number[] {
+    return this.scan([text], true).get(text) as number[]
+  }
+
+  /** The indexes of the strings that start with `prefix`, ascending (as indexesOfAny). */
+  indexesStartingWith(prefix: string): number[] {
+    return this.scan([prefix], false).get(prefix) as number[]
+  }
+
+  /** Every string, in order (tests; this makes them all). */
+  toArray(): string[] {
+    const strings = new Array<string>(this.count)
+    for (let index = 0; index < this.count; index++) strings[index] = this.get(index)
+    return strings
+  }
+
+  /** The parts to store (the runs joined into one array). */
+  toParts(): StringTableParts {
+    const textIndexes = new Uint32Array(this.texts.size)
+    const texts: string[] = []
+    let at = 0
+    for (let index = 0; index < this.count; index++) {
+      if (this.starts[index] !== AS_TEXT) continue
+      textIndexes[at++] = index
+      texts.push(this.texts.get(index) as string)
+    }
+    let bytes: Uint8Array
+    if (this.runs.length === 1) {
+      bytes = this.runs[0]
+    } else {
+      bytes = new Uint8Array(this.byteCount)
+      this.runs.forEach((run, position) => bytes.set(run, this.runStarts[position]))
+    }
+    return { bytes, starts: this.starts.subarray(0, this.count), textIndexes, texts }
+  }
+
+  /** Drops the slack of the starts (once parsing is done). */
+  trim(): void {
+    if (this.starts.length > this.count) this.starts = this.starts.slice(0, this.count)
+  }
+
+  /** Bytes the table holds in typed arrays (not counting strings already made). */
+  get byteLength(): number {
+    return this.byteCount + this.starts.byteLength
+  }
+
+  private reserve(): number {
+    const index = this.count
+    if (index === this.starts.length) {
+      const starts = new Uint32Array(Math.max(16, 2 * index))
+      starts.set(this.starts)
+      this.starts = starts
+    }
+    this.count = index + 1
+    return index
+  }
+
+  /** The position of the run that holds byte `start`. */
+  private runOf(start: number): number {
+    const runStarts = this.runStarts
+    let low = 0
+    let high = runStarts.length - 1
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1
+      if (runStarts[middle] <= start) low = middle
+      else high = middle - 1
+    }
+    return low
+  }
+
+  private decode(index: number): string {
+    if (!(index >= 0 && index < this.count)) return undefined as unknown as string
+    const start = this.starts[index]
+    let text: string
+    if (start === AS_TEXT) {
+      text = this.texts.get(index) as string
+    } else {
+      const position = this.runOf(start)
+      const run = this.runs[position]
+      const begin = start - this.runStarts[position]
+      const end = run.indexOf(QUOTE, begin)
+      let ascii = end - begin <= SHORT_BYTES
+      for (let at = begin; ascii && at < end; at++) if (run[at] >= 0x80) ascii = false
+      text = ascii
+        ? String.fromCharCode.apply(null, run.subarray(begin, end) as unknown as number[])
+        : this.decoder.decode(run.subarray(begin, end))
+    }
+    const pageIndex = index >>> PAGE_BITS
+    let page = this.pages[pageIndex]
+    if (page === undefined) {
+      while (this.pages.length < pageIndex) this.pages.push(undefined)
+      page = new Array<string | undefined>(PAGE_SIZE)
+      this.pages[pageIndex] = page
+    }
+    page[index & (PAGE_SIZE - 1)] = text
+    return text
+  }
+
+  private scan(texts: readonly string[], exact: boolean): Map<string, number[]> {
+    const found = new Map<string, number[]>()
+    for (const text of texts) found.set(text, [])
+    // Targets compared with a raw string's bytes: those with no quote, backslash or control
+    // character (a raw string has none) and no U+FFFD or lone surrogate (ill-formed bytes decode
+    // to U+FFFD; no bytes decode to a lone surrogate). Those with U+FFFD compare as text; the
+    // others can only be strings kept as text.
+    const byBytes: { text: string; bytes: Uint8Array }[] = []
+    const decoded: string[] = []
+    for (const text of found.keys()) {
+      const bytes = utf8Bytes(text)
+      if (bytes === null) continue
+      if (text.includes('\ufffd')) decoded.push(text)
+      else byBytes.push({ text, bytes })
+    }
+    const matches = (text: string, target: string): boolean =>
+      exact ? text === target : text.startsWith(target)
+    const add = (target: string, index: number): void => {
+      ;(found.get(target) as number[]).push(index)
+    }
+    const { starts, runs, runStarts } = this
+    let position = -1
+    let run: Uint8Array = new Uint8Array(0)
+    let runEnd = 0
+    for (let index = 0; index < this.count; index++) {
+      const start = starts[index]
+      if (start === AS_TEXT) {
+        const text = this.texts.get(index) as string
+        for (const target of found.keys()) if (matches(text, target)) add(target, index)
+        continue
+      }
+      // Raw strings' starts ascend, so their runs come in order.
+      while (start >= runEnd) {
+        position++
+        run = runs[position]
+        runEnd = runStarts[position] + run.length
+      }
+      const begin = start - runStarts[position]
+      for (const { text, bytes } of byBytes) {
+        if (!sameBytes(run, begin, bytes)) continue
+        if (!exact || run[begin + bytes.length] === QUOTE) add(text, index)
+      }
+      if (decoded.length > 0) {
+        const text = this.get(index)
+        for (const target of decoded) if (matches(text, target)) add(target, index)
+      }
+    }
+    return found
+  }
+}
+
+function sameBytes(run: Uint8Array, begin: number, target: Uint8Array): boolean {
+  for (let at = 0; at < target.length; at++) if (run[begin + at] !== target[at]) return false
+  return true
+}
+
+/**
+ * UTF-8 of a string that a raw string could hold; null for one with a lone surrogate, a quote,
+ * a backslash or a control character.
+ */
+function utf8Bytes(text: string): Uint8Array | null {
+  const out: number[] = []
+  for (let at = 0; at < text.length; at++) {
+    let code = text.charCodeAt(at)
+    if (code < 0x20 || code === QUOTE || code === 0x5c) return null
+    if (code >= 0xd800 && code <= 0xdbff && at + 1 < text.length) {
+      const low = text.charCodeAt(at + 1)
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
+        at++
+      }
+    }
+    if (code >= 0xd800 && code <= 0xdfff) return null
+    if (code < 0x80) out.push(code)
+    else if (code < 0x800) out.push(0xc0 | (code >> 6), 0x80 | (code & 0x3f))
+    else if (code < 0x10000)
+      out.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f))
+    else
+      out.push(
+        0xf0 | (code >> 18),
+        0x80 | ((code >> 12) & 0x3f),
+        0x80 | ((code >> 6) & 0x3f),
+        0x80 | (code & 0x3f),
+      )
+  }
+  return Uint8Array.from(out)
+}

@@ -1009,6 +1009,11 @@ export class SnapshotParser {
    */
   private readLocationRun(chunk: Uint8Array, i: number, n: number): number {
     const locations = this.locations
+    // Every value takes at least two bytes (a digit and a comma): room for them all, written
+    // straight into the array.
+    locations.reserve(locations.length + ((n - i) >>> 1) + 1)
+    const data = locations.data
+    let length = locations.length
     let separator = this.separator
     for (;;) {
       let j = i
@@ -1025,10 +1030,11 @@ export class SnapshotParser {
       if (j >= n || j - begin > 15 || value > UINT32_MAX) break
       while (j < n && isSpace(chunk[j])) j++
       if (j >= n || chunk[j] !== CH_COMMA) break
-      locations.push(value)
+      data[length++] = value
       separator = 1
       i = j + 1
     }
+    locations.length = length
     this.separator = separator
     return i
   }

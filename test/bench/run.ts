@@ -285,7 +285,7 @@ function report(rows: Row[]): string {
           : Object.entries(parseMBps)
               .map(([section, rate]) => `${section} ${rate.toFixed(0)} MB/s`)
               .join(', ')) +
-        ` (it parses locations and strings, and only counts nodes and edges for the workers ` +
+        ` (it parses locations and strings, and only cuts nodes and edges into ranges for the workers ` +
         `of files over 32 MiB; target: 600 MB/s per core); garbage collection ${seconds(gcMs)} s, ` +
         `${(share * 100).toFixed(1)} % of the load (target: under 5 %)`,
     )

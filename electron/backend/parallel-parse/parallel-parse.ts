@@ -1,8 +1,10 @@
 // Parses a snapshot file on several cores. This thread streams the file through the parser with
-// `nodes` and `edges` deferred: it parses the header, strings and small sections itself, and in
-// the two big arrays only counts commas, cutting them into ranges that each know the index of
-// their first value. Worker threads parse the ranges straight into shared typed arrays while
-// this thread goes on with the rest of the file, then build the retainers.
+// `nodes` and `edges` deferred: it parses the header, strings and small sections itself, and
+// only cuts the two big arrays into ranges after a comma, without reading their numbers. Worker
+// threads read the ranges: each counts its range's values and publishes the count, then stores
+// the values straight into shared typed arrays once the counts of the ranges before it say where
+// they go, while this thread goes on with the rest of the file. The workers then build the
+// retainers.
 //
 // Anything the workers cannot parse (bad syntax, a value out of range, counts that disagree
 // with the header) returns null, and the caller parses the file again in one stream: that
@@ -24,6 +26,7 @@ import {
 } from '../../../shared/heap/parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from '../../../shared/heap/progress'
 import {
+  COUNT_UNKNOWN,
   ROLE,
   workerSource,
   type EdgeArrays,
@@ -254,8 +257,10 @@ function edgeRoles(layout: SnapshotLayout): Uint8Array {
 
 /**
  * One deferred section: its shared arrays, made at its first range, and a parse job per range.
- * Its ranges come in order, each with the values its commas count; anything that cannot add up
- * to the header's count sends the file to the one-stream parser.
+ * Its ranges come in order; each job counts its range's values, publishes the count in the
+ * shared `counts` for the ranges after it, and stores its values once the ranges before it have
+ * published theirs. Anything that cannot add up to the header's count sends the file to the
+ * one-stream parser.
  */
 class SectionParse {
   private readonly jobs: Promise<void>[] = []
@@ -263,12 +268,16 @@ class SectionParse {
   private readonly edges: EdgeArrays | null = null
   private readonly roles: Uint8Array
   private readonly totalValues: number
+  /** See ParseJob.counts: [0] the stop flag, then a count per range. */
+  private readonly counts: Int32Array
+  private storedValues = 0
   private complete = false
 
   constructor(
     private readonly layout: SnapshotLayout,
     private readonly isNodes: boolean,
     fileSize: number,
+    rangeBytes: number,
   ) {
     const count = (isNodes ? layout.declaredNodeCount : layout.declaredEdgeCount) ?? 0
     this.roles = isNodes ? nodeRoles(layout) : edgeRoles(layout)
@@ -282,6 +291,9 @@ class SectionParse {
     } catch {
       throw new UseOneStream()
     }
+    // Every range but the last is at least rangeBytes long.
+    this.counts = shared((b) => new Int32Array(b), 4 * (Math.ceil(fileSize / rangeBytes) + 2))
+    this.counts.fill(COUNT_UNKNOWN, 1)
   }
 
   /** Sends one range to the workers. */
@@ -293,8 +305,7 @@ class SectionParse {
     job: number,
     onRange: ((range: RangeTiming) => void) | undefined,
   ): void {
-    const end = range.firstValue + range.values
-    if (end > this.totalValues || (range.last && end !== this.totalValues)) throw new UseOneStream()
+    if (this.complete || range.index + 1 >= this.counts.length) throw new UseOneStream()
     if (range.last) this.complete = true
     const request: ParseJob = {
       type: 'parse',
@@ -304,7 +315,8 @@ class SectionParse {
       start: range.start,
       end: range.end,
       last: range.last,
-      firstValue: range.firstValue,
+      index: range.index,
+      counts: this.counts,
       roles: this.roles,
       typeCount: this.isNodes ? this.layout.nodeTypes.length : this.layout.edgeTypes.length,
       nodeFieldCount: this.layout.nodeFieldCount,
@@ -313,7 +325,8 @@ class SectionParse {
       edges: this.edges,
     }
     const parsed = pool.run(request).then((reply) => {
-      if (!reply.ok || reply.values !== range.values) throw new UseOneStream()
+      if (!reply.ok) throw new UseOneStream()
+      this.storedValues += reply.values
       onRange?.({ section: range.section, bytes: range.end - range.start, ms: reply.ms })
     })
     // Awaited in done(); until then a rejection must not go unhandled.
@@ -324,8 +337,14 @@ class SectionParse {
   /** The filled arrays, once every range is parsed. */
   async done(): Promise<NodeArrays | EdgeArrays> {
     await Promise.all(this.jobs)
-    if (!this.complete) throw new UseOneStream()
+    if (!this.complete || this.storedValues !== this.totalValues) throw new UseOneStream()
     return (this.nodes ?? this.edges) as NodeArrays | EdgeArrays
+  }
+
+  /** Tells jobs waiting for the counts of earlier ranges that the parse is given up. */
+  stop(): void {
+    Atomics.store(this.counts, 0, 1)
+    for (let slot = 1; slot < this.counts.length; slot++) Atomics.notify(this.counts, slot)
   }
 
   /** Waits for the jobs sent so far, however they end. */
@@ -465,7 +484,7 @@ export async function parseSnapshotFileParallel(
     deferNumbers: (range) => {
       let section = sections.get(range.section)
       if (section === undefined) {
-        section = new SectionParse(range.layout, range.section === 'nodes', size)
+        section = new SectionParse(range.layout, range.section === 'nodes', size, rangeBytes)
         sections.set(range.section, section)
       }
       givenBytes += range.end - range.start
@@ -529,6 +548,7 @@ export async function parseSnapshotFileParallel(
     throw error
   } finally {
     input.destroy()
+    for (const section of sections.values()) section.stop()
     await pool.close()
     await Promise.all([...sections.values()].map((section) => section.settled()))
   }

@@ -24,7 +24,11 @@ export const ROLE = {
 export type EdgeArrays = Pick<DeferredArrays, 'edgeType' | 'edgeNameOrIndex' | 'edgeTarget'>
 export type NodeArrays = Omit<DeferredArrays, keyof EdgeArrays>
 
-/** Parses bytes [start, end): values firstValue… of the section, checked and stored. */
+/**
+ * Parses bytes [start, end), range `index` of its section, checked and stored. The range's first
+ * value is the count of the ranges before it: each job publishes its own count in `counts`
+ * once it has read its range, and stores its values once every earlier range's count is there.
+ */
 export interface ParseJob {
   type: 'parse'
   job: number
@@ -35,7 +39,12 @@ export interface ParseJob {
   readBytes: number
   /** The section's last range: it ends with a number, not a comma. */
   last: boolean
-  firstValue: number
+  index: number
+  /**
+   * Shared: [0] is set to 1 when the parse is given up (a waiting job then stops); [1 + k] is
+   * range k's value count once known, COUNT_UNKNOWN before, COUNT_FAILED if it failed.
+   */
+  counts: Int32Array
   /** Per field position: its role (ROLE). */
   roles: Uint8Array
   /** Node or edge types declared. */
@@ -66,12 +75,16 @@ export interface RetainerJob {
 
 export type WorkerJob = ParseJob | RetainerJob
 
+/** ParseJob.counts: a range whose count is not known yet, and one that failed. */
+export const COUNT_UNKNOWN = -1
+export const COUNT_FAILED = -2
+
 export interface WorkerReply {
   job: number
   ok: boolean
   /** Values stored. */
   values: number
-  /** Time the job took in the worker, ms. */
+  /** Time the job worked, ms (not the time it waited for the counts of the ranges before it). */
   ms: number
 }
 
@@ -89,16 +102,16 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
   let values = new Uint32Array(0)
 
   /**
-   * Reads the numbers of buffer[0, limit) into `values`: spaces, a number, spaces, a comma,
-   * again and again. A comma written at the limit stops every run (the byte under it is kept).
-   * Returns count * 2, plus 1 when the last number ran into that comma (the bytes end with a
-   * number, not a comma), or -1 for anything else (a number over 32 bits included).
+   * Reads the numbers of buffer[0, limit) into `values` from `count` on: spaces, a number,
+   * spaces, a comma, again and again. A comma written at the limit stops every run (the byte
+   * under it is kept). Returns the new count * 2, plus 1 when the last number ran into that
+   * comma (the bytes end with a number, not a comma), or -1 for anything else (a number over 32
+   * bits included).
    */
-  function tokenize(limit: number): number {
+  function tokenize(limit: number, count: number): number {
     const underSentinel = buffer[limit]
     buffer[limit] = 0x2c
     let i = 0
-    let count = 0
     while (i < limit) {
       let c = buffer[i]
       let digit = c - 0x30
@@ -231,6 +244,74 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
     }
   }
 
+  /**
+   * Stores the range's `count` values, values firstValue… of the section, each field in one
+   * strided pass, checked as the one-stream parser checks them.
+   */
+  function store(message: ParseJob, firstValue: number, count: number): boolean {
+    const roles = message.roles
+    const fieldCount = roles.length
+    const typeCount = message.typeCount
+    const nodeFieldCount = message.nodeFieldCount
+    const nodeCount = message.nodeCount
+    // Locals, not the message's properties, in the loops: a cloned object's property loads
+    // are slow. A section's arrays are empty stand-ins for the other section's.
+    const isNodes = message.nodes !== null
+    const empty8 = new Uint8Array(0)
+    const empty32 = new Uint32Array(0)
+    const nodes = message.nodes
+    const edges = message.edges
+    const typeArray = nodes ? nodes.nodeType : edges ? edges.edgeType : empty8
+    const nameArray = nodes ? nodes.nodeName : edges ? edges.edgeNameOrIndex : empty32
+    const idArray = nodes ? nodes.nodeId : empty32
+    const selfSizeArray = nodes ? nodes.nodeSelfSize : empty32
+    const edgeCountArray = nodes ? nodes.firstEdge : empty32
+    const traceArray = nodes ? nodes.nodeTraceNodeId : empty32
+    const detachedArray = nodes ? nodes.nodeDetachedness : empty8
+    const targetArray = edges ? edges.edgeTarget : empty32
+    // The range's first value, as field and element.
+    const field = firstValue % fieldCount
+    const element = (firstValue - field) / fieldCount
+    // The section's arrays hold its declared count: a range past it is not as it should be.
+    const capacity = isNodes ? typeArray.length : targetArray.length
+    if (firstValue + count > capacity * fieldCount) return false
+    let ok = true
+    for (let f = 0; f < fieldCount && ok; f++) {
+      const first = (f - field + fieldCount) % fieldCount
+      const at = element + (field + first >= fieldCount ? 1 : 0)
+      switch (roles[f]) {
+        case 1:
+          ok = storeBytes(first, count, fieldCount, typeArray, at, typeCount - 1)
+          break
+        case 2:
+          ok = storeWords(first, count, fieldCount, nameArray, at)
+          break
+        case 3:
+          ok = storeWords(first, count, fieldCount, idArray, at)
+          break
+        case 4:
+          ok = storeWords(first, count, fieldCount, selfSizeArray, at)
+          break
+        case 5:
+          ok = storeWords(first, count, fieldCount, edgeCountArray, at + 1)
+          break
+        case 6:
+          ok = storeNonZero(first, count, fieldCount, traceArray, at, 0xffffffff)
+          break
+        case 7:
+          ok = storeNonZero(first, count, fieldCount, detachedArray, at, 2)
+          break
+        case 8:
+          ok = storeTargets(first, count, fieldCount, targetArray, at, nodeFieldCount, nodeCount)
+          break
+      }
+      // A role the section does not have (a node's to_node, an edge's id) cannot come: the
+      // roles are built per section.
+      if (isNodes ? roles[f] === 8 : roles[f] >= 3 && roles[f] <= 7) ok = false
+    }
+    return ok
+  }
+
   port.postMessage('ready')
   port.on('message', (message: WorkerJob) => {
     const started = performance.now()
@@ -241,40 +322,23 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
     }
     let fd = -1
     let reply: WorkerReply
+    let waited = 0
+    const counts = message.counts
+    const slot = 1 + message.index
     if (message.readBytes !== CHUNK) {
       CHUNK = message.readBytes
       buffer = new Uint8Array(CHUNK + 8)
-      values = new Uint32Array((CHUNK >> 1) + 1)
     }
+    // The whole range's values, before they go to their fields (every value but a section's
+    // last takes at least two bytes).
+    const most = ((message.end - message.start) >> 1) + 2
+    if (values.length < most) values = new Uint32Array(most)
     try {
       fd = fs.openSync(message.file, 'r')
-      const roles = message.roles
-      const fieldCount = roles.length
-      const typeCount = message.typeCount
-      const nodeFieldCount = message.nodeFieldCount
-      const nodeCount = message.nodeCount
-      // Locals, not the message's properties, in the loops: a cloned object's property loads
-      // are slow. A section's arrays are empty stand-ins for the other section's.
-      const isNodes = message.nodes !== null
-      const empty8 = new Uint8Array(0)
-      const empty32 = new Uint32Array(0)
-      const nodes = message.nodes
-      const edges = message.edges
-      const typeArray = nodes ? nodes.nodeType : edges ? edges.edgeType : empty8
-      const nameArray = nodes ? nodes.nodeName : edges ? edges.edgeNameOrIndex : empty32
-      const idArray = nodes ? nodes.nodeId : empty32
-      const selfSizeArray = nodes ? nodes.nodeSelfSize : empty32
-      const edgeCountArray = nodes ? nodes.firstEdge : empty32
-      const traceArray = nodes ? nodes.nodeTraceNodeId : empty32
-      const detachedArray = nodes ? nodes.nodeDetachedness : empty8
-      const targetArray = edges ? edges.edgeTarget : empty32
-      // The range's next value, as field and element.
-      let field = message.firstValue % fieldCount
-      let element = (message.firstValue - field) / fieldCount
-      let stored = 0
+      let count = 0
       let carry = 0
       let position = message.start
-      let ok = true
+      let ok = slot < counts.length
       // Whether the bytes so far end with a number (not a comma).
       let endsWithNumber = false
       while (ok && (position < message.end || carry > 0)) {
@@ -298,71 +362,47 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
         }
         // Tokens: spaces, a number, spaces, a comma. A comma at the limit stops every run;
         // the byte under it is kept.
-        const tokens = tokenize(limit)
-        if (tokens < 0) {
+        const tokens = tokenize(limit, count)
+        if (tokens < 0 || tokens >>> 1 > most) {
           ok = false
           break
         }
-        const count = tokens >>> 1
-        if (count > 0) endsWithNumber = (tokens & 1) === 1
-        // Each field's values, one strided pass per field, checked as the parser checks them.
-        for (let f = 0; f < fieldCount && ok; f++) {
-          const first = (f - field + fieldCount) % fieldCount
-          const at = element + (field + first >= fieldCount ? 1 : 0)
-          switch (roles[f]) {
-            case 1:
-              ok = storeBytes(first, count, fieldCount, typeArray, at, typeCount - 1)
-              break
-            case 2:
-              ok = storeWords(first, count, fieldCount, nameArray, at)
-              break
-            case 3:
-              ok = storeWords(first, count, fieldCount, idArray, at)
-              break
-            case 4:
-              ok = storeWords(first, count, fieldCount, selfSizeArray, at)
-              break
-            case 5:
-              ok = storeWords(first, count, fieldCount, edgeCountArray, at + 1)
-              break
-            case 6:
-              ok = storeNonZero(first, count, fieldCount, traceArray, at, 0xffffffff)
-              break
-            case 7:
-              ok = storeNonZero(first, count, fieldCount, detachedArray, at, 2)
-              break
-            case 8:
-              ok = storeTargets(
-                first,
-                count,
-                fieldCount,
-                targetArray,
-                at,
-                nodeFieldCount,
-                nodeCount,
-              )
-              break
-          }
-          // A role the section does not have (a node's to_node, an edge's id) cannot come:
-          // the roles are built per section.
-          if (isNodes ? roles[f] === 8 : roles[f] >= 3 && roles[f] <= 7) ok = false
-        }
-        stored += count
-        field += count % fieldCount
-        element += Math.floor(count / fieldCount)
-        if (field >= fieldCount) {
-          field -= fieldCount
-          element++
-        }
+        if (tokens >>> 1 > count) endsWithNumber = (tokens & 1) === 1
+        count = tokens >>> 1
         // The final read parses everything, so only a middle read leaves bytes over.
         carry = filled - limit
         if (carry > 0) buffer.copyWithin(0, limit, filled)
       }
       // A middle range ends with its comma; the last ends with a number.
       if (ok && endsWithNumber !== message.last) ok = false
-      reply = { job: message.job, ok, values: stored, ms: performance.now() - started }
+      // This range's count for the ranges after it; then the counts of the ranges before it.
+      if (slot < counts.length) {
+        Atomics.store(counts, slot, ok ? count : -2)
+        Atomics.notify(counts, slot)
+      }
+      let firstValue = 0
+      for (let before = 1; ok && before < slot; before++) {
+        let known = Atomics.load(counts, before)
+        if (known === -1) {
+          const waitStarted = performance.now()
+          // In steps, so that a parse given up (counts[0]) ends the wait.
+          while (known === -1 && Atomics.load(counts, 0) === 0) {
+            Atomics.wait(counts, before, -1, 100)
+            known = Atomics.load(counts, before)
+          }
+          waited += performance.now() - waitStarted
+        }
+        if (known < 0) ok = false
+        else firstValue += known
+      }
+      if (ok) ok = store(message, firstValue, count)
+      reply = { job: message.job, ok, values: count, ms: performance.now() - started - waited }
     } catch {
-      reply = { job: message.job, ok: false, values: 0, ms: performance.now() - started }
+      if (slot < counts.length && Atomics.load(counts, slot) === -1) {
+        Atomics.store(counts, slot, -2)
+        Atomics.notify(counts, slot)
+      }
+      reply = { job: message.job, ok: false, values: 0, ms: performance.now() - started - waited }
     } finally {
       if (fd !== -1) fs.closeSync(fd)
     }

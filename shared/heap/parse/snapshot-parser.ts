@@ -109,18 +109,17 @@ export interface ParserLimits {
 }
 
 /**
- * A range of a deferred `nodes` or `edges` body: bytes [start, end) holding values
- * firstValue..firstValue+values-1 of the section. Every range but the section's last ends just
- * after a comma; the last ends at the ']'. A parallel loader parses the ranges elsewhere and
- * hands the arrays back with adoptDeferred().
+ * A range of a deferred `nodes` or `edges` body: bytes [start, end), the section's range number
+ * `index` (from 0). Every range but the section's last ends just after a comma; the last ends at
+ * the ']'. The values are not counted here: a parallel loader parses the ranges elsewhere (each
+ * range's first value is known once the ranges before it are counted) and hands the arrays back
+ * with adoptDeferred().
  */
 export interface DeferredRange {
   section: 'nodes' | 'edges'
   start: number
   end: number
-  firstValue: number
-  /** Values in the range, counted by its commas: right only if the range is well formed. */
-  values: number
+  index: number
   last: boolean
   layout: SnapshotLayout
 }
@@ -128,8 +127,8 @@ export interface DeferredRange {
 export interface ParserOptions {
   /**
    * Skip the bodies of `nodes` and `edges` (found by their closing ']'; numeric arrays hold
-   * none before it), counting their commas, and report them in ranges of about
-   * `deferRangeBytes`; every other part is parsed as usual.
+   * none before it) and report them in ranges of about `deferRangeBytes`, cut after a comma;
+   * every other part is parsed as usual.
    */
   deferNumbers?: (range: DeferredRange) => void
   deferRangeBytes?: number
@@ -239,28 +238,6 @@ const MAX_HEADER_BYTES = 16 * 1024 * 1024
 const PREALLOCATE_LIMIT = 1 << 22
 const UINT32_MAX = 0xffffffff
 const INT32_MAX = 0x7fffffff
-
-/** Commas in bytes[from, to): four bytes at a time where the bytes are aligned for it. */
-function countCommas(bytes: Uint8Array, from: number, to: number): number {
-  let count = 0
-  let position = from
-  const misaligned = (bytes.byteOffset + position) & 3
-  const head = Math.min(to, misaligned === 0 ? position : position + 4 - misaligned)
-  for (; position < head; position++) if (bytes[position] === CH_COMMA) count++
-  const wordCount = (to - position) >> 2
-  if (wordCount > 0) {
-    const words = new Int32Array(bytes.buffer, bytes.byteOffset + position, wordCount)
-    for (let k = 0; k < wordCount; k++) {
-      // A byte of x is zero where the input byte is ','; t gets its high bit, and only those.
-      const x = words[k] ^ 0x2c2c2c2c
-      const t = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f)
-      if (t !== 0) count += (Math.imul((t >>> 7) & 0x01010101, 0x01010101) >>> 24) & 0xff
-    }
-    position += wordCount << 2
-  }
-  for (; position < to; position++) if (bytes[position] === CH_COMMA) count++
-  return count
-}
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
@@ -422,8 +399,7 @@ export class SnapshotParser {
   private readonly deferNumbers: ((range: DeferredRange) => void) | undefined
   private readonly deferRangeBytes: number
   private rangeStart = 0
-  private rangeFirstValue = 0
-  private rangeCommas = 0
+  private rangeIndex = 0
   private adopted = false
 
   constructor(limits: Partial<ParserLimits> = {}, options: ParserOptions = {}) {
@@ -560,8 +536,7 @@ export class SnapshotParser {
         ) {
           this.state = S_DEFERRED
           this.rangeStart = at + 1
-          this.rangeFirstValue = 0
-          this.rangeCommas = 0
+          this.rangeIndex = 0
         } else {
           this.state = S_NUMBERS
         }
@@ -876,43 +851,27 @@ export class SnapshotParser {
     const close = chunk.indexOf(CH_RBRACKET, i)
     const section = this.section === SEC_NODES ? 'nodes' : 'edges'
     const layout = this.layout as SnapshotLayout
-    const report = (end: number, values: number, last: boolean): void => {
+    const report = (end: number, last: boolean): void => {
       this.deferNumbers?.({
         section,
         start: this.rangeStart,
         end,
-        firstValue: this.rangeFirstValue,
-        values,
+        index: this.rangeIndex++,
         last,
         layout,
       })
       this.rangeStart = end
-      this.rangeFirstValue += values
-      this.rangeCommas = 0
     }
     if (close !== -1) {
-      this.rangeCommas += countCommas(chunk, i, close)
-      // The last value has no comma after it (an empty body is for finish() to judge).
-      report(this.base + close, this.rangeCommas + 1, true)
+      // The last range ends at the ']' (an empty body is for the loader to judge).
+      report(this.base + close, true)
       this.sectionsDone.add(this.section)
       this.state = S_AFTER_VALUE
       return close + 1
     }
-    if (this.base + n - this.rangeStart < this.deferRangeBytes) {
-      this.rangeCommas += countCommas(chunk, i, n)
-      return n
-    }
+    if (this.base + n - this.rangeStart < this.deferRangeBytes) return n
     const lastComma = chunk.lastIndexOf(CH_COMMA, n - 1)
-    if (lastComma < i) {
-      this.rangeCommas += countCommas(chunk, i, n)
-      return n
-    }
-    report(
-      this.base + lastComma + 1,
-      this.rangeCommas + countCommas(chunk, i, lastComma + 1),
-      false,
-    )
-    this.rangeCommas = countCommas(chunk, lastComma + 1, n)
+    if (lastComma >= i) report(this.base + lastComma + 1, false)
     return n
   }
 

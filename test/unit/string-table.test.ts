@@ -10,9 +10,10 @@ const encoder = new TextEncoder()
 /** A table of `strings` as the parser makes it: runs of raw bytes in chunks of `chunkSize`. */
 function parsedTable(strings: string[], chunkSize: number): StringTable {
   const raw = new SnapshotBuilder().toObject()
-  const text = JSON.stringify({ ...raw, strings: [...raw.strings, ...strings] })
-    // V8's separator, which the parser's fast path looks for first.
-    .replace(/","/g, '",\n"')
+  const [before, after] = JSON.stringify({ ...raw, strings: [] }).split('"strings":[]')
+  // V8's separator, which the parser's fast path looks for first.
+  const body = [...raw.strings, ...strings].map((text) => JSON.stringify(text)).join(',\n')
+  const text = `${before}"strings":[${body}]${after}`
   return parseSnapshotBytes(encoder.encode(text), chunkSize).strings
 }
 
@@ -46,7 +47,7 @@ describe('StringTable', () => {
           expect(decoded.table.toArray()).toEqual(expected)
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     )
   })
 
@@ -79,7 +80,7 @@ describe('StringTable', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     )
   })
 
@@ -98,6 +99,23 @@ describe('StringTable', () => {
     expect(table.get(-1)).toBeUndefined()
     expect(table.indexesOf('(system)')).toEqual([added])
     expect(table.indexesOf('s4096')).toEqual([first + 4096])
+  })
+
+  it('finds a prefix that ends in half of a pair the string holds whole', () => {
+    const table = parsedTable(['😀 smile', 'plain', '\ud83d'], 1 << 16)
+    const first = table.length - 3
+    // The raw string's bytes hold the pair; the text kept for the lone half compares as text.
+    expect(table.indexesStartingWith('\ud83d')).toEqual([first, first + 2])
+    expect(table.indexesOf('\ud83d')).toEqual([first + 2])
+    expect(table.indexesStartingWith('😀')).toEqual([first])
+  })
+
+  it('reads nothing at an index that is not a whole number, as an array does', () => {
+    const table = parsedTable(['zero', 'one'], 1 << 16)
+    const first = table.length - 2
+    for (const index of [first + 0.5, Number.NaN, -0.5, 2 ** 32, Infinity])
+      expect(table.get(index), String(index)).toBeUndefined()
+    expect(table.get(first + 1)).toBe('one')
   })
 
   it('refuses stored parts that do not fit together', () => {

@@ -1,10 +1,12 @@
-// A tree of engine state (plain objects and arrays, numbers, strings, typed arrays, bit vectors
-// and large string tables) split into a JSON skeleton and binary sections, and put back together.
-// Typed arrays become sections of their own bytes (a Float64Array of unsigned 32-bit whole numbers
-// as Uint32s); an all-zero typed array costs nothing; a
-// string table (an array of many strings) becomes its UTF-16 lengths plus the joined text in
-// chunks, latin1 where every character fits and UTF-16 otherwise, so that lone surrogates survive.
-// Anything else (a Map, a class instance, a function) is refused, so nothing is lost silently.
+// A tree of engine state (plain objects and arrays, numbers, strings, typed arrays, bit vectors,
+// the snapshot's StringTable and large arrays of strings) split into a JSON skeleton and binary
+// sections, and put back together. Typed arrays become sections of their own bytes (a
+// Float64Array of unsigned 32-bit whole numbers as Uint32s); an all-zero typed array costs
+// nothing; a StringTable is stored as its parts (its UTF-8 bytes and starts as they are, and its
+// strings kept as text); an array of many strings becomes its UTF-16 lengths plus the joined
+// text in chunks, latin1 where every character fits and UTF-16 otherwise, so that lone
+// surrogates survive. Anything else (a Map, another class's instance, a function) is refused, so
+// nothing is lost silently.
 import { BitVector } from '../../../shared/heap/analyses/bit-vector'
 import { StringTable, type StringTableParts } from '../../../shared/heap/graph/string-table'
 

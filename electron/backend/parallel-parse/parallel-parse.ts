@@ -91,7 +91,10 @@ export interface ParallelParseOptions {
   rangeBytes?: number
   /** Called with the workers once they exist (tests stop one to see the load fail cleanly). */
   onWorkers?: (workers: readonly Worker[]) => void
-  /** Called per range parsed: its section, bytes and the time its worker took (the bench). */
+  /**
+   * Called per range parsed: its section, bytes and the time its worker worked on it (not the
+   * time it waited for the counts of the ranges before it; the bench).
+   */
   onRange?: (range: RangeTiming) => void
 }
 
@@ -278,6 +281,7 @@ class SectionParse {
     private readonly isNodes: boolean,
     fileSize: number,
     rangeBytes: number,
+    chunkSize: number,
   ) {
     const count = (isNodes ? layout.declaredNodeCount : layout.declaredEdgeCount) ?? 0
     this.roles = isNodes ? nodeRoles(layout) : edgeRoles(layout)
@@ -291,8 +295,10 @@ class SectionParse {
     } catch {
       throw new UseOneStream()
     }
-    // Every range but the last is at least rangeBytes long.
-    this.counts = shared((b) => new Int32Array(b), 4 * (Math.ceil(fileSize / rangeBytes) + 2))
+    // The parser cuts at most one range per chunk it reads, and only once a range has reached
+    // rangeBytes: no more ranges than this (more would send the file to the one-stream parser).
+    const ranges = Math.ceil(fileSize / Math.max(1, Math.min(rangeBytes, chunkSize))) + 2
+    this.counts = shared((b) => new Int32Array(b), 4 * ranges)
     this.counts.fill(COUNT_UNKNOWN, 1)
   }
 
@@ -479,19 +485,25 @@ export async function parseSnapshotFileParallel(
     options.onRange?.(range)
     if (waiting) options.onProgress?.({ phase, done: parsedBytes, total: givenBytes })
   }
+  const chunkSize = options.chunkSize ?? 1 << 20
   const parser = new SnapshotParser(options.limits, {
     deferRangeBytes: rangeBytes,
     deferNumbers: (range) => {
       let section = sections.get(range.section)
       if (section === undefined) {
-        section = new SectionParse(range.layout, range.section === 'nodes', size, rangeBytes)
+        section = new SectionParse(
+          range.layout,
+          range.section === 'nodes',
+          size,
+          rangeBytes,
+          chunkSize,
+        )
         sections.set(range.section, section)
       }
       givenBytes += range.end - range.start
       section.add(range, pool, file, readBytes, jobs++, onRange)
     },
   })
-  const chunkSize = options.chunkSize ?? 1 << 20
   const input = createReadStream(file, { highWaterMark: chunkSize })
   let consumed = 0
   const counted = async function* (): AsyncGenerator<Uint8Array> {

@@ -75,7 +75,10 @@ export interface RetainerJob {
 
 export type WorkerJob = ParseJob | RetainerJob
 
-/** ParseJob.counts: a range whose count is not known yet, and one that failed. */
+/**
+ * ParseJob.counts: a range whose count is not known yet, and one that failed. The worker writes
+ * them as the literals -1 and -2 (its source stands alone).
+ */
 export const COUNT_UNKNOWN = -1
 export const COUNT_FAILED = -2
 
@@ -96,7 +99,8 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
   // another read size gets new buffers.
   let CHUNK = 0
   let buffer = new Uint8Array(0)
-  // A read's values, before they go to their fields (every value takes at least two bytes).
+  // Values read and not yet stored in their fields: a read's, or more while the range's first
+  // value is not known (it grows as needed, and is kept for the next job).
   // 32 bits each: the tokenizer refuses a larger one (the one-stream parse then takes the file),
   // and half the width of a double is half the memory the field passes read.
   let values = new Uint32Array(0)
@@ -329,13 +333,43 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
       CHUNK = message.readBytes
       buffer = new Uint8Array(CHUNK + 8)
     }
-    // The whole range's values, before they go to their fields (every value but a section's
-    // last takes at least two bytes).
-    const most = ((message.end - message.start) >> 1) + 2
-    if (values.length < most) values = new Uint32Array(most)
+    /**
+     * The range's first value: the sum of the counts of the ranges before it, -1 while one is
+     * not known yet (when `wait`, it waits for them), -2 when one failed or the parse stopped.
+     */
+    const firstValueOf = (wait: boolean): number => {
+      let sum = 0
+      for (let before = 1; before < slot; before++) {
+        let known = Atomics.load(counts, before)
+        if (known === -1 && wait) {
+          const waitStarted = performance.now()
+          // In steps, so that a parse given up (counts[0]) ends the wait.
+          while (known === -1 && Atomics.load(counts, 0) === 0) {
+            Atomics.wait(counts, before, -1, 100)
+            known = Atomics.load(counts, before)
+          }
+          waited += performance.now() - waitStarted
+        }
+        if (known < 0) return known === -1 && Atomics.load(counts, 0) === 0 ? -1 : -2
+        sum += known
+      }
+      return sum
+    }
+    /** Publishes this range's count (-2: failed) for the ranges after it. */
+    const publish = (count: number): void => {
+      if (slot < counts.length && Atomics.load(counts, slot) === -1) {
+        Atomics.store(counts, slot, count)
+        Atomics.notify(counts, slot)
+      }
+    }
     try {
       fd = fs.openSync(message.file, 'r')
-      let count = 0
+      // Values read and stored, and values read and held in `values` until the range's first
+      // value is known (at once for the first range; for the others, once the ranges before
+      // them are counted, usually while this one is still being read).
+      let stored = 0
+      let held = 0
+      let firstValue = message.index === 0 ? 0 : -1
       let carry = 0
       let position = message.start
       let ok = slot < counts.length
@@ -360,48 +394,48 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
             break
           }
         }
+        // Room for every value these bytes can hold (each but a section's last takes two).
+        if (values.length < held + (limit >> 1) + 2) {
+          const larger = new Uint32Array(Math.max(held + (limit >> 1) + 2, 2 * values.length))
+          larger.set(values.subarray(0, held))
+          values = larger
+        }
         // Tokens: spaces, a number, spaces, a comma. A comma at the limit stops every run;
         // the byte under it is kept.
-        const tokens = tokenize(limit, count)
-        if (tokens < 0 || tokens >>> 1 > most) {
+        const tokens = tokenize(limit, held)
+        if (tokens < 0) {
           ok = false
           break
         }
-        if (tokens >>> 1 > count) endsWithNumber = (tokens & 1) === 1
-        count = tokens >>> 1
+        if (tokens >>> 1 > held) endsWithNumber = (tokens & 1) === 1
+        held = tokens >>> 1
+        if (firstValue === -1) firstValue = firstValueOf(false)
+        if (firstValue === -2) ok = false
+        else if (firstValue >= 0 && held > 0) {
+          ok = store(message, firstValue + stored, held)
+          stored += held
+          held = 0
+        }
         // The final read parses everything, so only a middle read leaves bytes over.
         carry = filled - limit
         if (carry > 0) buffer.copyWithin(0, limit, filled)
       }
       // A middle range ends with its comma; the last ends with a number.
       if (ok && endsWithNumber !== message.last) ok = false
-      // This range's count for the ranges after it; then the counts of the ranges before it.
-      if (slot < counts.length) {
-        Atomics.store(counts, slot, ok ? count : -2)
-        Atomics.notify(counts, slot)
+      // This range's count for the ranges after it; then, if it is not known yet, the first
+      // value of this one, and the values held till then.
+      publish(ok ? stored + held : -2)
+      if (ok && firstValue === -1) firstValue = firstValueOf(true)
+      if (firstValue < 0) ok = false
+      if (ok && held > 0) ok = store(message, firstValue + stored, held)
+      reply = {
+        job: message.job,
+        ok,
+        values: stored + held,
+        ms: performance.now() - started - waited,
       }
-      let firstValue = 0
-      for (let before = 1; ok && before < slot; before++) {
-        let known = Atomics.load(counts, before)
-        if (known === -1) {
-          const waitStarted = performance.now()
-          // In steps, so that a parse given up (counts[0]) ends the wait.
-          while (known === -1 && Atomics.load(counts, 0) === 0) {
-            Atomics.wait(counts, before, -1, 100)
-            known = Atomics.load(counts, before)
-          }
-          waited += performance.now() - waitStarted
-        }
-        if (known < 0) ok = false
-        else firstValue += known
-      }
-      if (ok) ok = store(message, firstValue, count)
-      reply = { job: message.job, ok, values: count, ms: performance.now() - started - waited }
     } catch {
-      if (slot < counts.length && Atomics.load(counts, slot) === -1) {
-        Atomics.store(counts, slot, -2)
-        Atomics.notify(counts, slot)
-      }
+      publish(-2)
       reply = { job: message.job, ok: false, values: 0, ms: performance.now() - started - waited }
     } finally {
       if (fd !== -1) fs.closeSync(fd)

@@ -70,8 +70,7 @@ export interface HeapGraph {
   readonly retainerEdge: Uint32Array
   /** Per retainer slot: the retaining node ordinal. */
   readonly retainerNode: Uint32Array
-  /** The string table; analyses may append. */
-  /** The string table: read a string with strings.get(index). */
+  /** The string table (read a string with strings.get(index)); analyses may append. */
   readonly strings: StringTable
   /**
    * Location records (layout.locationFields each), one per node that has one, in node order:

@@ -6,8 +6,11 @@
 // The parser hands over runs of strings as they stand in the file (quotes and separators
 // included), one copy per run. A string without escapes is its bytes from its start up to the
 // closing quote, decoded as UTF-8 (an ill-formed sequence becomes U+FFFD, as the parser's own
-// decoder does), so only its start is kept. A string with escapes, one the parser met across two
-// chunks, and one added after parsing (class names) is kept as text.
+// decoder does), so only its start is kept. Kept as text instead: a string with escapes, one
+// the parser met across two chunks or read byte by byte (a long one), one past the 4 GB the
+// starts can address, and one added after parsing (class names).
+//
+// A string once read stays made (in its page) for the table's life, as in a string array.
 import { textDecoder } from '../text-decoder'
 
 /** Strings per page of decoded strings: a page is made when one of its strings is first read. */
@@ -95,8 +98,9 @@ export class StringTable {
     return this.count
   }
 
-  /** The string at `index` (undefined past the end, as an array's). */
+  /** The string at `index` (undefined past the end or for a non-index, as an array's). */
   get(index: number): string {
+    if (index !== index >>> 0) return undefined as unknown as string
     const page = this.pages[index >>> PAGE_BITS]
     const text = page === undefined ? undefined : page[index & (PAGE_SIZE - 1)]
     return text ?? this.decode(index)
@@ -187,15 +191,12 @@ export class StringTable {
     if (this.starts.length > this.count) this.starts = this.starts.slice(0, this.count)
   }
 
-  /** Bytes the table holds in typed arrays (not counting strings already made). */
-  get byteLength(): number {
-    return this.byteCount + this.starts.byteLength
-  }
-
   private reserve(): number {
     const index = this.count
     if (index === this.starts.length) {
-      const starts = new Uint32Array(Math.max(16, 2 * index))
+      // An eighth more, not double: strings pushed one at a time after parsing (class names)
+      // are few, and the parsed ones grew the array in runs.
+      const starts = new Uint32Array(Math.max(16, index + (index >>> 3)))
       starts.set(this.starts)
       this.starts = starts
     }
@@ -255,9 +256,14 @@ export class StringTable {
     const decoded: string[] = []
     for (const text of found.keys()) {
       const bytes = utf8Bytes(text)
-      if (bytes === null) continue
-      if (text.includes('\ufffd')) decoded.push(text)
-      else byBytes.push({ text, bytes })
+      // A prefix may end in half of a pair that a raw string holds whole.
+      if (bytes === null) {
+        if (!exact && /[\ud800-\udbff]$/.test(text)) decoded.push(text)
+      } else if (text.includes('\ufffd')) {
+        decoded.push(text)
+      } else {
+        byBytes.push({ text, bytes })
+      }
     }
     const matches = (text: string, target: string): boolean =>
       exact ? text === target : text.startsWith(target)

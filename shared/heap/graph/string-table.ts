@@ -50,13 +50,6 @@ export class StringTable {
     this.starts = new Uint32Array(Math.max(16, capacity))
   }
 
-  /** A table of these strings (tests, and graphs built in code). */
-  static from(strings: Iterable<string>): StringTable {
-    const table = new StringTable()
-    for (const text of strings) table.push(text)
-    return table
-  }
-
   /** A table from its stored parts; throws RangeError when they do not fit together. */
   static fromParts(parts: StringTableParts): StringTable {
     const { bytes, starts, textIndexes, texts } = parts
@@ -132,9 +125,7 @@ export class StringTable {
     this.byteCount = base + run.length
     let index = this.count
     if (index + count > this.starts.length) {
-      const starts = new Uint32Array(Math.max(index + count, 2 * this.starts.length))
-      starts.set(this.starts.subarray(0, index))
-      this.starts = starts
+      this.growStarts(Math.max(index + count, 2 * this.starts.length))
     }
     const starts = this.starts
     for (let k = 0; k < count; k++) starts[index++] = base + begins[k]
@@ -193,15 +184,17 @@ export class StringTable {
 
   private reserve(): number {
     const index = this.count
-    if (index === this.starts.length) {
-      // An eighth more, not double: strings pushed one at a time after parsing (class names)
-      // are few, and the parsed ones grew the array in runs.
-      const starts = new Uint32Array(Math.max(16, index + (index >>> 3)))
-      starts.set(this.starts)
-      this.starts = starts
-    }
+    // An eighth more, not double: strings pushed one at a time after parsing (class names) are
+    // few, and the parsed ones grew the array in runs.
+    if (index === this.starts.length) this.growStarts(Math.max(16, index + (index >>> 3)))
     this.count = index + 1
     return index
+  }
+
+  private growStarts(capacity: number): void {
+    const starts = new Uint32Array(capacity)
+    starts.set(this.starts.subarray(0, this.count))
+    this.starts = starts
   }
 
   /** The position of the run that holds byte `start`. */

@@ -147,14 +147,15 @@ export const pointerLayout = perSnapshot(slotLayout)
 
 const arrayContext = perSnapshot((snapshot: HeapSnapshot): ArrayContext => {
   const { strings } = snapshot.graph
-  const edgeNameIds = (name: string): Set<number> => new Set(strings.indexesOf(name))
+  // One pass over the string table for the three edge names.
+  const edgeNameIds = strings.indexesOfAny(['elements', 'buffer', 'backing_store'])
   return {
     snapshot,
     ...pointerLayout(snapshot),
     category: nameCategories(strings),
-    elementsName: edgeNameIds('elements'),
-    bufferName: edgeNameIds('buffer'),
-    backingStoreName: edgeNameIds('backing_store'),
+    elementsName: new Set(edgeNameIds.get('elements')),
+    bufferName: new Set(edgeNameIds.get('buffer')),
+    backingStoreName: new Set(edgeNameIds.get('backing_store')),
     python: isPythonHeap(snapshot),
   }
 })

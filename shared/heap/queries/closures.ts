@@ -52,11 +52,24 @@ interface Names {
 
 const namesOf = perSnapshot((snapshot: HeapSnapshot): Names => {
   const { strings } = snapshot.graph
+  // One pass over the string table for every name below, one more for the prefix.
+  const found = strings.indexesOfAny([
+    'system / Context',
+    'context',
+    'previous',
+    'scope_info',
+    'shared',
+    'script',
+    'script_or_debug_info',
+    'scope_id',
+    'scope_type_name',
+    'function',
+  ])
   const ids = (...names: string[]): Set<number> =>
-    new Set([...strings.indexesOfAny(names).values()].flat())
+    new Set(names.flatMap((name) => found.get(name) ?? []))
   const isContext = new Uint8Array(strings.length)
   // Node names contexts `system / Context`; Chrome `system / Context / scope @id`.
-  for (const id of strings.indexesOf('system / Context')) isContext[id] = 1
+  for (const id of ids('system / Context')) isContext[id] = 1
   for (const id of strings.indexesStartingWith('system / Context /')) isContext[id] = 1
   return {
     isContext,

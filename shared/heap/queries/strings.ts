@@ -79,10 +79,11 @@ function buildIndex(snapshot: HeapSnapshot): StringIndex {
   const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeNameOrIndex } = graph
   const { string: plainType, consString } = graph.nodeTypeCode
   const internal = graph.edgeTypeCode.internal
-  const nameIds = (name: string): Set<number> => new Set(strings.indexesOf(name))
-  const actualName = nameIds('actual')
-  const secondName = nameIds('second')
-  const firstName = nameIds('first')
+  // One pass over the string table for the three edge names.
+  const nameIds = strings.indexesOfAny(['actual', 'second', 'first'])
+  const actualName = new Set(nameIds.get('actual'))
+  const secondName = new Set(nameIds.get('second'))
+  const firstName = new Set(nameIds.get('first'))
   const flattenedBy = new Map<number, number>()
   const internalTarget = (node: number, names: Set<number>): number => {
     for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {

@@ -198,9 +198,10 @@ describe('snapshot-parser', () => {
               ...raw.strings.map((text) => JSON.stringify(text)),
               ...entries.map(([text, style]) => quote(text, style)),
             ]
+            // A function, not a string, as the replacement: a string's `$&` or `$'` is a pattern.
             const text = JSON.stringify({ ...raw, strings: [] }).replace(
               '"strings":[]',
-              `"strings":[${strings.join(',')}]`,
+              () => `"strings":[${strings.join(',')}]`,
             )
             const bytes = encoder.encode(text)
             expect(parseSnapshotBytes(bytes, chunkSize).strings).toEqual(jsonStrings(bytes))

@@ -27,6 +27,7 @@ import { cutReference } from '../../shared/heap/queries/cut'
 import type { PathStep } from '../../shared/protocol/dto'
 import { writeCachedSnapshot } from '../../electron/backend/index-cache/index-cache'
 import { answerDigest } from './answer-digest'
+import { sectionRates } from './section-rates'
 
 function timed(run: () => unknown): number {
   const start = performance.now()
@@ -54,17 +55,9 @@ async function main(argv: readonly string[]): Promise<void> {
     for (const entry of list.getEntries()) gcMs += entry.duration
   })
   gc.observe({ entryTypes: ['gc'] })
-  const sections = new Map<string, { from: [number, number]; to: [number, number] }>()
+  const sections = sectionRates()
   const start = performance.now()
-  const snapshot = await loadSnapshotFile(file, {
-    onProgress: ({ phase, done }) => {
-      if (!phase.startsWith('Parsing ')) return
-      const now: [number, number] = [performance.now(), done]
-      const seen = sections.get(phase)
-      if (seen) seen.to = now
-      else sections.set(phase, { from: now, to: now })
-    },
-  })
+  const snapshot = await loadSnapshotFile(file, { onProgress: sections.onProgress })
   const ms = performance.now() - start
   // The Summary right after the load, as the app's first view asks for it (builds the class
   // index); the speed target is load + summary.
@@ -74,14 +67,7 @@ async function main(argv: readonly string[]): Promise<void> {
   // Let the observer hear of the last collections.
   await new Promise((resolve) => setTimeout(resolve, 0))
   gc.disconnect()
-  const parseMBps = Object.fromEntries(
-    [...sections]
-      .filter(([, { from, to }]) => to[0] - from[0] > 20)
-      .map(([phase, { from, to }]) => [
-        phase.slice('Parsing '.length),
-        (to[1] - from[1]) / 1e6 / ((to[0] - from[0]) / 1000),
-      ]),
-  )
+  const parseMBps = sections.rates()
   // The target (default: the largest Array) is resolved outside the timed region; the timed
   // `why` is what `heapgraph why <file> @id` does after loading: find the id, find the path.
   const id = snapshot.graph.objectId[resolveTarget(snapshot, target ?? 'Array')]

@@ -1,6 +1,7 @@
 // Benchmark child: parses one .heapsnapshot (no analyses) with `workers` worker threads (0: the
-// one-stream parser) and prints one JSON line {ms, workers, kernel}. kernel: per section, the
-// workers' own parse rate per core (bytes over the time each range took in its worker).
+// one-stream parser) and prints one JSON line {ms, workers, kernel}. kernel: per section, its
+// bytes and the time its ranges took in their workers, in all and by part (read, tokenize, store);
+// mainThread: the loading thread's MB/s by section (strings, locations: it parses those itself).
 // Usage: node --import tsx test/bench/parse-scaling.ts <file> <workers>
 import { stat } from 'node:fs/promises'
 import { parseSnapshotFile } from '../../electron/backend/load-snapshot'
@@ -8,6 +9,16 @@ import {
   parseSnapshotFileParallel,
   type RangeTiming,
 } from '../../electron/backend/parallel-parse/parallel-parse'
+import { sectionRates } from './section-rates'
+
+/** A section's bytes and its workers' time on them, in all and by part (RangeTiming). */
+export interface SectionKernel {
+  bytes: number
+  ms: number
+  readMs: number
+  tokenizeMs: number
+  storeMs: number
+}
 
 async function main(argv: readonly string[]): Promise<void> {
   const [file, text] = argv
@@ -18,6 +29,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return
   }
   const ranges: RangeTiming[] = []
+  const sections = sectionRates()
   const start = performance.now()
   if (workers === 0) {
     await parseSnapshotFile(file, { parallel: false, cache: false })
@@ -26,18 +38,29 @@ async function main(argv: readonly string[]): Promise<void> {
     const parsed = await parseSnapshotFileParallel(file, size, {
       workers,
       onRange: (range) => ranges.push(range),
+      onProgress: sections.onProgress,
     })
     if (parsed === null) throw new Error('the workers did not parse this file')
   }
   const ms = performance.now() - start
-  const kernel: Record<string, number> = {}
+  const kernel: Record<string, SectionKernel> = {}
   for (const section of ['nodes', 'edges'] as const) {
     const own = ranges.filter((range) => range.section === section)
-    const bytes = own.reduce((sum, range) => sum + range.bytes, 0)
-    const time = own.reduce((sum, range) => sum + range.ms, 0)
-    if (time > 0) kernel[section] = bytes / 1e6 / (time / 1000)
+    const total = (part: (range: RangeTiming) => number): number =>
+      own.reduce((sum, range) => sum + part(range), 0)
+    const ms = total((range) => range.ms)
+    if (ms > 0) {
+      kernel[section] = {
+        bytes: total((range) => range.bytes),
+        ms,
+        readMs: total((range) => range.readMs),
+        tokenizeMs: total((range) => range.tokenizeMs),
+        storeMs: total((range) => range.storeMs),
+      }
+    }
   }
-  process.stdout.write(`${JSON.stringify({ ms, workers, kernel })}\n`)
+  const mainThread = sections.rates()
+  process.stdout.write(`${JSON.stringify({ ms, workers, kernel, mainThread })}\n`)
 }
 
 await main(process.argv.slice(2))

@@ -15,6 +15,7 @@ import { parseSnapshotFile } from '../../electron/backend/load-snapshot'
 import {
   parseSnapshotFileParallel,
   type ParallelParse,
+  type RangeTiming,
 } from '../../electron/backend/parallel-parse/parallel-parse'
 import { buildRetainers } from '../../shared/heap/graph/heap-graph'
 import { HeapSnapshotError } from '../../shared/heap/errors'
@@ -62,6 +63,14 @@ function expectSameParse(actual: ParsedSnapshot, expected: ParsedSnapshot, what:
   }
 }
 
+/** The bytes of a file's `nodes` and `edges` sections between their brackets. */
+async function sectionBytes(file: string): Promise<number> {
+  const text = await readFile(file)
+  const nodes = bodyOf(text, 'nodes')
+  const edges = bodyOf(text, 'edges')
+  return nodes.end - nodes.start + edges.end - edges.start
+}
+
 async function errorOf(run: () => Promise<unknown>): Promise<HeapSnapshotError> {
   try {
     await run()
@@ -89,15 +98,27 @@ describe('parallel parse', () => {
         [3, 20_000, 1000],
         [2, 100_000, 1 << 20],
       ]) {
+        const ranges: RangeTiming[] = []
         const parsed = await parseSnapshotFileParallel(file, size, {
           workers,
           // A range ends in the first read past its length: small reads make small ranges.
           chunkSize: Math.min(rangeBytes, 1 << 20),
           rangeBytes,
           workerReadBytes,
+          onRange: (range) => ranges.push(range),
         })
         const what = `${file} with ${workers} workers, ranges ${rangeBytes}, reads ${workerReadBytes}`
         expect(parsed, what).not.toBeNull()
+        // The ranges cover the two sections' bytes; a range's time splits into its parts.
+        expect(
+          ranges.reduce((sum, range) => sum + range.bytes, 0),
+          what,
+        ).toBe(await sectionBytes(file))
+        for (const range of ranges) {
+          const parts = [range.readMs, range.tokenizeMs, range.storeMs]
+          expect(Math.min(...parts), what).toBeGreaterThanOrEqual(0)
+          expect(parts[0] + parts[1] + parts[2], what).toBeLessThanOrEqual(range.ms + 1e-6)
+        }
         expectSameParse((parsed as ParallelParse).parsed, expected, what)
         // The workers' retainers are the one-thread build's, slot for slot.
         const { retainers } = parsed as ParallelParse

@@ -102,6 +102,10 @@ export interface RangeTiming {
   section: 'nodes' | 'edges'
   bytes: number
   ms: number
+  /** Of ms: the worker's reads of the file, its tokenizing, and its stores into the fields. */
+  readMs: number
+  tokenizeMs: number
+  storeMs: number
 }
 
 /** With HEAPGRAPH_TRACE_PARSE=1: how a parse went, on standard error. */
@@ -333,7 +337,14 @@ class SectionParse {
     const parsed = pool.run(request).then((reply) => {
       if (!reply.ok) throw new UseOneStream()
       this.storedValues += reply.values
-      onRange?.({ section: range.section, bytes: range.end - range.start, ms: reply.ms })
+      onRange?.({
+        section: range.section,
+        bytes: range.end - range.start,
+        ms: reply.ms,
+        readMs: reply.readMs,
+        tokenizeMs: reply.tokenizeMs,
+        storeMs: reply.storeMs,
+      })
     })
     // Awaited in done(); until then a rejection must not go unhandled.
     parsed.catch(() => undefined)

@@ -15,22 +15,33 @@ The scheme (V8 gives heap objects odd ids, and Heapgraph reads ids as 32-bit num
   is ``n + 1`` (even, as V8's native objects); a number node for ``v`` is ``VALUE_ID_BASE + 2v``;
   the synthetic roots are 1, 3 and 5.
 
-With NumPy already imported by the program, the table is three sorted arrays (14 bytes an object
-between snapshots); without it, a dict (about 100 bytes an object). The writer never imports
-NumPy itself: importing it would change the heap it describes.
+Between snapshots the table is three arrays (address, tag, id: 14 bytes an object): with NumPy
+already imported by the program, sorted by address and searched; without it, in node order, and
+made a dict (about 100 bytes an object) only while the next snapshot is assigned its ids. The
+writer never imports NumPy itself: importing it would change the heap it describes.
 """
 
 from __future__ import annotations
 
+import operator
 import sys
 from array import array
-from typing import Any, Dict, List, Optional
+from itertools import compress, count, repeat
+from typing import Any, Dict, List, Optional, Tuple
 
 FIRST_OBJECT_ID = 101
 MAX_OBJECT_ID = 2**31 - 1
 VALUE_ID_BASE = 2**31 + 2
 MAX_VALUE = 2**30 - 2
 """Numbers drawn as value nodes (reference counts, lengths) stay below this."""
+
+
+KEY_SHIFT = 57
+"""The dict table's key is address << KEY_SHIFT | tag. Python hashes an int modulo 2**61 - 1, so
+this key hashes to the address turned right by 4 bits (plus the tag): the 16-byte-aligned
+addresses of neighbouring objects fall in neighbouring slots. Keyed by address << 16 | tag, their
+low bits are all the same and a lookup probes several slots (the table's build and lookups take
+two to four times as long)."""
 
 
 def type_tag(t: type) -> int:
@@ -43,6 +54,9 @@ class IdTable:
     def __init__(self) -> None:
         self.next_id = FIRST_OBJECT_ID
         self._numpy_table: Optional[Any] = None
+        # Without NumPy: the last snapshot's addresses, type tags and ids as arrays, made a dict
+        # (keyed by address << KEY_SHIFT | tag) only when the next snapshot or a lookup needs it.
+        self._arrays: Optional[Tuple["array[int]", "array[int]", "array[int]"]] = None
         self._dict_table: Dict[int, int] = {}
         self.snapshots = 0
 
@@ -58,10 +72,7 @@ class IdTable:
                 if int(known_tag[position]) == tag:
                     return int(known_id[position])
             return None
-        entry = self._dict_table.get(address)
-        if entry is None or entry & 0xFFFF != tag:
-            return None
-        return entry >> 16
+        return self._previous_dict().get(address << KEY_SHIFT | tag)
 
     def own_objects(self) -> List[Any]:
         """The table's containers, which no snapshot may show."""
@@ -69,6 +80,9 @@ class IdTable:
         if self._numpy_table is not None:
             owned.append(self._numpy_table)
             owned.extend(self._numpy_table)
+        if self._arrays is not None:
+            owned.append(self._arrays)
+            owned.extend(self._arrays)
         return owned
 
     def assign(self, addresses: "array[int]", tags: "array[int]") -> "array[int]":
@@ -86,30 +100,43 @@ class IdTable:
             raise OverflowError("heapgraph_py: this process has used up its 2**30 object ids")
         return result
 
-    def _assign_dict(self, addresses: "array[int]", tags: "array[int]") -> "array[int]":
-        previous = self._dict_table
+    def _previous_dict(self) -> Dict[int, int]:
+        """The last snapshot's ids as a dict keyed by address << KEY_SHIFT | tag (made in C, by map)."""
         if self._numpy_table is not None:
-            # NumPy was imported and then removed from sys.modules: start over with a dict.
-            previous = {}
+            # NumPy was imported and then removed from sys.modules: its table becomes a dict
+            # (its arrays' methods work without the module).
+            known_address, known_id, known_tag = self._numpy_table
+            self._arrays = (
+                array("Q", known_address.tolist()),
+                array("H", known_tag.tolist()),
+                array("I", known_id.tolist()),
+            )
             self._numpy_table = None
-        current: Dict[int, int] = {}
-        ids = array("I")
-        append = ids.append
-        get = previous.get
+        if self._arrays is not None:
+            addresses, tags, ids = self._arrays
+            self._dict_table = dict(zip(_keys(addresses, tags), ids))
+            # Nodes that are not objects (address 0) are not in it.
+            self._dict_table.pop(0, None)
+            self._arrays = None
+        return self._dict_table
+
+    def _assign_dict(self, addresses: "array[int]", tags: "array[int]") -> "array[int]":
+        previous = self._previous_dict()
+        keys = _keys(addresses, tags)
+        previous[0] = 0  # address 0 is not an object: id 0
+        found: List[Optional[int]] = list(map(previous.get, keys))
+        keys.clear()
+        previous.clear()
+        # The objects the last snapshot did not have (or not with this type) take new ids, in
+        # node order: only they cost a step of Python.
         next_id = self.next_id
-        # One pass over (address, tag) pairs with local names only: this runs once per node.
-        for address, tag in zip(addresses, tags):
-            if address == 0:
-                append(0)
-                continue
-            entry = get(address)
-            if entry is None or entry & 0xFFFF != tag:
-                entry = next_id << 16 | tag
-                next_id += 2
-            current[address] = entry
-            append(entry >> 16)
+        for position in compress(count(), map(operator.is_, found, repeat(None))):
+            found[position] = next_id
+            next_id += 2
         self.next_id = next_id
-        self._dict_table = current
+        ids = array("I", found)
+        found.clear()
+        self._arrays = (array("Q", addresses), array("H", tags), array("I", ids))
         return ids
 
     def _assign_numpy(self, numpy: Any, addresses: "array[int]", tags: "array[int]") -> "array[int]":
@@ -119,13 +146,23 @@ class IdTable:
         is_object = address != 0
         hit = numpy.zeros(len(address), dtype=bool)
         table = self._numpy_table
-        if table is None and self._dict_table:
+        if table is None and self._arrays is not None:
             # The first snapshots were taken before NumPy was imported.
+            arrays = self._arrays
+            known_address = numpy.frombuffer(arrays[0], dtype=numpy.uint64)
+            known_tag = numpy.frombuffer(arrays[1], dtype=numpy.uint16)
+            known_id = numpy.frombuffer(arrays[2], dtype=numpy.uint32)
+            known = known_address != 0
+            order = numpy.argsort(known_address[known], kind="stable")
+            table = tuple(part[known][order].copy() for part in (known_address, known_id, known_tag))
+            self._arrays = None
+        elif table is None and self._dict_table:
+            # The last lookup made the arrays a dict.
             items = sorted(self._dict_table.items())
             table = (
-                numpy.array([key for key, _ in items], dtype=numpy.uint64),
-                numpy.array([entry >> 16 for _, entry in items], dtype=numpy.uint32),
-                numpy.array([entry & 0xFFFF for _, entry in items], dtype=numpy.uint16),
+                numpy.array([key >> KEY_SHIFT for key, _ in items], dtype=numpy.uint64),
+                numpy.array([object_id for _, object_id in items], dtype=numpy.uint32),
+                numpy.array([key & 0xFFFF for key, _ in items], dtype=numpy.uint16),
             )
             self._dict_table = {}
         if table is not None and len(table[0]) > 0:
@@ -135,9 +172,10 @@ class IdTable:
             hit = (known_address[position] == address) & (known_tag[position] == tag) & is_object
             ids[hit] = known_id[position[hit]]
         fresh = is_object & ~hit
-        count = int(fresh.sum())
-        ids[fresh] = numpy.arange(self.next_id, self.next_id + 2 * count, 2, dtype=numpy.uint64)
-        self.next_id += 2 * count
+        fresh_count = int(fresh.sum())
+        end = self.next_id + 2 * fresh_count
+        ids[fresh] = numpy.arange(self.next_id, end, 2, dtype=numpy.uint64)
+        self.next_id = end
         order = numpy.argsort(address[is_object], kind="stable")
         self._numpy_table = (
             address[is_object][order].copy(),
@@ -147,3 +185,8 @@ class IdTable:
         result = array("I")
         result.frombytes(ids.tobytes())
         return result
+
+
+def _keys(addresses: "array[int]", tags: "array[int]") -> List[int]:
+    """Each node's table key, address << KEY_SHIFT | tag (0 for a node that is not an object)."""
+    return list(map(operator.or_, map(operator.lshift, addresses, repeat(KEY_SHIFT)), tags))

@@ -12,14 +12,16 @@ program object when reference counts are read.
 from __future__ import annotations
 
 import gc
+import operator
 import sys
 import threading
 import types
 import weakref
 from array import array
+from itertools import accumulate, compress, count, repeat
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from ._ids import MAX_VALUE, VALUE_ID_BASE, IdTable, type_tag
+from ._ids import KEY_SHIFT, MAX_VALUE, VALUE_ID_BASE, IdTable, type_tag
 from ._maps import ProcMaps, mmap_address
 from ._names import copy_text, qualified_name, subscript
 
@@ -69,9 +71,6 @@ EXTRA_NODE = 3
 """Value of Walker.claimed for an Extra node (found again by bytearray.find, in C)."""
 IMMORTAL = 10**8
 """A reference count this high is an immortal object's (static, or deep-frozen at build time)."""
-OWN_REFERENCES = 3
-"""What sys.getrefcount(obj) counts beside the program: the list of nodes, the loop's variable
-and the call's argument."""
 
 # Handler kinds, one per type (see TypeInfo).
 (
@@ -223,6 +222,8 @@ class Walker:
         self.infos: Dict[int, TypeInfo] = {}
         # The nodes that are not synthetic, by position (ordinal - BASE).
         self.nodes: List[Any] = []
+        # Ordinals by id(obj) << KEY_SHIFT: keyed by the bare address, whose low 4 bits are all
+        # 0, each lookup would probe several slots (see _ids.KEY_SHIFT).
         self.ordinal: Dict[int, int] = {}
         # Per position: the object's address and type tag (0 for Extra nodes), for ids.
         self.addresses = array("Q")
@@ -267,14 +268,14 @@ class Walker:
     def add(self, obj: Any) -> int:
         """The ordinal of `obj`, made a node now if it is not one yet; -1 for the writer's own."""
         key = id(obj)
-        found = self.ordinal.get(key)
+        found = self.ordinal.get(key << KEY_SHIFT)
         if found is not None:
             return found
         if key in self.excluded:
             return -1
         found = BASE + len(self.nodes)
         self.nodes.append(obj)
-        self.ordinal[key] = found
+        self.ordinal[key << KEY_SHIFT] = found
         if found >= len(self.found):
             self._grow()
         return found
@@ -461,7 +462,8 @@ class Walker:
         nodes.extend(dicts)
         owners.clear()
         dicts.clear()
-        self.ordinal.update(zip(map(id, nodes), range(BASE, BASE + len(nodes))))
+        keys = map(operator.lshift, map(id, nodes), repeat(KEY_SHIFT))
+        self.ordinal.update(zip(keys, range(BASE, BASE + len(nodes))))
         while len(self.found) < BASE + len(nodes):
             self._grow()
 
@@ -488,6 +490,7 @@ class Walker:
         string = graph.string
         strings_get = graph.string_ids.get
         ordinal_of = self.ordinal.get
+        shift = KEY_SHIFT
         add = self.add
         found = self.found
         claimed = self.claimed
@@ -506,7 +509,7 @@ class Walker:
         def dict_edges(obj: Any, items: Iterable[Tuple[Any, Any]], owned: int) -> None:
             """A dictionary's entries: `["key"]` (`[3]` for a whole number) and its keys."""
             for key, item in items:
-                target = ordinal_of(id(item))
+                target = ordinal_of(id(item) << shift)
                 if target is None:
                     target = add(item)
                 if owned and type(key) is str:
@@ -520,7 +523,7 @@ class Walker:
                     if owned == CLAIMED_WITH_KEYS:
                         # A module's or class's names: the dictionary holds its keys (an
                         # instance's split dictionary shares them with its class).
-                        key_target = ordinal_of(id(key))
+                        key_target = ordinal_of(id(key) << shift)
                         if key_target is None:
                             key_target = add(key)
                         if key_target >= 0:
@@ -539,7 +542,7 @@ class Walker:
                 if target >= 0:
                     found[target] += 1
                     edges.extend((edge_type, edge_name, target * NODE_FIELD_COUNT))
-                key_target = ordinal_of(id(key))
+                key_target = ordinal_of(id(key) << shift)
                 if key_target is None:
                     key_target = add(key)
                 if key_target >= 0:
@@ -579,7 +582,7 @@ class Walker:
                 # By iteration: the collector visits a list's or tuple's items last to first.
                 element = 0
                 for item in obj:
-                    target = ordinal_of(id(item))
+                    target = ordinal_of(id(item) << shift)
                     if target is None:
                         target = add(item)
                     if target >= 0:
@@ -599,7 +602,7 @@ class Walker:
                     dict_edges(obj, list(dict.items(obj)), owned)
             elif kind == K_SET:
                 for item in get_referents(obj):
-                    target = ordinal_of(id(item))
+                    target = ordinal_of(id(item) << shift)
                     if target is None:
                         target = add(item)
                     if target >= 0:
@@ -621,7 +624,7 @@ class Walker:
                     items = None
                     for key, item in dict.items(dictionary):
                         if type(key) is str:
-                            target = ordinal_of(id(item))
+                            target = ordinal_of(id(item) << shift)
                             if target is None:
                                 target = add(item)
                             if target >= 0:
@@ -630,14 +633,14 @@ class Walker:
                                     name = string(key)
                                 edges.extend((E_PROPERTY, name, target * NODE_FIELD_COUNT))
                     key = item = None
-                    target = ordinal_of(id(dictionary))
+                    target = ordinal_of(id(dictionary) << shift)
                     if target is None:
                         target = add(dictionary)
                     if target >= 0:
                         claimed[target] = CLAIMED
                         found[target] += 1
                         edges.extend((E_INTERNAL, dict_name, target * NODE_FIELD_COUNT))
-                    target = ordinal_of(id(t))
+                    target = ordinal_of(id(t) << shift)
                     if target is None:
                         target = add(t)
                     if target >= 0:
@@ -930,7 +933,7 @@ class Walker:
         if script is None:
             script = len(self.scripts) + 1
             self.scripts[id(code.co_filename)] = script
-        ordinal = self.ordinal[id(function)]
+        ordinal = self.ordinal[id(function) << KEY_SHIFT]
         line = max(0, code.co_firstlineno - 1)
         self.graph.locations.extend((ordinal * NODE_FIELD_COUNT, script, line, 0))
 
@@ -940,7 +943,7 @@ class Walker:
         The collector sees little of a running frame (not its locals): what the interpreter
         holds for a running frame is drawn by hand and counted.
         """
-        running = self.ordinal[id(frame)] in self.root_children
+        running = self.ordinal[id(frame) << KEY_SHIFT] in self.root_children
         code = frame.f_code
         referents = Referents(gc.get_referents(frame))
 
@@ -1015,7 +1018,7 @@ class Walker:
         nbytes = int(array_.nbytes)
         self._value_edge("nbytes", nbytes)
         if array_.flags.owndata:
-            owner = self.ordinal[id(array_)] - BASE
+            owner = self.ordinal[id(array_) << KEY_SHIFT] - BASE
             data = self.extra(N_NATIVE, "numpy.ndarray data", nbytes, 0)
             self.data_owner[data - BASE] = owner
             self.found[data] += 1
@@ -1040,7 +1043,7 @@ class Walker:
         path = self.maps.file_at(address) if address is not None else None
         path = path or self.mmap_files.get(id(mm))
         name = f"mmap data (file {path})" if path else "mmap data (anonymous)"
-        owner = self.ordinal[id(mm)] - BASE
+        owner = self.ordinal[id(mm) << KEY_SHIFT] - BASE
         data = self.extra(N_NATIVE, name, length, 0)
         self.data_owner[data - BASE] = owner
         self.found[data] += 1
@@ -1086,57 +1089,88 @@ class Walker:
         self.graph.node_id = node_id
 
     def _reference_counts(self) -> List[Tuple[int, int, int]]:
-        """Sets each object's `refcount` edge; returns the (C references) edges."""
+        """Sets each object's `refcount` edge; returns the (C references) edges.
+
+        In bulk: the counts, the value nodes they point to and the references not found are
+        computed by C-level maps over the nodes; Python steps only where a node differs.
+        """
         graph = self.graph
         edges = graph.edges
-        counts = graph.node_edge_count
-        found = self.found
         nodes = self.nodes
-        getrefcount = sys.getrefcount
+        total = len(nodes)
+        found = self.found
         root_children = self.root_children
-        held = self._held_by_walker()
-        names: Dict[int, int] = {}
-        c_edges: List[Tuple[int, int, int]] = []
-        value = self.value
-        values_get = self.values.get
+        # Each node's reference count as the program sees it: getrefcount also counts the list
+        # of nodes and map's hold of the item, measured on an object only a list holds.
+        probe = [object()]
+        own = next(map(sys.getrefcount, probe))
+        probe.clear()
+        refcounts = list(map(operator.sub, map(sys.getrefcount, nodes), repeat(own)))
+        # The string table may hold a str node's very object (as a name and as a key).
+        # (A str that is no name looks up index -1: the sentinel, which is no node.)
         strings = graph.strings
         strings_get = graph.string_ids.get
-        # The walk's edges start at node BASE (the synthetic nodes' edges are added later).
-        offset = 0
-        position = 0
-        total = len(nodes)
-        while position < total:
-            obj = nodes[position]
-            offset += counts[position + BASE] * 3
-            if type(obj) is Extra:
-                position += 1
-                continue
-            refcount = getrefcount(obj) - OWN_REFERENCES
-            if type(obj) is str:
-                # The string table may hold this very object (as a name and as a key).
-                name = strings_get(obj)
-                if name is not None and strings[name] is obj:
-                    refcount -= 2
-            elif held:
-                refcount -= held.get(id(obj), 0)
-            target = values_get(refcount)
-            if target is None:
-                target = value(refcount)
-            edges[offset - 1] = target * NODE_FIELD_COUNT
-            unseen = refcount - found[position + BASE]
+        text_positions = list(compress(count(), map(operator.is_, map(type, nodes), repeat(str))))
+        texts = list(map(nodes.__getitem__, text_positions))
+        sentinel: Any = object()
+        strings.append(sentinel)
+        try:
+            tabled = map(strings.__getitem__, map(strings_get, texts, repeat(-1)))
+            for position in compress(text_positions, map(operator.is_, tabled, texts)):
+                refcounts[position] -= 2
+        finally:
+            strings.pop()
+        texts.clear()
+        # References the walker's own tables hold (found by address; Extra nodes have none).
+        held = self._held_by_walker()
+        addresses = self.addresses
+        for position in compress(count(), map(held.__contains__, addresses)):
+            refcounts[position] -= held[addresses[position]]
+        # Extra nodes (data, values) are not objects: no count, no refcount edge.
+        extra = bytes(self.claimed[BASE : BASE + total])
+        is_object = [byte != EXTRA_NODE for byte in extra] if EXTRA_NODE in extra else None
+        # The value node of each count; a count not seen before makes one (an Extra node, added
+        # after `total`).
+        values = self.values
+        counts = refcounts if is_object is None else compress(refcounts, is_object)
+        for number in dict.fromkeys(counts):
+            if number not in values:
+                self.value(number)
+        values_get = values.get
+        targets = list(map(values_get, refcounts))
+        # Left: counts value() clamps, and Extra nodes (whose edge is not written).
+        for position in compress(count(), map(operator.is_, targets, repeat(None))):
+            if is_object is None or is_object[position]:
+                targets[position] = self.value(refcounts[position])
+            else:
+                targets[position] = 0
+        # Each object's refcount edge is its last: at 3 * (the edges up to its own) - 1.
+        ends = accumulate(graph.node_edge_count[BASE : BASE + total])
+        slots = map(operator.sub, map(operator.mul, ends, repeat(3)), repeat(1))
+        values = map(operator.mul, targets, repeat(NODE_FIELD_COUNT))
+        if is_object is None:
+            for slot, value in zip(slots, values):
+                edges[slot] = value
+        else:
+            for slot, value in compress(zip(slots, values), is_object):
+                edges[slot] = value
+        targets.clear()
+        # References not found: (C references) holds the object, by an edge named for how many.
+        names: Dict[int, int] = {}
+        c_edges: List[Tuple[int, int, int]] = []
+        unseen_counts = list(map(operator.sub, refcounts, found[BASE : BASE + total]))
+        for position in compress(count(), map(operator.gt, unseen_counts, repeat(0))):
             ordinal = position + BASE
-            if unseen > 0 and ordinal not in root_children:
-                if refcount >= IMMORTAL:
-                    unseen = 0
-                name = names.get(unseen)
-                if name is None:
-                    plural = "s" if unseen > 1 else ""
-                    text = f"{unseen} reference{plural} not found" if unseen else "immortal"
-                    name = graph.string(text)
-                    names[unseen] = name
-                c_edges.append((E_INTERNAL, name, ordinal))
-            position += 1
-        obj = None
+            if (is_object is not None and not is_object[position]) or ordinal in root_children:
+                continue
+            unseen = 0 if refcounts[position] >= IMMORTAL else unseen_counts[position]
+            name = names.get(unseen)
+            if name is None:
+                plural = "s" if unseen > 1 else ""
+                text = f"{unseen} reference{plural} not found" if unseen else "immortal"
+                name = graph.string(text)
+                names[unseen] = name
+            c_edges.append((E_INTERNAL, name, ordinal))
         # Value nodes made just now (new reference counts) are nodes too.
         self._walk_extras(total)
         return c_edges

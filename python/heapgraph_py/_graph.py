@@ -69,6 +69,8 @@ CLAIMED, CLAIMED_WITH_KEYS = 1, 2
 """Values of Walker.claimed for an attribute dictionary (0: an ordinary one)."""
 EXTRA_NODE = 3
 """Value of Walker.claimed for an Extra node (found again by bytearray.find, in C)."""
+_IS_OBJECT = bytes(0 if value == EXTRA_NODE else 1 for value in range(256))
+"""Walker.claimed, translated: 1 for an object's node, 0 for an Extra node."""
 IMMORTAL = 10**8
 """A reference count this high is an immortal object's (static, or deep-frozen at build time)."""
 
@@ -216,8 +218,14 @@ class Walker:
         self.graph = Graph()
         excluded = list(excluded)
         self.excluded = {id(item) for item in excluded}
-        # Classes of the writer's own objects (each holds a reference to its class).
-        self.excluded_types = [id(type(item)) for item in excluded if type(item).__flags__ & HEAP_TYPE_FLAG]
+        # Classes of the writer's own objects (each holds a reference to its class); the id
+        # table's are counted when the counts are read (giving ids may make or drop some).
+        table = {id(item) for item in ids.own_objects()}
+        self.excluded_types = [
+            id(type(item))
+            for item in excluded
+            if type(item).__flags__ & HEAP_TYPE_FLAG and id(item) not in table
+        ]
         # Per type, by id(type) (the walker holds no reference to a type).
         self.infos: Dict[int, TypeInfo] = {}
         # The nodes that are not synthetic, by position (ordinal - BASE).
@@ -1091,8 +1099,9 @@ class Walker:
     def _reference_counts(self) -> List[Tuple[int, int, int]]:
         """Sets each object's `refcount` edge; returns the (C references) edges.
 
-        In bulk: the counts, the value nodes they point to and the references not found are
-        computed by C-level maps over the nodes; Python steps only where a node differs.
+        The counts are read in one C-level map over the nodes, and the value nodes they point to,
+        the edges' slots and the references not found are computed by C-level maps too; Python
+        steps per node only to write each refcount edge, and per node that differs otherwise.
         """
         graph = self.graph
         edges = graph.edges
@@ -1100,17 +1109,21 @@ class Walker:
         total = len(nodes)
         found = self.found
         root_children = self.root_children
-        # Each node's reference count as the program sees it: getrefcount also counts the list
-        # of nodes and map's hold of the item, measured on an object only a list holds.
+        # Each node's reference count as the program sees it, read into C numbers (a list of
+        # ints would hold the small ints it has read while it reads the rest). getrefcount also
+        # counts the list of nodes and map's hold of the item: measured on an object only a list
+        # holds, after the read.
+        read = array("q", map(sys.getrefcount, nodes))
         probe = [object()]
         own = next(map(sys.getrefcount, probe))
         probe.clear()
-        refcounts = list(map(operator.sub, map(sys.getrefcount, nodes), repeat(own)))
+        refcounts = array("q", map(operator.sub, read, repeat(own)))
+        del read
         # The string table may hold a str node's very object (as a name and as a key).
         # (A str that is no name looks up index -1: the sentinel, which is no node.)
         strings = graph.strings
         strings_get = graph.string_ids.get
-        text_positions = list(compress(count(), map(operator.is_, map(type, nodes), repeat(str))))
+        text_positions = array("I", compress(count(), map(operator.is_, map(type, nodes), repeat(str))))
         texts = list(map(nodes.__getitem__, text_positions))
         sentinel: Any = object()
         strings.append(sentinel)
@@ -1126,44 +1139,37 @@ class Walker:
         addresses = self.addresses
         for position in compress(count(), map(held.__contains__, addresses)):
             refcounts[position] -= held[addresses[position]]
-        # Extra nodes (data, values) are not objects: no count, no refcount edge.
+        # Extra nodes (data, values) are not objects: no count, no refcount edge (1 per object).
         extra = bytes(self.claimed[BASE : BASE + total])
-        is_object = [byte != EXTRA_NODE for byte in extra] if EXTRA_NODE in extra else None
-        # The value node of each count; a count not seen before makes one (an Extra node, added
-        # after `total`).
+        is_object = extra.translate(_IS_OBJECT) if EXTRA_NODE in extra else None
+        # The value node of each count: a count not seen before makes one (an Extra node, added
+        # after `total`); value() keeps a count it clamps under the clamped number, so the count
+        # itself is added as well. Extra nodes' counts, not looked up, read as 0.
         values = self.values
         counts = refcounts if is_object is None else compress(refcounts, is_object)
         for number in dict.fromkeys(counts):
             if number not in values:
-                self.value(number)
-        values_get = values.get
-        targets = list(map(values_get, refcounts))
-        # Left: counts value() clamps, and Extra nodes (whose edge is not written).
-        for position in compress(count(), map(operator.is_, targets, repeat(None))):
-            if is_object is None or is_object[position]:
-                targets[position] = self.value(refcounts[position])
-            else:
-                targets[position] = 0
+                values[number] = self.value(number)
+        targets = map(operator.mul, map(values.get, refcounts, repeat(0)), repeat(NODE_FIELD_COUNT))
         # Each object's refcount edge is its last: at 3 * (the edges up to its own) - 1.
         ends = accumulate(graph.node_edge_count[BASE : BASE + total])
         slots = map(operator.sub, map(operator.mul, ends, repeat(3)), repeat(1))
-        values = map(operator.mul, targets, repeat(NODE_FIELD_COUNT))
         if is_object is None:
-            for slot, value in zip(slots, values):
-                edges[slot] = value
+            for slot, target in zip(slots, targets):
+                edges[slot] = target
         else:
-            for slot, value in compress(zip(slots, values), is_object):
-                edges[slot] = value
-        targets.clear()
+            for slot, target in compress(zip(slots, targets), is_object):
+                edges[slot] = target
         # References not found: (C references) holds the object, by an edge named for how many.
         names: Dict[int, int] = {}
         c_edges: List[Tuple[int, int, int]] = []
-        unseen_counts = list(map(operator.sub, refcounts, found[BASE : BASE + total]))
+        unseen_counts = map(operator.sub, refcounts, found[BASE : BASE + total])
         for position in compress(count(), map(operator.gt, unseen_counts, repeat(0))):
             ordinal = position + BASE
             if (is_object is not None and not is_object[position]) or ordinal in root_children:
                 continue
-            unseen = 0 if refcounts[position] >= IMMORTAL else unseen_counts[position]
+            refcount = refcounts[position]
+            unseen = 0 if refcount >= IMMORTAL else refcount - found[ordinal]
             name = names.get(unseen)
             if name is None:
                 plural = "s" if unseen > 1 else ""
@@ -1191,9 +1197,10 @@ class Walker:
         # Instances hold their class: the walker's own instances are not in the snapshot.
         own_instances = [(TypeInfo, len(self.infos)), (Walker, 1), (Graph, 1), (ProcMaps, 1)]
         own_instances.append((Extra, self.claimed.count(EXTRA_NODE)))
-        for klass, count in own_instances:
-            held[id(klass)] = held.get(id(klass), 0) + count
-        for klass_id in self.excluded_types:
+        for klass, instances in own_instances:
+            held[id(klass)] = held.get(id(klass), 0) + instances
+        table_types = [id(type(item)) for item in self.ids.own_objects() if type(item).__flags__ & HEAP_TYPE_FLAG]
+        for klass_id in self.excluded_types + table_types:
             held[klass_id] = held.get(klass_id, 0) + 1
         for info in self.infos.values():
             for _slot, descriptor in info.slots:

@@ -6,16 +6,18 @@ from __future__ import annotations
 import array
 import collections
 import gc
+import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import unittest
 import weakref
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-from snapshot_reader import Node, Snapshot  # first: it puts the package on the path
+from snapshot_reader import PACKAGE_ROOT, Node, Snapshot  # first: it puts the package on the path
 
 import heapgraph_py
 
@@ -265,6 +267,60 @@ class IdsTest(unittest.TestCase):
         two = Snapshot(os.path.join(folder.name, "two.heapsnapshot"))
         self.assertEqual(two.by_id[first].name, "test_graph.Marker")
         self.assertEqual(two.by_id[new].name, "test_graph.Marker")
+
+
+# Three snapshots of one unchanged process (the second after the id table holds the first, the
+# third after a lookup in it), with or without NumPy: prints each snapshot's path and the ids of
+# the classes whose instances the writer keeps between snapshots.
+THREE_SNAPSHOTS = """
+import array, json, os, sys
+if sys.argv[2] == "numpy":
+    import numpy
+import heapgraph_py
+paths = [os.path.join(sys.argv[1], f"{n}.heapsnapshot") for n in range(3)]
+heapgraph_py.write_snapshot(paths[0])
+heapgraph_py.write_snapshot(paths[1])
+heapgraph_py.object_id(paths)
+heapgraph_py.write_snapshot(paths[2])
+classes = [array.array] + ([numpy.ndarray] if sys.argv[2] == "numpy" else [])
+print(json.dumps({"paths": paths, "classes": [heapgraph_py.object_id(c) for c in classes]}))
+"""
+
+
+class OwnTablesTest(unittest.TestCase):
+    """The writer's tables between snapshots take no part in the counts it reports."""
+
+    def counts_of(self, mode: str) -> List[List[Tuple[Optional[int], List[object]]]]:
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        environment = dict(os.environ, PYTHONPATH=PACKAGE_ROOT)
+        done = subprocess.run(
+            [sys.executable, "-c", THREE_SNAPSHOTS, folder.name, mode],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=120,
+        )
+        self.assertEqual(done.returncode, 0, done.stderr)
+        report = json.loads(done.stdout)
+        result = []
+        for path in report["paths"]:
+            snapshot = Snapshot(path)
+            c_references = snapshot.one("(C references)", "synthetic")
+            row = []
+            for class_id in report["classes"]:
+                node = snapshot.by_id[class_id]
+                unseen = [name for _, name, target in c_references.edges if target == node.ordinal]
+                row.append((snapshot.number(node, "refcount"), unseen))
+            result.append(row)
+        return result
+
+    def test_a_class_s_count_is_the_same_in_each_snapshot_of_an_unchanged_process(self) -> None:
+        modes = ["plain"] + (["numpy"] if numpy_or_none() is not None else [])
+        for mode in modes:
+            first, second, third = self.counts_of(mode)
+            self.assertEqual(second, first, mode)
+            self.assertEqual(third, first, mode)
 
 
 class UnreachableCycleTest(unittest.TestCase):

@@ -9,16 +9,7 @@ import {
   parseSnapshotFileParallel,
   type RangeTiming,
 } from '../../electron/backend/parallel-parse/parallel-parse'
-import { sectionRates } from './section-rates'
-
-/** A section's bytes and its workers' time on them, in all and by part (RangeTiming). */
-export interface SectionKernel {
-  bytes: number
-  ms: number
-  readMs: number
-  tokenizeMs: number
-  storeMs: number
-}
+import { sectionRates, type SectionKernel } from './section-rates'
 
 async function main(argv: readonly string[]): Promise<void> {
   const [file, text] = argv
@@ -48,11 +39,11 @@ async function main(argv: readonly string[]): Promise<void> {
     const own = ranges.filter((range) => range.section === section)
     const total = (part: (range: RangeTiming) => number): number =>
       own.reduce((sum, range) => sum + part(range), 0)
-    const ms = total((range) => range.ms)
-    if (ms > 0) {
+    const worked = total((range) => range.ms)
+    if (worked > 0) {
       kernel[section] = {
         bytes: total((range) => range.bytes),
-        ms,
+        ms: worked,
         readMs: total((range) => range.readMs),
         tokenizeMs: total((range) => range.tokenizeMs),
         storeMs: total((range) => range.storeMs),

@@ -16,7 +16,7 @@ import { parseArgs, promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { sizedFixture } from '../helpers/fixtures'
 import type { WorkloadOverhead } from './sampling-overhead'
-import type { SectionKernel } from './parse-scaling'
+import type { SectionKernel } from './section-rates'
 
 const execFileAsync = promisify(execFile)
 const HERE = fileURLToPath(new URL('.', import.meta.url))

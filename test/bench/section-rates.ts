@@ -1,7 +1,16 @@
 // Each parse section's throughput on the loading thread, from the progress reports: the bytes
 // read between a section's first and last report over the time between them. Sections that take
-// 20 ms or less are left out (too quick to time).
+// 20 ms or less are left out (too quick to time). And the shape of the workers' own timings.
 import type { ProgressSink } from '../../shared/heap/progress'
+
+/** A section's bytes and its workers' time on them, in all and by part (RangeTiming). */
+export interface SectionKernel {
+  bytes: number
+  ms: number
+  readMs: number
+  tokenizeMs: number
+  storeMs: number
+}
 
 export interface SectionRates {
   onProgress: ProgressSink

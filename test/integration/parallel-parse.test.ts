@@ -186,14 +186,25 @@ describe('parallel parse', () => {
     return file
   }
 
-  it('parses the largest 32-bit value on the workers', async () => {
-    const file = await withFirstSelfSize(2 ** 32 - 1, 'largest-size.heapsnapshot')
-    const size = (await readFile(file)).length
-    const parsed = await parseSnapshotFileParallel(file, size, { workers: 2, rangeBytes: 50_000 })
-    expect(parsed).not.toBeNull()
-    const { parsed: result } = parsed as ParallelParse
-    expect(result.nodeSelfSize[0]).toBe(2 ** 32 - 1)
-    expectSameParse(result, await sequential(file), 'the largest 32-bit size')
+  it('parses ten-digit values up to the largest 32-bit one on the workers, and no larger', async () => {
+    // The tokenizer reads digits in 32-bit integers: ten digits wrap, and are checked apart.
+    const fits = [1_000_000_000, 2 ** 31 - 1, 2 ** 31, 2_287_407_552, 2 ** 32 - 1]
+    for (const value of fits) {
+      const file = await withFirstSelfSize(value, `size-${value}.heapsnapshot`)
+      const size = (await readFile(file)).length
+      const parsed = await parseSnapshotFileParallel(file, size, { workers: 2, rangeBytes: 50_000 })
+      expect(parsed, `${value}`).not.toBeNull()
+      const { parsed: result } = parsed as ParallelParse
+      expect(result.nodeSelfSize[0]).toBe(value)
+      expectSameParse(result, await sequential(file), `a size of ${value}`)
+    }
+    // Past 32 bits the workers give the file back to the one-stream parse.
+    for (const value of [2 ** 32, 4_300_000_000, 9_999_999_999, 10_000_000_000]) {
+      const file = await withFirstSelfSize(value, `size-${value}.heapsnapshot`)
+      const size = (await readFile(file)).length
+      const parsed = await parseSnapshotFileParallel(file, size, { workers: 2, rangeBytes: 50_000 })
+      expect(parsed, `${value}`).toBeNull()
+    }
   })
 
   it('keeps a self size over 4 GiB exactly (the one-stream parse, in 64 bits)', async () => {

@@ -133,8 +133,10 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
       }
       const begin = i
       let value = digit
-      while ((digit = buffer[++i] - 0x30) >>> 0 <= 9) value = value * 10 + digit
-      if (i - begin > 9 && (i - begin > 10 || value > 0xffffffff)) {
+      // In 32-bit integers (a double's multiply and add take twice as long): a ten-digit
+      // number wraps, and is stored as its low 32 bits once checked in doubles to be under 2^32.
+      while ((digit = buffer[++i] - 0x30) >>> 0 <= 9) value = (Math.imul(value, 10) + digit) | 0
+      if (i - begin > 9 && (i - begin > 10 || !fitsIn32Bits(begin, i))) {
         count = -1
         break
       }
@@ -152,6 +154,13 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
     buffer[limit] = underSentinel
     if (count < 0) return -1
     return count * 2 + (i > limit ? 1 : 0)
+  }
+
+  /** Whether the ten digits buffer[begin, end) are a number under 2^32. */
+  function fitsIn32Bits(begin: number, end: number): boolean {
+    let exact = 0
+    for (let j = begin; j < end; j++) exact = exact * 10 + (buffer[j] - 0x30)
+    return exact <= 0xffffffff
   }
 
   /**

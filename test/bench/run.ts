@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { sizedFixture } from '../helpers/fixtures'
 import type { WorkloadOverhead } from './sampling-overhead'
 import type { SectionKernel } from './section-rates'
+import type { Kernel } from './parse-kernels'
 
 const execFileAsync = promisify(execFile)
 const HERE = fileURLToPath(new URL('.', import.meta.url))
@@ -67,12 +68,18 @@ interface ScalingMeasurement {
   mainThread: Record<string, number>
 }
 
+/** The parse's inner loops alone, one core working (parse-kernels.ts). */
+interface KernelsMeasurement {
+  sections: Record<string, Kernel>
+}
+
 interface Row {
   megabytes: number
   fileBytes: number
   nodeCount: number
   ours: Measurement
   scaling: ScalingMeasurement[]
+  kernels: KernelsMeasurement | null
   cached: CachedMeasurement | { error: string } | null
   devtools: Measurement | { error: string } | null
 }
@@ -235,6 +242,31 @@ function speedLines(row: Row): string[] {
             .join('; ') +
           ' (target: 600 MB/s per core for the tokenizer)',
       )
+      if (row.kernels) {
+        const sections = row.kernels.sections
+        const rate = (bytes: number, ms: number): number => bytes / 1e3 / ms
+        lines.push(
+          `${size}: the inner loops alone, one core working (best of 3): ` +
+            ['nodes', 'edges']
+              .filter((section) => sections[section])
+              .map((section) => {
+                const k = sections[section]
+                return (
+                  `${section} tokenizer ${rate(k.bytes, k.tokenizeMs).toFixed(0)} MB/s ` +
+                  `(its worker's job ${rate(k.bytes, k.ms).toFixed(0)} MB/s)`
+                )
+              })
+              .concat(
+                sections.strings
+                  ? [
+                      `the strings decoder ${rate(sections.strings.bytes, sections.strings.ms).toFixed(0)} MB/s`,
+                    ]
+                  : [],
+              )
+              .join(', ') +
+            ' (target: 600 MB/s per core)',
+        )
+      }
       const own = Object.entries(single.mainThread).filter(
         ([section]) => section === 'strings' || section === 'locations',
       )
@@ -419,12 +451,15 @@ async function main(): Promise<void> {
         await measure<ScalingMeasurement>('parse-scaling.ts', [file, `${workers}`], heapMb),
       )
     }
+    process.stderr.write(`bench: the parse's inner loops alone...\n`)
+    const kernels = await measure<KernelsMeasurement>('parse-kernels.ts', [file], heapMb)
     rows.push({
       megabytes: size,
       fileBytes,
       nodeCount: ours.nodeCount,
       ours,
       scaling,
+      kernels,
       cached,
       devtools,
     })

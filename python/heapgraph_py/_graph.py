@@ -1140,33 +1140,27 @@ class Walker:
         for position in compress(count(), map(held.__contains__, addresses)):
             refcounts[position] -= held[addresses[position]]
         # Extra nodes (data, values) are not objects: no count, no refcount edge (1 per object).
-        extra = bytes(self.claimed[BASE : BASE + total])
-        is_object = extra.translate(_IS_OBJECT) if EXTRA_NODE in extra else None
+        is_object = self.claimed[BASE : BASE + total].translate(_IS_OBJECT)
         # The value node of each count: a count not seen before makes one (an Extra node, added
         # after `total`); value() keeps a count it clamps under the clamped number, so the count
         # itself is added as well. Extra nodes' counts, not looked up, read as 0.
         values = self.values
-        counts = refcounts if is_object is None else compress(refcounts, is_object)
-        for number in dict.fromkeys(counts):
+        for number in dict.fromkeys(compress(refcounts, is_object)):
             if number not in values:
                 values[number] = self.value(number)
         targets = map(operator.mul, map(values.get, refcounts, repeat(0)), repeat(NODE_FIELD_COUNT))
         # Each object's refcount edge is its last: at 3 * (the edges up to its own) - 1.
         ends = accumulate(graph.node_edge_count[BASE : BASE + total])
         slots = map(operator.sub, map(operator.mul, ends, repeat(3)), repeat(1))
-        if is_object is None:
-            for slot, target in zip(slots, targets):
-                edges[slot] = target
-        else:
-            for slot, target in compress(zip(slots, targets), is_object):
-                edges[slot] = target
+        for slot, target in compress(zip(slots, targets), is_object):
+            edges[slot] = target
         # References not found: (C references) holds the object, by an edge named for how many.
         names: Dict[int, int] = {}
         c_edges: List[Tuple[int, int, int]] = []
         unseen_counts = map(operator.sub, refcounts, found[BASE : BASE + total])
         for position in compress(count(), map(operator.gt, unseen_counts, repeat(0))):
             ordinal = position + BASE
-            if (is_object is not None and not is_object[position]) or ordinal in root_children:
+            if not is_object[position] or ordinal in root_children:
                 continue
             refcount = refcounts[position]
             unseen = 0 if refcount >= IMMORTAL else refcount - found[ordinal]

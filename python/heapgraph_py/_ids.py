@@ -145,12 +145,12 @@ class IdTable:
         if table is None and len(self._addresses) > 0:
             # The last snapshots were taken before NumPy was imported: the arrays become its
             # table, sorted by address, without the nodes that are not objects.
-            known_address = numpy.array(self._addresses, dtype=numpy.uint64)
-            known_id = numpy.array(self._ids, dtype=numpy.uint32)
-            known_tag = numpy.array(self._tags, dtype=numpy.uint16)
-            known = known_address != 0
-            order = numpy.argsort(known_address[known], kind="stable")
-            table = tuple(part[known][order] for part in (known_address, known_id, known_tag))
+            table = _sorted_table(
+                numpy,
+                numpy.array(self._addresses, dtype=numpy.uint64),
+                numpy.array(self._ids, dtype=numpy.uint32),
+                numpy.array(self._tags, dtype=numpy.uint16),
+            )
             del self._addresses[:], self._tags[:], self._ids[:]
         if table is not None and len(table[0]) > 0:
             known_address, known_id, known_tag = table
@@ -163,12 +163,7 @@ class IdTable:
         end = self.next_id + 2 * fresh_count
         ids[fresh] = numpy.arange(self.next_id, end, 2, dtype=numpy.uint64)
         self.next_id = end
-        order = numpy.argsort(address[is_object], kind="stable")
-        self._numpy_table = (
-            address[is_object][order].copy(),
-            ids[is_object][order].copy(),
-            tag[is_object][order].copy(),
-        )
+        self._numpy_table = _sorted_table(numpy, address, ids, tag)
         result = array("I")
         result.frombytes(ids.tobytes())
         return result
@@ -177,3 +172,10 @@ class IdTable:
 def _keys(addresses: "array[int]", tags: "array[int]") -> Iterator[int]:
     """Each node's table key, address << KEY_SHIFT | tag (0 for a node that is not an object)."""
     return map(operator.or_, map(operator.lshift, addresses, repeat(KEY_SHIFT)), tags)
+
+
+def _sorted_table(numpy: Any, address: Any, ids: Any, tag: Any) -> Any:
+    """The NumPy table: the objects' addresses, ids and tags (not address 0), by address."""
+    is_object = address != 0
+    order = numpy.argsort(address[is_object], kind="stable")
+    return tuple(part[is_object][order] for part in (address, ids, tag))

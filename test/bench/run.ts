@@ -70,7 +70,7 @@ interface ScalingMeasurement {
 
 /** The parse's inner loops alone, one core working (parse-kernels.ts). */
 interface KernelsMeasurement {
-  sections: Record<string, Kernel>
+  sections: Record<'nodes' | 'edges' | 'strings', Kernel>
 }
 
 interface Row {
@@ -227,9 +227,9 @@ function speedLines(row: Row): string[] {
           )
           .join(', '),
     )
+    const rate = (bytes: number, ms: number): string => `${(bytes / 1e3 / ms).toFixed(0)} MB/s`
     const single = row.scaling.find((m) => m.workers === 1)
     if (single && Object.keys(single.kernel).length > 0) {
-      const rate = (bytes: number, ms: number): string => `${(bytes / 1e3 / ms).toFixed(0)} MB/s`
       lines.push(
         `${size}: a worker's parse per core (1 worker): ` +
           Object.entries(single.kernel)
@@ -242,31 +242,6 @@ function speedLines(row: Row): string[] {
             .join('; ') +
           ' (target: 600 MB/s per core for the tokenizer)',
       )
-      if (row.kernels) {
-        const sections = row.kernels.sections
-        const rate = (bytes: number, ms: number): number => bytes / 1e3 / ms
-        lines.push(
-          `${size}: the inner loops alone, one core working (best of 3): ` +
-            ['nodes', 'edges']
-              .filter((section) => sections[section])
-              .map((section) => {
-                const k = sections[section]
-                return (
-                  `${section} tokenizer ${rate(k.bytes, k.tokenizeMs).toFixed(0)} MB/s ` +
-                  `(its worker's job ${rate(k.bytes, k.ms).toFixed(0)} MB/s)`
-                )
-              })
-              .concat(
-                sections.strings
-                  ? [
-                      `the strings decoder ${rate(sections.strings.bytes, sections.strings.ms).toFixed(0)} MB/s`,
-                    ]
-                  : [],
-              )
-              .join(', ') +
-            ' (target: 600 MB/s per core)',
-        )
-      }
       const own = Object.entries(single.mainThread).filter(
         ([section]) => section === 'strings' || section === 'locations',
       )
@@ -277,6 +252,16 @@ function speedLines(row: Row): string[] {
             ' (reads and parses included; target: 600 MB/s per core for the string decoder)',
         )
       }
+    }
+    if (row.kernels) {
+      const { nodes, edges, strings } = row.kernels.sections
+      const tokenizer = (section: string, k: Kernel): string =>
+        `${section} tokenizer ${rate(k.bytes, k.tokenizeMs)} (its worker's job ${rate(k.bytes, k.ms)})`
+      lines.push(
+        `${size}: the inner loops alone, one core working (best of 3): ` +
+          `${tokenizer('nodes', nodes)}, ${tokenizer('edges', edges)}, ` +
+          `the strings decoder ${rate(strings.bytes, strings.ms)} (target: 600 MB/s per core)`,
+      )
     }
   }
   return lines

@@ -243,6 +243,42 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 }
 
+/**
+ * From the opening quote at `quote`, the strings of `chunk` that end in it and hold no escape, no
+ * control character and at most `maxLength` bytes, separated as V8 writes them (`",\n"`) or
+ * compactly (`","`): records where each begins (relative to `origin`) in `begins` from `count`
+ * on, and returns the new count. Every exit is a return from inside the loop, so the optimized
+ * code V8 compiles while the loop runs (on-stack replacement) has no code after it left without
+ * type feedback: such code deoptimizes each time it is entered, which here had been once per run.
+ */
+function scanSimpleStrings(
+  chunk: Uint8Array,
+  quote: number,
+  n: number,
+  origin: number,
+  maxLength: number,
+  begins: Int32Array,
+  count: number,
+): number {
+  for (;;) {
+    let j = quote + 1
+    let c = 0
+    while (j < n) {
+      c = chunk[j]
+      if (c === CH_QUOTE || c === CH_BACKSLASH || c < 0x20) break
+      j++
+    }
+    // Not whole in this chunk, or not simple, or (in bytes) maybe too long: not in the run.
+    if (j >= n || c !== CH_QUOTE || j - quote - 1 > maxLength) return count
+    begins[count++] = quote + 1 - origin
+    if (j + 3 >= n || chunk[j + 1] !== CH_COMMA) return count
+    c = chunk[j + 2]
+    if (c === 0x0a && chunk[j + 3] === CH_QUOTE) quote = j + 3
+    else if (c === CH_QUOTE) quote = j + 2
+    else return count
+  }
+}
+
 function describeByte(c: number): string {
   if (c >= 0x21 && c <= 0x7e) return `'${String.fromCharCode(c)}'`
   return `byte 0x${c.toString(16).padStart(2, '0')}`
@@ -1399,39 +1435,23 @@ export class SnapshotParser {
    * one, and anything after the run, goes through readString byte by byte.
    */
   private readStringRun(chunk: Uint8Array, i: number, n: number): number {
+    // A string with its separator takes at least 3 bytes, so this many begin in the chunk.
+    const capacity = Math.floor((n - i) / 3) + 1
+    if (this.runBegins.length < capacity) {
+      this.runBegins = new Int32Array(Math.max(capacity, 2 * this.runBegins.length))
+    }
+    const begins = this.runBegins
     const maxLength = this.limits.maxStringLength
-    let begins = this.runBegins
-    let quote = i
-    let runEnd = -1
     let count = 0
+    let runEnd = -1
+    let quote = i
     for (;;) {
-      let j = quote + 1
-      let c = 0
-      while (j < n) {
-        c = chunk[j]
-        if (c === CH_QUOTE || c === CH_BACKSLASH || c < 0x20) break
-        j++
-      }
-      // Not whole in this chunk, or not simple, or (in bytes) maybe too long: not in the run.
-      if (j >= n || c !== CH_QUOTE || j - quote - 1 > maxLength) break
-      if (count === begins.length) {
-        begins = new Int32Array(begins.length * 2)
-        begins.set(this.runBegins)
-        this.runBegins = begins
-      }
-      begins[count++] = quote + 1 - i
-      runEnd = j + 1
-      // V8 writes `",\n"` between strings.
-      if (
-        j + 3 < n &&
-        chunk[j + 1] === CH_COMMA &&
-        chunk[j + 2] === 0x0a &&
-        chunk[j + 3] === CH_QUOTE
-      ) {
-        quote = j + 3
-        continue
-      }
-      let k = j + 1
+      const more = scanSimpleStrings(chunk, quote, n, i, maxLength, begins, count)
+      if (more === count) break
+      count = more
+      runEnd = chunk.indexOf(CH_QUOTE, i + begins[count - 1]) + 1
+      // The scan stops at a separator other than V8's: skip it here and scan on.
+      let k = runEnd
       while (k < n && isSpace(chunk[k])) k++
       if (k >= n || chunk[k] !== CH_COMMA) break
       k++

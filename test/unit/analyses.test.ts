@@ -277,6 +277,26 @@ describe('analyses', () => {
     expect(snapshot.distance[builder.root]).toBe(BASE_SYSTEM_DISTANCE)
   })
 
+  it('keeps folded sizes in 32 bits while they fit, and in doubles once one does not', () => {
+    const folded = (elementsSize: number): HeapSnapshot => {
+      const builder = new SnapshotBuilder()
+      const { global } = builder.standardRoots('user-roots')
+      const array = builder.node('object', 'Array', { selfSize: 32 })
+      builder.edge(global, 'property', 'list', array)
+      const elements = builder.node('array', '(object elements)', { selfSize: elementsSize })
+      builder.edge(array, 'internal', 'elements', elements)
+      return load(builder)
+    }
+    // 32 + (2^32 - 33) = 2^32 - 1, the largest 32-bit size.
+    const fits = folded(2 ** 32 - 33)
+    expect(fits.selfSize).toBeInstanceOf(Uint32Array)
+    expect(Math.max(...fits.selfSize)).toBe(2 ** 32 - 1)
+    const over = folded(2 ** 32 - 32)
+    expect(over.selfSize).toBeInstanceOf(Float64Array)
+    expect(Math.max(...over.selfSize)).toBe(2 ** 32)
+    expect(over.retainedSize[over.graph.rootNode]).toBeGreaterThanOrEqual(2 ** 32)
+  })
+
   it('keeps raw sizes for exposeInternals snapshots', () => {
     const builder = new SnapshotBuilder()
     const { global } = builder.standardRoots('expose-internals')

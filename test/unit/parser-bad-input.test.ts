@@ -503,6 +503,39 @@ describe('snapshot-parser', () => {
       })
     })
 
+    it('rejects a string-named edge whose name index is 2^31 or more, naming that edge', () => {
+      const raw = SMALL.toObject()
+      const propertyType = raw.snapshot.meta.edge_types[0].indexOf('property')
+      const edges = raw.edges.flatMap((value, slot) =>
+        slot % 3 === 0 && value === propertyType ? [slot] : [],
+      )
+      const edge = edges[edges.length - 1]
+      // Over 2^31: a signed comparison would see it as negative, so below the string count.
+      raw.edges[edge + 1] = 0xfffffff0
+      expectRejected(withSection(raw, 'edges', raw.edges), {
+        code: 'range',
+        offset: null,
+        message: [new RegExp(`edge ${edge / 3} has name index ${0xfffffff0}`), /strings/],
+      })
+    })
+
+    it('accepts element and hidden edges whose index is past the string table', () => {
+      const raw = SMALL.toObject()
+      const [types] = raw.snapshot.meta.edge_types
+      const numbered = [types.indexOf('element'), types.indexOf('hidden')]
+      let changed = 0
+      for (let slot = 0; slot < raw.edges.length; slot += 3) {
+        if (!numbered.includes(raw.edges[slot])) continue
+        raw.edges[slot + 1] = raw.strings.length + 1_000_000 + slot
+        changed++
+      }
+      expect(changed).toBeGreaterThan(1)
+      const parsed = parseSnapshotBytes(Buffer.from(withSection(raw, 'edges', raw.edges)))
+      expect(parsed.edgeNameOrIndex.some((index) => index > raw.strings.length + 1_000_000)).toBe(
+        true,
+      )
+    })
+
     it('rejects a root_index past the last node', () => {
       expectRejected(withHeader({ ...SMALL_RAW.snapshot, root_index: 70 * NODE_FIELD_COUNT }), {
         code: 'range',

@@ -52,13 +52,19 @@ export interface ScopeTable {
  */
 export type SizeArray = Float64Array | Uint32Array
 
-/** `sizes` in 32 bits when every one fits (a new array), else `sizes` itself. */
-export function narrowSizes(sizes: Float64Array): SizeArray {
+/**
+ * `sizes` in 32 bits when every one fits (in `into` when given, as long as `sizes`, else a new
+ * array), else `sizes` itself (and `into` holds some of them).
+ */
+export function narrowSizes(sizes: Float64Array, into?: Uint32Array): SizeArray {
+  const narrow = into ?? new Uint32Array(sizes.length)
+  // One pass that checks and copies: a size fits when it is its own unsigned 32-bit value.
   for (let node = 0; node < sizes.length; node++) {
     const size = sizes[node]
-    if (size > 0xffffffff || size < 0 || size !== Math.floor(size)) return sizes
+    if (size !== size >>> 0) return sizes
+    narrow[node] = size
   }
-  return Uint32Array.from(sizes)
+  return narrow
 }
 
 /** Everything the parser read, in struct-of-arrays form, indexed by node/edge ordinal. */
@@ -2005,7 +2011,25 @@ export class SnapshotParser {
     edgeCount: number,
     stringCount: number,
   ): void {
+    // Per edge type: 0 for the numbered ones (element, hidden: their name is an index), all
+    // bits set for those named by a string.
+    const nameMask = new Int32Array(layout.edgeTypes.length).fill(-1)
+    for (const name of ['element', 'hidden']) {
+      const type = layout.edgeTypes.indexOf(name)
+      if (type !== -1) nameMask[type] = 0
+    }
     const nodeName = this.nodeName
+    const edgeType = this.edgeType
+    const edgeName = this.edgeNameOrIndex
+    const edgeTarget = this.edgeTarget
+    const checkTargets = this.pendingTargetCheck
+    // First the largest index of each kind, without a branch per value (a few times faster on
+    // a big snapshot); only when one is out of range does the loop below find which.
+    const largest = indexMaxima(nodeName, nodeCount, edgeType, edgeName, edgeCount, nameMask)
+    const largestTarget = checkTargets ? arrayMax(edgeTarget, edgeCount) : 0
+    if (largest.node < stringCount && largest.edge < stringCount && largestTarget < nodeCount) {
+      return
+    }
     for (let node = 0; node < nodeCount; node++) {
       if (nodeName[node] >= stringCount) {
         throw new HeapSnapshotError(
@@ -2015,23 +2039,15 @@ export class SnapshotParser {
         )
       }
     }
-    const numericType = new Uint8Array(layout.edgeTypes.length)
-    for (const name of ['element', 'hidden']) {
-      const type = layout.edgeTypes.indexOf(name)
-      if (type !== -1) numericType[type] = 1
-    }
-    const edgeType = this.edgeType
-    const edgeName = this.edgeNameOrIndex
-    const edgeTarget = this.edgeTarget
     for (let edge = 0; edge < edgeCount; edge++) {
-      if (numericType[edgeType[edge]] === 0 && edgeName[edge] >= stringCount) {
+      if (nameMask[edgeType[edge]] !== 0 && edgeName[edge] >= stringCount) {
         throw new HeapSnapshotError(
           'range',
           `edge ${edge} has name index ${edgeName[edge]}, but there are only ${stringCount} strings`,
           null,
         )
       }
-      if (this.pendingTargetCheck && edgeTarget[edge] >= nodeCount) {
+      if (checkTargets && edgeTarget[edge] >= nodeCount) {
         throw new HeapSnapshotError(
           'range',
           `edge ${edge} points to node ${edgeTarget[edge]}, but there are only ${nodeCount} nodes`,
@@ -2040,6 +2056,36 @@ export class SnapshotParser {
       }
     }
   }
+}
+
+/** The largest of array[0, length) (0 when empty). */
+function arrayMax(array: Uint32Array, length: number): number {
+  let largest = 0
+  for (let at = 0; at < length; at++) {
+    const value = array[at]
+    largest = value > largest ? value : largest
+  }
+  return largest
+}
+
+/**
+ * The largest node name index, and the largest name index among edges named by a string (an
+ * edge's name masked by `nameMask[its type]`: 0 for a numbered edge, else itself).
+ */
+function indexMaxima(
+  nodeName: Uint32Array,
+  nodeCount: number,
+  edgeType: Uint8Array,
+  edgeName: Uint32Array,
+  edgeCount: number,
+  nameMask: Int32Array,
+): { node: number; edge: number } {
+  let edge = 0
+  for (let at = 0; at < edgeCount; at++) {
+    const value = (edgeName[at] & nameMask[edgeType[at]]) >>> 0
+    edge = value > edge ? value : edge
+  }
+  return { node: arrayMax(nodeName, nodeCount), edge }
 }
 
 /** Parses a whole snapshot held in memory (tests, small inputs). */

@@ -88,7 +88,7 @@ function bodyOf(text: Buffer, key: 'nodes' | 'edges'): { start: number; end: num
 }
 
 describe('parallel parse', () => {
-  it('gives the one-stream parse exactly, for 1 to 3 workers, many ranges and any read size', async () => {
+  it('gives the one-stream parse exactly, for 1 to 4 workers, many ranges and any read size', async () => {
     for (const file of [sized, kitchen]) {
       const expected = await sequential(file)
       const size = (await readFile(file)).length
@@ -97,6 +97,7 @@ describe('parallel parse', () => {
         [2, 4096, 64],
         [3, 20_000, 1000],
         [2, 100_000, 1 << 20],
+        [4, 50_000, 4096],
       ]) {
         const ranges: RangeTiming[] = []
         const parsed = await parseSnapshotFileParallel(file, size, {

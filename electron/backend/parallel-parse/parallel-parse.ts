@@ -430,19 +430,36 @@ async function buildRetainersOnWorkers(
       signal,
     )
   await run('retainers-count')
-  const firstRetainer = new Uint32Array(nodeCount + 1)
-  for (let node = 0; node < nodeCount; node++) {
-    let end = firstRetainer[node]
-    for (let part = 0; part < parts; part++) end += slots[part][node]
-    firstRetainer[node + 1] = end
-    for (let part = 0; part < parts; part++) {
-      const count = slots[part][node]
-      slots[part][node] = end
-      end -= count
-    }
-  }
+  const firstRetainer = retainerOffsets(slots, nodeCount)
   await run('retainers-fill')
   return { firstRetainer, retainerEdge, retainerNode }
+}
+
+/**
+ * From the parts' counts of each node's retainers (one to four parts): where each node's
+ * retainers start, and, in place of each part's count, where that part's slots for the node end
+ * (the parts fill a node's slots back to front, the first part last). The parts are locals, not
+ * an array indexed in the loop: over millions of nodes that halves its time.
+ */
+function retainerOffsets(slots: readonly Uint32Array[], nodeCount: number): Uint32Array {
+  const parts = slots.length
+  if (parts < 1 || parts > 4) throw new RangeError(`retainers in ${parts} parts (1 to 4)`)
+  const [s0, s1 = s0, s2 = s0, s3 = s0] = slots
+  const firstRetainer = new Uint32Array(nodeCount + 1)
+  let total = 0
+  for (let node = 0; node < nodeCount; node++) {
+    const c0 = s0[node]
+    const c1 = parts > 1 ? s1[node] : 0
+    const c2 = parts > 2 ? s2[node] : 0
+    const c3 = parts > 3 ? s3[node] : 0
+    total += c0 + c1 + c2 + c3
+    firstRetainer[node + 1] = total
+    s0[node] = total
+    if (parts > 1) s1[node] = total - c0
+    if (parts > 2) s2[node] = total - c0 - c1
+    if (parts > 3) s3[node] = total - c0 - c1 - c2
+  }
+  return firstRetainer
 }
 
 /** What the workers made of a file: its parse, and the retainers of its graph. */

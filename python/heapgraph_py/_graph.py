@@ -377,7 +377,8 @@ class Walker:
             kind = K_GENERIC
         slots: List[Tuple[str, Any]] = []
         try:
-            mro = type.__dict__["__mro__"].__get__(t)
+            # None for a type not made ready yet (Python 3.9 and 3.10 have some in gc's lists).
+            mro = type.__dict__["__mro__"].__get__(t) or (t,)
         except Exception:
             mro = (t,)
         for klass in mro:
@@ -827,7 +828,16 @@ class Walker:
         if type(dictionary) is dict:
             self._attributes(dictionary)
             self._claim(dictionary, keys=False)
-            self._edge(E_INTERNAL, "__dict__", dictionary, referents.take(dictionary))
+            held = referents.take(dictionary)
+            if not held and object.__getattribute__(obj, "__dict__") is dictionary:
+                # CPython 3.13+: the instance holds its dictionary, but shows the collector the
+                # values it keeps inline (and shares with that dictionary) instead: the
+                # dictionary's own edges count them, and the instance's reference to it counts.
+                for item in dict.values(dictionary):
+                    referents.take(item)
+                item = None
+                held = True
+            self._edge(E_INTERNAL, "__dict__", dictionary, held)
         dictionary = None
         for slot, descriptor in info.slots:
             try:
@@ -1006,9 +1016,17 @@ class Walker:
                 local_values = frame.f_locals
             except Exception:
                 local_values = {}
-            for name, item in dict.items(local_values) if type(local_values) is dict else ():
+            if type(local_values) is dict:
+                pairs = list(dict.items(local_values))
+            elif hasattr(local_values, "items"):
+                # CPython 3.13+: a proxy over the frame's fast locals (PEP 667).
+                pairs = list(local_values.items())
+            else:
+                pairs = []
+            for name, item in pairs:
                 if referents.has(item):
                     self._edge(E_PROPERTY, name, item, referents.take(item))
+            pairs = []
             item = None
             local_values = None
             self._edge(E_INTERNAL, "gi_frame", frame, referents.take(frame))

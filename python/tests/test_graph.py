@@ -183,7 +183,13 @@ class GraphTest(unittest.TestCase):
 
     def test_a_suspended_generator_holds_its_locals_by_name(self) -> None:
         generator = self.node("generator")
-        self.assertEqual(self.snapshot.target(generator, "total", "property"), self.markers("in generator")[0])
+        holder = generator
+        if sys.version_info < (3, 11):
+            # Before 3.11 a generator's frame is an object of its own, which holds the locals.
+            holder = self.snapshot.target(generator, "gi_frame", "internal")
+            assert holder is not None
+            self.assertEqual(holder.type, "object")
+        self.assertEqual(self.snapshot.target(holder, "total", "property"), self.markers("in generator")[0])
 
     def test_weak_references_are_weak_edges(self) -> None:
         snapshot = self.snapshot

@@ -1,7 +1,9 @@
 // Python for the tests of python/ (heapgraph_py): whether python3 (and NumPy) are here, and the
 // fixture programs of test/fixtures/python run as child processes with the package on their path.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { existsSync, readdirSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { delimiter, join } from 'node:path'
 import { REPO_ROOT } from './fixtures'
 
 export const PYTHON = process.env.HEAPGRAPH_PYTHON ?? 'python3'
@@ -44,14 +46,14 @@ export interface PythonRun {
   stderr: string
 }
 
-/** Runs `python3 args...` from the repository's root; never rejects on a non-zero exit. */
+/** Runs `python3 args...` (or `options.python`) from the repository's root; never rejects on a non-zero exit. */
 export function runPython(
   args: readonly string[],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { env?: Record<string, string>; timeoutMs?: number; python?: string } = {},
 ): Promise<PythonRun> {
   return new Promise((resolve, reject) => {
     execFile(
-      PYTHON,
+      options.python ?? PYTHON,
       [...args],
       {
         cwd: REPO_ROOT,
@@ -108,4 +110,57 @@ export function startPythonFixture(
       reject(new Error(`${name}.py exited with ${code}: ${output}`))
     })
   })
+}
+
+/** "3.N" of an interpreter, or undefined when it does not run. */
+function versionOf(python: string): string | undefined {
+  try {
+    return execFileSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
+      stdio: 'pipe',
+      timeout: 30_000,
+    })
+      .toString()
+      .trim()
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * CPython 3.9 and later other than python3's own version, one interpreter per version: those
+ * listed in HEAPGRAPH_OTHER_PYTHONS (paths, separated as in PATH), else python3.9… on PATH and
+ * pyenv's (~/.pyenv/versions/<version>/bin/python3). heapgraph_py supports 3.9 and later, and
+ * each version changes what the collector shows of frames, generators and instances.
+ */
+export function otherPythons(): { python: string; version: string }[] {
+  const listed = process.env.HEAPGRAPH_OTHER_PYTHONS
+  const candidates: string[] = []
+  if (listed !== undefined) {
+    candidates.push(...listed.split(delimiter).filter(Boolean))
+  } else {
+    for (const folder of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+      for (let minor = 9; minor <= 20; minor++) {
+        const python = join(folder, `python3.${minor}`)
+        if (existsSync(python)) candidates.push(python)
+      }
+    }
+    const pyenv = join(process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'), 'versions')
+    if (existsSync(pyenv)) {
+      for (const version of readdirSync(pyenv).sort()) {
+        const python = join(pyenv, version, 'bin', 'python3')
+        if (existsSync(python)) candidates.push(python)
+      }
+    }
+  }
+  const own = versionOf(PYTHON)
+  const byVersion = new Map<string, string>()
+  for (const python of candidates) {
+    const version = versionOf(python)
+    if (version === undefined || version === own || byVersion.has(version)) continue
+    const [major, minor] = version.split('.').map(Number)
+    if (major === 3 && minor >= 9) byVersion.set(version, python)
+  }
+  return [...byVersion]
+    .map(([version, python]) => ({ python, version }))
+    .sort((a, b) => Number(a.version.split('.')[1]) - Number(b.version.split('.')[1]))
 }

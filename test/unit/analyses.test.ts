@@ -8,7 +8,7 @@ import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
 import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../shared/heap/analyses/distances'
 import { computeDominators, dominatedCount } from '../../shared/heap/analyses/dominators'
-import { SnapshotBuilder, type NodeHandle } from '../helpers/snapshot-builder'
+import { SnapshotBuilder, type NodeHandle, type NodeType } from '../helpers/snapshot-builder'
 
 function load(builder: SnapshotBuilder, chunkSize = 1 << 16): HeapSnapshot {
   return initializeSnapshot(parseSnapshotBytes(builder.toBytes(), chunkSize))
@@ -295,6 +295,39 @@ describe('analyses', () => {
     expect(over.selfSize).toBeInstanceOf(Float64Array)
     expect(Math.max(...over.selfSize)).toBe(2 ** 32)
     expect(over.retainedSize[over.graph.rootNode]).toBeGreaterThanOrEqual(2 ** 32)
+  })
+
+  it('names classes as DevTools does, each name read once for all nodes that share it', () => {
+    const builder = new SnapshotBuilder()
+    const { global } = builder.standardRoots('user-roots')
+    const made: Array<[NodeHandle, string]> = []
+    const add = (type: NodeType, name: string, expected: string): void => {
+      for (let copy = 0; copy < 3; copy++) {
+        const node = builder.node(type, name, { selfSize: 16 })
+        builder.edge(global, 'property', `n${made.length}`, node)
+        made.push([node, expected])
+      }
+    }
+    add('object', 'Object', 'Object')
+    add('native', 'Object', 'Object')
+    add('object', '<div id="a">', '<div>')
+    add('native', '<span>', '<span>')
+    add('native', 'Detached <div class="x">', 'Detached <div>')
+    add('object', 'Detached <p>', 'Detached <p>')
+    add('object', 'Session', 'Session')
+    add('closure', 'handler', 'Function')
+    add('array', '(object elements)', '(array)')
+    add('hidden', 'system / Map', '(system)')
+    const snapshot = load(builder)
+    const { strings } = snapshot.graph
+    for (const [node, expected] of made) {
+      expect(strings.get(snapshot.className[node]), `node ${node}`).toBe(expected)
+    }
+    // A derived name is one string, whatever the nodes that gave it.
+    const divs = made
+      .filter(([, name]) => name === '<div>')
+      .map(([node]) => snapshot.className[node])
+    expect(new Set(divs).size).toBe(1)
   })
 
   it('keeps raw sizes for exposeInternals snapshots', () => {

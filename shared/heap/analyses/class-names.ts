@@ -36,6 +36,73 @@ interface PropertyTreeNode {
   greatestNext: string | null
 }
 
+/** What a name means, in ObjectNames' memo: not read yet, read as not `Object` (no more). */
+const UNREAD = 0
+const NOT_OBJECT = 1
+/** `Object`; a name that is its own class name; one whose class name was made from it. */
+const OBJECT = 2
+const ITSELF = 3
+const DERIVED = 4
+/** ObjectNames.classOf for `Object`. */
+const PLAIN_OBJECT = -1
+
+/**
+ * What the names of `object` and `native` nodes mean, per string index, each string read once
+ * (a heap has millions of such nodes and far fewer names): `Object` (a plain object's name),
+ * itself, or a class name made from it (a DOM element's `<div>` for `<div id=…>`). A byte per
+ * string, and the few made names in a map.
+ */
+class ObjectNames {
+  private readonly memo: Uint8Array
+  private readonly derived = new Map<number, number>()
+  private readonly strings: HeapGraph['strings']
+
+  constructor(graph: HeapGraph) {
+    this.strings = graph.strings
+    this.memo = new Uint8Array(graph.strings.length)
+  }
+
+  /** Whether string `nameId` is `Object`. */
+  isObject(nameId: number): boolean {
+    const known = nameId < this.memo.length ? this.memo[nameId] : UNREAD
+    if (known !== UNREAD) return known === OBJECT
+    const plain = this.strings.get(nameId) === 'Object'
+    if (nameId < this.memo.length) this.memo[nameId] = plain ? OBJECT : NOT_OBJECT
+    return plain
+  }
+
+  /**
+   * The class name (a string index) of a node named `nameId`, or PLAIN_OBJECT for `Object`;
+   * `indexFor` gives the index of a name made here.
+   */
+  classOf(nameId: number, indexFor: (text: string) => number): number {
+    const known = nameId < this.memo.length ? this.memo[nameId] : UNREAD
+    if (known === ITSELF) return nameId
+    if (known === OBJECT) return PLAIN_OBJECT
+    if (known === DERIVED) return this.derived.get(nameId) as number
+    const text = this.strings.get(nameId)
+    let kind = ITSELF
+    let name = nameId
+    if (text === 'Object') {
+      kind = OBJECT
+      name = PLAIN_OBJECT
+    } else if (text.startsWith('<')) {
+      const space = text.indexOf(' ')
+      kind = DERIVED
+      name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
+    } else if (text.startsWith('Detached <')) {
+      const space = text.indexOf(' ', 10)
+      kind = DERIVED
+      name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
+    }
+    if (nameId < this.memo.length) {
+      this.memo[nameId] = kind
+      if (kind === DERIVED) this.derived.set(nameId, name)
+    }
+    return name
+  }
+}
+
 /**
  * Per node: string index of its class name. Appends the names it needs to the string table.
  * `grouper`, when given, is handed each node with its class name in the same pass (the class
@@ -46,7 +113,7 @@ export function computeClassNames(
   grouper?: ClassGrouper,
   into = new Uint32Array(graph.nodeCount),
 ): Uint32Array {
-  const { nodeCount, nodeType, nodeName, strings } = graph
+  const { nodeCount, nodeType, nodeName } = graph
   const codes = graph.nodeTypeCode
   const added = new Map<string, number>()
   const indexFor = (text: string): number => {
@@ -57,6 +124,7 @@ export function computeClassNames(
     }
     return found
   }
+  const names = new ObjectNames(graph)
   const systemClass = indexFor('(system)')
   const codeClass = indexFor('(compiled code)')
   const functionClass = indexFor('Function')
@@ -64,7 +132,10 @@ export function computeClassNames(
   const otherClass = graph.nodeTypes.map((type) => indexFor(`(${type})`))
 
   // Plain `Object`s are named after the interfaces inferred over the whole heap first.
-  const matchInterface = interfaceMatcher(graph, inferInterfaceDefinitions(graph))
+  const matchInterface = interfaceMatcher(
+    graph,
+    inferInterfaceDefinitions(graph, (nameId) => names.isObject(nameId)),
+  )
   const className = into
   for (let node = 0; node < nodeCount; node++) {
     const type = nodeType[node]
@@ -72,18 +143,9 @@ export function computeClassNames(
     if (type === codes.hidden) {
       name = systemClass
     } else if (type === codes.object || type === codes.native) {
-      const text = strings.get(nodeName[node])
-      if (type === codes.object && text === 'Object') {
-        name = matchInterface(node)
-      } else if (text.startsWith('<')) {
-        const space = text.indexOf(' ')
-        name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
-      } else if (text.startsWith('Detached <')) {
-        const space = text.indexOf(' ', 10)
-        name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
-      } else {
-        name = nodeName[node]
-      }
+      name = names.classOf(nodeName[node], indexFor)
+      if (name === PLAIN_OBJECT)
+        name = type === codes.object ? matchInterface(node) : nodeName[node]
     } else if (type === codes.code) {
       name = codeClass
     } else if (type === codes.closure) {
@@ -106,14 +168,21 @@ function isPlainObject(graph: HeapGraph, node: number): boolean {
   )
 }
 
-/** The most popular property sets of plain `Object`s, most popular first (DevTools' rule). */
-export function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition[] {
-  const { nodeCount, firstEdge, edgeType } = graph
+/**
+ * The most popular property sets of plain `Object`s, most popular first (DevTools' rule).
+ * `isObjectName` says whether a string index is `Object` (computeClassNames' remembers).
+ */
+export function inferInterfaceDefinitions(
+  graph: HeapGraph,
+  isObjectName = (nameId: number): boolean => graph.strings.get(nameId) === 'Object',
+): InterfaceDefinition[] {
+  const { nodeCount, firstEdge, edgeType, nodeType, nodeName } = graph
+  const objectType = graph.nodeTypeCode.object
   const property = graph.edgeTypeCode.property
   const candidates = new Map<string, InterfaceDefinition & { count: number }>()
   let objectCount = 0
   for (let node = 0; node < nodeCount; node++) {
-    if (!isPlainObject(graph, node)) continue
+    if (nodeType[node] !== objectType || !isObjectName(nodeName[node])) continue
     objectCount++
     let name = '{'
     const properties: string[] = []

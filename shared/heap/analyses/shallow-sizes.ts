@@ -75,9 +75,8 @@ export function computeShallowSizes(
     selfSize[node] = 0
   }
   work.give(owner, worklist)
-  // Into memory an earlier stage wrote, not fresh pages (the first touch of a page is slow).
-  const into = new Uint32Array(work.buffer(4 * nodeCount), 0, nodeCount)
-  const narrow = narrowSizes(selfSize, into)
-  work.give(narrow === selfSize ? into : selfSize)
+  // A new array: the buffers given back are the sizes the stages after ask for.
+  const narrow = narrowSizes(selfSize)
+  if (narrow !== selfSize) work.give(selfSize)
   return narrow
 }

@@ -52,12 +52,9 @@ export interface ScopeTable {
  */
 export type SizeArray = Float64Array | Uint32Array
 
-/**
- * `sizes` in 32 bits when every one fits (in `into` when given, as long as `sizes`, else a new
- * array), else `sizes` itself (and `into` holds some of them).
- */
-export function narrowSizes(sizes: Float64Array, into?: Uint32Array): SizeArray {
-  const narrow = into ?? new Uint32Array(sizes.length)
+/** `sizes` in 32 bits when every one fits (a new array), else `sizes` itself. */
+export function narrowSizes(sizes: Float64Array): SizeArray {
+  const narrow = new Uint32Array(sizes.length)
   // One pass that checks and copies: a size fits when it is its own unsigned 32-bit value.
   for (let node = 0; node < sizes.length; node++) {
     const size = sizes[node]

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
 import { initializeSnapshot, nodeLocationOf } from '../../shared/heap/snapshot'
 import { buildClassIndex, classIndexOf } from '../../shared/heap/queries/class-index'
-import { addString } from '../../shared/heap/graph/heap-graph'
+import { addString, locationOffsets } from '../../shared/heap/graph/heap-graph'
 import { diffBase, interfaceDefinitionsOf } from '../../shared/heap/queries/diff'
 import { classCounts } from '../../shared/heap/queries/leaks'
 import { getSummary } from '../../shared/heap/queries/summary'
@@ -99,6 +99,44 @@ describe('the class index', () => {
         )
       }),
       { numRuns: 200 },
+    )
+  })
+
+  it('keeps one location record per node, the later one, in node order, as an oracle does', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70_000 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 9 }), fc.nat({ max: 99 })), {
+          maxLength: 60,
+        }),
+        (extraNodes, records) => {
+          // Past 65,536 nodes the sort takes its second pass's digit into account.
+          const builder = new SnapshotBuilder()
+          let last = builder.root
+          for (let node = 0; node < extraNodes; node++) last = builder.node('hidden', 'h')
+          const nodeCount = last + 1
+          const expected = new Map<number, [number, number]>()
+          for (const [node, line, column] of records) {
+            builder.location(node % nodeCount, 7, line, column)
+            expected.set(node % nodeCount, [line, column])
+          }
+          const { graph } = initializeSnapshot(parseSnapshotBytes(builder.toBytes(), 1 << 20))
+          const nodes = [...expected.keys()].sort((a, b) => a - b)
+          expect(nodes.map((node) => nodeLocationOf(graph, node) !== -1)).toEqual(
+            nodes.map(() => true),
+          )
+          const fields = graph.locations.length / nodes.length
+          const { line, column } = locationOffsets(graph)
+          nodes.forEach((node, position) => {
+            const at = nodeLocationOf(graph, node)
+            expect(at).toBe(position * fields)
+            expect([graph.locations[at + line], graph.locations[at + column]]).toEqual(
+              expected.get(node),
+            )
+          })
+        },
+      ),
+      { numRuns: 60 },
     )
   })
 

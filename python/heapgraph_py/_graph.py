@@ -103,6 +103,9 @@ IMMORTAL = 10**8
 PACKAGE = __name__.rpartition(".")[0]
 """heapgraph_py: frames of its modules are the writer's own."""
 HEAP_TYPE_FLAG = 1 << 9
+# CPython 3.13+ shows the collector the attribute values an instance keeps inline even once its
+# `__dict__` is made (the dictionary shares them), instead of the dictionary.
+INLINE_VALUES_SHOWN = sys.version_info >= (3, 13)
 
 
 class Extra:
@@ -120,7 +123,17 @@ class Extra:
 class TypeInfo:
     """What the walker needs to know about one type, computed once per type and snapshot."""
 
-    __slots__ = ("kind", "node_type", "name_id", "slots", "has_dict", "is_heap", "tag", "container")
+    __slots__ = (
+        "kind",
+        "node_type",
+        "name_id",
+        "slots",
+        "has_dict",
+        "is_heap",
+        "tag",
+        "container",
+        "own_dict_getter",
+    )
 
     def __init__(
         self,
@@ -140,6 +153,8 @@ class TypeInfo:
         self.is_heap = is_heap
         self.tag = tag
         self.container = False
+        # Its `__dict__` is the interpreter's own attribute (not a property of the class's).
+        self.own_dict_getter = False
 
 
 class Referents:
@@ -155,6 +170,14 @@ class Referents:
 
     def has(self, item: Any) -> bool:
         return self.left.get(id(item), 0) > 0
+
+    def has_all(self, items: Iterable[Any]) -> bool:
+        """Whether every one of `items` is a referent not yet taken, counting repeats."""
+        wanted: Dict[int, int] = {}
+        for item in items:
+            wanted[id(item)] = wanted.get(id(item), 0) + 1
+        left = self.left
+        return all(left.get(key, 0) >= count for key, count in wanted.items())
 
     def take(self, item: Any) -> bool:
         """Whether `item` is a referent not yet taken (and takes it)."""
@@ -394,9 +417,15 @@ class Walker:
                 if type(descriptor).__name__ == "member_descriptor":
                     slots.append((slot, descriptor))
         has_dict = getattr(t, "__dictoffset__", 0) != 0
+        dict_getter = None
+        for klass in mro:
+            if "__dict__" in klass.__dict__:
+                dict_getter = klass.__dict__["__dict__"]
+                break
         is_heap = bool(getattr(t, "__flags__", 0) & HEAP_TYPE_FLAG)
         info = TypeInfo(kind, node_type, self.graph.string(name), slots, has_dict, is_heap, type_tag(t))
         info.container = issubclass(t, (list, tuple, dict))
+        info.own_dict_getter = type(dict_getter) is types.GetSetDescriptorType
         if kind == K_GENERIC and has_dict and is_heap and not slots and not info.container:
             self.plain_types.add(id(t))
         return info
@@ -828,15 +857,16 @@ class Walker:
         if type(dictionary) is dict:
             self._attributes(dictionary)
             self._claim(dictionary, keys=False)
-            held = referents.take(dictionary)
-            if not held and object.__getattribute__(obj, "__dict__") is dictionary:
-                # CPython 3.13+: the instance holds its dictionary, but shows the collector the
-                # values it keeps inline (and shares with that dictionary) instead: the
-                # dictionary's own edges count them, and the instance's reference to it counts.
+            if INLINE_VALUES_SHOWN and info.own_dict_getter and referents.has_all(dictionary.values()):
+                # CPython 3.13+: the instance holds its dictionary but shows the collector the
+                # values it keeps inline (and shares with the dictionary) in its place. The
+                # dictionary's edges count them; the instance's reference to it counts.
                 for item in dict.values(dictionary):
                     referents.take(item)
                 item = None
                 held = True
+            else:
+                held = referents.take(dictionary)
             self._edge(E_INTERNAL, "__dict__", dictionary, held)
         dictionary = None
         for slot, descriptor in info.slots:

@@ -329,6 +329,73 @@ class OwnTablesTest(unittest.TestCase):
             self.assertEqual(third, first, mode)
 
 
+# A child process: objects with a reference only C code holds (taken with ctypes), in the two
+# layouts where an instance's `__dict__` is not what the collector shows: a class whose
+# `__dict__` is a property returning another object's (as Django's LazyObject does), and an
+# instance holding its own `__dict__` as an attribute. Prints the ids to look at.
+C_ONLY_REFERENCES = """
+import ctypes, json, sys
+import heapgraph_py
+
+class Payload:
+    pass
+
+class Target:
+    def __init__(self):
+        self.payload = Payload()
+
+class Lazy:
+    def __init__(self, wrapped):
+        self._wrapped = wrapped
+    __dict__ = property(lambda self: self._wrapped.__dict__)
+
+class Holder:
+    def __init__(self):
+        self.item = Payload()
+
+target = Target()
+lazy = Lazy(target)
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(target.__dict__))
+holder = Holder()
+holder.own = holder.__dict__
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(holder.item))
+heapgraph_py.write_snapshot(sys.argv[1])
+print(json.dumps({"target": heapgraph_py.object_id(target), "holder": heapgraph_py.object_id(holder), "item": heapgraph_py.object_id(holder.item)}))
+"""
+
+
+class CReferencesTest(unittest.TestCase):
+    """A reference only C code holds hangs from (C references), whatever shows an instance's `__dict__`."""
+
+    def test_one_reference_only_c_holds_is_one_reference_not_found(self) -> None:
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        path = os.path.join(folder.name, "c.heapsnapshot")
+        done = subprocess.run(
+            [sys.executable, "-c", C_ONLY_REFERENCES, path],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, PYTHONPATH=PACKAGE_ROOT),
+            timeout=120,
+        )
+        self.assertEqual(done.returncode, 0, done.stderr)
+        ids = json.loads(done.stdout)
+        snapshot = Snapshot(path)
+        c_references = snapshot.one("(C references)", "synthetic")
+
+        def unseen(node: Node) -> List[object]:
+            return [name for _, name, target in c_references.edges if target == node.ordinal]
+
+        target_dict = snapshot.target(snapshot.by_id[ids["target"]], "__dict__", "internal")
+        assert target_dict is not None
+        self.assertEqual(unseen(target_dict), ["1 reference not found"])
+        item = snapshot.by_id[ids["item"]]
+        self.assertEqual(unseen(item), ["1 reference not found"])
+        holder = snapshot.by_id[ids["holder"]]
+        self.assertEqual(snapshot.target(holder, "item", "property"), item)
+        self.assertEqual(unseen(holder), [])
+
+
 class UnreachableCycleTest(unittest.TestCase):
     """A cycle only the collector can free is in the snapshot, and no root reaches it."""
 

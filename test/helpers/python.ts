@@ -112,15 +112,16 @@ export function startPythonFixture(
   })
 }
 
-/** "3.N" of an interpreter, or undefined when it does not run. */
+/** "3.N" of a CPython interpreter, or undefined when it does not run or is not CPython. */
 function versionOf(python: string): string | undefined {
+  const probe =
+    'import platform, sys; ' +
+    'print("%d.%d" % sys.version_info[:2] if platform.python_implementation() == "CPython" else "")'
   try {
-    return execFileSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
-      stdio: 'pipe',
-      timeout: 30_000,
-    })
+    const version = execFileSync(python, ['-c', probe], { stdio: 'pipe', timeout: 30_000 })
       .toString()
       .trim()
+    return version === '' ? undefined : version
   } catch {
     return undefined
   }

@@ -76,8 +76,9 @@ export function runPython(
 export async function runPythonFixture(
   name: string,
   outDir: string,
+  python?: string,
 ): Promise<Record<string, number>> {
-  const run = await runPython([join(PYTHON_FIXTURES, `${name}.py`), outDir])
+  const run = await runPython([join(PYTHON_FIXTURES, `${name}.py`), outDir], { python })
   if (run.code !== 0) throw new Error(`${name}.py exited with ${run.code}: ${run.stderr}`)
   const last = run.stdout.trim().split('\n').at(-1) ?? ''
   return last.startsWith('{') ? (JSON.parse(last) as Record<string, number>) : {}

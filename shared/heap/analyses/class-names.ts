@@ -52,7 +52,7 @@ const PLAIN_OBJECT = -1
  * itself, or a class name made from it (a DOM element's `<div>` for `<div id=…>`). A byte per
  * string, and the few made names in a map.
  */
-class ObjectNames {
+export class ObjectNames {
   private readonly memo: Uint8Array
   private readonly derived = new Map<number, number>()
   private readonly strings: HeapGraph['strings']
@@ -86,14 +86,14 @@ class ObjectNames {
     if (text === 'Object') {
       kind = OBJECT
       name = PLAIN_OBJECT
-    } else if (text.startsWith('<')) {
-      const space = text.indexOf(' ')
-      kind = DERIVED
-      name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
-    } else if (text.startsWith('Detached <')) {
-      const space = text.indexOf(' ', 10)
-      kind = DERIVED
-      name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
+    } else {
+      // A DOM element's name, `<div id=…>` or `Detached <div id=…>`, up to its tag's end.
+      const tag = text.startsWith('<') ? 0 : text.startsWith('Detached <') ? 10 : -1
+      if (tag !== -1) {
+        const space = text.indexOf(' ', tag)
+        kind = DERIVED
+        name = indexFor(space === -1 ? text : text.substring(0, space) + '>')
+      }
     }
     if (nameId < this.memo.length) {
       this.memo[nameId] = kind
@@ -132,10 +132,7 @@ export function computeClassNames(
   const otherClass = graph.nodeTypes.map((type) => indexFor(`(${type})`))
 
   // Plain `Object`s are named after the interfaces inferred over the whole heap first.
-  const matchInterface = interfaceMatcher(
-    graph,
-    inferInterfaceDefinitions(graph, (nameId) => names.isObject(nameId)),
-  )
+  const matchInterface = interfaceMatcher(graph, inferInterfaceDefinitions(graph, names))
   const className = into
   for (let node = 0; node < nodeCount; node++) {
     const type = nodeType[node]
@@ -161,20 +158,13 @@ export function computeClassNames(
   return className
 }
 
-function isPlainObject(graph: HeapGraph, node: number): boolean {
-  return (
-    graph.nodeType[node] === graph.nodeTypeCode.object &&
-    graph.strings.get(graph.nodeName[node]) === 'Object'
-  )
-}
-
 /**
  * The most popular property sets of plain `Object`s, most popular first (DevTools' rule).
- * `isObjectName` says whether a string index is `Object` (computeClassNames' remembers).
+ * `names`: the graph's names as read so far (computeClassNames hands its own on).
  */
 export function inferInterfaceDefinitions(
   graph: HeapGraph,
-  isObjectName = (nameId: number): boolean => graph.strings.get(nameId) === 'Object',
+  names = new ObjectNames(graph),
 ): InterfaceDefinition[] {
   const { nodeCount, firstEdge, edgeType, nodeType, nodeName } = graph
   const objectType = graph.nodeTypeCode.object
@@ -182,7 +172,7 @@ export function inferInterfaceDefinitions(
   const candidates = new Map<string, InterfaceDefinition & { count: number }>()
   let objectCount = 0
   for (let node = 0; node < nodeCount; node++) {
-    if (nodeType[node] !== objectType || !isObjectName(nodeName[node])) continue
+    if (nodeType[node] !== objectType || !names.isObject(nodeName[node])) continue
     objectCount++
     let name = '{'
     const properties: string[] = []
@@ -236,8 +226,13 @@ export function applyInterfaceDefinitions(
   definitions: InterfaceDefinition[],
 ): void {
   const match = interfaceMatcher(graph, definitions)
+  const names = new ObjectNames(graph)
+  const { nodeType, nodeName } = graph
+  const objectType = graph.nodeTypeCode.object
   for (let node = 0; node < graph.nodeCount; node++) {
-    if (isPlainObject(graph, node)) className[node] = match(node)
+    if (nodeType[node] === objectType && names.isObject(nodeName[node])) {
+      className[node] = match(node)
+    }
   }
 }
 

@@ -2021,10 +2021,12 @@ export class SnapshotParser {
     const edgeTarget = this.edgeTarget
     const checkTargets = this.pendingTargetCheck
     // First the largest index of each kind, without a branch per value (a few times faster on
-    // a big snapshot); only when one is out of range does the loop below find which.
-    const largest = indexMaxima(nodeName, nodeCount, edgeType, edgeName, edgeCount, nameMask)
-    const largestTarget = checkTargets ? arrayMax(edgeTarget, edgeCount) : 0
-    if (largest.node < stringCount && largest.edge < stringCount && largestTarget < nodeCount) {
+    // a big snapshot); only when one is out of range do the loops below find which.
+    if (
+      arrayMax(nodeName, nodeCount) < stringCount &&
+      namedEdgeMax(edgeType, edgeName, edgeCount, nameMask) < stringCount &&
+      (!checkTargets || arrayMax(edgeTarget, edgeCount) < nodeCount)
+    ) {
       return
     }
     for (let node = 0; node < nodeCount; node++) {
@@ -2066,23 +2068,21 @@ function arrayMax(array: Uint32Array, length: number): number {
 }
 
 /**
- * The largest node name index, and the largest name index among edges named by a string (an
- * edge's name masked by `nameMask[its type]`: 0 for a numbered edge, else itself).
+ * The largest name index among edges named by a string (an edge's name masked by
+ * `nameMask[its type]`: 0 for a numbered edge, else itself), 0 when there are none.
  */
-function indexMaxima(
-  nodeName: Uint32Array,
-  nodeCount: number,
+function namedEdgeMax(
   edgeType: Uint8Array,
   edgeName: Uint32Array,
   edgeCount: number,
   nameMask: Int32Array,
-): { node: number; edge: number } {
-  let edge = 0
+): number {
+  let largest = 0
   for (let at = 0; at < edgeCount; at++) {
     const value = (edgeName[at] & nameMask[edgeType[at]]) >>> 0
-    edge = value > edge ? value : edge
+    largest = value > largest ? value : largest
   }
-  return { node: arrayMax(nodeName, nodeCount), edge }
+  return largest
 }
 
 /** Parses a whole snapshot held in memory (tests, small inputs). */

@@ -1290,6 +1290,10 @@ def program_frames() -> List[Tuple[str, Any]]:
             if not is_writer_frame(current):
                 result.append((name, current))
             current = current.f_back
+    # This thread's innermost frame is this function's own: a local naming it would make a
+    # cycle that keeps the caller's frame (and the walker in it) alive after the snapshot, as
+    # CPython 3.14 keeps a finished frame's f_back.
+    frame = current = None
     return result
 
 

@@ -114,9 +114,15 @@ Attached to a running process (Chrome DevTools Protocol):
   --pid opens a running Node's inspector with SIGUSR1. Hosts other than this machine need
   --allow-remote: the protocol gives full control of the target.
 
-Python (a process that called heapgraph_py.install(), see python/):
-  heapgraph capture --python-pid PID [--gc] [--timeout 120s] -o FILE
-                                                          signals it and waits for its snapshot
+Python (see python/):
+  heapgraph capture --python-pid PID [--gc] [--timeout 120s] [--python PATH] -o FILE
+                                                          a process that called
+                                                          heapgraph_py.install(): signals it and
+                                                          waits for its snapshot; any other
+                                                          CPython 3.14+ process of this user:
+                                                          its interpreter (or --python, the same
+                                                          version) injects the writer with
+                                                          sys.remote_exec
 
 For agents:
   heapgraph mcp                                         a Model Context Protocol server on stdio
@@ -383,6 +389,7 @@ const COMMAND_SPECS: Record<
       ['--numeric-values', "V8's option of that name"],
       ['--python-pid <pid>', 'a Python process that called heapgraph_py.install()'],
       ['--timeout <duration>', "--python-pid: how long to wait for the process's snapshot"],
+      ['--python <path>', '--python-pid without a handler: the CPython 3.14+ that injects it'],
       ['-o, --output <file>', 'the snapshot file to write'],
       JSON_OPTION,
     ],

@@ -1,12 +1,15 @@
 // Python processes that announced a heap-snapshot handler (heapgraph_py.install(), python/), and
 // asking one for a snapshot: a request file, the announced signal, then the answer file, all in
 // the per-user runtime folder heapgraph_py uses (see python/heapgraph_py/_capture.py for the
-// protocol). Stale announcements (their process gone) are removed when met.
+// protocol). Stale announcements (their process gone) are removed when met. A CPython 3.14+
+// process without the handler is asked through sys.remote_exec instead (injectWriter).
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { lstat, open, readFile, readdir, rename, rm } from 'node:fs/promises'
+import { lstat, mkdir, open, readFile, readdir, readlink, rename, rm } from 'node:fs/promises'
 import { existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { AttachError } from './cdp/endpoint'
 
 /** A Python process whose heapgraph_py handler is installed, as it announced itself. */
@@ -106,6 +109,12 @@ export interface PythonCaptureOptions {
   signal?: AbortSignal
   /** The runtime folder (tests); default pythonRuntimeFolder(). */
   folder?: string
+  /**
+   * For a process without the handler: the CPython 3.14+ interpreter that injects the writer
+   * with sys.remote_exec (it must be the process's version); default the process's own
+   * executable (/proc/PID/exe).
+   */
+  python?: string
 }
 
 /**
@@ -120,18 +129,38 @@ export async function capturePythonHeap(
   const folder = options.folder ?? pythonRuntimeFolder()
   const announced = await readPythonProcess(pid, folder)
   if (!announced) {
-    throw new AttachError(
-      'pid',
-      isAlive(pid)
-        ? `process ${pid} has no heapgraph_py handler: call heapgraph_py.install() in it, or start it with python -m heapgraph_py run`
-        : `no process ${pid}`,
-    )
+    if (!isAlive(pid)) throw new AttachError('pid', `no process ${pid}`)
+    return injectWriter(pid, options, folder)
   }
   await checkPrivate(folder)
-  const output = resolve(options.file)
   const token = randomBytes(12).toString('hex')
   const request = join(folder, `${pid}.request.json`)
-  const answer = join(folder, `${pid}.result.${token}.json`)
+  await writeRequest(request, options, token)
+  try {
+    process.kill(pid, announced.signal as NodeJS.Signals)
+  } catch (error) {
+    await rm(request, { force: true })
+    throw new AttachError('pid', `could not signal process ${pid}: ${(error as Error).message}`)
+  }
+  try {
+    return await awaitAnswer(
+      pid,
+      join(folder, `${pid}.result.${token}.json`),
+      options,
+      'Python runs signal handlers between bytecodes: is its main thread stuck in a long call?',
+    )
+  } finally {
+    await rm(request, { force: true })
+  }
+}
+
+/** Writes a request for a snapshot (heapgraph_py reads it), atomically and private. */
+async function writeRequest(
+  request: string,
+  options: PythonCaptureOptions,
+  token: string,
+): Promise<void> {
+  const output = resolve(options.file)
   const partial = `${request}.${process.pid}.partial`
   const handle = await open(partial, 'w', 0o600)
   try {
@@ -140,39 +169,168 @@ export async function capturePythonHeap(
     await handle.close()
   }
   await rename(partial, request)
-  try {
-    process.kill(pid, announced.signal as NodeJS.Signals)
-  } catch (error) {
-    await rm(request, { force: true })
-    throw new AttachError('pid', `could not signal process ${pid}: ${(error as Error).message}`)
-  }
+}
+
+/** Waits for the process's answer file; resolves with the snapshot's path. */
+async function awaitAnswer(
+  pid: number,
+  answer: string,
+  options: PythonCaptureOptions,
+  whySlow: string,
+): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 120_000
   const deadline = Date.now() + timeoutMs
-  try {
-    for (;;) {
-      const text = await readFile(answer, 'utf8').catch(() => null)
-      if (text !== null) {
-        await rm(answer, { force: true })
-        const result = JSON.parse(text) as { ok?: boolean; path?: string; error?: string }
-        if (result.ok && typeof result.path === 'string') return result.path
-        throw new AttachError(
-          'protocol',
-          `process ${pid} could not write its snapshot: ${result.error ?? 'no reason given'}`,
-        )
-      }
-      if (!isAlive(pid))
-        throw new AttachError('disconnected', `process ${pid} exited before answering`)
-      if (options.signal?.aborted) throw new AttachError('disconnected', 'capture cancelled')
-      if (Date.now() > deadline) {
-        throw new AttachError(
-          'timeout',
-          `process ${pid} did not answer within ${Math.round(timeoutMs / 1000)} s (Python runs signal handlers between bytecodes: is its main thread stuck in a long call?)`,
-        )
-      }
-      await new Promise((done) => setTimeout(done, 50))
+  for (;;) {
+    const text = await readFile(answer, 'utf8').catch(() => null)
+    if (text !== null) {
+      await rm(answer, { force: true })
+      const result = JSON.parse(text) as { ok?: boolean; path?: string; error?: string }
+      if (result.ok && typeof result.path === 'string') return result.path
+      throw new AttachError(
+        'protocol',
+        `process ${pid} could not write its snapshot: ${result.error ?? 'no reason given'}`,
+      )
     }
+    if (!isAlive(pid))
+      throw new AttachError('disconnected', `process ${pid} exited before answering`)
+    if (options.signal?.aborted) throw new AttachError('disconnected', 'capture cancelled')
+    if (Date.now() > deadline) {
+      throw new AttachError(
+        'timeout',
+        `process ${pid} did not answer within ${Math.round(timeoutMs / 1000)} s (${whySlow})`,
+      )
+    }
+    await new Promise((done) => setTimeout(done, 50))
+  }
+}
+
+/**
+ * Where heapgraph_py is, for a process that does not have it: python/ beside dist/, or the
+ * packaged app's resources/python (outside the asar, so that Python can read it).
+ */
+export function pythonPackageRoot(): string | undefined {
+  const resources = (process as { resourcesPath?: string }).resourcesPath
+  const candidates = [
+    fileURLToPath(new URL('../../python', import.meta.url)),
+    // dist/cli in the packaged app's resources/app.asar.
+    fileURLToPath(new URL('../../../python', import.meta.url)),
+    ...(resources ? [join(resources, 'python')] : []),
+  ]
+  return candidates.find((folder) => existsSync(join(folder, 'heapgraph_py', '_capture.py')))
+}
+
+/** Run by the injecting interpreter: sys.remote_exec(pid, script); without it, exit code 3. */
+const INJECT = [
+  'import sys',
+  'if not hasattr(sys, "remote_exec"):',
+  '    print("%d.%d" % sys.version_info[:2])',
+  '    sys.exit(3)',
+  'sys.remote_exec(int(sys.argv[1]), sys.argv[2])',
+].join('\n')
+
+/** Exit code of INJECT when the interpreter has no sys.remote_exec. */
+const NO_REMOTE_EXEC = 3
+
+/**
+ * The script the process runs: heapgraph_py (the process's own if it has serve_remote, else the
+ * one shipped with Heapgraph, imported without leaving its folder on sys.path) answers the
+ * request. Its module names make the writer leave this frame out of the snapshot.
+ */
+function remoteScript(packageRoot: string, request: string, answer: string): string {
+  const text = JSON.stringify
+  return [
+    '__name__ = "heapgraph_py._remote"',
+    '__package__ = "heapgraph_py"',
+    'import sys',
+    'try:',
+    '    _capture = sys.modules.get("heapgraph_py._capture")',
+    '    if not hasattr(_capture, "serve_remote"):',
+    `        sys.path.insert(0, ${text(packageRoot)})`,
+    '        try:',
+    '            import heapgraph_py._capture as _capture',
+    '        finally:',
+    `            sys.path.remove(${text(packageRoot)})`,
+    `    _capture.serve_remote(${text(request)})`,
+    'except BaseException as error:',
+    '    import json, os',
+    `    with open(${text(answer)} + ".partial", "w", encoding="utf-8") as out:`,
+    '        json.dump({"ok": False, "error": "%s: %s" % (type(error).__name__, error)}, out)',
+    `    os.replace(${text(answer)} + ".partial", ${text(answer)})`,
+    '',
+  ].join('\n')
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1)?.trim() ?? ''
+}
+
+/**
+ * A process without the handler: on CPython 3.14+, its own interpreter (or options.python)
+ * runs sys.remote_exec(pid, script), and the process runs the script between two bytecodes of
+ * its main thread; the script answers the request as the handler would.
+ */
+async function injectWriter(
+  pid: number,
+  options: PythonCaptureOptions,
+  folder: string,
+): Promise<string> {
+  const noHandler = `process ${pid} has no heapgraph_py handler`
+  const install = 'call heapgraph_py.install() in it, or start it with python -m heapgraph_py run'
+  let python = options.python
+  if (python === undefined) {
+    const executable =
+      process.platform === 'linux' ? await readlink(`/proc/${pid}/exe`).catch(() => null) : null
+    if (executable === null || !/^python/i.test(basename(executable)))
+      throw new AttachError('pid', `${noHandler}: ${install}`)
+    python = executable
+  }
+  const packageRoot = pythonPackageRoot()
+  if (packageRoot === undefined)
+    throw new AttachError('pid', `${noHandler}, and heapgraph_py is not shipped with this build`)
+  await mkdir(folder, { recursive: true, mode: 0o700 })
+  await checkPrivate(folder)
+  const token = randomBytes(12).toString('hex')
+  const request = join(folder, `${pid}.remote.${token}.json`)
+  const answer = join(folder, `${pid}.result.${token}.json`)
+  const script = join(folder, `${pid}.remote.${token}.py`)
+  await writeRequest(request, options, token)
+  try {
+    const handle = await open(script, 'wx', 0o600)
+    try {
+      await handle.writeFile(remoteScript(packageRoot, request, answer))
+    } finally {
+      await handle.close()
+    }
+    const failure = await new Promise<string | null>((done) => {
+      execFile(
+        python,
+        ['-I', '-c', INJECT, String(pid), script],
+        { timeout: 30_000 },
+        (error, stdout, stderr) => {
+          if (!error) done(null)
+          else if (error.code === NO_REMOTE_EXEC)
+            done(
+              `${noHandler}: ${install} (it runs CPython ${lastLine(String(stdout))}; from 3.14 ` +
+                'on, sys.remote_exec needs neither)',
+            )
+          else
+            done(
+              `${noHandler}, and ${python} could not inject one with sys.remote_exec: ` +
+                (lastLine(String(stderr)) || error.message.split('\n')[0]),
+            )
+        },
+      )
+    })
+    if (failure !== null) throw new AttachError('pid', failure)
+    // The script is read when the process runs it, after remote_exec has returned.
+    return await awaitAnswer(
+      pid,
+      answer,
+      options,
+      "sys.remote_exec runs the writer at its main thread's next bytecode: is it stuck in a long call?",
+    )
   } finally {
-    await rm(request, { force: true })
+    await Promise.all([request, script].map((path) => rm(path, { force: true })))
   }
 }
 

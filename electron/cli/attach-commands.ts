@@ -163,8 +163,10 @@ export function reportCapture(
 
 export async function runCapture(context: AttachContext, stop?: AbortSignal): Promise<void> {
   if (option(context, 'python-pid') !== undefined) return runPythonCapture(context, stop)
-  if (option(context, 'timeout') !== undefined)
-    throw new UsageError('--timeout applies only with --python-pid')
+  for (const name of ['timeout', 'python']) {
+    if (option(context, name) !== undefined)
+      throw new UsageError(`--${name} applies only with --python-pid`)
+  }
   const file = option(context, 'output')
   if (file === undefined) throw new UsageError('capture needs -o FILE for the snapshot')
   const { webSocketUrl, allowRemote } = await chooseTarget(context)

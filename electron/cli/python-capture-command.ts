@@ -1,6 +1,7 @@
 // `heapgraph capture --python-pid PID -o FILE`: a heap snapshot of a Python process that called
-// heapgraph_py.install(), asked for by its signal (see electron/backend/python-capture.ts), then
-// loaded and summed up as a CDP capture is.
+// heapgraph_py.install(), asked for by its signal, or of a CPython 3.14+ process without it, by
+// sys.remote_exec (see electron/backend/python-capture.ts); then loaded and summed up as a CDP
+// capture is.
 import { stat } from 'node:fs/promises'
 import { loadSnapshotFile } from '../backend/load-snapshot'
 import { capturePythonHeap } from '../backend/python-capture'
@@ -25,6 +26,7 @@ export async function runPythonCapture(context: AttachContext, stop?: AbortSigna
     collect: context.values.gc === true,
     timeoutMs,
     signal: stop,
+    python: option(context, 'python'),
   })
   const snapshot = await loadSnapshotFile(written, { onProgress: context.onProgress })
   const { size } = await stat(written)

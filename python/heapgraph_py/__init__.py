@@ -5,7 +5,10 @@ Three ways to take a snapshot:
 * ``heapgraph_py.write_snapshot("app.heapsnapshot")`` from the program itself;
 * ``heapgraph_py.install()`` and then ``kill -USR2 <pid>`` or ``heapgraph capture --python-pid
   <pid> -o app.heapsnapshot``;
-* ``python -m heapgraph_py run [--snapshot-on-exit FILE] script.py args...``.
+* ``python -m heapgraph_py run [--snapshot-on-exit FILE] script.py args...``;
+
+and on CPython 3.14+, ``heapgraph capture --python-pid <pid>`` asks a process that did none of
+these, through ``sys.remote_exec`` (see _capture.serve_remote).
 
 Standard library only; NumPy arrays are described when the program uses NumPy.
 """

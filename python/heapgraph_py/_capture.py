@@ -13,6 +13,11 @@ in the runtime folder, see runtime_folder()):
 
 The handler runs in the main thread between two bytecodes (Python's signal handlers do), so a
 program busy in a long C call takes its snapshot when that call returns.
+
+A process that never called install() can be asked on CPython 3.14+: the CLI writes the same
+request, and a script that calls serve_remote() with its path, and has the interpreter run that
+script in the process with ``sys.remote_exec(pid, script)`` (also between two bytecodes, in the
+main thread). The answer is the same file.
 """
 
 from __future__ import annotations
@@ -166,7 +171,7 @@ def _serve(installed: _Installed) -> None:
         if request is None:
             break
         served = True
-        _answer(installed, request)
+        _answer(os.path.dirname(installed.registry), request, installed.directory)
     if not served:
         try:
             write_snapshot(snapshot_name(installed.directory))
@@ -184,15 +189,23 @@ def _take_request(path: str) -> Optional[Dict[str, Any]]:
     return request if isinstance(request, dict) else None
 
 
-def _answer(installed: _Installed, request: Dict[str, Any]) -> None:
+def serve_remote(request_path: str) -> None:
+    """Answers the request at `request_path`, for a script run by sys.remote_exec (CPython 3.14+):
+    the snapshot goes where the request says, or under a fresh name in the current folder."""
+    request = _take_request(request_path)
+    if request is not None:
+        _answer(os.path.dirname(request_path), request, os.getcwd())
+
+
+def _answer(folder: str, request: Dict[str, Any], directory: str) -> None:
     token = str(request.get("token", ""))
     if not token.isalnum():
         return
-    result_path = os.path.join(os.path.dirname(installed.registry), f"{os.getpid()}.result.{token}.json")
+    result_path = os.path.join(folder, f"{os.getpid()}.result.{token}.json")
     started = time.perf_counter()
     try:
         output = request.get("output")
-        path = str(output) if isinstance(output, str) and output else snapshot_name(installed.directory)
+        path = str(output) if isinstance(output, str) and output else snapshot_name(directory)
         write_snapshot(path, collect=request.get("collect") is True)
         answer: Dict[str, Any] = {"ok": True, "path": path, "seconds": time.perf_counter() - started}
     except Exception as error:  # reported to the CLI, which prints it as its one line

@@ -393,7 +393,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function cached(
+/**
+ * `path`, made once by `make` (which writes a temporary file that is then renamed to `path`),
+ * under a lock shared by concurrent test processes; later calls find it made.
+ */
+export function cached(
   path: string,
   options: FixtureOptions,
   timeoutMs: number,

@@ -4,6 +4,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { existsSync, readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { debianPython314, debianUnavailableReason } from './debian'
 import { REPO_ROOT } from './fixtures'
 
 export const PYTHON = process.env.HEAPGRAPH_PYTHON ?? 'python3'
@@ -84,13 +85,14 @@ export async function runPythonFixture(
   return last.startsWith('{') ? (JSON.parse(last) as Record<string, number>) : {}
 }
 
-/** Starts a long-running fixture and resolves once it prints "ready". */
+/** Starts a long-running fixture (with python3 unless `python` is given) and resolves once it prints "ready". */
 export function startPythonFixture(
   name: string,
   args: readonly string[],
   env: Record<string, string>,
+  python = PYTHON,
 ): Promise<ChildProcess> {
-  const child = spawn(PYTHON, [join(PYTHON_FIXTURES, `${name}.py`), ...args], {
+  const child = spawn(python, [join(PYTHON_FIXTURES, `${name}.py`), ...args], {
     cwd: REPO_ROOT,
     env: pythonEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -165,4 +167,34 @@ export function otherPythons(): { python: string; version: string }[] {
   return [...byVersion]
     .map(([version, python]) => ({ python, version }))
     .sort((a, b) => Number(a.version.split('.')[1]) - Number(b.version.split('.')[1]))
+}
+
+export type OtherPython = { python: string; version: string }
+
+/**
+ * otherPythons(), and CPython 3.14 unpacked from Debian (see debian.ts) when none of them is 3.14
+ * or later and HEAPGRAPH_OTHER_PYTHONS does not name the list: heapgraph_py supports the newest
+ * CPython, and sys.remote_exec exists from 3.14 on. Where it cannot be had, a note says why.
+ */
+export async function otherPythonsAndNewest(): Promise<OtherPython[]> {
+  const others = otherPythons()
+  const versions = [versionOf(PYTHON), ...others.map((other) => other.version)]
+  const newest = versions.some((version) => version && Number(version.split('.')[1]) >= 14)
+  if (process.env.HEAPGRAPH_OTHER_PYTHONS !== undefined || newest) return others
+  const unavailable = debianUnavailableReason()
+  if (unavailable) {
+    console.warn(`python: no CPython 3.14 here, and Debian's cannot be had: ${unavailable}`)
+    return others
+  }
+  try {
+    const python = await debianPython314()
+    const version = versionOf(python)
+    if (version === undefined) throw new Error(`${python} does not run`)
+    return [...others, { python, version }]
+  } catch (error) {
+    console.warn(
+      `python: no CPython 3.14 here, and Debian's could not be unpacked: ${String(error)}`,
+    )
+    return others
+  }
 }

@@ -94,7 +94,7 @@ interface BuilderConfig {
   productName: string
   files: Array<{ filter: string[] }>
   asar: boolean
-  extraResources: Array<{ from: string; to: string }>
+  extraResources: Array<{ from: string; to: string; filter?: string[] }>
   fileAssociations: FileAssociation[]
   mac: { target: string; category: string }
   win: { target: string }
@@ -210,7 +210,10 @@ describe('build/electron-builder.yml', () => {
   })
 
   it('names the same binaries and folders as the CLI launchers it installs', async () => {
-    expect(config.extraResources).toEqual([{ from: 'build/bin', to: 'bin' }])
+    expect(config.extraResources).toEqual([
+      { from: 'build/bin', to: 'bin' },
+      { from: 'python/heapgraph_py', to: 'python/heapgraph_py', filter: ['*.py', 'py.typed'] },
+    ])
     const launcher = await readFile(join(REPO_ROOT, 'build/bin/heapgraph'), 'utf8')
     expect(launcher).toContain(`/../${config.linux.executableName}`)
     expect(launcher).toContain(`/../MacOS/${config.productName}`)

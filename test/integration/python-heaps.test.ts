@@ -3,7 +3,7 @@
 // through the real CLI: why names the variable, sizes count what Python counts, diff and leaks
 // follow objects between snapshots, and capture --python-pid asks a running process. Chrome
 // DevTools' own engine reads one of them unchanged, node for node as ours does.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { expectOneLineError, runCli, runJson } from '../helpers/cli'
 import {
   numpyUnavailableReason,
-  otherPythons,
+  otherPythonsAndNewest,
   pythonUnavailableReason,
   runPythonFixture,
   startPythonFixture,
@@ -108,6 +108,21 @@ async function classes(snapshot: string): Promise<Map<string, ClassSummary>> {
     '--json',
   ])
   return new Map(rows.map((row) => [row.className, row]))
+}
+
+/** The code names of a snapshot's frames (the nodes named `frame`, by their f_code edge). */
+async function frameCodes(snapshot: string): Promise<string[]> {
+  const { graph } = await loadSnapshotFile(snapshot)
+  const names: string[] = []
+  for (let node = 0; node < graph.nodeCount; node++) {
+    if (graph.strings.get(graph.nodeName[node]) !== 'frame') continue
+    for (let edge = graph.firstEdge[node]; edge < graph.firstEdge[node + 1]; edge++) {
+      if (graph.edgeType[edge] !== graph.edgeTypeCode.internal) continue
+      if (graph.strings.get(graph.edgeNameOrIndex[edge]) !== 'f_code') continue
+      names.push(graph.strings.get(graph.nodeName[graph.edgeTarget[edge]]))
+    }
+  }
+  return names.sort()
 }
 
 async function arrays(snapshot: string): Promise<ArrayEntry[]> {
@@ -325,7 +340,8 @@ function describeHandbook(title: string, python?: string): void {
 
 describeHandbook('Python heaps through the CLI')
 // The suite of python/ runs on these versions too (python.test.ts).
-for (const { python, version } of otherPythons()) {
+const others = pythonMissing ? [] : await otherPythonsAndNewest()
+for (const { python, version } of others) {
   describeHandbook(`Python heaps through the CLI, written by CPython ${version}`, python)
 }
 
@@ -433,9 +449,55 @@ describe.skipIf(pythonMissing !== undefined)('heapgraph capture --python-pid', (
       ['capture', '--python-pid', String(child.pid), '-o', join(runtime, 'never.heapsnapshot')],
       { env },
     )
-    expect(expectOneLineError(result, 1)).toBe(
-      `heapgraph: process ${child.pid} has no heapgraph_py handler: call heapgraph_py.install() in it, or start it with python -m heapgraph_py run\n`,
+    // Its interpreter (python3, before 3.14) has no sys.remote_exec to take one in with.
+    expect(expectOneLineError(result, 1)).toMatch(
+      new RegExp(
+        `^heapgraph: process ${child.pid} has no heapgraph_py handler: call heapgraph_py\\.install\\(\\) in it, ` +
+          'or start it with python -m heapgraph_py run \\(it runs CPython 3\\.\\d+; from 3\\.14 on, ' +
+          'sys\\.remote_exec needs neither\\)\n$',
+      ),
     )
     expect(existsSync(join(runtime, 'never.heapsnapshot'))).toBe(false)
   })
+
+  // A process that never imported heapgraph_py: its CPython 3.14 runs the writer sent with
+  // sys.remote_exec. (Debian's 3.14 runs through its own loader: /proc/PID/exe is the loader,
+  // so the interpreter is named with --python.)
+  const newest = others.find(({ version }) => Number(version.split('.')[1]) >= 14)
+  it.skipIf(newest === undefined)(
+    `injects the writer into a CPython 3.14+ process without the handler (${newest?.version ?? 'none here'})`,
+    async () => {
+      const python = newest?.python ?? ''
+      const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'remote') }
+      const child = await startPythonFixture('signal_target', [], env, python)
+      children.push(child)
+      for (const round of [1, 2]) {
+        // The second time, the process has heapgraph_py imported already.
+        const output = join(runtime, `remote-${round}.heapsnapshot`)
+        const result = await runCli(
+          [
+            'capture',
+            '--python-pid',
+            String(child.pid),
+            '--python',
+            python,
+            '-o',
+            output,
+            '--json',
+          ],
+          { env },
+        )
+        expect(result.code, result.stderr).toBe(0)
+        const rows = await arrays(output)
+        expect(rows.filter((row) => row.label === 'bytearray(100.0 kB)')).toHaveLength(3)
+        // The injected script's frame is the writer's, like its own: the program's one frame is
+        // its module's, and the main thread's only root frame.
+        expect(await frameCodes(output)).toEqual(['<module>'])
+      }
+      expect(child.exitCode).toBe(null)
+      // Nothing of the request is left in the runtime folder.
+      expect(await readdir(env.HEAPGRAPH_RUNTIME_DIR)).toEqual([])
+    },
+    120_000,
+  )
 })

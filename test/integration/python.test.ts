@@ -1,15 +1,20 @@
 // The Python package's own tests (python/tests, standard library unittest), run from `npm test`
 // so that CI runs them: a failure there fails this test with unittest's report.
 import { describe, expect, it } from 'vitest'
-import { otherPythons, PYTHON, pythonUnavailableReason, runPython } from '../helpers/python'
+import {
+  otherPythonsAndNewest,
+  PYTHON,
+  pythonUnavailableReason,
+  runPython,
+} from '../helpers/python'
 
 const unavailable = pythonUnavailableReason()
 if (unavailable) console.warn(`python: heapgraph_py's unittest suite is SKIPPED: ${unavailable}`)
-const others = otherPythons()
+const others = unavailable ? [] : await otherPythonsAndNewest()
 if (others.length === 0) {
   console.warn(
     `python: no CPython 3.9+ besides ${PYTHON}'s version was found (PATH, pyenv, ` +
-      `HEAPGRAPH_OTHER_PYTHONS): heapgraph_py's suite runs on that one version only`,
+      `HEAPGRAPH_OTHER_PYTHONS, Debian's 3.14): heapgraph_py's suite runs on that one version only`,
   )
 }
 

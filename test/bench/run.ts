@@ -5,9 +5,10 @@
 // open, and whether the answers are identical).
 // and captures a ~200 MB heap over CDP (time from the last chunk to a queryable graph vs.
 // loading the same file from disk), and the cost of recording a sampling heap profile on a
-// target's throughput (a few seconds). Options: --sizes 4,400,1000[,2500] (none to skip)
-// --no-devtools --capture MB (0 to skip) --overhead ROUNDS (0 to skip) --json FILE (results for
-// the README)
+// target's throughput (a few seconds). The Rust heap-snapshot tool's load + summary runs on the
+// same files where it can (rust-tool.ts). Options: --sizes 4,400,1000[,2500] (none to skip)
+// --no-devtools --no-rust --capture MB (0 to skip) --overhead ROUNDS (0 to skip) --json FILE
+// (results for the README)
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -18,12 +19,15 @@ import { sizedFixture } from '../helpers/fixtures'
 import type { WorkloadOverhead } from './sampling-overhead'
 import type { SectionKernel } from './section-rates'
 import type { Kernel } from './parse-kernels'
+import { measureRustTool, rustTool, type RustMeasurement, type RustTool } from './rust-tool'
 
 const execFileAsync = promisify(execFile)
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 /** Targets from the engine issue, for files of 400 MB and more. */
 const TARGET_SPEEDUP = 3
 const TARGET_RSS_RATIO = 0.6
+/** From the speed issue: load + summary at least twice as fast as the Rust heap-snapshot tool. */
+const TARGET_RUST_SPEEDUP = 2
 /** From the speed issue: a second open from the index cache takes at most 15 % of the first. */
 const TARGET_CACHED_RATIO = 0.15
 /** From the allocation-profile issue: sampling at 32 KiB costs the target under 10 %. */
@@ -82,6 +86,7 @@ interface Row {
   kernels: KernelsMeasurement | null
   cached: CachedMeasurement | { error: string } | null
   devtools: Measurement | { error: string } | null
+  rust: RustMeasurement | { error: string } | null
 }
 
 async function measure<T = Measurement>(
@@ -215,6 +220,17 @@ function speedLines(row: Row): string[] {
         : `; target at most ${limit.toFixed(1)} s (8 s per GB, 25 s at 2.4 GB)` +
           `${ours <= limit * 1000 ? ', met' : ', NOT met'}`),
   )
+  if (row.rust && 'error' in row.rust) {
+    lines.push(`${size}: the Rust heap-snapshot tool failed: ${row.rust.error}`)
+  } else if (row.rust) {
+    const ratio = row.rust.ms / ours
+    lines.push(
+      `${size}: the Rust heap-snapshot tool's summary (load + summary table, process start to ` +
+        `exit) ${seconds(row.rust.ms)} s, peak RSS ${mb(row.rust.peakRssBytes)} MB; ours ` +
+        `${seconds(ours)} s: ${ratio.toFixed(2)}x (target: at least ${TARGET_RUST_SPEEDUP}x` +
+        `${ratio >= TARGET_RUST_SPEEDUP ? ', met' : ', NOT met'}); its total: ${row.rust.total}`,
+    )
+  }
   if (row.scaling.length > 0) {
     const one = row.scaling.find((m) => m.workers === 0)
     lines.push(
@@ -350,28 +366,12 @@ function report(rows: Row[]): string {
   return lines.join('\n')
 }
 
-/**
- * The Rust `heap-snapshot` tool (npm @heap-snapshot/tool) is a comparison the speed issue asks
- * for where it runs: its Linux binary needs glibc 2.39 or newer.
- */
-function rustToolNote(): string {
-  const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } })
-    .header
-  const glibc = header?.glibcVersionRuntime
-  const [major, minor] = (glibc ?? '0.0').split('.').map(Number)
-  const runs = major > 2 || (major === 2 && minor >= 39)
-  return runs
-    ? `Rust heap-snapshot tool: this machine's glibc ${glibc} can run it, but this bench does ` +
-        'not drive it yet; compare by hand with `npx @heap-snapshot/tool`'
-    : `Rust heap-snapshot tool: not run; its binary needs glibc 2.39 or newer, and this machine ` +
-        `has ${glibc ?? 'no glibc'}`
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '4,400,1000' },
       'no-devtools': { type: 'boolean', default: false },
+      'no-rust': { type: 'boolean', default: false },
       capture: { type: 'string', default: '200' },
       overhead: { type: 'string', default: '4' },
       json: { type: 'string' },
@@ -393,7 +393,17 @@ async function main(): Promise<void> {
   if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
     throw new Error(`--sizes takes whole megabytes, e.g. 4,400,1000; got "${values.sizes}"`)
   }
-  process.stdout.write(`\n${rustToolNote()}\n`)
+  let rust: RustTool | null = null
+  if (!values['no-rust'] && sizes.length > 0) {
+    process.stderr.write('bench: fetching the Rust heap-snapshot tool...\n')
+    const found = await rustTool()
+    if ('skipped' in found) {
+      process.stdout.write(`\nRust heap-snapshot tool: not run; ${found.skipped}\n`)
+    } else {
+      rust = found
+      process.stdout.write(`\nRust heap-snapshot tool ${found.version}: runs with ${found.via}\n`)
+    }
+  }
   const rows: Row[] = []
   for (const size of sizes) {
     process.stderr.write(`bench: preparing a ~${size} MB snapshot (cached under .bench/)...\n`)
@@ -429,6 +439,13 @@ async function main(): Promise<void> {
         devtools = { error: message }
       }
     }
+    let rustRun: Row['rust'] = null
+    if (rust) {
+      process.stderr.write(`bench: the Rust heap-snapshot tool on ${mb(fileBytes)} MB...\n`)
+      rustRun = await measureRustTool(rust, file).catch((error: unknown) => ({
+        error: error instanceof Error ? error.message.split('\n')[0] : String(error),
+      }))
+    }
     const scaling: ScalingMeasurement[] = []
     const cores = availableParallelism()
     for (const workers of [0, 1, 2, 4, 8].filter((count) => count <= Math.max(2, cores))) {
@@ -448,6 +465,7 @@ async function main(): Promise<void> {
       kernels,
       cached,
       devtools,
+      rust: rustRun,
     })
     process.stdout.write(`\n${report(rows)}\n`)
   }

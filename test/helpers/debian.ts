@@ -6,7 +6,7 @@
 // reaches; where apt, dpkg-deb or the packages are missing, the callers skip with a note.
 import { execFile, execFileSync } from 'node:child_process'
 import { chmod, copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { promisify } from 'node:util'
 import { REPO_ROOT, cached } from './fixtures'
 
@@ -53,8 +53,8 @@ function aptOptions(state: string): string[] {
 
 /**
  * The folder `name` under DEBIAN_DIR holding `packages` unpacked, and a launcher script `name`
- * beside it that runs `program` (a path inside the packages) with the release's loader and
- * libraries, passing its arguments on. Resolves with the launcher's path.
+ * beside it that runs `program` (a path inside the packages, or an absolute path) with the
+ * release's loader and libraries, passing its arguments on. Resolves with the launcher's path.
  */
 export async function debianProgram(
   name: string,
@@ -97,7 +97,7 @@ export async function debianProgram(
         '#!/bin/sh',
         `# ${packages.join(' ')} from Debian ${DEBIAN_SUITE}, run with that release's C library.`,
         `exec "${root}/${LIBRARIES}/ld-linux-x86-64.so.2" --library-path "${root}/${LIBRARIES}" ` +
-          `${argv0.join(' ')} "${root}/${program}" "$@"`,
+          `${argv0.join(' ')} "${isAbsolute(program) ? program : `${root}/${program}`}" "$@"`,
         '',
       ].join('\n'),
       { mode: 0o755 },

@@ -5,7 +5,7 @@
 // process without the handler is asked through sys.remote_exec instead (injectWriter).
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { lstat, mkdir, open, readFile, readdir, readlink, rename, rm } from 'node:fs/promises'
+import { lstat, mkdir, open, readFile, readdir, readlink, rename, rm, stat } from 'node:fs/promises'
 import { existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
@@ -282,6 +282,10 @@ async function injectWriter(
       process.platform === 'linux' ? await readlink(`/proc/${pid}/exe`).catch(() => null) : null
     if (executable === null || !/^python/i.test(basename(executable)))
       throw new AttachError('pid', `${noHandler}: ${install}`)
+    // Another user's process names a program this user would run: only our own processes'.
+    const owner = (await stat(`/proc/${pid}`)).uid
+    if (typeof process.getuid === 'function' && owner !== process.getuid())
+      throw new AttachError('pid', `${noHandler}, and it belongs to another user`)
     python = executable
   }
   const packageRoot = pythonPackageRoot()

@@ -3,11 +3,11 @@
 // through the real CLI: why names the variable, sizes count what Python counts, diff and leaks
 // follow objects between snapshots, and capture --python-pid asks a running process. Chrome
 // DevTools' own engine reads one of them unchanged, node for node as ours does.
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readlink, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { expectOneLineError, runCli, runJson } from '../helpers/cli'
 import {
@@ -459,6 +459,44 @@ describe.skipIf(pythonMissing !== undefined)('heapgraph capture --python-pid', (
     )
     expect(existsSync(join(runtime, 'never.heapsnapshot'))).toBe(false)
   })
+
+  // Its /proc/PID/exe names a program its owner controls: root must not run it for them.
+  const asNobody =
+    typeof process.getuid === 'function' &&
+    process.getuid() === 0 &&
+    existsSync('/usr/bin/setpriv') &&
+    existsSync('/usr/bin/python3')
+  it.skipIf(!asNobody)(
+    "never runs the interpreter of another user's process (as root, a process of nobody's)",
+    async () => {
+      const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'other-user') }
+      const child = spawn(
+        '/usr/bin/setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          '/usr/bin/python3',
+          '-c',
+          'import time; time.sleep(60)',
+        ],
+        { stdio: 'ignore' },
+      )
+      children.push(child)
+      // Until it has exec'd python3, /proc/PID/exe is setpriv.
+      const pid = child.pid ?? 0
+      await vi.waitFor(async () => expect(await readlink(`/proc/${pid}/exe`)).toMatch(/python/), {
+        timeout: 10_000,
+      })
+      const result = await runCli(
+        ['capture', '--python-pid', String(pid), '-o', join(runtime, 'never.heapsnapshot')],
+        { env },
+      )
+      expect(expectOneLineError(result, 1)).toBe(
+        `heapgraph: process ${pid} has no heapgraph_py handler, and it belongs to another user\n`,
+      )
+    },
+  )
 
   // A process that never imported heapgraph_py: its CPython 3.14 runs the writer sent with
   // sys.remote_exec. (Debian's 3.14 runs through its own loader: /proc/PID/exe is the loader,

@@ -26,6 +26,8 @@ const HERE = fileURLToPath(new URL('.', import.meta.url))
 /** Targets from the engine issue, for files of 400 MB and more. */
 const TARGET_SPEEDUP = 3
 const TARGET_RSS_RATIO = 0.6
+/** From the speed issue: peak RSS at most 0.45 of DevTools' engine (the engine issue's was 0.6). */
+const TARGET_RSS_RATIO_SPEED = 0.45
 /** From the speed issue: load + summary at least twice as fast as the Rust heap-snapshot tool. */
 const TARGET_RUST_SPEEDUP = 2
 /** From the speed issue: a second open from the index cache takes at most 15 % of the first. */
@@ -169,8 +171,8 @@ function memoryBudget(rows: Row[]): string[] {
       return (
         `${mb(row.fileBytes)} MB: peak RSS ${ours.toFixed(2)} GB per GB of snapshot ` +
         `(DevTools ${theirs.toFixed(2)}): ratio ${ratio.toFixed(2)}, ` +
-        (ratio <= TARGET_RSS_RATIO ? 'within' : 'OVER') +
-        ` the budget of ${TARGET_RSS_RATIO}`
+        (ratio <= TARGET_RSS_RATIO_SPEED ? 'within' : 'OVER') +
+        ` the budget of ${TARGET_RSS_RATIO_SPEED}`
       )
     })
 }

@@ -5,11 +5,11 @@
 // on an older machine it runs with Debian unstable's C library, unpacked beside it (see
 // test/helpers/debian.ts), which changes nothing of the machine.
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { DEBIAN_SUITE, debianProgram, debianUnavailableReason } from '../helpers/debian'
-import { REPO_ROOT, cached } from '../helpers/fixtures'
+import { REPO_ROOT, cached, fileOfNpmPackage } from '../helpers/fixtures'
 
 const execFileAsync = promisify(execFile)
 const PACKAGE = '@heap-snapshot/linux-x64'
@@ -51,23 +51,9 @@ export async function rustTool(): Promise<RustTool | { skipped: string }> {
   }
   const binary = join(TOOL_DIR, `heap-snapshot-${version}`)
   try {
-    await cached(binary, {}, 300_000, async (temp) => {
-      const work = `${temp}.d`
-      await mkdir(work, { recursive: true })
-      try {
-        const { stdout } = await execFileAsync(
-          'npm',
-          ['pack', `${PACKAGE}@${version}`, '--pack-destination', work, '--json', '--silent'],
-          { cwd: work, timeout: 240_000, maxBuffer: 1 << 24 },
-        )
-        const packed = (JSON.parse(stdout) as Array<{ filename: string }>)[0]?.filename
-        if (!packed) throw new Error(`npm pack ${PACKAGE} printed no file`)
-        await execFileAsync('tar', ['-xzf', join(work, packed), '-C', work], { timeout: 120_000 })
-        await rename(join(work, 'package/heap-snapshot'), temp)
-      } finally {
-        await rm(work, { recursive: true, force: true })
-      }
-    })
+    await cached(binary, {}, 300_000, (temp) =>
+      fileOfNpmPackage(`${PACKAGE}@${version}`, 'package/heap-snapshot', temp),
+    )
   } catch (error) {
     return { skipped: `fetching ${PACKAGE}@${version} failed: ${String(error).split('\n')[0]}` }
   }

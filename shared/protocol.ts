@@ -523,15 +523,19 @@ export interface NodeProcessInfo {
   isHeapgraph: boolean
 }
 
-/** A Python process whose heapgraph_py handler is installed (heapgraph_py.install()). */
+/**
+ * A Python process that can be asked for its heap: its heapgraph_py handler is installed
+ * (heapgraph_py.install()), or it runs CPython 3.14+ (sys.remote_exec sends it the writer).
+ */
 export interface PythonProcessInfo {
   pid: number
-  /** The interpreter's version, e.g. 3.11.7. */
+  /** The interpreter's version, e.g. 3.11.7 (3.14 for one found by its executable). */
   python: string
   /** Its command line (the first arguments). */
   argv: string[]
-  /** The signal that asks it for a snapshot, e.g. SIGUSR2. */
+  /** The signal that asks it for a snapshot, e.g. SIGUSR2 ('' when via is remote_exec). */
   signal: string
+  via: 'signal' | 'remote_exec'
 }
 
 /** An attached target. */

@@ -471,11 +471,12 @@ export function createBackend(options: BackendOptions = {}): Backend {
       attached(() => sessionOf(parseArgs('getHeapUsage', raw).attachId).getHeapUsage()),
     listPythonProcesses: async (raw) => {
       parseArgs('listPythonProcesses', raw)
-      return (await listPythonProcesses()).map(({ pid, python, argv, signal }) => ({
+      return (await listPythonProcesses()).map(({ pid, python, argv, signal, via }) => ({
         pid,
         python,
         argv,
         signal,
+        via,
       }))
     },
     capturePython: async (raw) => {

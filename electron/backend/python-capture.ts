@@ -23,6 +23,8 @@ export interface PythonProcess {
   python: string
   /** Its sys.argv (the first few). */
   argv: string[]
+  /** How it is asked: its handler's signal, or (CPython 3.14+, no handler) sys.remote_exec. */
+  via: 'signal' | 'remote_exec'
 }
 
 /** The folder heapgraph_py announces handlers in: the same rules as its runtime_folder(). */
@@ -54,6 +56,7 @@ function parseAnnouncement(text: string, pid: number): PythonProcess | null {
       directory: typeof value.directory === 'string' ? value.directory : '',
       python: typeof value.python === 'string' ? value.python : '',
       argv: Array.isArray(value.argv) ? value.argv.map(String) : [],
+      via: 'signal',
     }
   } catch {
     return null
@@ -79,16 +82,14 @@ export async function readPythonProcess(
   return parseAnnouncement(text, pid)
 }
 
-/** Every live Python process that installed the handler, by pid. */
+/**
+ * Every live Python process that installed the handler, by pid; then (Linux) this user's other
+ * CPython 3.14+ processes, which sys.remote_exec can ask.
+ */
 export async function listPythonProcesses(
   folder = pythonRuntimeFolder(),
 ): Promise<PythonProcess[]> {
-  let entries: string[]
-  try {
-    entries = await readdir(folder)
-  } catch {
-    return []
-  }
+  const entries = await readdir(folder).catch(() => [] as string[])
   const found: PythonProcess[] = []
   for (const entry of entries.sort()) {
     const match = /^(\d+)\.json$/.exec(entry)
@@ -96,7 +97,121 @@ export async function listPythonProcesses(
     const announced = await readPythonProcess(Number(match[1]), folder)
     if (announced) found.push(announced)
   }
+  const announced = new Set(found.map((entry) => entry.pid))
+  for (const pid of await ownProcesses()) {
+    if (announced.has(pid)) continue
+    const interpreter = await processInterpreter(pid)
+    if (interpreter === null) continue
+    const version = await pythonVersion(interpreter)
+    if (version === null || !hasRemoteExec(version)) continue
+    found.push({
+      pid,
+      signal: '',
+      directory: '',
+      python: version,
+      argv: interpreter.args,
+      via: 'remote_exec',
+    })
+  }
   return found
+}
+
+/** This user's processes other than this one (Linux's /proc; elsewhere none). */
+async function ownProcesses(): Promise<number[]> {
+  if (process.platform !== 'linux' || typeof process.getuid !== 'function') return []
+  const uid = process.getuid()
+  const pids: number[] = []
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    const owner = await stat(`/proc/${entry}`).then(
+      (info) => info.uid,
+      () => -1,
+    )
+    if (owner === uid) pids.push(Number(entry))
+  }
+  return pids.sort((a, b) => a - b)
+}
+
+/** CPython 3.14 and later have sys.remote_exec. */
+function hasRemoteExec(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number)
+  return major > 3 || (major === 3 && minor >= 14)
+}
+
+/** How a process's own Python interpreter is run (see processInterpreter). */
+export interface Interpreter {
+  /** The program to start. */
+  command: string
+  /** Its arguments before the interpreter's own: a dynamic loader's options and program. */
+  prefix: string[]
+  /** The interpreter's executable file. */
+  program: string
+  /** The process's arguments after the interpreter (its script and the script's). */
+  args: string[]
+}
+
+/** A dynamic loader's options that take a value (ld.so --help, glibc 2.33+). */
+const LOADER_OPTIONS_WITH_VALUE = new Set([
+  '--library-path',
+  '--argv0',
+  '--preload',
+  '--inhibit-rpath',
+  '--audit',
+  '--glibc-hwcaps-prepend',
+  '--glibc-hwcaps-mask',
+])
+
+/**
+ * The Python interpreter process `pid` runs, from /proc/PID/exe and its command line: the
+ * executable itself, or, for a program started through its dynamic loader (`ld.so [options]
+ * program args`, as for an interpreter unpacked with the C library it was built for), the loader
+ * with the same options. Null when it is not a Python interpreter (by its file's name) or
+ * cannot be read.
+ */
+export async function processInterpreter(pid: number): Promise<Interpreter | null> {
+  if (process.platform !== 'linux') return null
+  const executable = await readlink(`/proc/${pid}/exe`).catch(() => null)
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null)
+  if (executable === null || commandLine === null) return null
+  const argv = commandLine.split('\0').slice(0, -1)
+  let interpreter: Interpreter = { command: executable, prefix: [], program: executable, args: [] }
+  let rest = argv.slice(1)
+  if (/^ld(-linux[^/]*)?\.so/.test(basename(executable))) {
+    const prefix: string[] = []
+    while (rest.length > 0 && rest[0].startsWith('--')) {
+      const take = LOADER_OPTIONS_WITH_VALUE.has(rest[0]) ? 2 : 1
+      prefix.push(...rest.slice(0, take))
+      rest = rest.slice(take)
+    }
+    if (rest.length === 0) return null
+    interpreter = { command: executable, prefix: [...prefix, rest[0]], program: rest[0], args: [] }
+    rest = rest.slice(1)
+  }
+  if (!/^python/i.test(basename(interpreter.program))) return null
+  // The interpreter's own options come before the script (or -c, -m) and its arguments.
+  return { ...interpreter, args: rest.slice(0, 8) }
+}
+
+const versions = new Map<string, Promise<string | null>>()
+
+/** "3.N" of an interpreter (from its file's name, else by running it once), or null. */
+function pythonVersion(interpreter: Interpreter): Promise<string | null> {
+  const named = /^python(\d+\.\d+)/.exec(basename(interpreter.program))?.[1]
+  if (named !== undefined) return Promise.resolve(named)
+  const key = [interpreter.command, ...interpreter.prefix].join('\0')
+  let version = versions.get(key)
+  if (version === undefined) {
+    version = new Promise((done) => {
+      execFile(
+        interpreter.command,
+        [...interpreter.prefix, '-I', '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+        { timeout: 10_000 },
+        (error, stdout) => done(error ? null : (/^\d+\.\d+$/.exec(stdout.trim())?.[0] ?? null)),
+      )
+    })
+    versions.set(key, version)
+  }
+  return version
 }
 
 export interface PythonCaptureOptions {
@@ -276,18 +391,19 @@ async function injectWriter(
 ): Promise<string> {
   const noHandler = `process ${pid} has no heapgraph_py handler`
   const install = 'call heapgraph_py.install() in it, or start it with python -m heapgraph_py run'
-  let python = options.python
-  if (python === undefined) {
-    const executable =
-      process.platform === 'linux' ? await readlink(`/proc/${pid}/exe`).catch(() => null) : null
-    if (executable === null || !/^python/i.test(basename(executable)))
-      throw new AttachError('pid', `${noHandler}: ${install}`)
+  let interpreter: Pick<Interpreter, 'command' | 'prefix' | 'program'>
+  if (options.python !== undefined) {
+    interpreter = { command: options.python, prefix: [], program: options.python }
+  } else {
+    const own = await processInterpreter(pid)
+    if (own === null) throw new AttachError('pid', `${noHandler}: ${install}`)
     // Another user's process names a program this user would run: only our own processes'.
     const owner = (await stat(`/proc/${pid}`)).uid
     if (typeof process.getuid === 'function' && owner !== process.getuid())
       throw new AttachError('pid', `${noHandler}, and it belongs to another user`)
-    python = executable
+    interpreter = own
   }
+  const python = interpreter.program
   const packageRoot = pythonPackageRoot()
   if (packageRoot === undefined)
     throw new AttachError('pid', `${noHandler}, and heapgraph_py is not shipped with this build`)
@@ -307,8 +423,8 @@ async function injectWriter(
     }
     const failure = await new Promise<string | null>((done) => {
       execFile(
-        python,
-        ['-I', '-c', INJECT, String(pid), script],
+        interpreter.command,
+        [...interpreter.prefix, '-I', '-c', INJECT, String(pid), script],
         { timeout: 30_000 },
         (error, stdout, stderr) => {
           if (!error) done(null)

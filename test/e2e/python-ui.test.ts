@@ -3,7 +3,7 @@
 // panel shows the reference count, and the retainer graph is drawn. Its screenshot
 // (test-results/screenshots/python-numpy-view.png) is the README's picture of a Python heap.
 // And the Attach screen: a running Python process that installed the handler is listed, and
-// "Take snapshot" opens its heap.
+// "Take snapshot" opens its heap; so is a CPython 3.14 process without it (sys.remote_exec).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +12,7 @@ import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
 import type { ChildProcess } from 'node:child_process'
 import {
   numpyUnavailableReason,
+  otherPythonsAndNewest,
   pythonUnavailableReason,
   runPythonFixture,
   startPythonFixture,
@@ -20,6 +21,10 @@ import { startWebUi, type WebUi } from '../helpers/web-ui'
 
 const missing = chromiumUnavailableReason() ?? pythonUnavailableReason() ?? numpyUnavailableReason()
 if (missing) console.warn(`python e2e: SKIPPED: ${missing}`)
+// CPython 3.14 or later (Debian's where none is installed), for a process without the handler.
+const newest = missing
+  ? undefined
+  : (await otherPythonsAndNewest()).find(({ version }) => Number(version.split('.')[1]) >= 14)
 
 describe.skipIf(missing !== undefined)('a Python heap in the app', () => {
   let ui: WebUi
@@ -88,4 +93,50 @@ describe.skipIf(missing !== undefined)('a Python heap in the app', () => {
       delete process.env.HEAPGRAPH_RUNTIME_DIR
     }
   }, 180_000)
+
+  it.skipIf(newest === undefined)(
+    'lists a CPython 3.14 process without the handler and opens its heap through sys.remote_exec',
+    async () => {
+      const { page } = ui
+      const runtime = join(folder, 'runtime-remote')
+      process.env.HEAPGRAPH_RUNTIME_DIR = runtime
+      let child: ChildProcess | null = null
+      try {
+        child = await startPythonFixture(
+          'signal_target',
+          [],
+          { HEAPGRAPH_RUNTIME_DIR: runtime },
+          newest?.python,
+        )
+        await page.getByRole('button', { name: 'Attach…' }).first().click()
+        const table = page.getByRole('table', { name: 'Python processes' })
+        const row = table.getByRole('row').filter({ hasText: String(child.pid) })
+        // Found on the next look: Refresh until the process is listed.
+        await expect
+          .poll(
+            async () => {
+              await page.getByRole('button', { name: 'Refresh' }).click()
+              return row.count()
+            },
+            { timeout: 30_000 },
+          )
+          .toBe(1)
+        await expect.poll(() => row.textContent()).toContain('sys.remote_exec')
+        await expect.poll(() => row.textContent()).toContain('signal_target.py')
+        await row.getByRole('button', { name: 'Take snapshot' }).click()
+        await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 120_000 })
+        await expect
+          .poll(() => page.getByRole('row').filter({ hasText: 'bytearray' }).count(), {
+            timeout: 30_000,
+          })
+          .toBeGreaterThan(0)
+        expect(child.exitCode).toBe(null)
+        expect(ui.consoleErrors).toEqual([])
+      } finally {
+        child?.kill()
+        delete process.env.HEAPGRAPH_RUNTIME_DIR
+      }
+    },
+    180_000,
+  )
 })

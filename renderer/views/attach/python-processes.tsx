@@ -1,6 +1,7 @@
 // The Attach screen's Python processes: those that installed heapgraph_py's handler
-// (heapgraph_py.install(), or python -m heapgraph_py run), each with a button that asks it for a
-// heap snapshot (written by the process into the capture folder) and opens it.
+// (heapgraph_py.install(), or python -m heapgraph_py run), and this user's other CPython 3.14+
+// processes (sys.remote_exec sends them the writer), each with a button that asks it for a heap
+// snapshot (written by the process into the capture folder) and opens it.
 import { useEffect, useState } from 'react'
 import type { HeapgraphApi, PythonProcessInfo, SnapshotInfo } from '../../../shared/protocol'
 
@@ -34,7 +35,8 @@ export function PythonProcesses({ api, onOpened }: Props): React.JSX.Element {
       <h2>Python processes</h2>
       <p className="hint">
         Processes that called <code>heapgraph_py.install()</code> or run under{' '}
-        <code>python -m heapgraph_py run</code>; the process writes its own snapshot.{' '}
+        <code>python -m heapgraph_py run</code>, and your other CPython 3.14+ processes, which take
+        the writer in through <code>sys.remote_exec</code>; the process writes its own snapshot.{' '}
         <button type="button" onClick={refresh}>
           Refresh
         </button>
@@ -51,6 +53,7 @@ export function PythonProcesses({ api, onOpened }: Props): React.JSX.Element {
             <tr>
               <th>PID</th>
               <th>Python</th>
+              <th>Asked by</th>
               <th>Command</th>
               <th />
             </tr>
@@ -60,6 +63,7 @@ export function PythonProcesses({ api, onOpened }: Props): React.JSX.Element {
               <tr key={entry.pid}>
                 <td>{entry.pid}</td>
                 <td>{entry.python}</td>
+                <td>{entry.via === 'remote_exec' ? 'sys.remote_exec' : entry.signal}</td>
                 <td className="name" title={entry.argv.join(' ')}>
                   {entry.argv.join(' ')}
                 </td>

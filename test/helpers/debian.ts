@@ -90,14 +90,24 @@ export async function debianProgram(
     } finally {
       await rm(work, { recursive: true, force: true })
     }
-    const argv0 = options.argv0 === undefined ? [] : ['--argv0', `"${root}/${options.argv0}"`]
+    // Single-quoted for sh: a path may hold spaces, quotes or $.
+    const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`
+    const argv0 = options.argv0 === undefined ? [] : ['--argv0', quote(`${root}/${options.argv0}`)]
+    const target = isAbsolute(program) ? program : `${root}/${program}`
     await writeFile(
       temp,
       [
         '#!/bin/sh',
         `# ${packages.join(' ')} from Debian ${DEBIAN_SUITE}, run with that release's C library.`,
-        `exec "${root}/${LIBRARIES}/ld-linux-x86-64.so.2" --library-path "${root}/${LIBRARIES}" ` +
-          `${argv0.join(' ')} "${isAbsolute(program) ? program : `${root}/${program}`}" "$@"`,
+        [
+          'exec',
+          quote(`${root}/${LIBRARIES}/ld-linux-x86-64.so.2`),
+          '--library-path',
+          quote(`${root}/${LIBRARIES}`),
+          ...argv0,
+          quote(target),
+          '"$@"',
+        ].join(' '),
         '',
       ].join('\n'),
       { mode: 0o755 },

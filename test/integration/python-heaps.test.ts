@@ -3,7 +3,7 @@
 // through the real CLI: why names the variable, sizes count what Python counts, diff and leaks
 // follow objects between snapshots, and capture --python-pid asks a running process. Chrome
 // DevTools' own engine reads one of them unchanged, node for node as ours does.
-import { mkdir, mkdtemp, readdir, readlink, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +13,7 @@ import { expectOneLineError, runCli, runJson } from '../helpers/cli'
 import {
   numpyUnavailableReason,
   otherPythonsAndNewest,
+  PYTHON_FIXTURES,
   pythonUnavailableReason,
   runPythonFixture,
   startPythonFixture,
@@ -507,7 +508,9 @@ describe.skipIf(pythonMissing !== undefined)('heapgraph capture --python-pid', (
     `injects the writer into a CPython 3.14+ process without the handler (${newest?.version ?? 'none here'})`,
     async () => {
       const python = newest?.python ?? ''
-      const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'remote') }
+      // The CLI's request, script and answer go in a folder of their own under its TMPDIR.
+      const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'remote'), TMPDIR: join(runtime, 'tmp') }
+      await mkdir(env.TMPDIR)
       const child = await startPythonFixture('signal_target', [], env, python)
       children.push(child)
       for (const round of [1, 2]) {
@@ -533,9 +536,105 @@ describe.skipIf(pythonMissing !== undefined)('heapgraph capture --python-pid', (
         expect(await frameCodes(output)).toEqual(['<module>'])
       }
       expect(child.exitCode).toBe(null)
-      // Nothing of the request is left in the runtime folder.
-      expect(await readdir(env.HEAPGRAPH_RUNTIME_DIR)).toEqual([])
+      // Nothing of the request is left.
+      expect(await readdir(env.TMPDIR)).toEqual([])
     },
     120_000,
+  )
+
+  it.skipIf(newest === undefined)(
+    'leaves a process that sleeps past the timeout nothing to run but its tidying up',
+    async () => {
+      const python = newest?.python ?? ''
+      const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'asleep'), TMPDIR: join(runtime, 'tmp2') }
+      await mkdir(env.TMPDIR)
+      const child = await startPythonFixture('sleeper', ['4'], env, python)
+      children.push(child)
+      let stderr = ''
+      let awake = false
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      child.stdout?.on('data', (chunk: Buffer) => (awake ||= chunk.toString().includes('awake')))
+      const output = join(runtime, 'late.heapsnapshot')
+      const result = await runCli(
+        ['capture', '--python-pid', String(child.pid), '--timeout', '1s', '-o', output],
+        { env },
+      )
+      expect(expectOneLineError(result, 1)).toMatch(
+        /did not answer within 1 s \(sys\.remote_exec runs the writer when its main thread next runs Python code/,
+      )
+      // Once awake, it runs what was left: no snapshot, no traceback, no folder.
+      await vi.waitFor(() => expect(awake).toBe(true), { timeout: 10_000 })
+      await vi.waitFor(async () => expect(await readdir(env.TMPDIR)).toEqual([]), {
+        timeout: 10_000,
+      })
+      expect(existsSync(output)).toBe(false)
+      expect(stderr).toBe('')
+      expect(child.exitCode).toBe(null)
+    },
+    60_000,
+  )
+
+  it.skipIf(newest === undefined)(
+    'says which heapgraph_py a process imported when it is too old to answer',
+    async () => {
+      const python = newest?.python ?? ''
+      // A stand-in for an older release: the package without serve_remote.
+      const old = join(runtime, 'old-package')
+      await mkdir(join(old, 'heapgraph_py'), { recursive: true })
+      await writeFile(join(old, 'heapgraph_py', '__init__.py'), '__version__ = "0.0.1"\n')
+      await writeFile(join(old, 'heapgraph_py', '_capture.py'), '')
+      const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'old'), PYTHONPATH: old }
+      const child = spawn(
+        python,
+        [join(PYTHON_FIXTURES, 'sleeper.py'), '0', '--import-heapgraph'],
+        { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      children.push(child)
+      await new Promise<void>((ready) =>
+        child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && ready()),
+      )
+      const result = await runCli(
+        ['capture', '--python-pid', String(child.pid), '-o', join(runtime, 'old.heapsnapshot')],
+        { env },
+      )
+      expect(expectOneLineError(result, 1)).toContain(
+        `could not write its snapshot: RuntimeError: it imported heapgraph_py 0.0.1 from ${join(old, 'heapgraph_py', '__init__.py')}, which cannot answer sys.remote_exec: upgrade it, or call heapgraph_py.install() in it`,
+      )
+    },
+    60_000,
+  )
+
+  // A loader's command line with relative paths (started in the interpreter's folder): the CLI
+  // runs them from the process's working folder, not its own.
+  const loaderRoot = newest?.python.match(/^(.*)\/usr\/bin\/python3\.14-run$/)?.[1]
+  it.skipIf(loaderRoot === undefined)(
+    "runs a loader-started interpreter's relative paths from the process's own folder",
+    async () => {
+      const root = loaderRoot ?? ''
+      const libraries = 'usr/lib/x86_64-linux-gnu'
+      const child = spawn(
+        `./${libraries}/ld-linux-x86-64.so.2`,
+        [
+          '--library-path',
+          libraries,
+          'usr/bin/python3.14',
+          join(PYTHON_FIXTURES, 'sleeper.py'),
+          '0',
+        ],
+        { cwd: root, env: { ...process.env, PYTHONPATH: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      children.push(child)
+      await new Promise<void>((ready) =>
+        child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && ready()),
+      )
+      const output = join(runtime, 'relative.heapsnapshot')
+      const env = { HEAPGRAPH_RUNTIME_DIR: join(runtime, 'relative') }
+      const result = await runCli(['capture', '--python-pid', String(child.pid), '-o', output], {
+        env,
+      })
+      expect(result.code, result.stderr).toBe(0)
+      expect(existsSync(output)).toBe(true)
+    },
+    60_000,
   )
 })

@@ -10,7 +10,11 @@ import { HeapSnapshotError } from '../../shared/heap/errors'
 import { parseSnapshotChunks } from '../../shared/heap/parse/read-chunks'
 import type { ParsedSnapshot, ParserLimits } from '../../shared/heap/parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from '../../shared/heap/progress'
-import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
+import {
+  initializeSnapshot,
+  initializeSnapshotWith,
+  type HeapSnapshot,
+} from '../../shared/heap/snapshot'
 import type { Retainers } from '../../shared/heap/graph/heap-graph'
 import {
   parallelMinBytes,
@@ -142,17 +146,19 @@ export async function parseSnapshotFile(
   file: string,
   options: LoadOptions = {},
 ): Promise<ParsedSnapshot> {
-  return (await parseWithRetainers(file, options)).parsed
+  return (await parseWithRetainers(file, options, false)).parsed
 }
 
 /**
  * The parse, and the retainers where worker threads built them with it (a large plain file);
- * otherwise initializeSnapshot builds them.
+ * otherwise initializeSnapshot builds them. With `keepWorkers`, the workers stay for the self
+ * sizes (`parallel`, which the caller closes).
  */
 async function parseWithRetainers(
   file: string,
   options: LoadOptions,
-): Promise<{ parsed: ParsedSnapshot; retainers?: Retainers }> {
+  keepWorkers: boolean,
+): Promise<{ parsed: ParsedSnapshot; retainers?: Retainers; parallel?: ParallelParse }> {
   const chunkSize = options.chunkSize ?? 1 << 20
   let size = 0
   let input: Readable & { bytesRead?: number }
@@ -182,12 +188,13 @@ async function parseWithRetainers(
           signal: options.signal,
           limits: { maxMemoryBytes: memoryLimit(), ...options.limits },
           chunkSize,
+          keepForSizes: keepWorkers,
         })
       } catch (error) {
         throw readError(file, error, 0)
       }
       // Null: something was not as it should be; the one-stream parse below says what.
-      if (parallelParse) return parallelParse
+      if (parallelParse) return { ...parallelParse, parallel: parallelParse }
     }
     input = createReadStream(file, { highWaterMark: chunkSize })
   }
@@ -255,12 +262,31 @@ export async function loadSnapshotFile(
     const cached = await readCachedSnapshot(key, { ...options, maxBytes: memoryLimit() })
     if (cached) return cached
   }
-  const { parsed, retainers } = await parseWithRetainers(file, options)
-  const snapshot = initializeSnapshot(parsed, {
-    onProgress: options.onProgress,
-    signal: options.signal,
-    retainers,
-  })
+  const { parsed, retainers, parallel } = await parseWithRetainers(file, options, true)
+  const initialize = { onProgress: options.onProgress, signal: options.signal, retainers }
+  let snapshot: HeapSnapshot
+  if (parallel) {
+    // A worker redistributes the self sizes while this thread marks page objects and finds
+    // essential edges; then the workers stop.
+    let closed = false
+    const close = async (): Promise<void> => {
+      if (!closed) await parallel.close()
+      closed = true
+    }
+    try {
+      snapshot = await initializeSnapshotWith(parsed, initialize, async (...job) => {
+        try {
+          return await parallel.sizes(...job)
+        } finally {
+          await close()
+        }
+      })
+    } finally {
+      await close()
+    }
+  } else {
+    snapshot = initializeSnapshot(parsed, initialize)
+  }
   if (key) rememberOrigin(snapshot, key)
   return snapshot
 }

@@ -12,7 +12,15 @@ import { computeDominators } from './analyses/dominators'
 import { propagateDomState } from './analyses/dom-state'
 import { computeEssentialEdges } from './analyses/essential-edges'
 import { hasUserRoots, markPageObjects } from './analyses/roots'
-import { computeShallowSizes } from './analyses/shallow-sizes'
+import {
+  computeShallowSizes,
+  finishSizes,
+  redistributeSizes,
+  sizeRedistribution,
+  takeSizeWork,
+  type SizeRedistribution,
+  type SizeWork,
+} from './analyses/shallow-sizes'
 import { WeakMapEdgeNames } from './analyses/weak-map-edges'
 import { WorkArrays } from './analyses/work-arrays'
 
@@ -57,11 +65,65 @@ export interface InitializeOptions {
   work?: WorkArrays
 }
 
+/**
+ * Self sizes redistributed on another thread (a parse worker) into `sizeWork` (shared memory),
+ * started before the stages that do not need them and awaited when the dominators do; resolves
+ * with whether it did (otherwise they are computed here).
+ */
+export type SizesElsewhere = (
+  input: SizeRedistribution,
+  rawSelfSize: SizeArray,
+  sizeWork: SizeWork,
+) => Promise<boolean>
+
+/** What the stages ask their driver for: to start the sizes elsewhere, then for them. */
+type StageRequest =
+  { start: SizeRedistribution; raw: SizeArray; sizeWork: SizeWork } | { need: true }
+
 /** Runs every analysis over a parsed snapshot, reporting each stage to the progress sink. */
 export function initializeSnapshot(
   parsed: ParsedSnapshot,
   options: InitializeOptions = {},
 ): HeapSnapshot {
+  const stages = analysisStages(parsed, options, false)
+  let step = stages.next()
+  while (!step.done) step = stages.next(false)
+  return step.value
+}
+
+/**
+ * initializeSnapshot, with the self sizes computed by `sizesElsewhere` while this thread marks
+ * page objects and finds essential edges (the same results; computed here if it fails).
+ */
+export async function initializeSnapshotWith(
+  parsed: ParsedSnapshot,
+  options: InitializeOptions,
+  sizesElsewhere: SizesElsewhere,
+): Promise<HeapSnapshot> {
+  const stages = analysisStages(parsed, options, true)
+  let pending = Promise.resolve(false)
+  let step = stages.next()
+  while (!step.done) {
+    const request = step.value
+    if ('start' in request) {
+      pending = sizesElsewhere(request.start, request.raw, request.sizeWork).catch(() => false)
+      step = stages.next(false)
+    } else {
+      step = stages.next(await pending)
+    }
+  }
+  return step.value
+}
+
+/**
+ * The stages, in DevTools' order. With `elsewhere`, it yields the shallow sizes' inputs once
+ * the graph is built and takes back whether they were computed there, before the dominators.
+ */
+function* analysisStages(
+  parsed: ParsedSnapshot,
+  options: InitializeOptions,
+  elsewhere: boolean,
+): Generator<StageRequest, HeapSnapshot, boolean> {
   const stages = [
     'Building retainers',
     'Propagating DOM state',
@@ -85,14 +147,31 @@ export function initializeSnapshot(
   const graph = createHeapGraph(parsed, options.retainers)
   step()
   propagateDomState(graph)
+  const userRoots = hasUserRoots(graph)
+  // Only with user roots are the sizes redistributed (otherwise they are the raw ones). Their
+  // work arrays come from the same pool either way, so the stages after reuse them alike.
+  let sizeWork: SizeWork | null = null
+  const input = elsewhere && userRoots ? sizeRedistribution(graph) : null
+  if (input) {
+    sizeWork = takeSizeWork(graph.nodeCount, work, true)
+    yield { start: input, raw: graph.rawSelfSize, sizeWork }
+  }
   step()
   const pageObject = markPageObjects(graph, work)
-  const userRoots = hasUserRoots(graph)
   step()
   const weakMapNames = new WeakMapEdgeNames(graph)
   const essentialEdge = computeEssentialEdges(graph, pageObject, weakMapNames)
   step()
-  const selfSize = computeShallowSizes(graph, userRoots, work)
+  let selfSize: SizeArray
+  if (input && sizeWork) {
+    if (!(yield { need: true })) {
+      sizeWork.selfSize.set(graph.rawSelfSize)
+      redistributeSizes(input, sizeWork.selfSize, sizeWork.owner, sizeWork.worklist)
+    }
+    selfSize = finishSizes(sizeWork, work)
+  } else {
+    selfSize = computeShallowSizes(graph, userRoots, work)
+  }
   step()
   const { dominator, retainedSize, firstDominated, dominatedNode, unreachableCount } =
     computeDominators(graph, essentialEdge, selfSize, work)

@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Worker } from 'node:worker_threads'
 import { gzipSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseSnapshotFile } from '../../electron/backend/load-snapshot'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { loadSnapshotFile, parseSnapshotFile } from '../../electron/backend/load-snapshot'
 import {
   parseSnapshotFileParallel,
   type ParallelParse,
@@ -20,6 +20,7 @@ import {
 import { buildRetainers } from '../../shared/heap/graph/heap-graph'
 import { HeapSnapshotError } from '../../shared/heap/errors'
 import type { ParsedSnapshot } from '../../shared/heap/parse/snapshot-parser'
+import type { HeapSnapshot } from '../../shared/heap/snapshot'
 import { runCli } from '../helpers/cli'
 import { fixture, sizedFixture } from '../helpers/fixtures'
 
@@ -370,13 +371,42 @@ describe('parallel parse', () => {
     expect(minimum.message).toMatch(/HEAPGRAPH_PARALLEL_MIN_BYTES must be a whole number/)
   })
 
+  it("gives the one-thread load's analyses when a worker redistributes the self sizes", async () => {
+    const traced: string[] = []
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      traced.push(String(text))
+      return true
+    })
+    process.env.HEAPGRAPH_TRACE_PARSE = '1'
+    let threaded: HeapSnapshot
+    try {
+      threaded = await loadSnapshotFile(sized, {
+        cache: false,
+        parallel: { minBytes: 0, workers: 2 },
+      })
+    } finally {
+      delete process.env.HEAPGRAPH_TRACE_PARSE
+      write.mockRestore()
+    }
+    expect(traced.join('')).toContain('of self sizes on a worker thread')
+    const alone = await loadSnapshotFile(sized, { cache: false, parallel: false })
+    expect(threaded.hasUserRoots).toBe(true)
+    expect(threaded.graph.edgeTarget.buffer).toBeInstanceOf(SharedArrayBuffer)
+    expect(Array.from(threaded.selfSize)).toEqual(Array.from(alone.selfSize))
+    expect(Array.from(threaded.retainedSize)).toEqual(Array.from(alone.retainedSize))
+    expect(Array.from(threaded.dominator)).toEqual(Array.from(alone.dominator))
+  })
+
   it('runs in the built CLI (its workers start from the bundle) with the one-thread answers', async () => {
     const summary = async (env: Record<string, string>): Promise<string> => {
       const result = await runCli(['summary', '--json', '--no-cache', sized], {
         env: { HEAPGRAPH_TRACE_PARSE: '1', ...env },
       })
       expect(result.code, result.stderr).toBe(0)
-      expect(result.stderr.includes('worker threads in')).toBe(env.HEAPGRAPH_PARSE_WORKERS !== '0')
+      const threads = env.HEAPGRAPH_PARSE_WORKERS !== '0'
+      expect(result.stderr.includes('worker threads in')).toBe(threads)
+      // A worker redistributes the self sizes while the loading thread goes on.
+      expect(result.stderr.includes('of self sizes on a worker thread')).toBe(threads)
       return result.stdout
     }
     const threaded = await summary({ HEAPGRAPH_PARALLEL_MIN_BYTES: '0' })

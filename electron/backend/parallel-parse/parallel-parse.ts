@@ -33,10 +33,12 @@ import {
   type NodeArrays,
   type ParseJob,
   type RetainerJob,
+  type SizesJob,
   type WorkerJob,
   type WorkerReply,
 } from './parse-worker'
 import type { Retainers } from '../../../shared/heap/graph/heap-graph'
+import type { SizesElsewhere } from '../../../shared/heap/snapshot'
 
 /** Files smaller than this are parsed in one stream (workers cost more than they save). */
 const DEFAULT_MIN_BYTES = 32 << 20
@@ -96,6 +98,11 @@ export interface ParallelParseOptions {
    * time it waited for the counts of the ranges before it; the bench).
    */
   onRange?: (range: RangeTiming) => void
+  /**
+   * Keep the workers for the self sizes (ParallelParse.sizes); the caller then closes them.
+   * Otherwise they stop before the parse is returned.
+   */
+  keepForSizes?: boolean
 }
 
 export interface RangeTiming {
@@ -462,10 +469,27 @@ function retainerOffsets(slots: readonly Uint32Array[], nodeCount: number): Uint
   return firstRetainer
 }
 
-/** What the workers made of a file: its parse, and the retainers of its graph. */
+/**
+ * What the workers made of a file: its parse, and the retainers of its graph. The workers stay
+ * for one more job, the self sizes (initializeSnapshotWith's SizesElsewhere), until `close`.
+ */
 export interface ParallelParse {
   parsed: ParsedSnapshot
   retainers: Retainers
+  /**
+   * The self sizes, redistributed on a worker (false when it could not, or the workers were not
+   * kept: compute them here).
+   */
+  sizes: SizesElsewhere
+  /** Stops the workers kept for the sizes (their memory goes with them). */
+  close: () => Promise<void>
+}
+
+const close = (): Promise<void> => Promise.resolve()
+
+/** Whether a typed array is shared memory, which a worker reads without a copy. */
+function isShared(array: ArrayBufferView): boolean {
+  return array.buffer instanceof SharedArrayBuffer
 }
 
 /**
@@ -502,6 +526,8 @@ export async function parseSnapshotFileParallel(
   options.onWorkers?.(pool.workers)
   const sections = new Map<'nodes' | 'edges', SectionParse>()
   let jobs = 0
+  // Once the parse is returned, its caller closes the pool (after the sizes job).
+  let handedOver = false
   // The workers' progress, in bytes of the ranges they were given and have parsed; reported
   // once this thread has read the whole file and only waits for them.
   let givenBytes = 0
@@ -571,7 +597,19 @@ export async function parseSnapshotFileParallel(
       `of nodes and edges on ${workers} worker threads in ${jobs} ranges, and retainers, ` +
         `in ${(performance.now() - started).toFixed(0)} ms`,
     )
-    return { parsed, retainers }
+    const sizes: SizesElsewhere = async (input, rawSelfSize, sizeWork) => {
+      const { selfSize, owner, worklist } = sizeWork
+      const arrays = [input.nodeType, input.nodeName, input.firstEdge, input.edgeType]
+      const more = [input.edgeTarget, rawSelfSize, selfSize, owner, worklist]
+      if (![...arrays, ...more].every(isShared)) return false
+      const job: SizesJob = { type: 'sizes', job: jobs++, input, rawSelfSize, ...sizeWork }
+      const reply = await pool.run(job)
+      trace(`of self sizes on a worker thread in ${reply.ms.toFixed(0)} ms`)
+      return reply.ok
+    }
+    if (!options.keepForSizes) return { parsed, retainers, sizes: async () => false, close }
+    handedOver = true
+    return { parsed, retainers, sizes, close: () => pool.close() }
   } catch (error) {
     // A worker's death and a cancellation end the load; anything else the workers or the
     // deferring parser met is for the one-stream parser to describe in its own words.
@@ -589,7 +627,7 @@ export async function parseSnapshotFileParallel(
   } finally {
     input.destroy()
     for (const section of sections.values()) section.stop()
-    await pool.close()
+    if (!handedOver) await pool.close()
     await Promise.all([...sections.values()].map((section) => section.settled()))
   }
 }

@@ -6,6 +6,10 @@
 import type * as WorkerThreads from 'node:worker_threads'
 import type * as Fs from 'node:fs'
 import type { DeferredArrays } from '../../../shared/heap/parse/snapshot-parser'
+import {
+  redistributeSizes,
+  type SizeRedistribution,
+} from '../../../shared/heap/analyses/shallow-sizes'
 
 /** Field roles, as the parser numbers them (snapshot-parser.ts F_*). */
 export const ROLE = {
@@ -73,7 +77,22 @@ export interface RetainerJob {
   retainerNode: Uint32Array
 }
 
-export type WorkerJob = ParseJob | RetainerJob
+/**
+ * Self sizes as DevTools shows them (shallow-sizes.ts), while the loading thread goes on with
+ * the next stages: the raw sizes, redistributed in `selfSize`; `owner` and `worklist` are its
+ * work (all shared, from the loading thread's work arrays).
+ */
+export interface SizesJob {
+  type: 'sizes'
+  job: number
+  input: SizeRedistribution
+  rawSelfSize: Uint32Array | Float64Array
+  selfSize: Float64Array
+  owner: Uint32Array
+  worklist: Uint32Array
+}
+
+export type WorkerJob = ParseJob | RetainerJob | SizesJob
 
 /**
  * ParseJob.counts: a range whose count is not known yet, and one that failed. The worker writes
@@ -95,8 +114,15 @@ export interface WorkerReply {
   storeMs: number
 }
 
-/** The worker's body. `threads` and `fs` are node:worker_threads and node:fs. */
-export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void {
+/**
+ * The worker's body. `threads` and `fs` are node:worker_threads and node:fs; `redistribute` is
+ * shallow-sizes.ts's redistributeSizes (its source text, too).
+ */
+export function parseWorker(
+  threads: typeof WorkerThreads,
+  fs: typeof Fs,
+  redistribute: typeof redistributeSizes,
+): void {
   const port = threads.parentPort
   if (port === null) return
   // Reads of CHUNK bytes, with room past them for the tokenizer's sentinel. A job asking for
@@ -329,11 +355,18 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
     return ok
   }
 
+  /** A sizes job (see SizesJob). */
+  function sizes(job: SizesJob): void {
+    job.selfSize.set(job.rawSelfSize)
+    redistribute(job.input, job.selfSize, job.owner, job.worklist)
+  }
+
   port.postMessage('ready')
   port.on('message', (message: WorkerJob) => {
     const started = performance.now()
     if (message.type !== 'parse') {
-      retainers(message)
+      if (message.type === 'sizes') sizes(message)
+      else retainers(message)
       const ms = performance.now() - started
       port.postMessage({
         job: message.job,
@@ -499,6 +532,7 @@ export function parseWorker(threads: typeof WorkerThreads, fs: typeof Fs): void 
 export function workerSource(): string {
   return (
     'const __name = (target) => target;\n' +
-    `(${parseWorker.toString()})(require('node:worker_threads'), require('node:fs'))`
+    `(${parseWorker.toString()})(require('node:worker_threads'), require('node:fs'), ` +
+    `(${redistributeSizes.toString()}))`
   )
 }

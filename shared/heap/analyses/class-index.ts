@@ -116,7 +116,7 @@ export class ClassGrouper {
   private readonly recordNode: number
 
   /** `nodeGroup`: the array to fill (one per node; its contents do not matter). */
-  constructor(input: GroupingInput, nodeGroup = new Int32Array(input.graph.nodeCount)) {
+  constructor(input: GroupingInput, nodeGroup: Int32Array = new Int32Array(input.graph.nodeCount)) {
     this.input = input
     const { graph } = input
     this.objectType = graph.nodeTypeCode.object

@@ -111,7 +111,7 @@ export class ObjectNames {
 export function computeClassNames(
   graph: HeapGraph,
   grouper?: ClassGrouper,
-  into = new Uint32Array(graph.nodeCount),
+  into: Uint32Array = new Uint32Array(graph.nodeCount),
 ): Uint32Array {
   const { nodeCount, nodeType, nodeName } = graph
   const codes = graph.nodeTypeCode

@@ -226,11 +226,16 @@ function speedLines(row: Row): string[] {
     lines.push(`${size}: the Rust heap-snapshot tool failed: ${row.rust.error}`)
   } else if (row.rust) {
     const ratio = row.rust.ms / ours
+    // The issue's target is for 1 GB and more; smaller files are reported without it.
+    const target =
+      gigabytes < 0.9
+        ? ''
+        : ` (target: at least ${TARGET_RUST_SPEEDUP}x` +
+          `${ratio >= TARGET_RUST_SPEEDUP ? ', met' : ', NOT met'})`
     lines.push(
       `${size}: the Rust heap-snapshot tool's summary (load + summary table, process start to ` +
         `exit) ${seconds(row.rust.ms)} s, peak RSS ${mb(row.rust.peakRssBytes)} MB; ours ` +
-        `${seconds(ours)} s: ${ratio.toFixed(2)}x (target: at least ${TARGET_RUST_SPEEDUP}x` +
-        `${ratio >= TARGET_RUST_SPEEDUP ? ', met' : ', NOT met'}); its total: ${row.rust.total}`,
+        `${seconds(ours)} s: ${ratio.toFixed(2)}x${target}; its total: ${row.rust.total}`,
     )
   }
   if (row.scaling.length > 0) {

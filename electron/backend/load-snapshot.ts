@@ -267,22 +267,17 @@ export async function loadSnapshotFile(
   let snapshot: HeapSnapshot
   if (parallel) {
     // A worker redistributes the self sizes while this thread marks page objects and finds
-    // essential edges; then the workers stop.
-    let closed = false
-    const close = async (): Promise<void> => {
-      if (!closed) await parallel.close()
-      closed = true
-    }
+    // essential edges; then the workers stop (closing twice is closing once).
     try {
       snapshot = await initializeSnapshotWith(parsed, initialize, async (...job) => {
         try {
           return await parallel.sizes(...job)
         } finally {
-          await close()
+          await parallel.close()
         }
       })
     } finally {
-      await close()
+      await parallel.close()
     }
   } else {
     snapshot = initializeSnapshot(parsed, initialize)

@@ -150,12 +150,15 @@ function* analysisStages(
   const userRoots = hasUserRoots(graph)
   // Only with user roots are the sizes redistributed (otherwise they are the raw ones). Their
   // work arrays come from the same pool either way, so the stages after reuse them alike.
-  let sizeWork: SizeWork | null = null
-  const input = elsewhere && userRoots ? sizeRedistribution(graph) : null
-  if (input) {
-    sizeWork = takeSizeWork(graph.nodeCount, work, true)
-    yield { start: input, raw: graph.rawSelfSize, sizeWork }
-  }
+  const sizesJob =
+    elsewhere && userRoots
+      ? {
+          start: sizeRedistribution(graph),
+          raw: graph.rawSelfSize,
+          sizeWork: takeSizeWork(graph.nodeCount, work, true),
+        }
+      : null
+  if (sizesJob) yield sizesJob
   step()
   const pageObject = markPageObjects(graph, work)
   step()
@@ -163,12 +166,9 @@ function* analysisStages(
   const essentialEdge = computeEssentialEdges(graph, pageObject, weakMapNames)
   step()
   let selfSize: SizeArray
-  if (input && sizeWork) {
-    if (!(yield { need: true })) {
-      sizeWork.selfSize.set(graph.rawSelfSize)
-      redistributeSizes(input, sizeWork.selfSize, sizeWork.owner, sizeWork.worklist)
-    }
-    selfSize = finishSizes(sizeWork, work)
+  if (sizesJob) {
+    if (!(yield { need: true })) redistributeSizes(sizesJob.start, sizesJob.raw, sizesJob.sizeWork)
+    selfSize = finishSizes(sizesJob.sizeWork, work)
   } else {
     selfSize = computeShallowSizes(graph, userRoots, work)
   }

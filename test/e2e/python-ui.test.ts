@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumUnavailableReason } from '../helpers/chrome-snapshot'
 import type { ChildProcess } from 'node:child_process'
+import type { Locator, Page } from 'playwright-core'
 import {
   numpyUnavailableReason,
   otherPythonsAndNewest,
@@ -25,6 +26,17 @@ if (missing) console.warn(`python e2e: SKIPPED: ${missing}`)
 const newest = missing
   ? undefined
   : (await otherPythonsAndNewest()).find(({ version }) => Number(version.split('.')[1]) >= 14)
+
+/** Take snapshot on a process's row: its heap opens, with the fixture's three 100 kB bytearrays. */
+async function takeSnapshotAndSeeBytearrays(page: Page, row: Locator): Promise<void> {
+  await row.getByRole('button', { name: 'Take snapshot' }).click()
+  await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 120_000 })
+  await expect
+    .poll(() => page.getByRole('row').filter({ hasText: 'bytearray' }).count(), {
+      timeout: 30_000,
+    })
+    .toBeGreaterThan(0)
+}
 
 describe.skipIf(missing !== undefined)('a Python heap in the app', () => {
   let ui: WebUi
@@ -79,14 +91,7 @@ describe.skipIf(missing !== undefined)('a Python heap in the app', () => {
       await ui.screenshot('attach-python-dark-1280')
       await page.emulateMedia({ colorScheme: null })
       await page.setViewportSize({ width: 1440, height: 900 })
-      await row.getByRole('button', { name: 'Take snapshot' }).click()
-      await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 120_000 })
-      // The fixture's three 100 kB bytearrays, in the Summary of its heap.
-      await expect
-        .poll(() => page.getByRole('row').filter({ hasText: 'bytearray' }).count(), {
-          timeout: 30_000,
-        })
-        .toBeGreaterThan(0)
+      await takeSnapshotAndSeeBytearrays(page, row)
       expect(ui.consoleErrors).toEqual([])
     } finally {
       child?.kill()
@@ -123,13 +128,7 @@ describe.skipIf(missing !== undefined)('a Python heap in the app', () => {
           .toBe(1)
         await expect.poll(() => row.textContent()).toContain('sys.remote_exec')
         await expect.poll(() => row.textContent()).toContain('signal_target.py')
-        await row.getByRole('button', { name: 'Take snapshot' }).click()
-        await page.getByRole('heading', { name: 'Summary' }).waitFor({ timeout: 120_000 })
-        await expect
-          .poll(() => page.getByRole('row').filter({ hasText: 'bytearray' }).count(), {
-            timeout: 30_000,
-          })
-          .toBeGreaterThan(0)
+        await takeSnapshotAndSeeBytearrays(page, row)
         expect(child.exitCode).toBe(null)
         expect(ui.consoleErrors).toEqual([])
       } finally {

@@ -355,17 +355,11 @@ export function parseWorker(
     return ok
   }
 
-  /** A sizes job (see SizesJob). */
-  function sizes(job: SizesJob): void {
-    job.selfSize.set(job.rawSelfSize)
-    redistribute(job.input, job.selfSize, job.owner, job.worklist)
-  }
-
   port.postMessage('ready')
   port.on('message', (message: WorkerJob) => {
     const started = performance.now()
     if (message.type !== 'parse') {
-      if (message.type === 'sizes') sizes(message)
+      if (message.type === 'sizes') redistribute(message.input, message.rawSelfSize, message)
       else retainers(message)
       const ms = performance.now() - started
       port.postMessage({

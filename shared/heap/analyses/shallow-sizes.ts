@@ -47,19 +47,20 @@ export function sizeRedistribution(graph: HeapGraph): SizeRedistribution {
 }
 
 /**
- * Moves the sizes of owned hidden nodes, arrays and external string data into their owners,
- * in `selfSize` (the raw sizes on entry). `owner` holds nodeCount slots and `worklist`
- * 2 * (nodeCount + 1); their contents do not matter.
+ * The raw sizes `rawSelfSize` into `sizeWork.selfSize`, with the sizes of owned hidden nodes,
+ * arrays and external string data moved into their owners. The work's `owner` holds nodeCount
+ * slots and its `worklist` 2 * (nodeCount + 1); their contents do not matter.
  *
  * It stands alone (no imports, no module-level names, no inner functions): the parse workers
  * run its source text.
  */
 export function redistributeSizes(
   input: SizeRedistribution,
-  selfSize: Float64Array,
-  owner: Uint32Array,
-  worklist: Uint32Array,
+  rawSelfSize: SizeArray,
+  sizeWork: SizeWork,
 ): void {
+  const { selfSize, owner, worklist } = sizeWork
+  selfSize.set(rawSelfSize)
   const { nodeCount, rootNode, nodeType, nodeName, firstEdge, edgeType, edgeTarget } = input
   const { hidden, array, native, synthetic, weak, externalNames } = input
   // owner[node]: the owning node, UNVISITED, or MULTIPLE_OWNERS. A lattice that only rises,
@@ -153,7 +154,6 @@ export function computeShallowSizes(
 ): SizeArray {
   if (!userRoots) return graph.rawSelfSize.slice()
   const sizeWork = takeSizeWork(graph.nodeCount, work, false)
-  sizeWork.selfSize.set(graph.rawSelfSize)
-  redistributeSizes(sizeRedistribution(graph), sizeWork.selfSize, sizeWork.owner, sizeWork.worklist)
+  redistributeSizes(sizeRedistribution(graph), graph.rawSelfSize, sizeWork)
   return finishSizes(sizeWork, work)
 }

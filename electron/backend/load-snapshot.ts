@@ -152,7 +152,7 @@ export async function parseSnapshotFile(
 /**
  * The parse, and the retainers where worker threads built them with it (a large plain file);
  * otherwise initializeSnapshot builds them. With `keepWorkers`, the workers stay for the self
- * sizes (`parallel`, which the caller closes).
+ * sizes and the distances (`parallel`, which the caller closes).
  */
 async function parseWithRetainers(
   file: string,
@@ -188,7 +188,7 @@ async function parseWithRetainers(
           signal: options.signal,
           limits: { maxMemoryBytes: memoryLimit(), ...options.limits },
           chunkSize,
-          keepForSizes: keepWorkers,
+          keepForAnalyses: keepWorkers,
         })
       } catch (error) {
         throw readError(file, error, 0)
@@ -266,15 +266,13 @@ export async function loadSnapshotFile(
   const initialize = { onProgress: options.onProgress, signal: options.signal, retainers }
   let snapshot: HeapSnapshot
   if (parallel) {
-    // A worker redistributes the self sizes while this thread marks page objects and finds
-    // essential edges; then the workers stop (closing twice is closing once).
+    // Workers redistribute the self sizes and search the distances while this thread marks page
+    // objects and finds essential edges; then they stop (closing twice is closing once).
     try {
-      snapshot = await initializeSnapshotWith(parsed, initialize, async (...job) => {
-        try {
-          return await parallel.sizes(...job)
-        } finally {
-          await parallel.close()
-        }
+      snapshot = await initializeSnapshotWith(parsed, initialize, {
+        sizes: parallel.sizes,
+        distances: parallel.distances,
+        release: parallel.close,
       })
     } finally {
       await parallel.close()

@@ -5,15 +5,23 @@ import { createHeapGraph, type HeapGraph, type Retainers } from './graph/heap-gr
 import type { ParsedSnapshot, SizeArray } from './parse/snapshot-parser'
 import type { CancelSignal, ProgressSink } from './progress'
 import type { BitVector } from './analyses/bit-vector'
-import { ClassGrouper, type ClassIndex } from './analyses/class-index'
+import { ClassGrouper, withDistances, type ClassIndex } from './analyses/class-index'
 import { computeClassNames } from './analyses/class-names'
-import { computeDistances } from './analyses/distances'
+import {
+  computeDistances,
+  DISTANCE_NAMES,
+  distanceQueueLength,
+  distanceSearch,
+  searchDistances,
+  type DistanceSearch,
+} from './analyses/distances'
 import { computeDominators } from './analyses/dominators'
 import { propagateDomState } from './analyses/dom-state'
 import { computeEssentialEdges } from './analyses/essential-edges'
 import { hasUserRoots, markPageObjects } from './analyses/roots'
 import {
   computeShallowSizes,
+  EXTERNAL_STRING_DATA,
   finishSizes,
   redistributeSizes,
   sizeRedistribution,
@@ -76,9 +84,33 @@ export type SizesElsewhere = (
   sizeWork: SizeWork,
 ) => Promise<boolean>
 
-/** What the stages ask their driver for: to start the sizes elsewhere, then for them. */
+/**
+ * Distances searched on another thread into `distance` with `queue` for its work (both shared
+ * memory), as SizesElsewhere.
+ */
+export type DistancesElsewhere = (
+  input: DistanceSearch,
+  distance: Int32Array,
+  queue: Uint32Array,
+) => Promise<boolean>
+
+/** Other threads for the stages. */
+export interface Elsewhere {
+  sizes: SizesElsewhere
+  distances: DistancesElsewhere
+  /**
+   * Called before the dominators, the load's memory peak: threads kept for the jobs before may
+   * go (a later job brings its own).
+   */
+  release: () => Promise<void>
+}
+
+/** What the stages ask their driver for: to start a job elsewhere, for its result, to release. */
 type StageRequest =
-  { start: SizeRedistribution; raw: SizeArray; sizeWork: SizeWork } | { need: true }
+  | { start: 'sizes'; input: SizeRedistribution; raw: SizeArray; sizeWork: SizeWork }
+  | { start: 'distances'; input: DistanceSearch; distance: Int32Array; queue: Uint32Array }
+  | { need: 'sizes' | 'distances' }
+  | { release: true }
 
 /** Runs every analysis over a parsed snapshot, reporting each stage to the progress sink. */
 export function initializeSnapshot(
@@ -92,32 +124,41 @@ export function initializeSnapshot(
 }
 
 /**
- * initializeSnapshot, with the self sizes computed by `sizesElsewhere` while this thread marks
- * page objects and finds essential edges (the same results; computed here if it fails).
+ * initializeSnapshot, with the self sizes computed `elsewhere` while this thread marks page
+ * objects and finds essential edges, and the distances while it names the classes (the same
+ * results; computed here when a job fails).
  */
 export async function initializeSnapshotWith(
   parsed: ParsedSnapshot,
   options: InitializeOptions,
-  sizesElsewhere: SizesElsewhere,
+  elsewhere: Elsewhere,
 ): Promise<HeapSnapshot> {
   const stages = analysisStages(parsed, options, true)
-  let pending = Promise.resolve(false)
+  const pending = { sizes: Promise.resolve(false), distances: Promise.resolve(false) }
   let step = stages.next()
   while (!step.done) {
     const request = step.value
     if ('start' in request) {
-      pending = sizesElsewhere(request.start, request.raw, request.sizeWork).catch(() => false)
+      const job =
+        request.start === 'sizes'
+          ? elsewhere.sizes(request.input, request.raw, request.sizeWork)
+          : elsewhere.distances(request.input, request.distance, request.queue)
+      pending[request.start] = job.catch(() => false)
       step = stages.next(false)
+    } else if ('need' in request) {
+      step = stages.next(await pending[request.need])
     } else {
-      step = stages.next(await pending)
+      await elsewhere.release()
+      step = stages.next(false)
     }
   }
   return step.value
 }
 
 /**
- * The stages, in DevTools' order. With `elsewhere`, it yields the shallow sizes' inputs once
- * the graph is built and takes back whether they were computed there, before the dominators.
+ * The stages, in DevTools' order. With `elsewhere`, it yields the shallow sizes' inputs once the
+ * graph is built, takes back whether they were computed there and releases the other threads
+ * before the dominators; then the distances' inputs, taken back once the classes are grouped.
  */
 function* analysisStages(
   parsed: ParsedSnapshot,
@@ -137,7 +178,7 @@ function* analysisStages(
   let stage = 0
   // Per-node work arrays pass from stage to stage instead of becoming garbage: no stage waits
   // for the collector to free the last one's (tens of MB each at 10 million nodes).
-  const work = options.work ?? new WorkArrays()
+  const work = options.work ?? new WorkArrays(elsewhere)
   const step = (): void => {
     if (options.signal?.aborted) throw cancelledError()
     options.onProgress?.({ phase: stages[stage], done: stage, total: stages.length })
@@ -148,12 +189,17 @@ function* analysisStages(
   step()
   propagateDomState(graph)
   const userRoots = hasUserRoots(graph)
+  // The names the jobs elsewhere test, found in one pass over the strings.
+  const named = elsewhere
+    ? graph.strings.indexesOfAny([EXTERNAL_STRING_DATA, ...DISTANCE_NAMES])
+    : new Map<string, number[]>()
   // Only with user roots are the sizes redistributed (otherwise they are the raw ones). Their
   // work arrays come from the same pool either way, so the stages after reuse them alike.
   const sizesJob =
     elsewhere && userRoots
       ? {
-          start: sizeRedistribution(graph),
+          start: 'sizes' as const,
+          input: sizeRedistribution(graph, named.get(EXTERNAL_STRING_DATA)),
           raw: graph.rawSelfSize,
           sizeWork: takeSizeWork(graph.nodeCount, work, true),
         }
@@ -167,25 +213,52 @@ function* analysisStages(
   step()
   let selfSize: SizeArray
   if (sizesJob) {
-    if (!(yield { need: true })) redistributeSizes(sizesJob.start, sizesJob.raw, sizesJob.sizeWork)
+    if (!(yield { need: 'sizes' })) {
+      redistributeSizes(sizesJob.input, sizesJob.raw, sizesJob.sizeWork)
+    }
     selfSize = finishSizes(sizesJob.sizeWork, work)
   } else {
     selfSize = computeShallowSizes(graph, userRoots, work)
   }
+  if (elsewhere) yield { release: true }
   step()
   const { dominator, retainedSize, firstDominated, dominatedNode, unreachableCount } =
     computeDominators(graph, essentialEdge, selfSize, work)
   step()
-  const distance = computeDistances(graph, weakMapNames, work)
-  step()
-  // The class names and the nodes' classes, in one buffer the stages before handed on.
+  // The class names and the nodes' classes, in one buffer the stages before handed on (taken
+  // first: the distances' queue may take any larger one).
   const names = work.buffer(8 * (graph.nodeCount + 1))
+  // Elsewhere, the distances are searched while this thread names the classes, groups the
+  // nodes and sums the classes' retained sizes (only each class's distance reads them). Their arrays are buffers the dominators
+  // gave back: the load's peak is behind.
+  let distance: Int32Array
+  let distancesJob: Extract<StageRequest, { start: 'distances' }> | null = null
+  if (elsewhere) {
+    const input = distanceSearch(graph, weakMapNames, named)
+    distance = new Int32Array(work.buffer(4 * graph.nodeCount, false, true), 0, graph.nodeCount)
+    distancesJob = {
+      start: 'distances',
+      input,
+      distance,
+      queue: work.scratch32(distanceQueueLength(input), null, true),
+    }
+    yield distancesJob
+  } else {
+    distance = computeDistances(graph, weakMapNames, work)
+  }
+  step()
   const grouper = new ClassGrouper(
-    { graph, selfSize, distance },
+    { graph, selfSize },
     new Int32Array(names, 4 * (graph.nodeCount + 1), graph.nodeCount),
   )
   const className = computeClassNames(graph, grouper, new Uint32Array(names, 0, graph.nodeCount))
-  const classIndex = grouper.finish({ graph, retainedSize, firstDominated, dominatedNode })
+  const classes = grouper.finish({ graph, retainedSize, firstDominated, dominatedNode })
+  if (distancesJob) {
+    const { input, queue } = distancesJob
+    if (!(yield { need: 'distances' })) searchDistances(input, distance, queue)
+    work.give(queue)
+  }
+  const classIndex = withDistances(classes, distance)
   options.onProgress?.({ phase: 'Done', done: stages.length, total: stages.length })
   return {
     graph,

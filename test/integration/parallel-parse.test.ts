@@ -371,7 +371,7 @@ describe('parallel parse', () => {
     expect(minimum.message).toMatch(/HEAPGRAPH_PARALLEL_MIN_BYTES must be a whole number/)
   })
 
-  it("gives the one-thread load's analyses when a worker redistributes the self sizes", async () => {
+  it("gives the one-thread load's analyses when workers redistribute the sizes and search the distances", async () => {
     const traced: string[] = []
     const write = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
       traced.push(String(text))
@@ -389,12 +389,16 @@ describe('parallel parse', () => {
       write.mockRestore()
     }
     expect(traced.join('')).toContain('of self sizes on a worker thread')
+    expect(traced.join('')).toContain('of distances on a worker thread')
     const alone = await loadSnapshotFile(sized, { cache: false, parallel: false })
     expect(threaded.hasUserRoots).toBe(true)
     expect(threaded.graph.edgeTarget.buffer).toBeInstanceOf(SharedArrayBuffer)
     expect(Array.from(threaded.selfSize)).toEqual(Array.from(alone.selfSize))
     expect(Array.from(threaded.retainedSize)).toEqual(Array.from(alone.retainedSize))
     expect(Array.from(threaded.dominator)).toEqual(Array.from(alone.dominator))
+    expect(Array.from(threaded.distance)).toEqual(Array.from(alone.distance))
+    // The distances reached the class index too (its smallest distance per class).
+    expect(threaded.classIndex).toEqual(alone.classIndex)
   })
 
   it('runs in the built CLI (its workers start from the bundle) with the one-thread answers', async () => {
@@ -405,8 +409,10 @@ describe('parallel parse', () => {
       expect(result.code, result.stderr).toBe(0)
       const threads = env.HEAPGRAPH_PARSE_WORKERS !== '0'
       expect(result.stderr.includes('worker threads in')).toBe(threads)
-      // A worker redistributes the self sizes while the loading thread goes on.
+      // Workers redistribute the self sizes and search the distances while the loading thread
+      // goes on.
       expect(result.stderr.includes('of self sizes on a worker thread')).toBe(threads)
+      expect(result.stderr.includes('of distances on a worker thread')).toBe(threads)
       return result.stdout
     }
     const threaded = await summary({ HEAPGRAPH_PARALLEL_MIN_BYTES: '0' })

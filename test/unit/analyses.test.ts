@@ -5,8 +5,24 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseSnapshotBytes } from '../../shared/heap/parse/snapshot-parser'
-import { initializeSnapshot, type HeapSnapshot } from '../../shared/heap/snapshot'
-import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../shared/heap/analyses/distances'
+import {
+  initializeSnapshot,
+  initializeSnapshotWith,
+  type Elsewhere,
+  type HeapSnapshot,
+} from '../../shared/heap/snapshot'
+import { redistributeSizes } from '../../shared/heap/analyses/shallow-sizes'
+import {
+  BASE_SYSTEM_DISTANCE,
+  computeDistances,
+  distanceQueueLength,
+  distanceSearch,
+  NO_DISTANCE,
+  searchDistances,
+} from '../../shared/heap/analyses/distances'
+import { isUserRoot } from '../../shared/heap/analyses/roots'
+import { WeakMapEdgeNames } from '../../shared/heap/analyses/weak-map-edges'
+import { edgeName } from '../../shared/heap/graph/heap-graph'
 import { computeDominators, dominatedCount } from '../../shared/heap/analyses/dominators'
 import { SnapshotBuilder, type NodeHandle, type NodeType } from '../helpers/snapshot-builder'
 
@@ -117,6 +133,123 @@ function bfsDistances(graph: RandomGraph): number[] {
     }
   }
   return distance
+}
+
+/**
+ * Distances by DevTools' rule as its code reads it (HeapSnapshot's BFS with its JS filter): the
+ * strings of node and edge names read per edge, and a set of pending ephemeron pairs by text.
+ */
+function stringRuleDistances(snapshot: HeapSnapshot): number[] {
+  const { graph } = snapshot
+  const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeTarget } = graph
+  const codes = graph.nodeTypeCode
+  const names = new WeakMapEdgeNames(graph)
+  const pending = new Set<string>()
+  const follow = (node: number, edge: number): boolean => {
+    const name = strings.get(nodeName[node])
+    if (nodeType[node] === codes.hidden) {
+      if (name === 'system / NativeContext' && edgeName(graph, edge) === 'sloppy_function_map') {
+        return false
+      }
+    } else if (nodeType[node] === codes.array && name === '(map descriptors)') {
+      const position = parseInt(edgeName(graph, edge), 10)
+      return position < 2 || position % 3 !== 1
+    }
+    if (edgeType[edge] === graph.edgeTypeCode.internal) {
+      const ephemeron = names.parse(graph.edgeNameOrIndex[edge])
+      if (ephemeron !== null && !pending.delete(ephemeron.duplicatedPart)) {
+        pending.add(ephemeron.duplicatedPart)
+        return false
+      }
+    }
+    return true
+  }
+  const distance = new Array<number>(nodeCount).fill(NO_DISTANCE)
+  const bfs = (queue: number[]): void => {
+    for (let head = 0; head < queue.length; head++) {
+      const node = queue[head]
+      for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
+        const target = edgeTarget[edge]
+        if (edgeType[edge] === graph.edgeTypeCode.weak || distance[target] !== NO_DISTANCE) continue
+        if (!follow(node, edge)) continue
+        distance[target] = distance[node] + 1
+        queue.push(target)
+      }
+    }
+  }
+  const userRoots: number[] = []
+  for (let edge = firstEdge[graph.rootNode]; edge < firstEdge[graph.rootNode + 1]; edge++) {
+    if (isUserRoot(graph, edgeTarget[edge])) {
+      distance[edgeTarget[edge]] = 1
+      userRoots.push(edgeTarget[edge])
+    }
+  }
+  bfs(userRoots)
+  distance[graph.rootNode] = userRoots.length > 0 ? BASE_SYSTEM_DISTANCE : 0
+  bfs([graph.rootNode])
+  return distance
+}
+
+/** Node and edge names the distance filter tests, and others. */
+const SPECIAL_NODE_NAMES = ['system / NativeContext', '(map descriptors)', 'Object', 'Key']
+const PAIR = ' / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @7)'
+const OTHER_PAIR = ' / part of key (K @9) -> value (V @11) pair in WeakMap (table @13)'
+const SPECIAL_EDGE_NAMES = [
+  'sloppy_function_map',
+  'map',
+  '4',
+  '10',
+  ' 7',
+  '+13',
+  'NaN',
+  '1' + PAIR,
+  '2' + PAIR,
+  '3' + OTHER_PAIR,
+  '12' + OTHER_PAIR,
+  '1 / part of key',
+]
+
+interface SpecialGraph {
+  /** Per node after the root: [node type: hidden, array, object or synthetic, name]. */
+  nodes: Array<[number, number]>
+  /** [from, to, edge type: internal, element, property or weak, name, index]. */
+  edges: Array<[number, number, number, number, number]>
+}
+
+const specialGraph = fc.integer({ min: 2, max: 16 }).chain((nodeCount) =>
+  fc.record({
+    nodes: fc.array(fc.tuple(fc.nat(3), fc.nat(SPECIAL_NODE_NAMES.length - 1)), {
+      minLength: nodeCount - 1,
+      maxLength: nodeCount - 1,
+    }),
+    edges: fc.array(
+      fc.tuple(
+        fc.nat(nodeCount - 1),
+        fc.nat(nodeCount - 1),
+        fc.nat(3),
+        fc.nat(SPECIAL_EDGE_NAMES.length - 1),
+        fc.nat(9),
+      ),
+      { maxLength: nodeCount * 4 },
+    ),
+  }),
+)
+
+function buildSpecial(graph: SpecialGraph): SnapshotBuilder {
+  const builder = new SnapshotBuilder()
+  const types = ['hidden', 'array', 'object', 'synthetic'] as const
+  const nodes: NodeHandle[] = [builder.root]
+  for (const [type, name] of graph.nodes) {
+    nodes.push(builder.node(types[type], SPECIAL_NODE_NAMES[name]))
+  }
+  for (const [from, to, type, name, index] of graph.edges) {
+    if (type === 1) builder.edge(nodes[from], 'element', index, nodes[to])
+    else {
+      const named = (['internal', 'internal', 'property', 'weak'] as const)[type]
+      builder.edge(nodes[from], named, SPECIAL_EDGE_NAMES[name], nodes[to])
+    }
+  }
+  return builder
 }
 
 describe('analyses', () => {
@@ -366,6 +499,136 @@ describe('analyses', () => {
     expect(snapshot.distance[key]).toBe(2)
     expect(snapshot.distance[table]).toBe(3)
     expect(snapshot.distance[value]).toBe(4)
+  })
+
+  it("skips the edges DevTools' distance filter skips, as its string-reading rule does", () => {
+    const builder = new SnapshotBuilder()
+    const { global } = builder.standardRoots('user-roots')
+    const context = builder.node('hidden', 'system / NativeContext')
+    builder.edge(global, 'internal', 'native_context', context)
+    const sloppy = builder.node('object', 'SloppyMap')
+    const strict = builder.node('object', 'StrictMap')
+    builder.edge(context, 'internal', 'sloppy_function_map', sloppy)
+    builder.edge(context, 'internal', 'strict_function_map', strict)
+    // A descriptor array: positions 2, 4, 7… (parseInt of the name) are not followed, whether
+    // the position is an element index or a name that reads as a number.
+    const descriptors = builder.node('array', '(map descriptors)')
+    builder.edge(global, 'internal', 'descriptors', descriptors)
+    const byPosition: NodeHandle[] = []
+    for (let position = 0; position < 8; position++) {
+      byPosition.push(builder.node('object', `Element${position}`))
+      builder.edge(descriptors, 'element', position, byPosition[position])
+    }
+    const named = ['enum_cache', '10', ' 13', '+16', '11', '-5', '7x'].map((name) => {
+      const target = builder.node('object', `Named ${name}`)
+      builder.edge(descriptors, 'internal', name, target)
+      return target
+    })
+    // Edges of one WeakMap pair: the first met is skipped, the next followed, and so on.
+    const holder = builder.node('object', 'Holder')
+    builder.edge(global, 'property', 'holder', holder)
+    const pairTargets = [1, 2, 3, 4].map((number) => {
+      const target = builder.node('object', `Pair${number}`)
+      builder.edge(holder, 'internal', `${number}${PAIR}`, target)
+      return target
+    })
+    const snapshot = load(builder)
+    const { distance } = snapshot
+    expect(pairTargets.map((node) => distance[node])).toEqual([NO_DISTANCE, 3, NO_DISTANCE, 3])
+    expect(distance[context]).toBe(2)
+    expect(distance[strict]).toBe(3)
+    // Skipped from the context, the sloppy map hangs off nothing else: unreached.
+    expect(distance[sloppy]).toBe(NO_DISTANCE)
+    const followed = byPosition.map((node) => distance[node] !== NO_DISTANCE)
+    expect(followed).toEqual([true, true, true, true, false, true, true, false])
+    // enum_cache (NaN), 10 (skipped), ' 13' (13: skipped), '+16' (16: skipped), 11, -5, '7x' (7).
+    expect(named.map((node) => distance[node] !== NO_DISTANCE)).toEqual([
+      true,
+      false,
+      false,
+      false,
+      true,
+      true,
+      false,
+    ])
+    expect(Array.from(distance)).toEqual(stringRuleDistances(snapshot))
+  })
+
+  it('gives the same analyses when jobs run elsewhere, fail there, or are declined', async () => {
+    const builder = new SnapshotBuilder()
+    const { global } = builder.standardRoots('user-roots')
+    const array = builder.node('object', 'Array', { selfSize: 32 })
+    builder.edge(global, 'property', 'list', array)
+    const elements = builder.node('array', '(object elements)', { selfSize: 8016 })
+    builder.edge(array, 'internal', 'elements', elements)
+    const held = builder.node('object', 'Held', { selfSize: 24 })
+    builder.edge(elements, 'element', 0, held)
+    const bytes = builder.toBytes()
+    const expected = initializeSnapshot(parseSnapshotBytes(bytes, 1 << 16))
+    const calls: string[] = []
+    // Runs each job at once, as a worker would, and notes the order of the calls.
+    const done: Elsewhere = {
+      sizes: async (input, raw, work) => {
+        calls.push('sizes')
+        expect(work.selfSize.buffer).toBeInstanceOf(SharedArrayBuffer)
+        redistributeSizes(input, raw, work)
+        return true
+      },
+      distances: async (input, distance, queue) => {
+        calls.push('distances')
+        expect(distance.buffer).toBeInstanceOf(SharedArrayBuffer)
+        expect(queue.buffer).toBeInstanceOf(SharedArrayBuffer)
+        searchDistances(input, distance, queue)
+        return true
+      },
+      release: async () => {
+        calls.push('release')
+      },
+    }
+    const failing: Elsewhere = {
+      sizes: () => Promise.reject(new Error('worker died')),
+      distances: () => Promise.reject(new Error('worker died')),
+      release: async () => undefined,
+    }
+    const declining: Elsewhere = {
+      sizes: async () => false,
+      distances: async () => false,
+      release: async () => undefined,
+    }
+    for (const elsewhere of [done, failing, declining]) {
+      const snapshot = await initializeSnapshotWith(
+        parseSnapshotBytes(bytes, 1 << 16),
+        {},
+        elsewhere,
+      )
+      expect(Array.from(snapshot.selfSize)).toEqual(Array.from(expected.selfSize))
+      expect(Array.from(snapshot.retainedSize)).toEqual(Array.from(expected.retainedSize))
+      expect(Array.from(snapshot.distance)).toEqual(Array.from(expected.distance))
+      expect(snapshot.classIndex).toEqual(expected.classIndex)
+    }
+    // The threads go before the dominators (the memory peak); the distances come after.
+    expect(calls).toEqual(['sizes', 'release', 'distances'])
+    expect(expected.selfSize[array]).toBe(32 + 8016)
+  })
+
+  it('searches distances as the string-reading rule on random graphs of special names', () => {
+    fc.assert(
+      fc.property(specialGraph, (graph) => {
+        const snapshot = load(buildSpecial(graph))
+        const oracle = stringRuleDistances(snapshot)
+        expect(Array.from(snapshot.distance)).toEqual(oracle)
+        // The search alone, into arrays full of other data (as the work arrays hand them on).
+        const input = distanceSearch(snapshot.graph, new WeakMapEdgeNames(snapshot.graph))
+        const distance = new Int32Array(snapshot.graph.nodeCount).fill(77)
+        const queue = new Uint32Array(distanceQueueLength(input)).fill(0xffffffff)
+        searchDistances(input, distance, queue)
+        expect(Array.from(distance)).toEqual(oracle)
+        expect(
+          Array.from(computeDistances(snapshot.graph, new WeakMapEdgeNames(snapshot.graph))),
+        ).toEqual(oracle)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('ignores edges from non-page objects into page objects for dominators', () => {

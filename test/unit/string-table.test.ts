@@ -84,6 +84,38 @@ describe('StringTable', () => {
     )
   })
 
+  it('finds numbered names (digits, then an infix) as a filter over every string does', () => {
+    const numbered = fc.oneof(
+      anyString,
+      fc
+        .tuple(
+          fc.constantFrom('', '7', '12', '0x', '٣'),
+          fc.constantFrom(' / part', ' / part of', ' / par', '/ part', ' / part\n', ''),
+          anyString,
+        )
+        .map(([digits, infix, rest]) => digits + infix + rest),
+    )
+    fc.assert(
+      fc.property(
+        fc.array(numbered, { maxLength: 40 }),
+        fc.array(numbered, { maxLength: 4 }),
+        fc.integer({ min: 1, max: 300 }),
+        (strings, extra, chunkSize) => {
+          const table = parsedTable(strings, chunkSize)
+          for (const text of extra) table.push(text)
+          const expected = table
+            .toArray()
+            .flatMap((text, index) => (/^[0-9]+ \/ part/.test(text) ? [index] : []))
+          expect(parsedTable(strings, chunkSize).indexesOfDigitsThen(' / part').length).toBe(
+            expected.filter((index) => index < table.length - extra.length).length,
+          )
+          expect(table.indexesOfDigitsThen(' / part')).toEqual(expected)
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  })
+
   it('keeps strings added later, past the first page, and reads nothing past the end', () => {
     const strings = Array.from({ length: 9000 }, (_, index) => `s${index}`)
     const table = parsedTable(strings, 1 << 16)

@@ -34,11 +34,12 @@ import {
   type ParseJob,
   type RetainerJob,
   type SizesJob,
+  type DistancesJob,
   type WorkerJob,
   type WorkerReply,
 } from './parse-worker'
 import type { Retainers } from '../../../shared/heap/graph/heap-graph'
-import type { SizesElsewhere } from '../../../shared/heap/snapshot'
+import type { DistancesElsewhere, SizesElsewhere } from '../../../shared/heap/snapshot'
 
 /** Files smaller than this are parsed in one stream (workers cost more than they save). */
 const DEFAULT_MIN_BYTES = 32 << 20
@@ -99,10 +100,11 @@ export interface ParallelParseOptions {
    */
   onRange?: (range: RangeTiming) => void
   /**
-   * Keep the workers for the self sizes (ParallelParse.sizes); the caller then closes them.
+   * Keep the workers for the self sizes (ParallelParse.sizes), and search the distances on a
+   * worker (ParallelParse.distances); the caller then closes them.
    * Otherwise they stop before the parse is returned.
    */
-  keepForSizes?: boolean
+  keepForAnalyses?: boolean
 }
 
 export interface RangeTiming {
@@ -471,7 +473,8 @@ function retainerOffsets(slots: readonly Uint32Array[], nodeCount: number): Uint
 
 /**
  * What the workers made of a file: its parse, and the retainers of its graph. The workers stay
- * for one more job, the self sizes (initializeSnapshotWith's SizesElsewhere), until `close`.
+ * for one more job, the self sizes (initializeSnapshotWith's Elsewhere), until `close`; a new
+ * worker searches the distances.
  */
 export interface ParallelParse {
   parsed: ParsedSnapshot
@@ -481,7 +484,12 @@ export interface ParallelParse {
    * kept: compute them here).
    */
   sizes: SizesElsewhere
-  /** Stops the workers kept for the sizes (their memory goes with them). */
+  /** The distances, searched on a worker of their own (as `sizes`). */
+  distances: DistancesElsewhere
+  /**
+   * Stops the workers kept for the sizes (their memory goes with them), and the distances'
+   * worker if it still runs.
+   */
   close: () => Promise<void>
 }
 
@@ -526,7 +534,7 @@ export async function parseSnapshotFileParallel(
   options.onWorkers?.(pool.workers)
   const sections = new Map<'nodes' | 'edges', SectionParse>()
   let jobs = 0
-  // Once the parse is returned, its caller closes the pool (after the sizes job).
+  // Once the parse is returned, its caller closes the pool (after the sizes and distances).
   let handedOver = false
   // The workers' progress, in bytes of the ranges they were given and have parsed; reported
   // once this thread has read the whole file and only waits for them.
@@ -607,9 +615,34 @@ export async function parseSnapshotFileParallel(
       trace(`of self sizes on a worker thread in ${reply.ms.toFixed(0)} ms`)
       return reply.ok
     }
-    if (!options.keepForSizes) return { parsed, retainers, sizes: async () => false, close }
+    // The distances come after the dominators, the load's memory peak, which the parse's
+    // workers do not stay for (their heaps hold what the parse left): a new worker searches
+    // them, and stops when it is done.
+    let searcher: WorkerPool | null = null
+    const distances: DistancesElsewhere = async (input, distance, queue) => {
+      const arrays = [input.nodeType, input.nodeName, input.firstEdge, input.edgeType]
+      const more = [input.edgeTarget, input.edgeNameOrIndex, distance, queue]
+      if (![...arrays, ...more].every(isShared)) return false
+      const job: DistancesJob = { type: 'distances', job: jobs++, input, distance, queue }
+      const solo = new WorkerPool(1)
+      searcher = solo
+      try {
+        const reply = await solo.run(job)
+        trace(`of distances on a worker thread in ${reply.ms.toFixed(0)} ms`)
+        return reply.ok
+      } finally {
+        await solo.close()
+      }
+    }
+    if (!options.keepForAnalyses) {
+      const elsewhere = async (): Promise<boolean> => false
+      return { parsed, retainers, sizes: elsewhere, distances: elsewhere, close }
+    }
     handedOver = true
-    return { parsed, retainers, sizes, close: () => pool.close() }
+    const closeAll = async (): Promise<void> => {
+      await Promise.all([pool.close(), searcher?.close()])
+    }
+    return { parsed, retainers, sizes, distances, close: closeAll }
   } catch (error) {
     // A worker's death and a cancellation end the load; anything else the workers or the
     // deferring parser met is for the one-stream parser to describe in its own words.

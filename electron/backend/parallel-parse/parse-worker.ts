@@ -1,7 +1,7 @@
 // The parse worker: parses byte ranges of a snapshot's `nodes` and `edges` arrays
 // straight into shared typed arrays. It runs in a worker thread from its own source text
 // (workerSource), so this function must stand alone: no imports, no module-level names, only its
-// two parameters. It reports a range it cannot parse as `ok: false` without a reason: the loader
+// parameters. It reports a range it cannot parse as `ok: false` without a reason: the loader
 // then parses the whole file in one stream, whose errors name the byte and what was expected.
 import type * as WorkerThreads from 'node:worker_threads'
 import type * as Fs from 'node:fs'
@@ -10,6 +10,7 @@ import {
   redistributeSizes,
   type SizeRedistribution,
 } from '../../../shared/heap/analyses/shallow-sizes'
+import { searchDistances, type DistanceSearch } from '../../../shared/heap/analyses/distances'
 
 /** Field roles, as the parser numbers them (snapshot-parser.ts F_*). */
 export const ROLE = {
@@ -92,7 +93,19 @@ export interface SizesJob {
   worklist: Uint32Array
 }
 
-export type WorkerJob = ParseJob | RetainerJob | SizesJob
+/**
+ * Distances from the roots (distances.ts), while the loading thread goes on with the next
+ * stages: into `distance`, with `queue` for its work (both shared, from its work arrays).
+ */
+export interface DistancesJob {
+  type: 'distances'
+  job: number
+  input: DistanceSearch
+  distance: Int32Array
+  queue: Uint32Array
+}
+
+export type WorkerJob = ParseJob | RetainerJob | SizesJob | DistancesJob
 
 /**
  * ParseJob.counts: a range whose count is not known yet, and one that failed. The worker writes
@@ -116,12 +129,14 @@ export interface WorkerReply {
 
 /**
  * The worker's body. `threads` and `fs` are node:worker_threads and node:fs; `redistribute` is
- * shallow-sizes.ts's redistributeSizes (its source text, too).
+ * shallow-sizes.ts's redistributeSizes and `search` distances.ts's searchDistances (their source
+ * text, too).
  */
 export function parseWorker(
   threads: typeof WorkerThreads,
   fs: typeof Fs,
   redistribute: typeof redistributeSizes,
+  search: typeof searchDistances,
 ): void {
   const port = threads.parentPort
   if (port === null) return
@@ -360,6 +375,7 @@ export function parseWorker(
     const started = performance.now()
     if (message.type !== 'parse') {
       if (message.type === 'sizes') redistribute(message.input, message.rawSelfSize, message)
+      else if (message.type === 'distances') search(message.input, message.distance, message.queue)
       else retainers(message)
       const ms = performance.now() - started
       port.postMessage({
@@ -527,6 +543,6 @@ export function workerSource(): string {
   return (
     'const __name = (target) => target;\n' +
     `(${parseWorker.toString()})(require('node:worker_threads'), require('node:fs'), ` +
-    `(${redistributeSizes.toString()}))`
+    `(${redistributeSizes.toString()}), (${searchDistances.toString()}))`
   )
 }

@@ -32,7 +32,6 @@ export interface ClassIndex {
 export interface GroupingInput {
   graph: HeapGraph
   selfSize: SizeArray
-  distance: Int32Array
 }
 
 /** What a class's retained size reads: the dominator tree and retained sizes. */
@@ -93,8 +92,9 @@ class LocationGroups {
 
 /**
  * Groups nodes one at a time, in node order (DevTools' internal class key: the class-name string
- * for most nodes, the location for `object` nodes that have one), counting each group's members,
- * self size and smallest distance as it goes; `finish` turns the groups into the class index.
+ * for most nodes, the location for `object` nodes that have one), counting each group's members
+ * and self size as it goes; `finish` turns the groups into the class index but its distances,
+ * which withDistances adds (the loader searches them on another thread meanwhile).
  */
 export class ClassGrouper {
   /** Per node: its group, or -1 (zero self size, or not added). */
@@ -109,7 +109,6 @@ export class ClassGrouper {
   private readonly groupFirstNode: number[] = []
   private readonly groupCount: number[] = []
   private readonly groupSelfSize: number[] = []
-  private readonly groupDistance: number[] = []
   /** The next location record not behind the nodes added so far (they come in node order). */
   private record = 0
   private readonly recordFields: number
@@ -134,7 +133,7 @@ export class ClassGrouper {
    * order (each at most once).
    */
   add(node: number, nameId: number): void {
-    const { selfSize, distance, graph } = this.input
+    const { selfSize, graph } = this.input
     const size = selfSize[node]
     if (!size) return
     let record = -1
@@ -166,10 +165,7 @@ export class ClassGrouper {
       }
     }
     this.nodeGroup[node] = group
-    // The first member sets the distance; NO_DISTANCE (unreachable) is below every real one.
-    if (this.groupCount[group]++ === 0 || distance[node] < this.groupDistance[group]) {
-      this.groupDistance[group] = distance[node]
-    }
+    this.groupCount[group]++
     this.groupSelfSize[group] += size
   }
 
@@ -185,12 +181,14 @@ export class ClassGrouper {
     this.groupFirstNode.push(node)
     this.groupCount.push(0)
     this.groupSelfSize.push(0)
-    this.groupDistance.push(0)
     return this.groupKey.length - 1
   }
 
-  /** The class index of the nodes added; the grouper is spent (its nodeGroup is the index's). */
-  finish(dominators: DominatorInput): ClassIndex {
+  /**
+   * The class index of the nodes added, but its distances; the grouper is spent (its nodeGroup
+   * is the index's).
+   */
+  finish(dominators: DominatorInput): Omit<ClassIndex, 'distance'> {
     const { groupKey } = this
     // A later group with the same public key replaces the earlier one.
     const winner = new Map<string, number>()
@@ -216,10 +214,26 @@ export class ClassGrouper {
       count: Uint32Array.from(classGroups, (group) => this.groupCount[group]),
       selfSize: Float64Array.from(classGroups, (group) => this.groupSelfSize[group]),
       retainedSize: classRetainedSizes(dominators, nodeClass, classCount),
-      distance: Int32Array.from(classGroups, (group) => this.groupDistance[group]),
       nodeClass,
     }
   }
+}
+
+/**
+ * The class index with each class's smallest distance among its members (NO_DISTANCE,
+ * unreachable, is below every real one; every class has a member).
+ */
+export function withDistances(
+  index: Omit<ClassIndex, 'distance'>,
+  distance: Int32Array,
+): ClassIndex {
+  const { nodeClass } = index
+  const smallest = new Int32Array(index.classKey.length).fill(0x7fffffff)
+  for (let node = 0; node < nodeClass.length; node++) {
+    const position = nodeClass[node]
+    if (position !== -1 && distance[node] < smallest[position]) smallest[position] = distance[node]
+  }
+  return { ...index, distance: smallest }
 }
 
 /**
@@ -277,10 +291,10 @@ export function classRetainedSizes(
  * the newer snapshot's interfaces): one pass over the nodes, then the dominator tree.
  */
 export function buildClassIndex(
-  snapshot: GroupingInput & DominatorInput,
+  snapshot: GroupingInput & DominatorInput & { distance: Int32Array },
   className: Uint32Array,
 ): ClassIndex {
   const grouper = new ClassGrouper(snapshot)
   for (let node = 0; node < className.length; node++) grouper.add(node, className[node])
-  return grouper.finish(snapshot)
+  return withDistances(grouper.finish(snapshot), snapshot.distance)
 }

@@ -7,6 +7,9 @@ import { WorkArrays } from './work-arrays'
 import type { HeapGraph } from '../graph/heap-graph'
 import { narrowSizes, type SizeArray } from '../parse/snapshot-parser'
 
+/** The name of the nodes of external strings' data. */
+export const EXTERNAL_STRING_DATA = 'system / ExternalStringData'
+
 /** What the redistribution reads: the graph's arrays and codes, no strings. */
 export interface SizeRedistribution {
   nodeCount: number
@@ -26,8 +29,14 @@ export interface SizeRedistribution {
   externalNames: Uint32Array
 }
 
-/** The redistribution's inputs from a graph. */
-export function sizeRedistribution(graph: HeapGraph): SizeRedistribution {
+/**
+ * The redistribution's inputs from a graph; `externalNames`: the indexes of
+ * `system / ExternalStringData`, when already looked up.
+ */
+export function sizeRedistribution(
+  graph: HeapGraph,
+  externalNames: readonly number[] = graph.strings.indexesOf(EXTERNAL_STRING_DATA),
+): SizeRedistribution {
   const { hidden, array, native, synthetic } = graph.nodeTypeCode
   return {
     nodeCount: graph.nodeCount,
@@ -42,7 +51,7 @@ export function sizeRedistribution(graph: HeapGraph): SizeRedistribution {
     native,
     synthetic,
     weak: graph.edgeTypeCode.weak,
-    externalNames: Uint32Array.from(graph.strings.indexesOf('system / ExternalStringData')),
+    externalNames: Uint32Array.from(externalNames),
   }
 }
 

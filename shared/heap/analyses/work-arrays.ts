@@ -7,6 +7,12 @@ export class WorkArrays {
   private readonly free: ArrayBufferLike[] = []
 
   /**
+   * `allShared`: every new buffer is shared memory, so that any buffer given back can go to a
+   * worker thread's job later (a load that runs stages on workers).
+   */
+  constructor(private readonly allShared = false) {}
+
+  /**
    * A buffer of `bytes` (its contents are whatever the stage before left: fill what must start
    * at 0). `scratch`: it is given back before the load ends, so it may be larger than asked.
    * `shared`: shared memory, for a worker thread to fill (any buffer may serve otherwise).
@@ -22,7 +28,9 @@ export class WorkArrays {
         (!shared || this.free[index] instanceof SharedArrayBuffer)
       if (fits && (best === -1 || size < this.free[best].byteLength)) best = index
     }
-    if (best === -1) return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)
+    if (best === -1) {
+      return shared || this.allShared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)
+    }
     const [buffer] = this.free.splice(best, 1)
     return buffer
   }

@@ -150,6 +150,44 @@ export class StringTable {
     return this.scan([prefix], false).get(prefix) as number[]
   }
 
+  /**
+   * The indexes of the strings made of one or more ASCII digits and then `infix` (and anything
+   * after it), ascending: V8's numbered names (`12 / part of key (…`). One pass over the table
+   * that reads each raw string's bytes only as far as they match.
+   */
+  indexesOfDigitsThen(infix: string): number[] {
+    const bytes = utf8Bytes(infix)
+    if (bytes === null) throw new RangeError('an infix no raw string can hold')
+    const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39
+    const found: number[] = []
+    const { starts, runs, runStarts } = this
+    let position = -1
+    let run: Uint8Array = new Uint8Array(0)
+    let runEnd = 0
+    for (let index = 0; index < this.count; index++) {
+      const start = starts[index]
+      if (start === AS_TEXT) {
+        const text = this.texts.get(index) as string
+        let at = 0
+        while (isDigit(text.charCodeAt(at))) at++
+        if (at > 0 && text.startsWith(infix, at)) found.push(index)
+        continue
+      }
+      // Raw strings' starts ascend, so their runs come in order.
+      while (start >= runEnd) {
+        position++
+        run = runs[position]
+        runEnd = runStarts[position] + run.length
+      }
+      const begin = start - runStarts[position]
+      // A raw string ends at a quote, which is no digit and in no infix.
+      let at = begin
+      while (isDigit(run[at])) at++
+      if (at > begin && sameBytes(run, at, bytes)) found.push(index)
+    }
+    return found
+  }
+
   /** Every string, in order (tests; this makes them all). */
   toArray(): string[] {
     const strings = new Array<string>(this.count)

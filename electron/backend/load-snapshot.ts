@@ -266,8 +266,9 @@ export async function loadSnapshotFile(
   const initialize = { onProgress: options.onProgress, signal: options.signal, retainers }
   let snapshot: HeapSnapshot
   if (parallel) {
-    // Workers redistribute the self sizes and search the distances while this thread marks page
-    // objects and finds essential edges; then they stop (closing twice is closing once).
+    // The parse's workers redistribute the self sizes while this thread marks page objects and
+    // finds essential edges, and stop before the dominators; a new worker searches the distances
+    // while this thread names the classes (closing twice is closing once).
     try {
       snapshot = await initializeSnapshotWith(parsed, initialize, {
         sizes: parallel.sizes,

@@ -109,7 +109,10 @@ export class StringTable {
 
   /**
    * Appends the strings of a run of bytes as the file has them: string k starts at
-   * `run[begins[k]]` and ends at the next quote, and none holds an escape. The run is copied.
+   * `run[begins[k]]` and ends at the next quote, and none holds an escape. The run is copied,
+   * except from a Buffer, whose slice shares its memory: the readers' chunks are new Buffers,
+   * so the table keeps each one's run without a copy (a reader that fills one buffer again must
+   * hand over plain Uint8Arrays).
    */
   pushRun(run: Uint8Array, begins: Int32Array, count: number): void {
     if (this.byteCount + run.length > MAX_BYTES) {

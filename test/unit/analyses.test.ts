@@ -135,6 +135,18 @@ function bfsDistances(graph: RandomGraph): number[] {
   return distance
 }
 
+/** An `Array` the global holds as `list`, with its elements store of 8,016 bytes. */
+function heldArray(
+  builder: SnapshotBuilder,
+  global: NodeHandle,
+): { array: NodeHandle; elements: NodeHandle } {
+  const array = builder.node('object', 'Array', { selfSize: 32 })
+  builder.edge(global, 'property', 'list', array)
+  const elements = builder.node('array', '(object elements)', { selfSize: 8016 })
+  builder.edge(array, 'internal', 'elements', elements)
+  return { array, elements }
+}
+
 /**
  * Distances by DevTools' rule as its code reads it (HeapSnapshot's BFS with its JS filter): the
  * strings of node and edge names read per edge, and a set of pending ephemeron pairs by text.
@@ -385,10 +397,7 @@ describe('analyses', () => {
   it('folds singly owned arrays and hidden nodes into their owner when there are user roots', () => {
     const builder = new SnapshotBuilder()
     const { global } = builder.standardRoots('user-roots')
-    const array = builder.node('object', 'Array', { selfSize: 32 })
-    builder.edge(global, 'property', 'list', array)
-    const elements = builder.node('array', '(object elements)', { selfSize: 8016 })
-    builder.edge(array, 'internal', 'elements', elements)
+    const { array, elements } = heldArray(builder, global)
     const shared = builder.node('array', '(shared store)', { selfSize: 100 })
     const other = builder.node('object', 'Other', { selfSize: 16 })
     builder.edge(global, 'property', 'other', other)
@@ -466,10 +475,7 @@ describe('analyses', () => {
   it('keeps raw sizes for exposeInternals snapshots', () => {
     const builder = new SnapshotBuilder()
     const { global } = builder.standardRoots('expose-internals')
-    const array = builder.node('object', 'Array', { selfSize: 32 })
-    builder.edge(global, 'property', 'list', array)
-    const elements = builder.node('array', '(object elements)', { selfSize: 8016 })
-    builder.edge(array, 'internal', 'elements', elements)
+    const { array, elements } = heldArray(builder, global)
     const snapshot = load(builder)
     expect(snapshot.hasUserRoots).toBe(false)
     expect(snapshot.selfSize[array]).toBe(32)
@@ -557,10 +563,7 @@ describe('analyses', () => {
   it('gives the same analyses when jobs run elsewhere, fail there, or are declined', async () => {
     const builder = new SnapshotBuilder()
     const { global } = builder.standardRoots('user-roots')
-    const array = builder.node('object', 'Array', { selfSize: 32 })
-    builder.edge(global, 'property', 'list', array)
-    const elements = builder.node('array', '(object elements)', { selfSize: 8016 })
-    builder.edge(array, 'internal', 'elements', elements)
+    const { array, elements } = heldArray(builder, global)
     const held = builder.node('object', 'Held', { selfSize: 24 })
     builder.edge(elements, 'element', 0, held)
     const bytes = builder.toBytes()

@@ -6,7 +6,7 @@
 // The search stands alone (searchDistances) and reads no string, so that a parse worker can run
 // it beside the main thread's next stages (see the loader): what it needs of the strings is
 // read here first (distanceSearch), as a byte of flags per string and a pair per ephemeron name.
-import { hasStringName, type HeapGraph } from '../graph/heap-graph'
+import { hasStringName, type GraphArrays, type HeapGraph } from '../graph/heap-graph'
 import { isUserRoot } from './roots'
 import type { WeakMapEdgeNames } from './weak-map-edges'
 import { WorkArrays } from './work-arrays'
@@ -35,14 +35,7 @@ export const DISTANCE_NAMES = [
 ] as const
 
 /** What the search reads: the graph's arrays and codes, and what it needs of the strings. */
-export interface DistanceSearch {
-  nodeCount: number
-  rootNode: number
-  nodeType: Uint8Array
-  nodeName: Uint32Array
-  firstEdge: Uint32Array
-  edgeType: Uint8Array
-  edgeTarget: Uint32Array
+export interface DistanceSearch extends GraphArrays {
   edgeNameOrIndex: Uint32Array
   /** Node type codes. */
   hiddenNode: number

@@ -4,21 +4,14 @@
 // snapshots show raw allocations. The redistribution stands alone (redistributeSizes), so that a
 // parse worker can run it beside the main thread's next stages (see the loader).
 import { WorkArrays } from './work-arrays'
-import type { HeapGraph } from '../graph/heap-graph'
+import type { GraphArrays, HeapGraph } from '../graph/heap-graph'
 import { narrowSizes, type SizeArray } from '../parse/snapshot-parser'
 
 /** The name of the nodes of external strings' data. */
 export const EXTERNAL_STRING_DATA = 'system / ExternalStringData'
 
 /** What the redistribution reads: the graph's arrays and codes, no strings. */
-export interface SizeRedistribution {
-  nodeCount: number
-  rootNode: number
-  nodeType: Uint8Array
-  nodeName: Uint32Array
-  firstEdge: Uint32Array
-  edgeType: Uint8Array
-  edgeTarget: Uint32Array
+export interface SizeRedistribution extends GraphArrays {
   /** Node type codes, and the weak edge's type. */
   hidden: number
   array: number

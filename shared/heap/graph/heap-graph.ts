@@ -84,6 +84,12 @@ export interface HeapGraph {
   readonly scopes: ScopeTable | null
 }
 
+/** The graph's arrays a worker thread's job reads (shared memory in a parallel load). */
+export type GraphArrays = Pick<
+  HeapGraph,
+  'nodeCount' | 'rootNode' | 'nodeType' | 'nodeName' | 'firstEdge' | 'edgeType' | 'edgeTarget'
+>
+
 function codes<T extends string>(
   types: readonly string[],
   names: Record<T, string>,

@@ -163,10 +163,8 @@ export class StringTable {
     if (bytes === null) throw new RangeError('an infix no raw string can hold')
     const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39
     const found: number[] = []
-    const { starts, runs, runStarts } = this
-    let position = -1
-    let run: Uint8Array = new Uint8Array(0)
-    let runEnd = 0
+    const { starts } = this
+    const cursor = new RunCursor(this.runs, this.runStarts)
     for (let index = 0; index < this.count; index++) {
       const start = starts[index]
       if (start === AS_TEXT) {
@@ -176,13 +174,8 @@ export class StringTable {
         if (at > 0 && text.startsWith(infix, at)) found.push(index)
         continue
       }
-      // Raw strings' starts ascend, so their runs come in order.
-      while (start >= runEnd) {
-        position++
-        run = runs[position]
-        runEnd = runStarts[position] + run.length
-      }
-      const begin = start - runStarts[position]
+      const begin = cursor.seek(start)
+      const run = cursor.run
       // A raw string ends at a quote, which is no digit and in no infix.
       let at = begin
       while (isDigit(run[at])) at++
@@ -304,10 +297,8 @@ export class StringTable {
     const add = (target: string, index: number): void => {
       ;(found.get(target) as number[]).push(index)
     }
-    const { starts, runs, runStarts } = this
-    let position = -1
-    let run: Uint8Array = new Uint8Array(0)
-    let runEnd = 0
+    const { starts } = this
+    const cursor = new RunCursor(this.runs, this.runStarts)
     for (let index = 0; index < this.count; index++) {
       const start = starts[index]
       if (start === AS_TEXT) {
@@ -315,13 +306,8 @@ export class StringTable {
         for (const target of found.keys()) if (matches(text, target)) add(target, index)
         continue
       }
-      // Raw strings' starts ascend, so their runs come in order.
-      while (start >= runEnd) {
-        position++
-        run = runs[position]
-        runEnd = runStarts[position] + run.length
-      }
-      const begin = start - runStarts[position]
+      const begin = cursor.seek(start)
+      const run = cursor.run
       for (const { text, bytes } of byBytes) {
         if (!sameBytes(run, begin, bytes)) continue
         if (!exact || run[begin + bytes.length] === QUOTE) add(text, index)
@@ -332,6 +318,32 @@ export class StringTable {
       }
     }
     return found
+  }
+}
+
+/**
+ * Finds the raw strings' bytes in their runs, for a pass over the strings in index order: raw
+ * strings' starts ascend, so their runs come in order and the cursor only moves on.
+ */
+class RunCursor {
+  /** The run of the string sought last, and where that run ends in all the runs' bytes. */
+  run: Uint8Array = new Uint8Array(0)
+  private position = -1
+  private runEnd = 0
+
+  constructor(
+    private readonly runs: Uint8Array[],
+    private readonly runStarts: number[],
+  ) {}
+
+  /** Where the raw string at `start` (of all the runs' bytes) begins in its run, `run`. */
+  seek(start: number): number {
+    while (start >= this.runEnd) {
+      this.position++
+      this.run = this.runs[this.position]
+      this.runEnd = this.runStarts[this.position] + this.run.length
+    }
+    return start - this.runStarts[this.position]
   }
 }
 

@@ -229,8 +229,8 @@ function* analysisStages(
   // first: the distances' queue may take any larger one).
   const names = work.buffer(8 * (graph.nodeCount + 1))
   // Elsewhere, the distances are searched while this thread names the classes, groups the
-  // nodes and sums the classes' retained sizes (only each class's distance reads them). Their arrays are buffers the dominators
-  // gave back: the load's peak is behind.
+  // nodes and sums the classes' retained sizes (only each class's distance reads them). Their
+  // arrays are buffers the stages before gave back: the load's peak is behind.
   let distance: Int32Array
   let distancesJob: Extract<StageRequest, { start: 'distances' }> | null = null
   if (elsewhere) {
@@ -253,6 +253,7 @@ function* analysisStages(
   )
   const className = computeClassNames(graph, grouper, new Uint32Array(names, 0, graph.nodeCount))
   const classes = grouper.finish({ graph, retainedSize, firstDominated, dominatedNode })
+  if (options.signal?.aborted) throw cancelledError()
   if (distancesJob) {
     const { input, queue } = distancesJob
     if (!(yield { need: 'distances' })) searchDistances(input, distance, queue)

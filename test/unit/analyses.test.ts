@@ -224,7 +224,7 @@ const SPECIAL_EDGE_NAMES = [
 interface SpecialGraph {
   /** Per node after the root: [node type: hidden, array, object or synthetic, name]. */
   nodes: Array<[number, number]>
-  /** [from, to, edge type: internal, element, property or weak, name, index]. */
+  /** [from, to, edge type: internal, element, property, weak or hidden, name, index]. */
   edges: Array<[number, number, number, number, number]>
 }
 
@@ -238,7 +238,7 @@ const specialGraph = fc.integer({ min: 2, max: 16 }).chain((nodeCount) =>
       fc.tuple(
         fc.nat(nodeCount - 1),
         fc.nat(nodeCount - 1),
-        fc.nat(3),
+        fc.nat(4),
         fc.nat(SPECIAL_EDGE_NAMES.length - 1),
         fc.nat(9),
       ),
@@ -256,6 +256,7 @@ function buildSpecial(graph: SpecialGraph): SnapshotBuilder {
   }
   for (const [from, to, type, name, index] of graph.edges) {
     if (type === 1) builder.edge(nodes[from], 'element', index, nodes[to])
+    else if (type === 4) builder.edge(nodes[from], 'hidden', index, nodes[to])
     else {
       const named = (['internal', 'internal', 'property', 'weak'] as const)[type]
       builder.edge(nodes[from], named, SPECIAL_EDGE_NAMES[name], nodes[to])
@@ -516,7 +517,7 @@ describe('analyses', () => {
     const strict = builder.node('object', 'StrictMap')
     builder.edge(context, 'internal', 'sloppy_function_map', sloppy)
     builder.edge(context, 'internal', 'strict_function_map', strict)
-    // A descriptor array: positions 2, 4, 7… (parseInt of the name) are not followed, whether
+    // A descriptor array: positions 4, 7, 10… (parseInt of the name) are not followed, whether
     // the position is an element index or a name that reads as a number.
     const descriptors = builder.node('array', '(map descriptors)')
     builder.edge(global, 'internal', 'descriptors', descriptors)
@@ -623,9 +624,11 @@ describe('analyses', () => {
         // The search alone, into arrays full of other data (as the work arrays hand them on).
         const input = distanceSearch(snapshot.graph, new WeakMapEdgeNames(snapshot.graph))
         const distance = new Int32Array(snapshot.graph.nodeCount).fill(77)
-        const queue = new Uint32Array(distanceQueueLength(input)).fill(0xffffffff)
+        // One slot past the queue's length: the search never writes it.
+        const queue = new Uint32Array(distanceQueueLength(input) + 1).fill(0xffffffff)
         searchDistances(input, distance, queue)
         expect(Array.from(distance)).toEqual(oracle)
+        expect(queue[queue.length - 1]).toBe(0xffffffff)
         expect(
           Array.from(computeDistances(snapshot.graph, new WeakMapEdgeNames(snapshot.graph))),
         ).toEqual(oracle)

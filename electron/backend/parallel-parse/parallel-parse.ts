@@ -622,7 +622,10 @@ export async function parseSnapshotFileParallel(
     const distances: DistancesElsewhere = async (input, distance, queue) => {
       const arrays = [input.nodeType, input.nodeName, input.firstEdge, input.edgeType]
       const more = [input.edgeTarget, input.edgeNameOrIndex, distance, queue]
-      if (![...arrays, ...more].every(isShared)) return false
+      if (![...arrays, ...more].every(isShared)) {
+        trace('of distances on the loading thread (its arrays are not shared memory)')
+        return false
+      }
       const job: DistancesJob = { type: 'distances', job: jobs++, input, distance, queue }
       const solo = new WorkerPool(1)
       searcher = solo
@@ -630,6 +633,9 @@ export async function parseSnapshotFileParallel(
         const reply = await solo.run(job)
         trace(`of distances on a worker thread in ${reply.ms.toFixed(0)} ms`)
         return reply.ok
+      } catch (error) {
+        trace(`of distances on the loading thread (the worker failed: ${String(error)})`)
+        throw error
       } finally {
         await solo.close()
       }

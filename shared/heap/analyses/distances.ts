@@ -24,8 +24,10 @@ const MAP_DESCRIPTORS = 2
 const SLOPPY_FUNCTION_MAP = 4
 /** An edge name of a descriptor array that the search does not follow (see distanceSearch). */
 const SKIPPED_DESCRIPTOR = 8
-/** An ephemeron edge's name (`12 / part of key (…) -> value (…) pair in WeakMap (table @3)`). */
+/** An ephemeron edge's name: `12 / part of key (K @1) -> value (V @2) pair in WeakMap (…)`. */
 const EPHEMERON = 16
+/** A descriptor array's edge name read already (distanceSearch; the search does not test it). */
+const DESCRIPTOR_READ = 32
 
 /** The names the search tests, for StringTable.indexesOfAny (distanceSearch's `named`). */
 export const DISTANCE_NAMES = [
@@ -56,9 +58,9 @@ export interface DistanceSearch extends GraphArrays {
 }
 
 /**
- * The search's inputs from a graph. `weakMapNames` reads every ephemeron name here (essential
- * edges ask it again later); `named`: the indexes of DISTANCE_NAMES (and maybe others), when
- * already looked up.
+ * The search's inputs from a graph. `weakMapNames` reads the ephemeron names (finding essential
+ * edges has read most of them already); `named`: the indexes of DISTANCE_NAMES (and maybe
+ * others), when already looked up.
  */
 export function distanceSearch(
   graph: HeapGraph,
@@ -76,17 +78,18 @@ export function distanceSearch(
     for (const index of named.get(text) as number[]) nameFlags[index] |= flag
   }
   // DevTools reads a descriptor array's edge name as a number (parseInt) and skips positions
-  // 2, 4, 7, 10…: an edge named by a number is tested as that number in the search; one named
-  // by a string, here, once per name, for the few names of descriptor arrays' edges.
+  // 4, 7, 10…: an edge named by a number is tested as that number in the search; one named by
+  // a string (V8 names them "0", "1"…), here, once per name.
   const arrayNode = graph.nodeTypeCode.array
   if ((named.get('(map descriptors)') as number[]).length > 0) {
     for (let node = 0; node < nodeCount; node++) {
       if (nodeType[node] !== arrayNode || !(nameFlags[nodeName[node]] & MAP_DESCRIPTORS)) continue
       for (let edge = firstEdge[node]; edge < firstEdge[node + 1]; edge++) {
-        if (!hasStringName(graph, edge)) continue
-        const position = parseInt(strings.get(edgeNameOrIndex[edge]), 10)
-        if (position >= 2 && position % 3 === 1)
-          nameFlags[edgeNameOrIndex[edge]] |= SKIPPED_DESCRIPTOR
+        const name = edgeNameOrIndex[edge]
+        if (!hasStringName(graph, edge) || nameFlags[name] & DESCRIPTOR_READ) continue
+        nameFlags[name] |= DESCRIPTOR_READ
+        const position = parseInt(strings.get(name), 10)
+        if (position >= 2 && position % 3 === 1) nameFlags[name] |= SKIPPED_DESCRIPTOR
       }
     }
   }

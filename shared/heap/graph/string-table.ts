@@ -4,11 +4,12 @@
 // most of the load's garbage collection, and kept ~30 bytes of heap per string besides its text.
 //
 // The parser hands over runs of strings as they stand in the file (quotes and separators
-// included), one copy per run. A string without escapes is its bytes from its start up to the
-// closing quote, decoded as UTF-8 (an ill-formed sequence becomes U+FFFD, as the parser's own
-// decoder does), so only its start is kept. Kept as text instead: a string with escapes, one
-// the parser met across two chunks or read byte by byte (a long one), one past the 4 GB the
-// starts can address, and one added after parsing (class names).
+// included): the table keeps a copy of each, or, from a Buffer (a reader's new chunk per
+// read), a view of the chunk's memory (see pushRun). A string without escapes is its bytes
+// from its start up to the closing quote, decoded as UTF-8 (an ill-formed sequence becomes
+// U+FFFD, as the parser's own decoder does), so only its start is kept. Kept as text instead:
+// a string with escapes, one the parser met across two chunks or read byte by byte (a long
+// one), one past the 4 GB the starts can address, and one added after parsing (class names).
 //
 // A string once read stays made (in its page) for the table's life, as in a string array.
 import { textDecoder } from '../text-decoder'
@@ -36,7 +37,7 @@ export interface StringTableParts {
 }
 
 export class StringTable {
-  /** The runs, each a copy, and where each starts in the runs put end to end. */
+  /** The runs (see pushRun), and where each starts in the runs put end to end. */
   private runs: Uint8Array[] = []
   private runStarts: number[] = []
   private byteCount = 0

@@ -1433,9 +1433,10 @@ export class SnapshotParser {
   /**
    * The fast path of `strings`: from the opening quote at i, the run of whole strings in this
    * chunk that hold no escape and no control character, with their separators. The run's bytes
-   * go to the string table in one copy (its strings are made when read). Returns where the run
-   * ends (after its last closing quote), or -1 when the first string is not such a string; that
-   * one, and anything after the run, goes through readString byte by byte.
+   * go to the string table whole (StringTable.pushRun; its strings are made when read).
+   * Returns where the run ends (after its last closing quote), or -1 when the first string is
+   * not such a string; that one, and anything after the run, goes through readString byte by
+   * byte.
    */
   private readStringRun(chunk: Uint8Array, i: number, n: number): number {
     // A string with its separator takes at least 3 bytes, so this many begin in the chunk.

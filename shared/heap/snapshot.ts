@@ -189,10 +189,8 @@ function* analysisStages(
   step()
   propagateDomState(graph)
   const userRoots = hasUserRoots(graph)
-  // The names the jobs elsewhere test, found in one pass over the strings.
-  const named = elsewhere
-    ? graph.strings.indexesOfAny([EXTERNAL_STRING_DATA, ...DISTANCE_NAMES])
-    : new Map<string, number[]>()
+  // The names the sizes and the distances test, found in one pass over the strings.
+  const named = graph.strings.indexesOfAny([EXTERNAL_STRING_DATA, ...DISTANCE_NAMES])
   // Only with user roots are the sizes redistributed (otherwise they are the raw ones). Their
   // work arrays come from the same pool either way, so the stages after reuse them alike.
   const sizesJob =
@@ -218,7 +216,7 @@ function* analysisStages(
     }
     selfSize = finishSizes(sizesJob.sizeWork, work)
   } else {
-    selfSize = computeShallowSizes(graph, userRoots, work)
+    selfSize = computeShallowSizes(graph, userRoots, work, named.get(EXTERNAL_STRING_DATA))
   }
   if (elsewhere) yield { release: true }
   step()
@@ -244,7 +242,7 @@ function* analysisStages(
     }
     yield distancesJob
   } else {
-    distance = computeDistances(graph, weakMapNames, work)
+    distance = computeDistances(graph, weakMapNames, work, named)
   }
   step()
   const grouper = new ClassGrouper(

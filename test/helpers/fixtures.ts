@@ -14,6 +14,7 @@ import {
   chromiumUnavailableReason,
   takeChromeSnapshot,
 } from './chrome-snapshot'
+import { isAlive } from '../../electron/backend/python-request'
 
 const execFileAsync = promisify(execFile)
 
@@ -479,15 +480,6 @@ async function tryLock(lockPath: string): Promise<(() => Promise<void>) | undefi
   }
   await rm(lockPath, { force: true }) // its holder is dead; the caller retries
   return undefined
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return isErrno(error, 'EPERM')
-  }
 }
 
 function isErrno(error: unknown, code: string): boolean {

@@ -16,6 +16,7 @@ import {
   chromiumUnavailableReason,
 } from './chrome-snapshot'
 import { readInspectorBanner } from '../../electron/backend/cdp/inspector-banner'
+import { isAlive } from '../../electron/backend/python-request'
 
 /** A child process this helper started, with line-based access to its stdout. */
 export interface TargetProcess {
@@ -334,15 +335,8 @@ export function isPortTaken(port: number): Promise<boolean> {
 
 const SIGUSR1_LOCK = join(tmpdir(), 'heapgraph-attach-9229.lock')
 
-/** Whether a process with this id exists (EPERM: it does, owned by someone else). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+// Whether a process with this id exists (EPERM: it does, owned by someone else): the product's.
+export { isAlive } from '../../electron/backend/python-request'
 
 /**
  * Runs `run` while holding a lock shared by every test file: SIGUSR1 makes Node listen on 9229,

@@ -228,8 +228,10 @@ export function computeDistances(
   graph: HeapGraph,
   weakMapNames: WeakMapEdgeNames,
   work = new WorkArrays(),
+  /** The indexes of DISTANCE_NAMES, when already looked up (see distanceSearch). */
+  named?: Map<string, number[]>,
 ): Int32Array {
-  const input = distanceSearch(graph, weakMapNames)
+  const input = distanceSearch(graph, weakMapNames, named)
   const distance = new Int32Array(work.buffer(4 * graph.nodeCount), 0, graph.nodeCount)
   const queue = work.scratch32(distanceQueueLength(input), null)
   searchDistances(input, distance, queue)

@@ -153,9 +153,11 @@ export function computeShallowSizes(
   graph: HeapGraph,
   userRoots: boolean,
   work = new WorkArrays(),
+  /** The indexes of EXTERNAL_STRING_DATA, when already looked up. */
+  externalNames?: readonly number[],
 ): SizeArray {
   if (!userRoots) return graph.rawSelfSize.slice()
   const sizeWork = takeSizeWork(graph.nodeCount, work, false)
-  redistributeSizes(sizeRedistribution(graph), graph.rawSelfSize, sizeWork)
+  redistributeSizes(sizeRedistribution(graph, externalNames), graph.rawSelfSize, sizeWork)
   return finishSizes(sizeWork, work)
 }
